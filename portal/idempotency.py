@@ -1,0 +1,154 @@
+"""Idempotent POSTs for both JSON APIs.
+
+A POST that carries a key runs inside one transaction together with the record of
+its response. A second request with the same key inserts the same (scope, key) row,
+so PostgreSQL makes it wait on the unique index until the first one commits; it then
+finds the stored response and replays it. Two racing requests therefore create one
+thing, and both answer with the same status and body.
+
+Only successful responses are stored. A failed request wrote nothing (its
+transaction rolled back), so retrying it with the same key is safe and runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from portal.api import IDEMPOTENCY_MISMATCH, STYLES_BY_NAMESPACE, ApiError, ErrorStyle
+from portal.api_keys import authenticate_request
+from portal.models import IdempotencyRecord
+
+# The documented header wins; the SDK also sends a fresh random Idempotency-Key on
+# every call, which must not defeat a caller's deliberate Ten99Policy-Idempotent-Key.
+PRIMARY_HEADER = "Ten99Policy-Idempotent-Key"
+FALLBACK_HEADER = "Idempotency-Key"
+KEY_TOO_LONG = "Idempotency keys are at most 255 characters."
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def idempotency_key(request: HttpRequest) -> str | None:
+    return (
+        request.headers.get(PRIMARY_HEADER)
+        or request.headers.get(FALLBACK_HEADER)
+        or None
+    )
+
+
+def fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        request.method or "",
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+    ):
+        digest.update(part.encode() + b"\0")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+class _Unsaved(Exception):
+    """Carries a response out of the transaction so that its writes roll back."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def run_idempotently(
+    request: HttpRequest,
+    *,
+    scope: str,
+    key: str,
+    style: ErrorStyle,
+    call: Callable[[], HttpResponse],
+) -> HttpResponse:
+    if len(key) > 255:
+        return style.response(ApiError(KEY_TOO_LONG), request)
+    request_print = fingerprint(request)
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+    try:
+        with transaction.atomic():
+            record, created = IdempotencyRecord.objects.get_or_create(
+                scope=scope, key=key, defaults={"request_fingerprint": request_print}
+            )
+            if not created:
+                record = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
+                if record.created_at < cutoff:
+                    # An expired key counts as new.
+                    record.created_at = timezone.now()
+                    record.request_fingerprint = request_print
+                elif record.request_fingerprint != request_print:
+                    raise _Unsaved(
+                        style.response(
+                            ApiError(IDEMPOTENCY_MISMATCH, code=style.idempotency_code),
+                            request,
+                        )
+                    )
+                else:
+                    return _replay(record, key)
+            response = call()
+            if not 200 <= response.status_code < 300:
+                raise _Unsaved(response)
+            record.status_code = response.status_code
+            record.content_type = response.get("Content-Type", "application/json")
+            record.body = response.content
+            record.save()
+    except _Unsaved as unsaved:
+        return unsaved.response
+    response[PRIMARY_HEADER] = key
+    return response
+
+
+def _replay(record: IdempotencyRecord, key: str) -> HttpResponse:
+    response = HttpResponse(
+        bytes(record.body), status=record.status_code, content_type=record.content_type
+    )
+    response[PRIMARY_HEADER] = key
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    """Runs keyed POSTs to the JSON APIs through ``run_idempotently``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if request.method != "POST":
+            return None
+        key = idempotency_key(request)
+        match = request.resolver_match
+        if not key or match is None or not match.namespaces:
+            return None
+        style = STYLES_BY_NAMESPACE.get(match.namespaces[-1])
+        if style is None:
+            return None
+        # Authenticate before the transaction opens: the key's last-used stamp must
+        # not hold a row lock while this request waits for a racing twin.
+        api_key = authenticate_request(request)
+        if api_key is None:
+            return None  # the API itself answers 401 in its own format
+        return run_idempotently(
+            request,
+            scope=api_key.idempotency_scope,
+            key=key,
+            style=style,
+            call=lambda: view_func(request, *view_args, **view_kwargs),
+        )

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from portal.ids import PublicIdField
+
+
+class Role(models.TextChoices):
+    DISPATCHER = "dispatcher", "Dispatcher"
+    UNDERWRITER = "underwriter", "Underwriter"
+    SUPPORT = "support", "Support"
+
+
+# Apps whose every model the support role may view and fix in the admin.
+SUPPORT_APP_LABELS = frozenset({"portal", "coverage", "policies", "django_tasks_db"})
+
+
+class PlatformQuerySet(models.QuerySet["Platform"]):
+    def visible_to(self, user: User) -> PlatformQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_all_platforms:
+            return self
+        return self.filter(pk=user.platform_id)
+
+
+class Platform(models.Model):
+    """A labor platform: the tenant whose dispatch system and dispatchers use the product."""
+
+    public_id = PublicIdField(prefix="pf")
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in to the portal, with exactly one role.
+
+    Dispatchers belong to one platform; underwriters (insurer staff) and support
+    see every platform. Role and platform live on the user itself so that every
+    request resolves them with the single query that loads the user.
+    """
+
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.DISPATCHER
+    )
+    platform = models.ForeignKey(
+        Platform, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.DISPATCHER) | Q(platform__isnull=False),
+                name="portal_user_dispatcher_has_platform",
+                violation_error_message="A dispatcher belongs to a platform.",
+            )
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The admin site admits staff only; support is the staff role.
+        self.is_staff = self.role == Role.SUPPORT or self.is_superuser
+        super().save(*args, **kwargs)
+
+    @property
+    def is_dispatcher(self) -> bool:
+        return self.role == Role.DISPATCHER
+
+    @property
+    def is_underwriter(self) -> bool:
+        return self.role == Role.UNDERWRITER
+
+    @property
+    def is_support(self) -> bool:
+        return self.role == Role.SUPPORT
+
+    @property
+    def sees_all_platforms(self) -> bool:
+        return self.is_superuser or self.role in (Role.UNDERWRITER, Role.SUPPORT)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if (
+            self.is_active
+            and self.is_support
+            and perm.split(".", 1)[0] in SUPPORT_APP_LABELS
+        ):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.is_support and app_label in SUPPORT_APP_LABELS:
+            return True
+        return super().has_module_perms(app_label)
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A secret key for the JSON APIs, stored only as its SHA-256 digest.
+
+    A platform key opens the contractor API (/api/v1) for one platform; a staff
+    key (no platform) opens the policy-administration API for underwriters.
+    """
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", "Platform"
+        STAFF = "staff", "Staff"
+
+    class Mode(models.TextChoices):
+        TEST = "test", "Test"
+        LIVE = "live", "Live"
+
+    public_id = PublicIdField(prefix="key")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.TEST)
+    platform = models.ForeignKey(
+        Platform,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+    # Enough of the key to recognise it in a list, never enough to use it.
+    display_prefix = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="platform") & Q(platform__isnull=False))
+                | (Q(kind="staff") & Q(platform__isnull=True)),
+                name="portal_apikey_platform_iff_platform_kind",
+                violation_error_message="A platform key names its platform; a staff key names none.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display_prefix}…)"
+
+    @staticmethod
+    def digest_of(raw_key: str) -> str:
+        # The keys carry 190+ bits of randomness, so a fast digest is enough: a slow
+        # password hash would only add latency to every API call.
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def idempotency_scope(self) -> str:
+        return (
+            f"platform:{self.platform_id}" if self.platform_id else f"staff:{self.pk}"
+        )
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an idempotent POST, replayed for 24 hours."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="portal_idempotency_scope_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} / {self.key}"

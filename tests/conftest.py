@@ -1,0 +1,92 @@
+"""The cast every test can use: two platforms, one user per role, keys, clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from portal.api_keys import issue_api_key
+from portal.models import ApiKey, Platform, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, role: str, platform: Platform | None = None) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, platform=platform
+    )
+
+
+@pytest.fixture
+def platform(db: None) -> Platform:
+    return Platform.objects.create(name="Acme Field Services")
+
+
+@pytest.fixture
+def other_platform(db: None) -> Platform:
+    return Platform.objects.create(name="Rival Dispatch Co")
+
+
+@pytest.fixture
+def dispatcher(platform: Platform) -> User:
+    return make_user("dana", Role.DISPATCHER, platform)
+
+
+@pytest.fixture
+def outsider(other_platform: Platform) -> User:
+    """A dispatcher of another platform: sees none of `platform`'s data."""
+    return make_user("olga", Role.DISPATCHER, other_platform)
+
+
+@pytest.fixture
+def underwriter(db: None) -> User:
+    return make_user("uma", Role.UNDERWRITER)
+
+
+@pytest.fixture
+def support(db: None) -> User:
+    return make_user("sam", Role.SUPPORT)
+
+
+@pytest.fixture
+def client_as() -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def platform_key(platform: Platform) -> str:
+    _, raw = issue_api_key(kind=ApiKey.Kind.PLATFORM, name="acme", platform=platform)
+    return raw
+
+
+@pytest.fixture
+def other_platform_key(other_platform: Platform) -> str:
+    _, raw = issue_api_key(
+        kind=ApiKey.Kind.PLATFORM, name="rival", platform=other_platform
+    )
+    return raw
+
+
+@pytest.fixture
+def staff_key(db: None) -> str:
+    _, raw = issue_api_key(kind=ApiKey.Kind.STAFF, name="underwriting")
+    return raw
+
+
+def bearer(raw_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw_key}"}
+
+
+@pytest.fixture
+def requires_postgres() -> None:
+    """Races are only real where rows lock: on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…")

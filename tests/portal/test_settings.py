@@ -1,0 +1,97 @@
+"""Settings read the environment: SQLite by default, PostgreSQL by DATABASE_URL, safe for deploy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k3y-" + "x9Q2" * 14,
+    "DJANGO_ALLOWED_HOSTS": "coverage.example.com",
+    "DJANGO_DEBUG": "0",
+}
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def database_settings(**env: str) -> dict[str, str]:
+    code = (
+        "import json, django; from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({'ENGINE': db['ENGINE'], 'NAME': str(db['NAME'])}))"
+    )
+    result = run(code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sqlite_in_the_project_is_the_default() -> None:
+    db = database_settings()
+    assert db == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(ROOT / "db.sqlite3"),
+    }
+
+
+def test_database_url_selects_postgresql() -> None:
+    db = database_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal_x")
+    assert db == {"ENGINE": "django.db.backends.postgresql", "NAME": "portal_x"}
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    result = run(
+        "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
+    )
+    # Outside the test runner, debug off means HTTPS redirects on.
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_check_deploy_is_clean_with_production_values() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            **PRODUCTION,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_flags_the_development_secret_key() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
