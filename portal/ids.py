@@ -19,18 +19,27 @@ def random_base62(length: int) -> str:
     return "".join(secrets.choice(BASE62) for _ in range(length))
 
 
-def new_public_id(prefix: str, length: int = 10) -> str:
-    return f"{prefix}_{random_base62(length)}"
+def new_public_id(prefix: str, length: int = 10, separator: str = "_") -> str:
+    return f"{prefix}{separator}{random_base62(length)}"
 
 
 class PublicIdField(models.CharField):
-    """A unique, indexed ``prefix_XXXXXXXXXX`` id, filled in on first save."""
+    """A unique, indexed ``prefix_XXXXXXXXXX`` id, filled in on first save.
+
+    The policy-administration API writes its ids as ``pc:XXXX``: pass ``separator=":"``.
+    """
 
     def __init__(
-        self, *args: Any, prefix: str, length: int = 10, **kwargs: Any
+        self,
+        *args: Any,
+        prefix: str,
+        length: int = 10,
+        separator: str = "_",
+        **kwargs: Any,
     ) -> None:
         self.prefix = prefix
         self.length = length
+        self.separator = separator
         kwargs.setdefault("max_length", len(prefix) + 1 + length)
         kwargs.setdefault("unique", True)
         kwargs.setdefault("editable", False)
@@ -42,6 +51,8 @@ class PublicIdField(models.CharField):
         kwargs["prefix"] = self.prefix
         if self.length != 10:
             kwargs["length"] = self.length
+        if self.separator != "_":
+            kwargs["separator"] = self.separator
         for key, default in (("unique", True), ("editable", False), ("blank", True)):
             if kwargs.get(key) == default:
                 kwargs.pop(key, None)
@@ -52,6 +63,6 @@ class PublicIdField(models.CharField):
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = getattr(model_instance, self.attname)
         if not value:
-            value = new_public_id(self.prefix, self.length)
+            value = new_public_id(self.prefix, self.length, self.separator)
             setattr(model_instance, self.attname, value)
         return value

@@ -17,7 +17,9 @@ class Role(models.TextChoices):
 
 
 # Apps whose every model the support role may view and fix in the admin.
-SUPPORT_APP_LABELS = frozenset({"portal", "coverage", "policies", "django_tasks_database"})
+SUPPORT_APP_LABELS = frozenset(
+    {"portal", "coverage", "policies", "django_tasks_database"}
+)
 
 
 class PlatformQuerySet(models.QuerySet["Platform"]):

@@ -1,0 +1,263 @@
+"""Writes to policies: every rule about transactions and what binding them does lives here.
+
+Both the policy-administration API and the portal call these functions; so does the
+contractor side when a tech opts in (``bind_submission``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from coverage.models import CategoryCode, Contractor
+from policies.models import (
+    CoverageType,
+    Policy,
+    PolicyStatus,
+    PolicyTransaction,
+    Product,
+    TransactionKind,
+    TransactionStatus,
+)
+from portal.ids import random_base62
+from portal.jurisdictions import US_STATES
+from portal.models import Platform, User
+
+NO_LINES = "A policy carries at least one line of coverage."
+LINE_NOT_IN_PRODUCT = "The product {product} does not write {line}."
+UNKNOWN_LINE = "Unknown line of coverage: {line}."
+WC_NEEDS_STATE = "Workers' compensation needs the work state it is rated for."
+GL_NEEDS_STATE = "General liability needs the residence state it is rated for."
+UNKNOWN_STATE = "{state} is not a US state code."
+TERM_BACKWARDS = "The expiration date must be after the effective date."
+CONTRACTOR_NOT_ON_PLATFORM = "The contractor does not belong to this platform."
+ACTION_NOT_ALLOWED = "Cannot take action '{action}': the job's status is '{status}' but must be one of: {allowed}."
+POLICY_NOT_ACTIVE = "Only an active policy can be {verb}."
+
+
+def _state_error(
+    action: str, txn: PolicyTransaction, allowed: Iterable[str]
+) -> ValidationError:
+    return ValidationError(
+        ACTION_NOT_ALLOWED.format(
+            action=action,
+            status=txn.get_status_display(),
+            allowed=", ".join(TransactionStatus(s).label for s in allowed),
+        ),
+        code="invalid_state",
+    )
+
+
+def validate_terms(
+    *,
+    product: Product,
+    lines: list[str],
+    wc_state: str,
+    gl_state: str,
+    effective_at: datetime,
+    expires_at: datetime,
+) -> None:
+    """The rules any policy must satisfy, whichever transaction proposes it."""
+    errors: dict[str, list[str]] = {}
+    if not lines:
+        errors.setdefault("lines", []).append(NO_LINES)
+    for line in lines:
+        if line not in CoverageType.values:
+            errors.setdefault("lines", []).append(UNKNOWN_LINE.format(line=line))
+        elif line not in product.lines:
+            errors.setdefault("lines", []).append(
+                LINE_NOT_IN_PRODUCT.format(
+                    product=product.name, line=CoverageType(line).label
+                )
+            )
+    for field, state, needed, missing in (
+        ("wc_state", wc_state, CoverageType.WORKERS_COMP in lines, WC_NEEDS_STATE),
+        ("gl_state", gl_state, CoverageType.GENERAL in lines, GL_NEEDS_STATE),
+    ):
+        if state and state not in US_STATES:
+            errors.setdefault(field, []).append(UNKNOWN_STATE.format(state=state))
+        elif needed and not state:
+            errors.setdefault(field, []).append(missing)
+    if expires_at <= effective_at:
+        errors.setdefault("expires_at", []).append(TERM_BACKWARDS)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_policy_number() -> str:
+    return f"DCP-{timezone.now():%y}-{random_base62(8).upper()}"
+
+
+@transaction.atomic
+def start_submission(
+    *,
+    platform: Platform,
+    contractor: Contractor,
+    product: Product,
+    lines: list[str],
+    effective_at: datetime,
+    expires_at: datetime,
+    wc_state: str = "",
+    gl_state: str = "",
+    category_code: CategoryCode | None = None,
+    auto_renew: bool = True,
+    by: User | None = None,
+) -> PolicyTransaction:
+    """A draft submission for a new policy."""
+    if contractor.platform_id != platform.pk:
+        raise ValidationError(CONTRACTOR_NOT_ON_PLATFORM)
+    validate_terms(
+        product=product,
+        lines=lines,
+        wc_state=wc_state,
+        gl_state=gl_state,
+        effective_at=effective_at,
+        expires_at=expires_at,
+    )
+    return PolicyTransaction.objects.create(
+        kind=TransactionKind.SUBMISSION,
+        platform=platform,
+        contractor=contractor,
+        product=product,
+        lines=list(dict.fromkeys(lines)),
+        wc_state=wc_state,
+        gl_state=gl_state,
+        category_code=category_code,
+        effective_at=effective_at,
+        expires_at=expires_at,
+        auto_renew=auto_renew,
+        created_by=by,
+    )
+
+
+def _locked(txn: PolicyTransaction) -> PolicyTransaction:
+    # Two clicks on "bind" must not bind twice: state changes take the row lock.
+    return PolicyTransaction.objects.select_for_update().get(pk=txn.pk)
+
+
+@transaction.atomic
+def quote_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
+    txn = _locked(txn)
+    if txn.status != TransactionStatus.DRAFT:
+        raise _state_error("quote", txn, [TransactionStatus.DRAFT])
+    validate_terms(
+        product=txn.product,
+        lines=txn.lines,
+        wc_state=txn.wc_state,
+        gl_state=txn.gl_state,
+        effective_at=txn.effective_at,
+        expires_at=txn.expires_at,
+    )
+    txn.status = TransactionStatus.QUOTED
+    txn.quoted_at = timezone.now()
+    txn.save(update_fields=["status", "quoted_at"])
+    return txn
+
+
+@transaction.atomic
+def make_draft(*, txn: PolicyTransaction) -> PolicyTransaction:
+    txn = _locked(txn)
+    if txn.status != TransactionStatus.QUOTED:
+        raise _state_error("make-draft", txn, [TransactionStatus.QUOTED])
+    txn.status = TransactionStatus.DRAFT
+    txn.quoted_at = None
+    txn.save(update_fields=["status", "quoted_at"])
+    return txn
+
+
+@transaction.atomic
+def withdraw_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
+    txn = _locked(txn)
+    allowed = [TransactionStatus.DRAFT, TransactionStatus.QUOTED]
+    if txn.status not in allowed:
+        raise _state_error("withdraw", txn, allowed)
+    txn.status = TransactionStatus.WITHDRAWN
+    txn.withdrawn_at = timezone.now()
+    txn.save(update_fields=["status", "withdrawn_at"])
+    return txn
+
+
+@transaction.atomic
+def bind_transaction(*, txn: PolicyTransaction) -> Policy:
+    """Bind a quoted transaction: create the policy (submission) or apply the change to it."""
+    txn = _locked(txn)
+    if txn.status != TransactionStatus.QUOTED:
+        raise _state_error("bind-and-issue", txn, [TransactionStatus.QUOTED])
+    policy = _apply(txn)
+    txn.policy = policy
+    txn.status = TransactionStatus.BOUND
+    txn.bound_at = timezone.now()
+    txn.save(update_fields=["policy", "status", "bound_at"])
+    return policy
+
+
+def _apply(txn: PolicyTransaction) -> Policy:
+    terms = {
+        "lines": txn.lines,
+        "wc_state": txn.wc_state,
+        "gl_state": txn.gl_state,
+        "category_code": txn.category_code,
+        "effective_at": txn.effective_at,
+        "expires_at": txn.expires_at,
+        "auto_renew": txn.auto_renew,
+    }
+    if txn.kind == TransactionKind.SUBMISSION:
+        return Policy.objects.create(
+            number=_new_policy_number(),
+            platform=txn.platform,
+            contractor=txn.contractor,
+            product=txn.product,
+            **terms,
+        )
+    policy = Policy.objects.select_for_update().get(pk=txn.policy_id)
+    if policy.status != PolicyStatus.ACTIVE:
+        raise ValidationError(
+            POLICY_NOT_ACTIVE.format(verb="changed"), code="invalid_state"
+        )
+    if txn.kind == TransactionKind.CANCELLATION:
+        policy.status = PolicyStatus.CANCELLED
+        policy.cancelled_at = txn.effective_at
+    else:
+        for name, value in terms.items():
+            setattr(policy, name, value)
+        if txn.kind == TransactionKind.RENEWAL:
+            policy.term_number += 1
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def bind_submission(
+    *,
+    platform: Platform,
+    contractor: Contractor,
+    product: Product,
+    lines: list[str],
+    effective_at: datetime,
+    expires_at: datetime,
+    wc_state: str = "",
+    gl_state: str = "",
+    category_code: CategoryCode | None = None,
+    auto_renew: bool = True,
+    by: User | None = None,
+) -> Policy:
+    """Submission → quoted → bound in one step: the opt-in path of the contractor side."""
+    txn = start_submission(
+        platform=platform,
+        contractor=contractor,
+        product=product,
+        lines=lines,
+        effective_at=effective_at,
+        expires_at=expires_at,
+        wc_state=wc_state,
+        gl_state=gl_state,
+        category_code=category_code,
+        auto_renew=auto_renew,
+        by=by,
+    )
+    quote_transaction(txn=txn)
+    return bind_transaction(txn=txn)
