@@ -170,3 +170,33 @@ class CategoryCode(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Event(models.Model):
+    """Something that happened to a platform's data, with a snapshot of the resource then.
+
+    Listed by GET /api/v1/events and delivered to the platform's webhook endpoints.
+    """
+
+    public_id = PublicIdField(prefix="ev", length=22)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="events"
+    )
+    type = models.CharField(max_length=64)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["platform", "-id"], name="coverage_event_platform_idx"
+            ),
+            models.Index(
+                fields=["platform", "type", "-id"], name="coverage_event_type_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.public_id}"

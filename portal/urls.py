@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from coverage.api import api as coverage_api
+from policies.api import job_api, policy_api
 from portal import views
 from portal.forms import LoginForm
 
@@ -19,4 +21,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", coverage_api.urls),
+    path("job/v1/", job_api.urls),
+    path("policy/v1/", policy_api.urls),
 ]
