@@ -149,6 +149,7 @@ class TransactionKind(models.TextChoices):
     POLICY_CHANGE = "policy_change", "Policy change"
     RENEWAL = "renewal", "Renewal"
     CANCELLATION = "cancellation", "Cancellation"
+    REINSTATEMENT = "reinstatement", "Reinstatement"
 
 
 class TransactionStatus(models.TextChoices):

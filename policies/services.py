@@ -219,6 +219,7 @@ def _apply(txn: PolicyTransaction) -> Policy:
             POLICY_NOT_ACTIVE.format(verb="changed"), code="invalid_state"
         )
     if txn.kind == TransactionKind.CANCELLATION:
+        # A cancellation's effective date is when cover stops; the term stays as it was.
         policy.status = PolicyStatus.CANCELLED
         policy.cancelled_at = txn.effective_at
     else:
@@ -261,3 +262,108 @@ def bind_submission(
     )
     quote_transaction(txn=txn)
     return bind_transaction(txn=txn)
+
+
+def _start_from_policy(
+    *, policy: Policy, kind: str, by: User | None, **changes: object
+) -> PolicyTransaction:
+    if policy.status != PolicyStatus.ACTIVE and kind != TransactionKind.RENEWAL:
+        verb = {"cancellation": "cancelled", "policy_change": "changed"}.get(
+            kind, "renewed"
+        )
+        raise ValidationError(POLICY_NOT_ACTIVE.format(verb=verb), code="invalid_state")
+    terms: dict[str, object] = {
+        "lines": policy.lines,
+        "wc_state": policy.wc_state,
+        "gl_state": policy.gl_state,
+        "category_code": policy.category_code,
+        "effective_at": policy.effective_at,
+        "expires_at": policy.expires_at,
+        "auto_renew": policy.auto_renew,
+    }
+    terms.update(changes)
+    return PolicyTransaction.objects.create(
+        kind=kind,
+        policy=policy,
+        platform=policy.platform,
+        contractor=policy.contractor,
+        product=policy.product,
+        created_by=by,
+        **terms,
+    )
+
+
+@transaction.atomic
+def start_policy_change(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
+    """A draft change of a bound policy, starting from the policy as it stands."""
+    return _start_from_policy(policy=policy, kind=TransactionKind.POLICY_CHANGE, by=by)
+
+
+@transaction.atomic
+def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
+    """A draft renewal: the next term, as long as this one, starting when this one ends."""
+    if policy.status == PolicyStatus.CANCELLED:
+        raise ValidationError(
+            POLICY_NOT_ACTIVE.format(verb="renewed"), code="invalid_state"
+        )
+    length = policy.expires_at - policy.effective_at
+    return _start_from_policy(
+        policy=policy,
+        kind=TransactionKind.RENEWAL,
+        by=by,
+        effective_at=policy.expires_at,
+        expires_at=policy.expires_at + length,
+    )
+
+
+@transaction.atomic
+def cancel_policy(
+    *, policy: Policy, at: datetime | None = None, by: User | None = None
+) -> Policy:
+    """Cancel a policy now (or at ``at``) through a bound cancellation transaction."""
+    txn = _start_from_policy(
+        policy=policy,
+        kind=TransactionKind.CANCELLATION,
+        by=by,
+        effective_at=at or timezone.now(),
+    )
+    txn.status = TransactionStatus.QUOTED
+    txn.quoted_at = timezone.now()
+    txn.save(update_fields=["status", "quoted_at"])
+    return bind_transaction(txn=txn)
+
+
+POLICY_NOT_CANCELLED = "Only a cancelled policy can be reinstated."
+POLICY_ENDED = "The policy's term has ended; it cannot be reinstated."
+
+
+@transaction.atomic
+def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
+    """Undo a cancellation within the term (the API's is_active switched back on)."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if policy.status != PolicyStatus.CANCELLED:
+        raise ValidationError(POLICY_NOT_CANCELLED, code="invalid_state")
+    if policy.expires_at <= timezone.now():
+        raise ValidationError(POLICY_ENDED, code="invalid_state")
+    PolicyTransaction.objects.create(
+        kind=TransactionKind.REINSTATEMENT,
+        status=TransactionStatus.BOUND,
+        policy=policy,
+        platform=policy.platform,
+        contractor=policy.contractor,
+        product=policy.product,
+        lines=policy.lines,
+        wc_state=policy.wc_state,
+        gl_state=policy.gl_state,
+        category_code=policy.category_code,
+        effective_at=timezone.now(),
+        expires_at=policy.expires_at,
+        auto_renew=policy.auto_renew,
+        created_by=by,
+        quoted_at=timezone.now(),
+        bound_at=timezone.now(),
+    )
+    policy.status = PolicyStatus.ACTIVE
+    policy.cancelled_at = None
+    policy.save(update_fields=["status", "cancelled_at"])
+    return policy

@@ -144,3 +144,44 @@ def test_two_racing_binds_bind_once(
         t.join()
     assert sorted(outcomes) == ["bound", "refused"]
     assert Policy.objects.count() == 1
+
+
+def bound_policy(platform: Platform) -> Policy:
+    txn = submission(platform)
+    services.quote_transaction(txn=txn)
+    return services.bind_transaction(txn=txn)
+
+
+def test_cancel_and_reinstate(platform: Platform) -> None:
+    policy = services.cancel_policy(policy=bound_policy(platform))
+    assert policy.status == PolicyStatus.CANCELLED and policy.cancelled_at is not None
+    with pytest.raises(
+        ValidationError, match="Only an active policy can be cancelled."
+    ):
+        services.cancel_policy(policy=policy)
+    policy = services.reinstate_policy(policy=policy)
+    assert policy.status == PolicyStatus.ACTIVE and policy.cancelled_at is None
+    kinds = list(policy.transactions.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["submission", "cancellation", "reinstatement"]
+    with pytest.raises(ValidationError, match=services.POLICY_NOT_CANCELLED):
+        services.reinstate_policy(policy=policy)
+
+
+def test_policy_change_applies_on_bind(platform: Platform) -> None:
+    policy = bound_policy(platform)
+    change = services.start_policy_change(policy=policy)
+    change.lines = [WC]
+    change.save()
+    services.quote_transaction(txn=change)
+    assert services.bind_transaction(txn=change).lines == [WC]
+
+
+def test_renewal_starts_the_next_term(platform: Platform) -> None:
+    policy = bound_policy(platform)
+    old_end, length = policy.expires_at, policy.expires_at - policy.effective_at
+    renewal = services.start_renewal(policy=policy)
+    services.quote_transaction(txn=renewal)
+    renewed = services.bind_transaction(txn=renewal)
+    assert renewed.effective_at == old_end
+    assert renewed.expires_at == old_end + length
+    assert renewed.term_number == 2
