@@ -36,9 +36,9 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from coverage.models import CategoryCode, ClassCode, ClassMapping, Rate
 from policies.models import CoverageType
@@ -66,6 +66,8 @@ RATE_DECIMALS = Rate._meta.get_field("rate").decimal_places
 RATE_MAX = Decimal(10) ** (
     Rate._meta.get_field("rate").max_digits - RATE_DECIMALS
 ) - Decimal(1).scaleb(-RATE_DECIMALS)
+# pg_advisory_xact_lock key serialising imports: "rate" "book" as two 32-bit words.
+RATE_BOOK_LOCK = 0x72617465_626F6F6B
 # Enough to fix a file in one go without burying the first error.
 MAX_REPORTED_ERRORS = 25
 
@@ -79,6 +81,8 @@ UNKNOWN_COLUMN = (
     "line {line}, column {column}: unknown column (the columns are {columns})"
 )
 DUPLICATE_COLUMN = "line {line}, column {column}: the column is named twice"
+NOT_CSV = "line {line}: not CSV ({reason})"
+NOT_UTF8 = "the file is not UTF-8 text ({reason})"
 NO_ROWS = "line {line}: the file names its columns but has no rates"
 FIELD_COUNT = "line {line}: {found} values for {expected} columns"
 REQUIRED = "line {line}, column {column}: a value is required"
@@ -200,6 +204,7 @@ def import_rate_book(
 ) -> ImportResult:
     """Check the whole file, then load it in one transaction (or, with ``dry_run``, only count)."""
     rows = read_rate_book(text=text)
+    _lock_rate_book()
     plan = _Plan(rows=rows, approve_for=approve_for)
     plan.check_against_database()
     if not dry_run:
@@ -207,9 +212,33 @@ def import_rate_book(
     return plan.result
 
 
+def _lock_rate_book() -> None:
+    """Take turns: one import at a time, across processes and hosts, until commit.
+
+    Each import reads what is on file and then writes what is missing; two at once would
+    both find a category missing and the second would fail on its unique name. With the
+    lock, the second reads after the first commits and finds nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RATE_BOOK_LOCK])
+    # SQLite allows one writer at a time anyway.
+
+
 def read_rate_book(*, text: TextIO) -> list[RateRow]:
     """Parse and check every row, and the rows against each other; raise RateBookError."""
     reader = csv.reader(_without_comments(text))
+    try:
+        return _read(reader)
+    except csv.Error as error:
+        raise RateBookError(
+            [NOT_CSV.format(line=reader.line_num, reason=error)]
+        ) from error
+    except UnicodeDecodeError as error:
+        raise RateBookError([NOT_UTF8.format(reason=error.reason)]) from error
+
+
+def _read(reader: Any) -> list[RateRow]:
     header: list[str] | None = None
     header_line = 1
     for record in reader:
@@ -504,9 +533,11 @@ class _Plan:
                 result.rates_created += 1
             elif row.source and existing.source != row.source:
                 result.rates_relabelled += 1
-        result.approvals_added = sum(
-            len(self._missing_approvals(platform)) for platform in self.approve_for
-        )
+        self.missing_approvals = [
+            (platform, self._missing_approvals(platform))
+            for platform in self.approve_for
+        ]
+        result.approvals_added = sum(len(names) for _, names in self.missing_approvals)
 
     def _wanted_mappings(self) -> dict[tuple[str, str, str], str]:
         return {
@@ -611,8 +642,8 @@ class _Plan:
 
     def _write_approvals(self) -> None:
         through = CategoryCode.approved_platforms.through
-        for platform in self.approve_for:
+        for platform, names in self.missing_approvals:
             through.objects.bulk_create(
                 through(categorycode=self.categories[name], platform=platform)
-                for name in self._missing_approvals(platform)
+                for name in names
             )
