@@ -38,6 +38,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Fitted:
+    """Text wrapped and sized to fit a box: what ``Canvas.draw`` prints."""
+
     size: float
     line_height: float
     blocks: tuple[Block, ...]
