@@ -11,7 +11,7 @@ django-ninja API so that every way a request can fail ends in that API's own bod
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -60,7 +60,10 @@ class ErrorStyle:
 
     def response(self, error: ApiError, request: HttpRequest) -> HttpResponse:
         if not error.code:
-            error.code = self.default_codes.get(error.status, self.default_codes[400])
+            error = replace(
+                error,
+                code=self.default_codes.get(error.status, self.default_codes[400]),
+            )
         return JsonResponse(self.body(error, request), status=error.status)
 
     def schema_error(self, errors: Sequence[dict[str, Any]]) -> ApiError:
