@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+
+from django.db import transaction
 
 from coverage.models import Event
 from portal.models import Platform
@@ -38,4 +41,34 @@ def emit(*, platform: Platform, type: str, data: dict[str, Any]) -> Event:
     """
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}")
-    return Event.objects.create(platform=platform, type=type, data=data)
+    event = Event.objects.create(platform=platform, type=type, data=data)
+    # Webhooks go out only once the change is durable: a rolled-back transaction
+    # discards this callback, so its event is never delivered. `robust` because the
+    # caller's change has already committed by then; a failure to schedule must not
+    # turn its response into an error (the delivery sweep is there for such gaps).
+    transaction.on_commit(partial(_schedule_deliveries, event), robust=True)
+    return event
+
+
+def _schedule_deliveries(event: Event) -> None:
+    # Imported here because coverage.webhooks needs this module's EVENT_TYPES.
+    from coverage.webhooks import schedule_deliveries
+
+    schedule_deliveries(event=event)
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """An event as GET /api/v1/events shows it and as a webhook delivers it.
+
+    ``data`` is the resource itself, as the documented policy and assignment
+    examples show (not Stripe's ``data.object`` wrapper some guides use).
+    """
+    return {
+        "id": event.public_id,
+        "object": "event",
+        "type": event.type,
+        # Unix seconds, as coverage.api.wire.unix writes them; importing that would
+        # load the API package, whose resource modules import this one.
+        "created": int(event.created_at.timestamp()),
+        "data": event.data,
+    }
