@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -42,19 +41,21 @@ def emit(*, platform: Platform, type: str, data: dict[str, Any]) -> Event:
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}")
     event = Event.objects.create(platform=platform, type=type, data=data)
+
+    def schedule_deliveries() -> None:
+        # Imported here because coverage.webhooks needs this module's EVENT_TYPES.
+        from coverage import webhooks
+
+        webhooks.schedule_deliveries(event=event)
+
     # Webhooks go out only once the change is durable: a rolled-back transaction
     # discards this callback, so its event is never delivered. `robust` because the
-    # caller's change has already committed by then; a failure to schedule must not
-    # turn its response into an error (the delivery sweep is there for such gaps).
-    transaction.on_commit(partial(_schedule_deliveries, event), robust=True)
+    # caller's change has already committed by then: a failure to schedule is logged
+    # rather than turned into an error response (the event stays listed, and support
+    # can re-send it from the admin). A named function, not a partial: Django logs
+    # a robust callback's failure by its __qualname__.
+    transaction.on_commit(schedule_deliveries, robust=True)
     return event
-
-
-def _schedule_deliveries(event: Event) -> None:
-    # Imported here because coverage.webhooks needs this module's EVENT_TYPES.
-    from coverage.webhooks import schedule_deliveries
-
-    schedule_deliveries(event=event)
 
 
 def event_json(event: Event) -> dict[str, Any]:

@@ -126,6 +126,54 @@ def test_only_live_subscribed_endpoints_of_the_platform_receive(
     }
 
 
+def test_an_event_nobody_subscribed_to_costs_one_lookup_after_commit(
+    platform: Platform,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+) -> None:
+    # Other services' query counts must not grow with webhooks they do not use.
+    with django_assert_num_queries(2):  # the event's INSERT, the endpoint lookup
+        committed_event(platform, django_capture_on_commit_callbacks)
+    assert not Delivery.objects.exists()
+
+
+def test_a_failure_to_schedule_never_fails_the_committed_change(
+    platform: Platform,
+    django_capture_on_commit_callbacks,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("queue unavailable")
+
+    monkeypatch.setattr(webhooks, "schedule_deliveries", broken)
+    event = committed_event(platform, django_capture_on_commit_callbacks)
+    assert Event.objects.filter(pk=event.pk).exists()
+    assert "queue unavailable" in caplog.text
+
+
+def test_a_delivery_whose_task_was_never_queued_is_swept_up(
+    platform: Platform,
+    receiver: Receiver,
+    django_capture_on_commit_callbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    endpoint_for(platform, receiver.url)
+
+    def queue_down(**kwargs: Any) -> None:
+        raise RuntimeError("queue unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(webhooks, "_enqueue", queue_down)
+        committed_event(platform, django_capture_on_commit_callbacks)
+    assert receiver.requests == []
+    assert Delivery.objects.get().status == Delivery.Status.PENDING
+
+    assert webhooks.deliver_due() == 1
+    assert len(receiver.requests) == 1
+    assert Delivery.objects.get().status == Delivery.Status.SUCCEEDED
+
+
 def test_a_failing_receiver_is_retried_with_growing_delays_until_it_recovers(
     platform: Platform, receiver: Receiver, django_capture_on_commit_callbacks
 ) -> None:
