@@ -112,7 +112,8 @@ def _digest(*, secret: str, timestamp: int, body: bytes) -> str:
 
 def sign(*, secret: str, timestamp: int, body: bytes) -> str:
     """The ``Ten99Policy-Signature`` header value for ``body`` sent at ``timestamp``."""
-    return f"t={timestamp},{SIGNATURE_SCHEME}={_digest(secret=secret, timestamp=timestamp, body=body)}"
+    digest = _digest(secret=secret, timestamp=timestamp, body=body)
+    return f"t={timestamp},{SIGNATURE_SCHEME}={digest}"
 
 
 def verify(
