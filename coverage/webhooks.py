@@ -80,6 +80,7 @@ URL_REQUIRED = "url is required."
 URL_INVALID = "url must be an absolute http:// or https:// URL."
 URL_TOO_LONG = "url must be at most 2000 characters."
 DESCRIPTION_TOO_LONG = "description must be at most 500 characters."
+DESCRIPTION_HAS_NUL = "description must not contain NUL characters."
 UNKNOWN_EVENT_TYPE = 'Unknown event type: {type}. Use "*" for every event.'
 EVENT_TYPE_NOT_TEXT = "events must be a list of event type names."
 REDIRECT_REFUSED = (
@@ -196,6 +197,9 @@ def _clean_description(description: str | None) -> str:
     description = description or ""
     if len(description) > _DESCRIPTION_MAX_LENGTH:
         raise ValidationError(DESCRIPTION_TOO_LONG, code="invalid_input")
+    if "\x00" in description:
+        # PostgreSQL text cannot hold it; refusing here keeps it a 400, not a 500.
+        raise ValidationError(DESCRIPTION_HAS_NUL, code="invalid_input")
     return description
 
 

@@ -39,11 +39,14 @@ def list_events(
 
 @api.get("/events/{event_id}", response=dict)
 def retrieve_event(request: HttpRequest, event_id: str) -> dict[str, Any]:
-    event = (
-        Event.objects.for_platform(platform_of(request))
-        .filter(public_id=event_id)
-        .first()
-    )
+    event = None
+    # An id with a NUL in it names nothing (and PostgreSQL would refuse the query).
+    if "\x00" not in event_id:
+        event = (
+            Event.objects.for_platform(platform_of(request))
+            .filter(public_id=event_id)
+            .first()
+        )
     if event is None:
         raise ApiError(
             NO_SUCH_EVENT.format(id=event_id), status=404, code="invalid_event_id"

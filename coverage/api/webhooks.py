@@ -39,12 +39,15 @@ def endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
 
 
 def _endpoint(request: HttpRequest, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = (
-        WebhookEndpoint.objects.for_platform(platform_of(request))
-        .live()
-        .filter(public_id=endpoint_id)
-        .first()
-    )
+    endpoint = None
+    # An id with a NUL in it names nothing (and PostgreSQL would refuse the query).
+    if "\x00" not in endpoint_id:
+        endpoint = (
+            WebhookEndpoint.objects.for_platform(platform_of(request))
+            .live()
+            .filter(public_id=endpoint_id)
+            .first()
+        )
     if endpoint is None:
         raise ApiError(
             NO_SUCH_ENDPOINT.format(id=endpoint_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.test import Client
 from coverage.api.events import NO_SUCH_EVENT, UNKNOWN_TYPE_FILTER
 from coverage.events import emit
 from coverage.models import Event
+from portal.api import UNKNOWN_CURSOR
 from portal.models import Platform
 from tests.conftest import bearer
 
@@ -100,12 +102,22 @@ def test_retrieve(platform_key: str, events: list[Event]) -> None:
     assert response.json()["data"]["n"] == 3
 
 
-def test_unknown_event_is_404(platform_key: str) -> None:
-    response = get(f"{URL}/ev_missing", platform_key)
+@pytest.mark.parametrize("event_id", ["ev_missing", "ev_\x00"])
+def test_unknown_event_is_404(platform_key: str, event_id: str) -> None:
+    response = get(f"{URL}/{quote(event_id)}", platform_key)
     assert response.status_code == 404
     assert response.json() == {
-        "message": NO_SUCH_EVENT.format(id="ev_missing"),
+        "message": NO_SUCH_EVENT.format(id=event_id),
         "error_code": "invalid_event_id",
+    }
+
+
+def test_a_cursor_with_a_nul_is_unknown_not_an_error(platform_key: str) -> None:
+    response = get(f"{URL}?starting_after=%00", platform_key)
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": UNKNOWN_CURSOR.format(id="\x00"),
+        "error_code": "invalid_input",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -101,6 +102,10 @@ class TestCreate:
                 {"description": webhooks.DESCRIPTION_TOO_LONG},
             ),
             (
+                {"url": HOOK, "description": "night\x00shift"},
+                {"description": webhooks.DESCRIPTION_HAS_NUL},
+            ),
+            (
                 {"url": "mailto:ops@example.com", "events": ["nope"]},
                 {
                     "url": webhooks.URL_INVALID,
@@ -117,6 +122,7 @@ class TestCreate:
             "too-long",
             "unknown-event",
             "long-description",
+            "nul-in-description",
             "two-bad-fields",
         ],
     )
@@ -235,10 +241,11 @@ class TestReadUpdateDelete:
             assert response.json() == not_found(created["id"])
         assert send("GET", URL, platform_key).json() == []
 
-    def test_unknown_id_is_404(self, platform_key: str) -> None:
-        response = send("GET", f"{URL}/whe_doesnotexist", platform_key)
+    @pytest.mark.parametrize("endpoint_id", ["whe_doesnotexist", "whe_\x00"])
+    def test_unknown_id_is_404(self, platform_key: str, endpoint_id: str) -> None:
+        response = send("GET", f"{URL}/{quote(endpoint_id)}", platform_key)
         assert response.status_code == 404
-        assert response.json() == not_found("whe_doesnotexist")
+        assert response.json() == not_found(endpoint_id)
 
 
 class TestTenantIsolation:
