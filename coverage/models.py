@@ -6,6 +6,7 @@ Every row belongs to a platform (the tenant); queries reach it only through
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -251,7 +252,7 @@ class WebhookEndpoint(models.Model):
 
 
 class DeliveryQuerySet(models.QuerySet):
-    def due(self, *, at: Any) -> DeliveryQuerySet:
+    def due(self, *, at: datetime) -> DeliveryQuerySet:
         """Deliveries whose next attempt may start at ``at`` (served by the partial index)."""
         return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=at)
 
