@@ -276,10 +276,13 @@ def cursor_page(
 
     cursor_id = starting_after or ending_before
     if cursor_id:
+        # An id with a NUL in it names nothing (and PostgreSQL would refuse the query).
         cursor_pk = (
             queryset.filter(**{id_field: cursor_id})
             .values_list("pk", flat=True)
             .first()
+            if "\x00" not in cursor_id
+            else None
         )
         if cursor_pk is None:
             raise ApiError(UNKNOWN_CURSOR.format(id=cursor_id), code="invalid_input")

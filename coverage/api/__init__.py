@@ -17,3 +17,6 @@ api = build_api(
     description="Contractors, jobs, quotes, application sessions, policies, assignments, "
     "invoices, webhooks and events for labor platforms. Authenticate with a platform key.",
 )
+
+# Resource modules register their operations on `api` when imported.
+from coverage.api import events, webhooks  # noqa: E402, F401

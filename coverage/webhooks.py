@@ -1,0 +1,528 @@
+"""Webhooks: platforms' endpoints, signed deliveries of their events, retries.
+
+Signature (the public API's Stripe-style scheme, as its Node SDK verifies it)::
+
+    Ten99Policy-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
+
+The HMAC key is the endpoint's whole secret string, ``whsec_`` included. Every
+attempt is signed afresh, so a retry hours later still passes a receiver's
+five-minute tolerance.
+
+Delivery: the body is the event exactly as GET /api/v1/events/{id} shows it. A 2xx
+answer within ``DELIVERY_TIMEOUT_SECONDS`` is success; anything else (another
+status, a redirect, a refused connection, a timeout) is a failed attempt, retried
+after each of ``RETRY_DELAYS`` in turn and then given up.
+
+The ``Delivery`` row is the source of truth, not the task queue: a worker claims an
+attempt by locking the row (``select_for_update(skip_locked=True)``) and moving
+``next_attempt_at`` past the end of its lease, so no two workers make the same
+attempt. The ``deliver`` task does one delivery when it is due; ``deliver_due()``
+(``manage.py deliver_webhooks``) sweeps every due one, which covers retries on a
+task backend that cannot wait (the tests' ImmediateBackend) and tasks lost with
+a worker that died.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from coverage.events import EVENT_TYPES, event_json
+from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
+from portal.ids import random_base62
+from portal.models import Platform
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Ten99Policy-Signature"
+SIGNATURE_SCHEME = "v1"
+SECRET_PREFIX = "whsec_"
+SECRET_RANDOM_LENGTH = 32  # base 62: about 190 bits
+DEFAULT_TOLERANCE_SECONDS = 300
+USER_AGENT = "DispatchCoverage-Webhooks/1.0"
+
+DELIVERY_TIMEOUT_SECONDS = 10.0
+# Delays after failed attempts 1, 2, 3...; the attempt after the last delay is the
+# last one. Seven attempts over about a day and a half.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=8),
+    timedelta(hours=24),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# How long a claimed attempt belongs to its worker. Well beyond the timeout, so a
+# live worker always finishes first; a dead one's delivery is due again after it.
+CLAIM_LEASE = timedelta(minutes=2)
+RESPONSE_EXCERPT_BYTES = 1000
+DEFAULT_SWEEP_LIMIT = 100
+
+# Messages users see (asserted exactly in tests).
+URL_REQUIRED = "url is required."
+URL_INVALID = "url must be an absolute http:// or https:// URL."
+URL_TOO_LONG = "url must be at most 2000 characters."
+DESCRIPTION_TOO_LONG = "description must be at most 500 characters."
+DESCRIPTION_HAS_NUL = "description must not contain NUL characters."
+UNKNOWN_EVENT_TYPE = 'Unknown event type: {type}. Use "*" for every event.'
+EVENT_TYPE_NOT_TEXT = "events must be a list of event type names."
+REDIRECT_REFUSED = (
+    "Redirect to {location} not followed; webhooks go to the endpoint's own URL only."
+)
+
+# The verifier's messages: the Node SDK's own wording.
+SIGNATURE_HEADER_UNREADABLE = "Unable to extract timestamp and signatures from header"
+SIGNATURE_SCHEME_MISSING = "No signatures found with expected scheme"
+SIGNATURE_MISMATCH = "No signatures found matching the expected signature for payload."
+SIGNATURE_TOO_OLD = "Timestamp outside the tolerance zone"
+
+_URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length
+_DESCRIPTION_MAX_LENGTH = WebhookEndpoint._meta.get_field("description").max_length
+_validate_http_url = URLValidator(schemes=["http", "https"])
+
+
+# ---------------------------------------------------------------------------
+# Signing
+
+
+class SignatureVerificationError(Exception):
+    """A delivery whose signature header does not prove it came from us."""
+
+
+def _digest(*, secret: str, timestamp: int, body: bytes) -> str:
+    signed = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def sign(*, secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Ten99Policy-Signature`` header value for ``body`` sent at ``timestamp``."""
+    digest = _digest(secret=secret, timestamp=timestamp, body=body)
+    return f"t={timestamp},{SIGNATURE_SCHEME}={digest}"
+
+
+def verify(
+    *,
+    secret: str,
+    header: str,
+    body: bytes,
+    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
+    now: int | None = None,
+) -> int:
+    """Check a received delivery as a receiver should; return its timestamp.
+
+    The same rules as the public API's Node SDK: any ``v1`` signature may match
+    (compared in constant time), and a timestamp older than ``tolerance`` seconds
+    is refused so that a captured delivery cannot be replayed later.
+    """
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                timestamp = int(value)
+            except ValueError:
+                timestamp = None
+        elif key == SIGNATURE_SCHEME:
+            signatures.append(value)
+    if timestamp is None:
+        raise SignatureVerificationError(SIGNATURE_HEADER_UNREADABLE)
+    if not signatures:
+        raise SignatureVerificationError(SIGNATURE_SCHEME_MISSING)
+    expected = _digest(secret=secret, timestamp=timestamp, body=body)
+    if not any(hmac.compare_digest(expected, s) for s in signatures):
+        raise SignatureVerificationError(SIGNATURE_MISMATCH)
+    age = (int(time.time()) if now is None else now) - timestamp
+    if tolerance > 0 and age > tolerance:
+        raise SignatureVerificationError(SIGNATURE_TOO_OLD)
+    return timestamp
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + random_base62(SECRET_RANDOM_LENGTH)
+
+
+# ---------------------------------------------------------------------------
+# Endpoints
+
+
+def _clean_url(url: str | None) -> str:
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError(URL_REQUIRED, code="invalid_input")
+    if len(url) > _URL_MAX_LENGTH:
+        raise ValidationError(URL_TOO_LONG, code="invalid_input")
+    try:
+        _validate_http_url(url)
+    except ValidationError:
+        raise ValidationError(URL_INVALID, code="invalid_input") from None
+    return url
+
+
+def _clean_events(events: list[str] | None) -> list[str]:
+    """Subscribed types without repeats; none at all (or "*") means every event."""
+    chosen: list[str] = []
+    for name in events or []:
+        if not isinstance(name, str):
+            raise ValidationError(EVENT_TYPE_NOT_TEXT, code="invalid_input")
+        if name != WebhookEndpoint.ALL_EVENTS and name not in EVENT_TYPES:
+            raise ValidationError(
+                UNKNOWN_EVENT_TYPE.format(type=name), code="invalid_input"
+            )
+        if name not in chosen:
+            chosen.append(name)
+    if not chosen or WebhookEndpoint.ALL_EVENTS in chosen:
+        return [WebhookEndpoint.ALL_EVENTS]
+    return chosen
+
+
+def _clean_description(description: str | None) -> str:
+    description = description or ""
+    if len(description) > _DESCRIPTION_MAX_LENGTH:
+        raise ValidationError(DESCRIPTION_TOO_LONG, code="invalid_input")
+    if "\x00" in description:
+        # PostgreSQL text cannot hold it; refusing here keeps it a 400, not a 500.
+        raise ValidationError(DESCRIPTION_HAS_NUL, code="invalid_input")
+    return description
+
+
+_CLEANERS = {
+    "url": _clean_url,
+    "description": _clean_description,
+    "events": _clean_events,
+}
+
+
+def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    """Every given field cleaned, or one ValidationError naming each bad field."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, ValidationError] = {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = _CLEANERS[name](value)
+        except ValidationError as exc:
+            errors[name] = exc
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def create_endpoint(
+    *,
+    platform: Platform,
+    url: str | None,
+    description: str | None = None,
+    events: list[str] | None = None,
+) -> WebhookEndpoint:
+    fields = _cleaned({"url": url, "description": description, "events": events})
+    return WebhookEndpoint.objects.create(
+        platform=platform, secret=new_secret(), **fields
+    )
+
+
+@transaction.atomic
+def update_endpoint(
+    *,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    description: str | None = None,
+    events: list[str] | None = None,
+) -> WebhookEndpoint:
+    """Change only what is given (None leaves a field as it is), as the API's PUT does."""
+    given = {
+        name: value
+        for name, value in (
+            ("url", url),
+            ("description", description),
+            ("events", events),
+        )
+        if value is not None
+    }
+    for name, value in _cleaned(given).items():
+        setattr(endpoint, name, value)
+    if given:
+        # Only the fields in the request: a concurrent change to another field stays.
+        endpoint.save(update_fields=list(given))
+    return endpoint
+
+
+@transaction.atomic
+def delete_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Stop deliveries to the endpoint; the row stays for the delivery history."""
+    now = timezone.now()
+    endpoint.deleted_at = now
+    endpoint.save(update_fields=["deleted_at"])
+    Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED, next_attempt_at=None, completed_at=now
+    )
+    return endpoint
+
+
+# ---------------------------------------------------------------------------
+# Scheduling
+
+
+def schedule_deliveries(
+    *, event: Event, endpoints: Iterable[WebhookEndpoint] | None = None
+) -> list[Delivery]:
+    """One new delivery of ``event`` per live endpoint of its platform subscribed to it.
+
+    ``endpoints`` narrows the choice (the admin's re-send to one endpoint). Each
+    delivery's task is enqueued once the rows are committed, so a worker never
+    looks for a delivery that is not there yet.
+    """
+    if endpoints is None:
+        endpoints = WebhookEndpoint.objects.filter(platform_id=event.platform_id).live()
+    now = timezone.now()
+    # One INSERT for all of them (no query at all when nobody is subscribed).
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
+        for endpoint in endpoints
+        if endpoint.is_live
+        and endpoint.platform_id == event.platform_id
+        and endpoint.subscribes_to(event.type)
+    )
+    for delivery in deliveries:
+        _enqueue_on_commit(delivery_id=delivery.pk)
+    return deliveries
+
+
+def _enqueue_on_commit(*, delivery_id: int) -> None:
+    def enqueue() -> None:
+        _enqueue(delivery_id=delivery_id, run_after=None)
+
+    # Robust: the rows are committed whatever happens here, and the sweep delivers
+    # them if the queue was unreachable. (A named function, not a partial: Django
+    # logs a robust callback's failure by its __qualname__.)
+    transaction.on_commit(enqueue, robust=True)
+
+
+def retry_delay(*, attempt: int) -> timedelta | None:
+    """How long to wait after failed attempt number ``attempt``; None after the last."""
+    if 1 <= attempt < MAX_ATTEMPTS:
+        return RETRY_DELAYS[attempt - 1]
+    return None
+
+
+def _enqueue(*, delivery_id: int, run_after: datetime | None) -> None:
+    job = deliver
+    if run_after is not None:
+        if not job.get_backend().supports_defer:
+            # This backend runs tasks at once and cannot wait; the row stays due
+            # at run_after and the sweep (deliver_due) makes the attempt then.
+            return
+        job = job.using(run_after=run_after)
+    job.enqueue(delivery_id)
+
+
+# ---------------------------------------------------------------------------
+# Delivering
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str
+    response_excerpt: str
+    duration_ms: int
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # Following a redirect would send the signed event wherever the receiver (or
+    # whoever took over its host) points; a 3xx is a failed attempt instead.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _excerpt(raw: bytes) -> str:
+    return raw[:RESPONSE_EXCERPT_BYTES].decode("utf-8", errors="replace")
+
+
+def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    """POST once, with a timeout and no redirects, and say what happened."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    started = time.monotonic()
+    status: int | None = None
+    error = ""
+    excerpt = ""
+    try:
+        with _opener.open(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:
+            status = response.status
+            excerpt = _excerpt(response.read(RESPONSE_EXCERPT_BYTES))
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+        excerpt = _excerpt(exc.read(RESPONSE_EXCERPT_BYTES))
+        if 300 <= exc.code < 400:
+            error = REDIRECT_REFUSED.format(location=exc.headers.get("Location", "?"))
+        exc.close()
+    except TimeoutError:
+        error = f"Timed out after {DELIVERY_TIMEOUT_SECONDS:g} s"
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            error = f"Timed out after {DELIVERY_TIMEOUT_SECONDS:g} s"
+        else:
+            error = f"Connection failed: {reason}"
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    duration_ms = round((time.monotonic() - started) * 1000)
+    return Outcome(
+        status_code=status,
+        error=error,
+        response_excerpt=excerpt,
+        duration_ms=duration_ms,
+    )
+
+
+@dataclass(frozen=True)
+class _Claim:
+    delivery: Delivery
+    attempt: DeliveryAttempt
+
+
+def _claim(*, delivery_id: int | None) -> _Claim | None:
+    """Take the next attempt of one due delivery (that one, or the longest due).
+
+    The row lock keeps two workers from picking the same delivery at once, and
+    skip_locked sends the second to another one instead of making it wait. The
+    conditional update makes the claim safe even where rows do not lock (SQLite):
+    whoever moves the attempt count first owns the attempt.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        due = Delivery.objects.due(at=now).select_for_update(skip_locked=True)
+        if delivery_id is not None:
+            due = due.filter(pk=delivery_id)
+        row = due.order_by("next_attempt_at").values_list("pk", "attempt_count").first()
+        if row is None:
+            return None
+        pk, count = row
+        number = count + 1
+        taken = Delivery.objects.filter(
+            pk=pk, attempt_count=count, status=Delivery.Status.PENDING
+        ).update(attempt_count=number, next_attempt_at=now + CLAIM_LEASE)
+        if not taken:
+            return None
+        # Recorded before the POST: an attempt whose worker dies still shows.
+        attempt = DeliveryAttempt.objects.create(
+            delivery_id=pk, number=number, started_at=now
+        )
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=pk)
+    return _Claim(delivery=delivery, attempt=attempt)
+
+
+def _attempt(claim: _Claim) -> str:
+    delivery, attempt = claim.delivery, claim.attempt
+    body = json.dumps(event_json(delivery.event), separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(
+            secret=delivery.endpoint.secret, timestamp=int(time.time()), body=body
+        ),
+    }
+    outcome = post(url=delivery.endpoint.url, body=body, headers=headers)
+    return _record(delivery=delivery, attempt=attempt, outcome=outcome)
+
+
+def _record(*, delivery: Delivery, attempt: DeliveryAttempt, outcome: Outcome) -> str:
+    finished = timezone.now()
+    next_at: datetime | None = None
+    if outcome.succeeded:
+        status = Delivery.Status.SUCCEEDED
+    else:
+        delay = retry_delay(attempt=attempt.number)
+        status = Delivery.Status.PENDING if delay else Delivery.Status.FAILED
+        next_at = finished + delay if delay else None
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished,
+            duration_ms=outcome.duration_ms,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            response_excerpt=outcome.response_excerpt,
+            succeeded=outcome.succeeded,
+        )
+        # Only the holder of the latest claim moves the delivery on; if the
+        # endpoint was deleted meanwhile, the delivery stays cancelled.
+        moved = Delivery.objects.filter(
+            pk=delivery.pk,
+            attempt_count=attempt.number,
+            status=Delivery.Status.PENDING,
+        ).update(
+            status=status,
+            next_attempt_at=next_at,
+            completed_at=None if next_at else finished,
+        )
+    if not moved:
+        return "superseded"
+    if status == Delivery.Status.FAILED:
+        logger.warning(
+            "Gave up delivering event %s to %s after %d attempts (last: %s)",
+            delivery.event.public_id,
+            delivery.endpoint.public_id,
+            attempt.number,
+            outcome.status_code or outcome.error,
+        )
+    if next_at is not None:
+        _enqueue(delivery_id=delivery.pk, run_after=next_at)
+    return str(status)
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    """Make the next attempt of one delivery if it is due; schedule the one after if it fails."""
+    claim = _claim(delivery_id=delivery_id)
+    if claim is None:
+        return "not due"
+    return _attempt(claim)
+
+
+def deliver_due(*, limit: int = DEFAULT_SWEEP_LIMIT) -> int:
+    """Attempt every due delivery, oldest due first, up to ``limit``; return how many.
+
+    Safe to run in many processes at once: each claims one delivery at a time.
+    """
+    made = 0
+    while made < limit:
+        claim = _claim(delivery_id=None)
+        if claim is None:
+            break
+        _attempt(claim)
+        made += 1
+    return made
+
+
+def redeliver(*, deliveries: Iterable[Delivery]) -> list[Delivery]:
+    """Send the events of ``deliveries`` again, each to its own endpoint (if still live)."""
+    scheduled: list[Delivery] = []
+    for delivery in deliveries:
+        scheduled += schedule_deliveries(
+            event=delivery.event, endpoints=[delivery.endpoint]
+        )
+    return scheduled
