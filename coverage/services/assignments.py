@@ -151,7 +151,7 @@ def create_assignment(
 
 def _locked(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job", "job__category_code", "policy")
         .get(pk=assignment.pk)
     )
@@ -289,7 +289,7 @@ def delete_assignment(*, assignment: Assignment, now: datetime) -> Assignment:
 def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignment]:
     """Cancel the policy's assignments that start after ``now`` (policy deleted / switched off)."""
     later = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job", "policy")
         .filter(
             policy=policy,
@@ -308,7 +308,7 @@ def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignmen
 def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
     """The job's wage changed: each covered assignment's premium follows (adjustments)."""
     covered = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job__category_code", "policy")
         .filter(
             job=job,

@@ -133,7 +133,7 @@ def create_invoice(
 
 def _locked_unpaid(invoice: Invoice) -> Invoice:
     invoice = (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job", "policy")
         .get(pk=invoice.pk)
     )

@@ -211,7 +211,9 @@ def update_contractor(*, contractor: Contractor, data: ContractorData) -> Contra
 @transaction.atomic
 def delete_contractor(*, contractor: Contractor, now: datetime) -> Contractor:
     """Delete a contractor: their active policies are cancelled at once (API §2.2)."""
-    contractor = Contractor.objects.select_for_update().get(pk=contractor.pk)
+    contractor = Contractor.objects.select_for_update(of=("self",)).get(
+        pk=contractor.pk
+    )
     for policy in contractor.policies.filter(status="active").order_by("pk"):
         end_coverage(policy=policy, now=now)
     contractor.deleted_at = now
@@ -272,7 +274,7 @@ def create_job(*, platform: Platform, data: JobData) -> WorkJob:
 @transaction.atomic
 def update_job(*, job: WorkJob, data: JobData, now: datetime) -> WorkJob:
     """Edit a job; a new wage re-prices its covered assignments (ledger adjustments)."""
-    job = WorkJob.objects.select_for_update().get(pk=job.pk)
+    job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     if job.invoices.filter(deleted_at__isnull=True).exists():
         raise ValidationError(INVOICE_EXISTS, code="invoice_exists")
     old_wage = job.wage
@@ -286,7 +288,7 @@ def update_job(*, job: WorkJob, data: JobData, now: datetime) -> WorkJob:
 
 @transaction.atomic
 def delete_job(*, job: WorkJob, now: datetime) -> WorkJob:
-    job = WorkJob.objects.select_for_update().get(pk=job.pk)
+    job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     used = (
         job.quotes.exists()
         or job.assignments.filter(deleted_at__isnull=True).exists()

@@ -58,7 +58,7 @@ def bind_policy_from_quote(
     A quote whose start has passed binds from now: coverage is never retroactive.
     """
     quote = (
-        Quote.objects.select_for_update()
+        Quote.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job", "category_code")
         .get(pk=quote.pk)
     )
@@ -138,7 +138,7 @@ def update_policy(
     now: datetime,
 ) -> Policy:
     """PUT /policies/{id}: a new term, and/or coverage switched off or back on."""
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if effective_at is not None or expires_at is not None:
         policy = _change_term(
             policy, effective_at=effective_at, expires_at=expires_at, now=now
@@ -154,7 +154,7 @@ def update_policy(
 @transaction.atomic
 def delete_policy(*, policy: Policy, now: datetime) -> Policy:
     """DELETE /policies/{id}: coverage ends now, later assignments are cancelled."""
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status != PolicyStatus.ACTIVE:
         raise ValidationError(ALREADY_CANCELLED, code="invalid_input")
     return end_coverage(policy=policy, now=now)

@@ -118,7 +118,7 @@ def update_quote(
     now: datetime,
 ) -> Quote:
     """Re-price a quote with some parameters changed; a bound quote stays as it is."""
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
     if quote.policy_id is not None:
         raise ValidationError(QUOTE_BOUND, code="cant_update_create_new_quote")
     if effective_at is None:
@@ -168,7 +168,7 @@ def create_application_session(
         expires_at=now + SESSION_LIFETIME,
     )
     session.url = url_for(session.token)
-    validate_fields(session, exclude=["platform", "quote", "token"])
+    validate_fields(session, exclude=["platform", "quote", "token", "url"])
     session.save()
     _emit_session(session, "application.created", now)
     return session
@@ -176,7 +176,7 @@ def create_application_session(
 
 def _open_session(session: ApplicationSession, now: datetime) -> ApplicationSession:
     locked = (
-        ApplicationSession.objects.select_for_update()
+        ApplicationSession.objects.select_for_update(of=("self",))
         .select_related("quote", "platform")
         .get(pk=session.pk)
     )
@@ -200,7 +200,7 @@ def update_application_session(
         session.success_url = success_url
     if cancel_url is not None:
         session.cancel_url = cancel_url
-    validate_fields(session, exclude=["platform", "quote", "token"])
+    validate_fields(session, exclude=["platform", "quote", "token", "url"])
     session.save(update_fields=["success_url", "cancel_url"])
     return session
 
