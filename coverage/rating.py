@@ -97,9 +97,8 @@ class LineRating:
     state: str  # the jurisdiction it was routed to
     class_code: str  # class code in that jurisdiction
     rate: Decimal  # as the rate book states it (cents per $100 of pay)
-    net_rate: (
-        int  # integer cents per $100 of pay after modifiers (none yet: rate half-up)
-    )
+    # Integer cents per $100 of pay after modifiers (none yet: the rate rounded half-up).
+    net_rate: int
     # The day the rate used took effect: which row of the rate book priced this line.
     rate_effective_date: date | None = None
 

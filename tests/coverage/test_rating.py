@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coverage import rating
-from coverage.models import CategoryCode, ClassCode, Rate
+from coverage.models import CategoryCode, ClassCode, ClassMapping, Rate
 from coverage.rating import LineRating, Rating, rate
 from tests.coverage.rate_book_helpers import GL, WC, add_class, add_rate, janitorial
 
@@ -449,6 +449,24 @@ def test_the_wire_form_keys_lines_by_wire_name_and_states_rate_as_decimal_text()
 )
 def test_decimal_text(value: str, text: str) -> None:
     assert rating.decimal_text(Decimal(value)) == text
+
+
+def test_a_mapping_must_point_at_a_class_of_its_own_state_and_line() -> None:
+    category = janitorial()
+    pa_class = ClassCode.objects.get(jurisdiction="PA", line=WC)
+    mapping = ClassMapping(
+        category_code=category, jurisdiction="NJ", line=WC, class_code=pa_class
+    )
+    with pytest.raises(ValidationError) as caught:
+        mapping.full_clean()
+    assert caught.value.message_dict == {
+        "class_code": [
+            "The class code must belong to the mapping's jurisdiction and line."
+        ],
+        "__all__": [
+            "This category already has a class for that jurisdiction and line."
+        ],
+    }
 
 
 # Queries -------------------------------------------------------------------------
