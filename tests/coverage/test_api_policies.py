@@ -161,7 +161,7 @@ def test_delete_leaves_assignments_that_already_started(
     api: ApiClient, contractor: Contractor, job: WorkJob, category
 ) -> None:
     policy = bound_policy(contractor, category=category)
-    started = _assignment(api, contractor, job, days=0)
+    started = _assignment(api, contractor, job, days=1)
     Assignment.objects.filter(public_id=started["id"]).update(
         effective_at=timezone.now() - timedelta(hours=1)
     )
