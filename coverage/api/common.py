@@ -42,7 +42,9 @@ def get_or_404(
     queryset: QuerySet[M], public_id: str | None, *, what: str, code: str
 ) -> M:
     """The caller-scoped object with this public id, or the API's 404 with ``code``."""
-    found = queryset.filter(public_id=public_id).first() if public_id else None
+    # No id holds a NUL, and PostgreSQL refuses to compare with one: unknown.
+    usable = public_id and "\x00" not in public_id
+    found = queryset.filter(public_id=public_id).first() if usable else None
     if found is None:
         raise ApiError(NO_SUCH.format(what=what, id=public_id), status=404, code=code)
     return found
