@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from coverage.forms import OptInForm
@@ -102,11 +103,13 @@ def _page(
     return response
 
 
+@never_cache
 @require_GET
 def apply(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, _session(token))
 
 
+@never_cache
 @require_POST
 def apply_opt_in(request: HttpRequest, token: str) -> HttpResponse:
     session = _session(token)
