@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
@@ -29,6 +30,7 @@ M = TypeVar("M", bound=Model)
 INVALID_API_KEY = "Invalid API key provided."
 WRONG_KEY_KIND = "This API key cannot be used with this API."
 NOT_FOUND = "No such resource."
+VALUE_NOT_STORABLE = "A value in the request is out of range or contains characters that are not allowed."
 IDEMPOTENCY_MISMATCH = (
     "Keys for idempotent requests can only be used with the same parameters they "
     "were first used with. Use another key to make a different request."
@@ -221,6 +223,12 @@ def build_api(
     @api.exception_handler(ObjectDoesNotExist)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return style.response(ApiError(NOT_FOUND, status=404), request)
+
+    @api.exception_handler(DataError)
+    def not_storable(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot hold (a number beyond 64 bits, a NUL character)
+        # is bad input like any other, not a server error.
+        return style.response(ApiError(VALUE_NOT_STORABLE), request)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from coverage.api import api as coverage_api
 from policies.api import job_api, policy_api
@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/v1/", coverage_api.urls),
     path("job/v1/", job_api.urls),
     path("policy/v1/", policy_api.urls),
+    path("", include("coverage.urls")),
 ]

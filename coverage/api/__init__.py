@@ -18,5 +18,15 @@ api = build_api(
     "invoices, webhooks and events for labor platforms. Authenticate with a platform key.",
 )
 
-# Resource modules register their operations on `api` when imported.
-from coverage.api import events, webhooks  # noqa: E402, F401
+# Each resource module registers its operations on `api` when imported.
+from coverage.api import (  # noqa: E402, F401
+    assignments,
+    contractors,
+    entities,
+    events,
+    invoices,
+    jobs,
+    policies,
+    quotes,
+    webhooks,
+)

@@ -1,0 +1,186 @@
+"""/api/v1/assignments (+ /cancel, /extend): dispatches, their eligibility and premium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Schema, Status
+
+from coverage import services
+from coverage.api import api
+from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
+from coverage.api.contractors import contractor_or_404
+from coverage.api.jobs import job_or_404
+from coverage.api.policies import policy_or_404
+from coverage.models import Assignment
+from coverage.serializers import AssignmentJSON, assignment_json
+from coverage.wire import deleted
+from portal.api import cursor_page, platform_of
+
+
+class AssignmentUpdate(Schema):
+    contractor: str | None = None
+    contractor_id: str | None = None  # alias of contractor
+    job: str | None = None
+    job_id: str | None = None  # alias of job
+    bind: bool | None = None
+    coverage_type: list[str] | None = None
+    effective_date: int | None = None
+    end_date: int | None = None
+    policy: str | None = None
+
+
+class AssignmentCreate(AssignmentUpdate):
+    bind: bool = True
+
+
+class CancelIn(Schema):
+    job_id: str | None = None
+    job: str | None = None  # alias of job_id
+    contractor: str | None = None  # narrows to one contractor's assignment
+    reason: str = Field("", max_length=100)
+
+
+class ExtendIn(Schema):
+    job_id: str | None = None
+    job: str | None = None  # alias of job_id
+    contractor: str | None = None
+    end_date: int
+    send_email: bool = True
+
+
+def _assignment(request: HttpRequest, assignment_id: str) -> Assignment:
+    return get_or_404(
+        Assignment.objects.for_platform(platform_of(request))
+        .live()
+        .select_related("contractor", "job", "policy"),
+        assignment_id,
+        what="assignment",
+        code="invalid_assignment_id",
+    )
+
+
+def _page(request: HttpRequest, **cursors: str | None) -> list[Assignment]:
+    return cursor_page(
+        Assignment.objects.for_platform(platform_of(request))
+        .live()
+        .select_related("contractor", "job", "policy"),
+        **cursors,
+    )
+
+
+# /cancel and /extend come before /{assignment_id} so that they win the URL match.
+@api.post("/assignments/cancel", response=AssignmentJSON, tags=["assignments"])
+def cancel_assignment(request: HttpRequest, payload: CancelIn) -> AssignmentJSON:
+    """Cancel the job's assignment, only before it starts; its premium is reversed."""
+    job = job_or_404(request, required(payload.job_id or payload.job, "job_id"))
+    assignment = services.cancel_assignment(
+        job=job,
+        contractor=contractor_or_404(request, payload.contractor)
+        if payload.contractor
+        else None,
+        reason=payload.reason,
+        now=timezone.now(),
+    )
+    return assignment_json(assignment)
+
+
+@api.post("/assignments/extend", response=AssignmentJSON, tags=["assignments"])
+def extend_assignment(request: HttpRequest, payload: ExtendIn) -> AssignmentJSON:
+    """A later end date: never earlier than the current one, at most a year from the start."""
+    job = job_or_404(request, required(payload.job_id or payload.job, "job_id"))
+    assignment = services.extend_assignment(
+        job=job,
+        end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
+        contractor=contractor_or_404(request, payload.contractor)
+        if payload.contractor
+        else None,
+        now=timezone.now(),
+    )
+    return assignment_json(assignment)
+
+
+@api.post("/assignments", response={201: AssignmentJSON}, tags=["assignments"])
+def create_assignment(request: HttpRequest, payload: AssignmentCreate) -> Status:
+    """Report a dispatch. Ineligible dispatches are recorded too (``eligible.result`` false)."""
+    contractor = contractor_or_404(
+        request, required(payload.contractor or payload.contractor_id, "contractor")
+    )
+    job = job_or_404(request, required(payload.job or payload.job_id, "job"))
+    assignment = services.create_assignment(
+        contractor=contractor,
+        job=job,
+        lines=payload.coverage_type,
+        effective_at=timestamp(
+            payload.effective_date, "effective_date", "effective_date_invalid"
+        ),
+        end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
+        bind=payload.bind if payload.bind is not None else True,
+        policy=policy_or_404(request, payload.policy) if payload.policy else None,
+        now=timezone.now(),
+    )
+    return Status(201, assignment_json(assignment))
+
+
+@api.get("/assignments", response=list[AssignmentJSON], tags=["assignments"])
+def list_assignments(
+    request: HttpRequest,
+    limit: str | None = None,
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+) -> list[AssignmentJSON]:
+    page = _page(
+        request,
+        limit=limit,
+        starting_after=starting_after,
+        ending_before=ending_before,
+    )
+    return [assignment_json(a) for a in page]
+
+
+@api.get("/assignments/{assignment_id}", response=AssignmentJSON, tags=["assignments"])
+def get_assignment(request: HttpRequest, assignment_id: str) -> AssignmentJSON:
+    return assignment_json(_assignment(request, assignment_id))
+
+
+@api.put("/assignments/{assignment_id}", response=AssignmentJSON, tags=["assignments"])
+def update_assignment(
+    request: HttpRequest, assignment_id: str, payload: AssignmentUpdate
+) -> AssignmentJSON:
+    """Eligibility and premium are decided again; the end of a bound one moves by /extend."""
+    sent = payload.model_fields_set
+    changes: dict[str, Any] = {}
+    contractor_id = payload.contractor or payload.contractor_id
+    if contractor_id:
+        changes["contractor"] = contractor_or_404(request, contractor_id)
+    job_id = payload.job or payload.job_id
+    if job_id:
+        changes["job"] = job_or_404(request, job_id)
+    if "bind" in sent and payload.bind is not None:
+        changes["bind"] = payload.bind
+    if "coverage_type" in sent:
+        changes["lines"] = payload.coverage_type
+    if payload.effective_date is not None:
+        changes["effective_at"] = timestamp(
+            payload.effective_date, "effective_date", "effective_date_invalid"
+        )
+    if payload.end_date is not None:
+        changes["end_at"] = timestamp(payload.end_date, "end_date", "end_date_invalid")
+    if payload.policy:
+        changes["policy"] = policy_or_404(request, payload.policy)
+    assignment = services.update_assignment(
+        assignment=_assignment(request, assignment_id),
+        changes=services.AssignmentChanges(**changes),
+        now=timezone.now(),
+    )
+    return assignment_json(assignment)
+
+
+@api.delete("/assignments/{assignment_id}", response=DeletedJSON, tags=["assignments"])
+def delete_assignment(request: HttpRequest, assignment_id: str) -> dict[str, Any]:
+    assignment = services.delete_assignment(
+        assignment=_assignment(request, assignment_id), now=timezone.now()
+    )
+    return deleted(assignment.public_id, "assignment", assignment.deleted_at)

@@ -1,0 +1,71 @@
+"""What every /api/v1 resource module shares: id lookups, timestamps, input pieces."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Schema
+from typing_extensions import TypedDict
+
+from coverage.wire import from_unix
+from portal.api import ApiError
+
+M = TypeVar("M", bound=Model)
+
+NO_SUCH = "No such {what}: {id}"
+REQUIRED = "This field is required."
+BAD_TIMESTAMP = "Use a Unix timestamp in seconds."
+# Years 1970–9999: the range a datetime can hold.
+MAX_UNIX = 253_402_300_799
+
+
+class DeletedJSON(TypedDict):
+    id: str
+    object: str
+    deleted: bool
+    deleted_at: int
+
+
+class AddressIn(Schema):
+    line1: str | None = None
+    line2: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    # Examples in the public docs send ZIP codes as numbers.
+    postalcode: str | int | None = None
+    country: str | None = None
+
+
+def get_or_404(
+    queryset: QuerySet[M], public_id: str | None, *, what: str, code: str
+) -> M:
+    """The caller-scoped object with this public id, or the API's 404 with ``code``."""
+    # No id holds a NUL, and PostgreSQL refuses to compare with one: unknown.
+    usable = public_id and "\x00" not in public_id
+    found = queryset.filter(public_id=public_id).first() if usable else None
+    if found is None:
+        raise ApiError(NO_SUCH.format(what=what, id=public_id), status=404, code=code)
+    return found
+
+
+def required(value: Any, field: str) -> Any:
+    if value in (None, ""):
+        raise ApiError({field: REQUIRED}, code="invalid_input")
+    return value
+
+
+def timestamp(
+    value: int | None, field: str, code: str = "invalid_input"
+) -> datetime | None:
+    """A Unix-seconds field as an aware datetime; out-of-range values are a 400."""
+    if value is None:
+        return None
+    if not 0 <= value <= MAX_UNIX:
+        raise ApiError({field: BAD_TIMESTAMP}, code=code)
+    return from_unix(value)
+
+
+def address_dict(address: AddressIn | None) -> dict[str, Any] | None:
+    return None if address is None else address.model_dump()

@@ -1,0 +1,112 @@
+"""/api/v1/entities: the platform's customers-of-record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Schema, Status
+
+from coverage import services
+from coverage.api import api
+from coverage.api.common import AddressIn, DeletedJSON, address_dict, get_or_404
+from coverage.models import Entity
+from coverage.serializers import EntityJSON, entity_json
+from coverage.wire import deleted
+from portal.api import cursor_page, platform_of
+
+
+class CoverageLimitIn(Schema):
+    aggregate_limit: int | None = None
+    occurrence_limit: int | None = None
+
+
+class CoverageTypesIn(Schema):
+    """The older documented form of ``required_coverage``: ``{"coverage_type": [...]}``."""
+
+    coverage_type: list[str] = []
+
+
+class EntityUpdate(Schema):
+    name: str | None = None
+    address: AddressIn | None = None
+    coverage_limit: CoverageLimitIn | None = None
+    required_coverage: list[str] | CoverageTypesIn | None = None
+
+
+class EntityCreate(EntityUpdate):
+    name: str
+
+
+def _data(payload: EntityUpdate) -> services.EntityData:
+    sent = payload.model_fields_set
+    data: dict[str, Any] = {}
+    if "name" in sent:
+        data["name"] = payload.name
+    if "address" in sent:
+        data["address"] = address_dict(payload.address)
+    if "coverage_limit" in sent:
+        limits = payload.coverage_limit or CoverageLimitIn()
+        data["aggregate_limit"] = limits.aggregate_limit
+        data["occurrence_limit"] = limits.occurrence_limit
+    if "required_coverage" in sent:
+        coverage = payload.required_coverage
+        if isinstance(coverage, CoverageTypesIn):
+            coverage = coverage.coverage_type
+        data["required_coverage"] = coverage or []
+    return services.EntityData(**data)
+
+
+def _entity(request: HttpRequest, entity_id: str) -> Entity:
+    return get_or_404(
+        Entity.objects.for_platform(platform_of(request)).live(),
+        entity_id,
+        what="entity",
+        code="invalid_entity_id",
+    )
+
+
+@api.post("/entities", response={201: EntityJSON}, tags=["entities"])
+def create_entity(request: HttpRequest, payload: EntityCreate) -> Status:
+    entity = services.create_entity(platform=platform_of(request), data=_data(payload))
+    return Status(201, entity_json(entity))
+
+
+@api.get("/entities", response=list[EntityJSON], tags=["entities"])
+def list_entities(
+    request: HttpRequest,
+    limit: str | None = None,
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+) -> list[EntityJSON]:
+    page = cursor_page(
+        Entity.objects.for_platform(platform_of(request)).live(),
+        limit=limit,
+        starting_after=starting_after,
+        ending_before=ending_before,
+    )
+    return [entity_json(e) for e in page]
+
+
+@api.get("/entities/{entity_id}", response=EntityJSON, tags=["entities"])
+def get_entity(request: HttpRequest, entity_id: str) -> EntityJSON:
+    return entity_json(_entity(request, entity_id))
+
+
+@api.put("/entities/{entity_id}", response=EntityJSON, tags=["entities"])
+def update_entity(
+    request: HttpRequest, entity_id: str, payload: EntityUpdate
+) -> EntityJSON:
+    entity = services.update_entity(
+        entity=_entity(request, entity_id), data=_data(payload)
+    )
+    return entity_json(entity)
+
+
+@api.delete("/entities/{entity_id}", response=DeletedJSON, tags=["entities"])
+def delete_entity(request: HttpRequest, entity_id: str) -> dict[str, Any]:
+    entity = services.delete_entity(
+        entity=_entity(request, entity_id), now=timezone.now()
+    )
+    return deleted(entity.public_id, "entity", entity.deleted_at)

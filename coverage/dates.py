@@ -1,0 +1,89 @@
+"""The date rules of quotes, assignments and policies, in one place.
+
+From the public API (digest §3.1): coverage starts in the future, by default the
+next day; it ends after it starts, by default 30 days later; an end on the same
+day as the start moves to the start of the next day; and a window spans at most
+one year. Days are UTC days, the API's timestamps being Unix seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+
+DEFAULT_LENGTH = timedelta(days=30)
+
+EFFECTIVE_IN_PAST = "The effective date must be in the future."
+END_BEFORE_EFFECTIVE = "The end date must be after the effective date."
+END_TOO_FAR = "The end date must be at most one year after the effective date."
+EXTEND_SHORTENS = "The new end date must be on or after the current end date."
+COVERAGE_ENDED = "Coverage has already ended; it cannot be extended."
+
+
+@dataclass(frozen=True)
+class Window:
+    effective_at: datetime
+    end_at: datetime
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def next_day(now: datetime) -> datetime:
+    """Midnight UTC after ``now``: the default start of coverage."""
+    return start_of_day(now.astimezone(UTC).date() + timedelta(days=1))
+
+
+def one_year_after(moment: datetime) -> datetime:
+    """The same instant a calendar year later (29 February → 28 February)."""
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28)
+
+
+def _whole_seconds(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def resolve_window(
+    *,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+    check_future: bool = True,
+) -> Window:
+    """Apply the defaults and rules to a requested window, or raise ValidationError.
+
+    ``check_future`` is off only when re-validating a window that already started
+    (e.g. an update that leaves the start alone).
+    """
+    now = _whole_seconds(now)
+    effective = next_day(now) if effective_at is None else _whole_seconds(effective_at)
+    if check_future and effective < now:
+        raise ValidationError(EFFECTIVE_IN_PAST, code="effective_date_invalid")
+    end = effective + DEFAULT_LENGTH if end_at is None else _whole_seconds(end_at)
+    if end < effective:
+        raise ValidationError(END_BEFORE_EFFECTIVE, code="end_date_invalid")
+    if end.date() == effective.date():
+        end = start_of_day(effective.date() + timedelta(days=1))
+    if end > one_year_after(effective):
+        raise ValidationError(END_TOO_FAR, code="end_date_invalid")
+    return Window(effective_at=effective, end_at=end)
+
+
+def resolve_extension(
+    *, window: Window, new_end_at: datetime, now: datetime
+) -> datetime:
+    """The new end of an extended window: never earlier, at most a year from the start."""
+    new_end = _whole_seconds(new_end_at)
+    if window.end_at <= _whole_seconds(now):
+        raise ValidationError(COVERAGE_ENDED, code="end_date_invalid")
+    if new_end < window.end_at:
+        raise ValidationError(EXTEND_SHORTENS, code="end_date_invalid")
+    if new_end > one_year_after(window.effective_at):
+        raise ValidationError(END_TOO_FAR, code="end_date_invalid")
+    return new_end

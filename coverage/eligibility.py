@@ -1,0 +1,222 @@
+"""Is a dispatch covered by the contractor's opt-in? One answer, one message (seed 000).
+
+A contractor who opted in once is covered for later assignments on the same platform
+as long as the coverage types, the WC work state, the GL residence state and the job
+category are those of an active policy. ``check`` is a pure read: the assignment
+service records its answer, and the dispatcher's live preview shows it unchanged.
+
+Order of the checks (the first that fails gives the message):
+
+1. The job has no category code                          → NO_JOB_CATEGORY
+2. The job's category code is not approved for the
+   platform (any more)                                   → INVALID_JOB_CATEGORY
+3. A requested line lacks its state: workers' comp needs
+   the job's work state, every other line the
+   contractor's residence state                          → NO_ADDRESS
+   (the requested lines are ``coverage_type`` as sent, or else those of the
+   contractor's most recent active policy)
+4. No active policy of this contractor on this platform
+   that is still in force at the assignment's start (or
+   the policy named in the request is not one)           → NO_ACTIVE_POLICY
+5. No active policy matches on every point. The closest
+   one (fewest mismatches, most recent on a tie) names
+   the first mismatch, in this order:
+   a. a requested line is not on it                      → NO_COVERAGE
+   b. both the work state (WC) and the residence
+      state (GL) differ                                  → NO_ACTIVE_POLICY_STATES
+   c. the residence state differs (GL requested)         → RESIDENCE_STATE_MISMATCH
+   d. the work state differs (WC requested)              → WORK_STATE_MISMATCH
+   e. the job category differs                           → CATEGORY_MISMATCH
+6. Policies match, but each takes effect only after the
+   assignment starts                                     → POLICY_AFTER_ASSIGNMENT
+7. Otherwise the most recent matching policy in force at
+   the start covers the dispatch                         → ELIGIBLE
+
+Lines match when every requested line is on the policy (a subset, so a WC+GL opt-in
+covers a GL-only dispatch). The platform is matched by construction: only the
+calling platform's policies are ever considered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from coverage.models import CategoryCode, Contractor, WorkJob
+from policies.models import CoverageType, Policy, PolicyStatus
+from portal.jurisdictions import normalize_state
+
+ELIGIBLE = "Contractor is pre-approved for insurance coverage."
+NO_JOB_CATEGORY = "No valid job category code associated with job."
+INVALID_JOB_CATEGORY = (
+    "No valid job category code. Check that the job is assigned a valid job "
+    "category code."
+)
+NO_ADDRESS = "No valid work or residence address associated with contractor."
+RESIDENCE_STATE_MISMATCH = (
+    "Contractor residence state does not match the residence state associated with "
+    "the active policy."
+)
+WORK_STATE_MISMATCH = (
+    "Job work state does not match the work state associated with the active policy."
+)
+NO_ACTIVE_POLICY = (
+    "No active policy associated with contractor. Check that the contractor has a "
+    "valid quote and policy."
+)
+NO_ACTIVE_POLICY_STATES = (
+    "No active policy associated with contractor. Check that work state and "
+    "residence state match the active policy."
+)
+NO_COVERAGE = "No active policy found with the required assignment coverage."
+POLICY_AFTER_ASSIGNMENT = (
+    "Matching policy was created after the assignment. No matching policy at time "
+    "of assignment."
+)
+CATEGORY_MISMATCH = (
+    "Job category mismatch. Check that the job category code matches the category "
+    "code associated with the active policy."
+)
+
+# Every message check() can return: seed 000's table plus its category-mismatch text.
+MESSAGES = (
+    ELIGIBLE,
+    NO_JOB_CATEGORY,
+    INVALID_JOB_CATEGORY,
+    NO_ADDRESS,
+    RESIDENCE_STATE_MISMATCH,
+    WORK_STATE_MISMATCH,
+    NO_ACTIVE_POLICY,
+    NO_ACTIVE_POLICY_STATES,
+    NO_COVERAGE,
+    POLICY_AFTER_ASSIGNMENT,
+    CATEGORY_MISMATCH,
+)
+
+# Mismatch kinds, in the order step 5 reports them.
+_LINES, _RESIDENCE, _WORK, _CATEGORY = "lines", "residence", "work", "category"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    result: bool
+    message: str
+    # The covering policy when eligible; otherwise None.
+    policy: Policy | None = None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a dispatch (or a quote) asks to be covered for."""
+
+    lines: tuple[str, ...]
+    work_state: str
+    residence_state: str
+    category_code_id: int | None
+
+
+def mismatches(policy: Policy, terms: Terms) -> tuple[str, ...]:
+    """The ways ``policy`` fails to match ``terms``, in reporting order."""
+    found = []
+    if not set(terms.lines) <= set(policy.lines):
+        found.append(_LINES)
+    if CoverageType.GENERAL in terms.lines and terms.residence_state != policy.gl_state:
+        found.append(_RESIDENCE)
+    if CoverageType.WORKERS_COMP in terms.lines and terms.work_state != policy.wc_state:
+        found.append(_WORK)
+    if terms.category_code_id != policy.category_code_id:
+        found.append(_CATEGORY)
+    return tuple(found)
+
+
+def _mismatch_message(found: tuple[str, ...]) -> str:
+    if _LINES in found:
+        return NO_COVERAGE
+    if _RESIDENCE in found and _WORK in found:
+        return NO_ACTIVE_POLICY_STATES
+    if _RESIDENCE in found:
+        return RESIDENCE_STATE_MISMATCH
+    if _WORK in found:
+        return WORK_STATE_MISMATCH
+    return CATEGORY_MISMATCH
+
+
+def live_policies(*, contractor: Contractor, after: datetime) -> list[Policy]:
+    """The contractor's active policies on its platform still in force after ``after``, newest first."""
+    return list(
+        Policy.objects.for_platform(contractor.platform_id)
+        .filter(contractor=contractor, status=PolicyStatus.ACTIVE, expires_at__gt=after)
+        .order_by("-effective_at", "-pk")
+    )
+
+
+def matching_policy(
+    *, contractor: Contractor, terms: Terms, on: datetime
+) -> Policy | None:
+    """An active policy that matches ``terms`` and is in force at ``on`` (quotes' duplicate rule)."""
+    for policy in live_policies(contractor=contractor, after=on):
+        if policy.effective_at <= on and not mismatches(policy, terms):
+            return policy
+    return None
+
+
+def _missing_state(terms: Terms) -> bool:
+    for line in terms.lines:
+        state = (
+            terms.work_state
+            if line == CoverageType.WORKERS_COMP
+            else terms.residence_state
+        )
+        if not state:
+            return True
+    return False
+
+
+def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
+    return category.approved_platforms.filter(pk=platform_id).exists()
+
+
+def check(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str] | None,
+    effective_at: datetime,
+    policy: Policy | None = None,
+) -> Eligibility:
+    """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
+
+    ``lines`` None means "what the contractor's most recent active policy carries";
+    ``policy`` restricts the answer to that one policy.
+    """
+    if job.category_code_id is None:
+        return Eligibility(False, NO_JOB_CATEGORY)
+    if not is_approved(job.category_code, platform_id=contractor.platform_id):
+        return Eligibility(False, INVALID_JOB_CATEGORY)
+
+    candidates = live_policies(contractor=contractor, after=effective_at)
+    if policy is not None:
+        candidates = [p for p in candidates if p.pk == policy.pk]
+    requested = tuple(lines) if lines else (candidates[0].lines if candidates else ())
+    terms = Terms(
+        lines=tuple(requested),
+        work_state=normalize_state(job.work_state),
+        residence_state=normalize_state(contractor.residence_state),
+        category_code_id=job.category_code_id,
+    )
+    if _missing_state(terms):
+        return Eligibility(False, NO_ADDRESS)
+    if not candidates:
+        return Eligibility(False, NO_ACTIVE_POLICY)
+
+    found = {p.pk: mismatches(p, terms) for p in candidates}
+    matching = [p for p in candidates if not found[p.pk]]
+    if not matching:
+        # min() keeps the first of equals: candidates are newest first.
+        closest = min(candidates, key=lambda p: len(found[p.pk]))
+        return Eligibility(False, _mismatch_message(found[closest.pk]))
+    in_force = [p for p in matching if p.effective_at <= effective_at]
+    if not in_force:
+        return Eligibility(False, POLICY_AFTER_ASSIGNMENT)
+    return Eligibility(True, ELIGIBLE, in_force[0])

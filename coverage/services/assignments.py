@@ -1,0 +1,334 @@
+"""Dispatches: record an assignment, decide its eligibility, post its premium.
+
+Premium rule: an eligible, bound assignment's premium is, per line, the job's wage
+(the pay of one dispatch, in cents) times the line's net rate (cents per $100 of pay),
+rounded half-up to a whole cent per line — ``Rating.line_premiums``. It books to the
+UTC day the assignment starts. A new wage, a moved start or a change of lines re-prices
+the assignment through ledger adjustments; cancelling or deleting it reverses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from typing_extensions import TypedDict
+
+from coverage import events, ledger
+from coverage.dates import Window, resolve_extension, resolve_window
+from coverage.eligibility import check
+from coverage.models import Assignment, Contractor, Invoice, WorkJob
+from coverage.serializers import assignment_json
+from coverage.services.common import (
+    clean_lines,
+    rate_terms,
+    rating_day,
+    rating_snapshot,
+)
+from policies.models import Policy
+from portal.jurisdictions import normalize_state
+
+ASSIGNMENT_CANCELLED = (
+    "This assignment is cancelled; it can no longer be changed or reactivated."
+)
+CANCEL_AFTER_START = (
+    "An assignment can only be cancelled before its start date; this one has started."
+)
+USE_EXTEND = (
+    "The end date of a bound assignment cannot be changed here; use "
+    "POST /api/v1/assignments/extend."
+)
+JOB_INVOICE_PAID = (
+    "An invoice for this job has been paid; its assignments can no longer be changed."
+)
+NO_ASSIGNMENT_FOR_JOB = "No assignment that can be changed was found for this job."
+DELETED_REASON = "deleted"
+
+
+class AssignmentChanges(TypedDict, total=False):
+    contractor: Contractor
+    job: WorkJob
+    lines: Sequence[str] | None
+    effective_at: datetime
+    end_at: datetime
+    bind: bool
+    policy: Policy | None
+
+
+def _emit(assignment: Assignment, type: str) -> None:
+    events.emit(
+        platform=assignment.platform, type=type, data=assignment_json(assignment)
+    )
+
+
+def _evaluate(
+    assignment: Assignment,
+    *,
+    requested: list[str] | None,
+    policy: Policy | None,
+) -> dict[str, int]:
+    """Decide eligibility and price; returns the premium per line the ledger should hold."""
+    result = check(
+        contractor=assignment.contractor,
+        job=assignment.job,
+        lines=requested,
+        effective_at=assignment.effective_at,
+        policy=policy,
+    )
+    assignment.eligible = result.result
+    assignment.eligibility_message = result.message
+    if result.policy is None:
+        assignment.lines = requested or []
+        assignment.policy = None
+        assignment.rating = None
+        assignment.net_rate = 0
+        return {}
+    assignment.lines = requested or list(result.policy.lines)
+    # bind=false: no notification, no charge, and no coverage issued (API §2.9).
+    assignment.policy = result.policy if assignment.bind else None
+    amounts = _price(assignment)
+    return amounts if assignment.bind else {}
+
+
+def _price(assignment: Assignment) -> dict[str, int]:
+    """Rate the dispatch where it happens and price one wage of it, per line."""
+    rating = rate_terms(
+        category_code=assignment.job.category_code,
+        lines=assignment.lines,
+        work_state=normalize_state(assignment.job.work_state),
+        residence_state=normalize_state(assignment.contractor.residence_state),
+        starts_at=assignment.effective_at,
+    )
+    assignment.rating = rating_snapshot(rating)
+    assignment.net_rate = rating.net_rate
+    return rating.line_premiums(assignment.job.wage)
+
+
+def _post_premium(assignment: Assignment, amounts: dict[str, int]) -> None:
+    ledger.settle(
+        assignment=assignment,
+        amounts=amounts,
+        books_on=rating_day(assignment.effective_at),
+    )
+    assignment.save(update_fields=["premium", "updated_at"])
+
+
+@transaction.atomic
+def create_assignment(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str] | None,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    bind: bool = True,
+    policy: Policy | None = None,
+    now: datetime,
+) -> Assignment:
+    """Report a dispatch. Ineligible ones are recorded too, with the reason and no premium."""
+    window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    assignment = Assignment(
+        platform_id=contractor.platform_id,
+        contractor=contractor,
+        job=job,
+        bind=bind,
+        effective_at=window.effective_at,
+        end_at=window.end_at,
+    )
+    amounts = _evaluate(
+        assignment, requested=clean_lines(lines) if lines else None, policy=policy
+    )
+    assignment.save()
+    if amounts:
+        _post_premium(assignment, amounts)
+    _emit(assignment, "assignment.created")
+    if assignment.is_covered:
+        _emit(assignment, "assignment.active")
+    return assignment
+
+
+def _locked(assignment: Assignment) -> Assignment:
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("platform", "contractor", "job", "job__category_code", "policy")
+        .get(pk=assignment.pk)
+    )
+
+
+def _refuse_if_settled(assignment: Assignment) -> None:
+    if assignment.is_cancelled:
+        raise ValidationError(ASSIGNMENT_CANCELLED, code="invalid_input")
+    paid = Invoice.objects.filter(
+        job_id=assignment.job_id, paid_at__isnull=False, deleted_at__isnull=True
+    )
+    if paid.exists():
+        raise ValidationError(JOB_INVOICE_PAID, code="invoice_already_paid")
+
+
+@transaction.atomic
+def update_assignment(
+    *, assignment: Assignment, changes: AssignmentChanges, now: datetime
+) -> Assignment:
+    """Change a dispatch; eligibility and premium are decided again (ledger adjustments)."""
+    assignment = _locked(assignment)
+    _refuse_if_settled(assignment)
+    if (
+        "end_at" in changes
+        and assignment.is_covered
+        and changes["end_at"] != assignment.end_at
+    ):
+        raise ValidationError(USE_EXTEND, code="invalid_input")
+    if "effective_at" in changes or "end_at" in changes:
+        effective = changes.get("effective_at", assignment.effective_at)
+        # Moving the start keeps the dispatch as long as it was.
+        length = assignment.end_at - assignment.effective_at
+        window = resolve_window(
+            effective_at=effective,
+            end_at=changes.get("end_at", effective + length),
+            now=now,
+            check_future="effective_at" in changes,
+        )
+        assignment.effective_at, assignment.end_at = (
+            window.effective_at,
+            window.end_at,
+        )
+    for field in ("contractor", "job", "bind"):
+        if field in changes:
+            setattr(assignment, field, changes[field])  # type: ignore[literal-required]
+    requested = changes.get("lines", assignment.lines)
+    amounts = _evaluate(
+        assignment,
+        requested=clean_lines(requested) if requested else None,
+        policy=changes.get("policy"),
+    )
+    assignment.save()
+    _post_premium(assignment, amounts)
+    _emit(assignment, "assignment.updated")
+    return assignment
+
+
+def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
+    assignment.cancelled_at = now
+    assignment.cancellation_reason = reason
+    ledger.reverse(assignment=assignment)
+    assignment.save(
+        update_fields=["cancelled_at", "cancellation_reason", "premium", "updated_at"]
+    )
+    _emit(assignment, "assignment.cancelled")
+
+
+def latest_for_job(*, job: WorkJob, contractor: Contractor | None = None) -> Assignment:
+    """The job's most recent assignment still open to change, locked (cancel / extend)."""
+    found = job.assignments.filter(deleted_at__isnull=True, cancelled_at__isnull=True)
+    if contractor is not None:
+        found = found.filter(contractor=contractor)
+    latest = found.order_by("-pk").values_list("pk", flat=True).first()
+    if latest is None:
+        raise ValidationError(NO_ASSIGNMENT_FOR_JOB, code="404:invalid_assignment_id")
+    return _locked(Assignment(pk=latest))
+
+
+@transaction.atomic
+def cancel_assignment(
+    *,
+    job: WorkJob,
+    contractor: Contractor | None = None,
+    reason: str = "",
+    now: datetime,
+) -> Assignment:
+    """Cancel the job's assignment before it starts; its premium is reversed."""
+    assignment = latest_for_job(job=job, contractor=contractor)
+    if now >= assignment.effective_at:
+        raise ValidationError(CANCEL_AFTER_START, code="invalid_input")
+    _refuse_if_settled(assignment)
+    _cancel(assignment, reason=reason, now=now)
+    return assignment
+
+
+@transaction.atomic
+def extend_assignment(
+    *,
+    job: WorkJob,
+    end_at: datetime,
+    contractor: Contractor | None = None,
+    now: datetime,
+) -> Assignment:
+    """Move the end of the job's assignment later (never earlier, within a year)."""
+    assignment = latest_for_job(job=job, contractor=contractor)
+    _refuse_if_settled(assignment)
+    new_end = resolve_extension(
+        window=Window(assignment.effective_at, assignment.end_at),
+        new_end_at=end_at,
+        now=now,
+    )
+    if new_end == assignment.end_at:
+        return assignment  # the documented no-op
+    assignment.end_at = new_end
+    assignment.save(update_fields=["end_at", "updated_at"])
+    _emit(assignment, "assignment.updated")
+    return assignment
+
+
+@transaction.atomic
+def delete_assignment(*, assignment: Assignment, now: datetime) -> Assignment:
+    assignment = _locked(assignment)
+    paid = Invoice.objects.filter(
+        job_id=assignment.job_id, paid_at__isnull=False, deleted_at__isnull=True
+    )
+    if paid.exists():
+        raise ValidationError(JOB_INVOICE_PAID, code="invoice_already_paid")
+    if not assignment.is_cancelled:
+        _cancel(assignment, reason=DELETED_REASON, now=now)
+    assignment.deleted_at = now
+    assignment.save(update_fields=["deleted_at"])
+    return assignment
+
+
+def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignment]:
+    """Cancel the policy's assignments that start after ``now`` (policy deleted / switched off)."""
+    later = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("platform", "contractor", "job", "policy")
+        .filter(
+            policy=policy,
+            effective_at__gt=now,
+            cancelled_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    cancelled = list(later)
+    for assignment in cancelled:
+        _cancel(assignment, reason="policy_cancelled", now=now)
+    return cancelled
+
+
+def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
+    """The job's wage changed: each covered assignment's premium follows (adjustments)."""
+    covered = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("platform", "contractor", "job__category_code", "policy")
+        .filter(
+            job=job,
+            eligible=True,
+            bind=True,
+            cancelled_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    changed = []
+    for assignment in covered:
+        # Only the price moves: whether the dispatch is covered was decided when it
+        # was reported, and a wage change does not reopen that.
+        assignment.job = job
+        amounts = _price(assignment)
+        before = assignment.premium
+        assignment.save()
+        _post_premium(assignment, amounts)
+        if assignment.premium != before:
+            _emit(assignment, "assignment.updated")
+            changed.append(assignment)
+    return changed

@@ -1,0 +1,231 @@
+"""Opt in once: quotes and the hosted application sessions that bind them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from coverage import events
+from coverage.dates import resolve_window
+from coverage.eligibility import Terms, matching_policy
+from coverage.models import ApplicationSession, Contractor, Quote, WorkJob
+from coverage.serializers import session_json
+from coverage.services.common import (
+    clean_lines,
+    rate_terms,
+    rating_snapshot,
+    require_approved,
+    validate_fields,
+)
+from coverage.services.policies import bind_policy_from_quote
+from policies.models import CoverageType, Policy
+from portal.jurisdictions import normalize_state
+
+MATCHING_POLICY = "Contractor already has a matching policy on file"
+QUOTE_BOUND = (
+    "This quote is bound to a policy and can no longer be changed. Create a new quote."
+)
+SESSION_EXPIRED = "This application session has expired."
+SESSION_COMPLETE = "This application is already complete."
+QUOTE_ALREADY_BOUND = "A policy already exists for this quote."
+# How long a hosted application link stays usable when nobody expires it.
+SESSION_LIFETIME = timedelta(hours=24)
+
+
+def quote_terms(*, contractor: Contractor, job: WorkJob, lines: Sequence[str]) -> Terms:
+    return Terms(
+        lines=tuple(lines),
+        work_state=normalize_state(job.work_state),
+        residence_state=normalize_state(contractor.residence_state),
+        category_code_id=job.category_code_id,
+    )
+
+
+def _price(
+    quote: Quote,
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: list[str],
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> Quote:
+    """Fill ``quote`` with the window, terms and rating for these parameters, or refuse."""
+    window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    require_approved(job.category_code, platform_id=contractor.platform_id)
+    terms = quote_terms(contractor=contractor, job=job, lines=lines)
+    if matching_policy(contractor=contractor, terms=terms, on=window.effective_at):
+        raise ValidationError(MATCHING_POLICY, code="contractor_has_matching_policy")
+    rating = rate_terms(
+        category_code=job.category_code,
+        lines=lines,
+        work_state=terms.work_state,
+        residence_state=terms.residence_state,
+        starts_at=window.effective_at,
+    )
+    quote.contractor = contractor
+    quote.job = job
+    quote.lines = lines
+    quote.effective_at = window.effective_at
+    quote.end_at = window.end_at
+    quote.eligible = True
+    quote.category_code = job.category_code
+    quote.wc_state = terms.work_state if CoverageType.WORKERS_COMP in lines else ""
+    quote.gl_state = terms.residence_state if CoverageType.GENERAL in lines else ""
+    quote.rating = rating_snapshot(rating)
+    quote.net_rate = rating.net_rate
+    return quote
+
+
+@transaction.atomic
+def create_quote(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str],
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> Quote:
+    """Rate coverage for ``contractor`` doing ``job``; refuse coverage already on file."""
+    quote = Quote(platform_id=contractor.platform_id)
+    _price(
+        quote,
+        contractor=contractor,
+        job=job,
+        lines=clean_lines(lines),
+        effective_at=effective_at,
+        end_at=end_at,
+        now=now,
+    )
+    quote.save()
+    return quote
+
+
+@transaction.atomic
+def update_quote(
+    *,
+    quote: Quote,
+    contractor: Contractor | None = None,
+    job: WorkJob | None = None,
+    lines: Sequence[str] | None = None,
+    effective_at: datetime | None = None,
+    end_at: datetime | None = None,
+    now: datetime,
+) -> Quote:
+    """Re-price a quote with some parameters changed; a bound quote stays as it is."""
+    quote = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
+    if quote.policy_id is not None:
+        raise ValidationError(QUOTE_BOUND, code="cant_update_create_new_quote")
+    if effective_at is None:
+        effective_at = quote.effective_at
+        end_at = end_at or quote.end_at
+    # else a new start without an end takes the default end, 30 days after it.
+    _price(
+        quote,
+        contractor=contractor or quote.contractor,
+        job=job or quote.job,
+        lines=clean_lines(lines) if lines is not None else list(quote.lines),
+        effective_at=effective_at,
+        end_at=end_at,
+        now=now,
+    )
+    quote.save()
+    return quote
+
+
+# ---------------------------------------------------------------------------
+# Application sessions
+
+
+def _emit_session(session: ApplicationSession, type: str, now: datetime) -> None:
+    events.emit(
+        platform=session.platform, type=type, data=session_json(session, at=now)
+    )
+
+
+@transaction.atomic
+def create_application_session(
+    *,
+    quote: Quote,
+    success_url: str,
+    cancel_url: str,
+    url_for: Callable[[str], str],
+    now: datetime,
+) -> ApplicationSession:
+    """A hosted opt-in page for ``quote``; ``url_for(token)`` is its absolute URL."""
+    if quote.policy_id is not None:
+        raise ValidationError(QUOTE_ALREADY_BOUND, code="policy_already_exists")
+    session = ApplicationSession(
+        platform_id=quote.platform_id,
+        quote=quote,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    session.url = url_for(session.token)
+    validate_fields(session, exclude=["platform", "quote", "token", "url"])
+    session.save()
+    _emit_session(session, "application.created", now)
+    return session
+
+
+def _open_session(session: ApplicationSession, now: datetime) -> ApplicationSession:
+    locked = (
+        ApplicationSession.objects.select_for_update(of=("self",))
+        .select_related("quote", "platform")
+        .get(pk=session.pk)
+    )
+    if locked.completed_at is not None:
+        raise ValidationError(SESSION_COMPLETE, code="application_already_complete")
+    if locked.is_expired(now):
+        raise ValidationError(SESSION_EXPIRED, code="session_expired")
+    return locked
+
+
+@transaction.atomic
+def update_application_session(
+    *,
+    session: ApplicationSession,
+    success_url: str | None,
+    cancel_url: str | None,
+    now: datetime,
+) -> ApplicationSession:
+    session = _open_session(session, now)
+    if success_url is not None:
+        session.success_url = success_url
+    if cancel_url is not None:
+        session.cancel_url = cancel_url
+    validate_fields(session, exclude=["platform", "quote", "token", "url"])
+    session.save(update_fields=["success_url", "cancel_url"])
+    return session
+
+
+@transaction.atomic
+def expire_application_session(
+    *, session: ApplicationSession, now: datetime
+) -> ApplicationSession:
+    session = _open_session(session, now)
+    session.expired_at = now
+    session.save(update_fields=["expired_at"])
+    _emit_session(session, "application.expired", now)
+    return session
+
+
+@transaction.atomic
+def complete_application_session(
+    *, session: ApplicationSession, now: datetime
+) -> Policy:
+    """The contractor attested and opted in: bind the quote, close the session."""
+    session = _open_session(session, now)
+    policy = bind_policy_from_quote(quote=session.quote, now=now)
+    session.quote.policy = policy
+    session.completed_at = now
+    session.step = ApplicationSession.Step.APPLICATION_COMPLETE
+    session.save(update_fields=["completed_at", "step"])
+    _emit_session(session, "application.complete", now)
+    return policy

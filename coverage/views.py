@@ -1,0 +1,127 @@
+"""Pages of the contractor side. The hosted application page needs no login: it is
+opened by the contractor through the unguessable link an application session carries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from coverage.forms import OptInForm
+from coverage.models import ApplicationSession
+from coverage.rating import premium_for
+from coverage.services import complete_application_session
+from policies.models import CoverageType
+
+SESSION_EXPIRED_PAGE = (
+    "This application link has expired. Ask the platform that sent it for a new one."
+)
+SESSION_COMPLETE_PAGE = "You have already opted in: your coverage is in place."
+WIRE_LINES = {"wc": CoverageType.WORKERS_COMP, "gl": CoverageType.GENERAL}
+
+
+def _session(token: str) -> ApplicationSession:
+    return get_object_or_404(
+        ApplicationSession.objects.select_related(
+            "platform",
+            "quote__contractor",
+            "quote__job__entity",
+            "quote__category_code",
+            "quote__policy",
+        ),
+        token=token,
+    )
+
+
+def dollars(cents: int) -> str:
+    return f"${Decimal(cents) / 100:,.2f}"
+
+
+def _lines(session: ApplicationSession) -> list[dict[str, Any]]:
+    """The quote's rated lines for display, each with its premium at the job's wage."""
+    wage = session.quote.job.wage
+    rows = []
+    for key, rated in session.quote.rating.items():
+        line = WIRE_LINES.get(key, key)
+        rows.append(
+            {
+                "label": CoverageType(line).label,
+                "state": rated["state"],
+                "class_code": rated["class_code"],
+                "rate": dollars(rated["net_rate"]),
+                "premium": premium_for(pay_cents=wage, net_rate=rated["net_rate"]),
+            }
+        )
+    return rows
+
+
+def _page(
+    request: HttpRequest,
+    session: ApplicationSession,
+    *,
+    form: OptInForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    if session.completed_at is not None:
+        state = "complete"
+    elif session.is_expired(now):
+        state = "expired"
+    else:
+        state = "open"
+    lines = _lines(session)
+    premium = sum(line["premium"] for line in lines)
+    for line in lines:
+        line["premium"] = dollars(line["premium"])
+    context = {
+        "session": session,
+        "quote": session.quote,
+        "state": state,
+        "lines": lines,
+        "premium": dollars(premium),
+        "pay": dollars(session.quote.job.wage),
+        "total_rate": dollars(session.quote.net_rate),
+        "form": form or OptInForm(),
+        "error": error,
+        "expired_message": SESSION_EXPIRED_PAGE,
+        "complete_message": SESSION_COMPLETE_PAGE,
+    }
+    response = render(request, "coverage/apply.html", context, status=status)
+    if session.success_url:
+        # Opting in redirects to the platform's site; browsers hold a form's redirect
+        # to the page's form-action policy, so allow that one origin.
+        parts = urlsplit(session.success_url)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
+
+
+@never_cache
+@require_GET
+def apply(request: HttpRequest, token: str) -> HttpResponse:
+    return _page(request, _session(token))
+
+
+@never_cache
+@require_POST
+def apply_opt_in(request: HttpRequest, token: str) -> HttpResponse:
+    session = _session(token)
+    form = OptInForm(request.POST)
+    if not form.is_valid():
+        return _page(request, session, form=form, status=400)
+    try:
+        complete_application_session(session=session, now=timezone.now())
+    except ValidationError as exc:
+        session.refresh_from_db()
+        return _page(request, session, error=" ".join(exc.messages), status=400)
+    if session.success_url:
+        return HttpResponseRedirect(session.success_url)
+    session.refresh_from_db()
+    return _page(request, session)

@@ -1,0 +1,29 @@
+"""Wire conventions of the contractor API: Unix-second timestamps, delete responses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+
+
+def unix(moment: datetime | None) -> int | None:
+    """Every date on this API is an integer count of Unix seconds."""
+    return None if moment is None else int(moment.timestamp())
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
+
+
+def deleted(
+    public_id: str, object_name: str, at: datetime | None = None
+) -> dict[str, Any]:
+    """The body every DELETE answers with."""
+    return {
+        "id": public_id,
+        "object": object_name,
+        "deleted": True,
+        "deleted_at": unix(at or timezone.now()),
+    }
