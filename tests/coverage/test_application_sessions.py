@@ -15,7 +15,7 @@ from coverage.services.quotes import (
     SESSION_COMPLETE,
     SESSION_EXPIRED,
 )
-from coverage.views import SESSION_COMPLETE_PAGE, SESSION_EXPIRED_PAGE
+from coverage.views.apply import SESSION_COMPLETE_PAGE, SESSION_EXPIRED_PAGE
 from policies.models import Policy
 from tests.coverage.helpers import GL, WC, ApiClient, event_types
 
