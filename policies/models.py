@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from coverage.models import CategoryCode, Contractor
-from portal.ids import PublicIdField
+from portal.ids import PublicIdField, new_public_id
 from portal.models import Platform, User
 
 
@@ -622,6 +622,10 @@ class CoinsuranceParty(NumberedChild):
         return f"{self.producer_code_id} {self.share}%"
 
 
+def new_prior_policy_id() -> str:
+    return new_public_id("pc", 16, ":")
+
+
 class PriorPolicy(models.Model):
     """A policy the insured held before (seed 004): risk-analysis information.
 
@@ -632,8 +636,10 @@ class PriorPolicy(models.Model):
     transaction = models.ForeignKey(
         PolicyTransaction, on_delete=models.CASCADE, related_name="+"
     )
-    public_id = PublicIdField(
-        prefix="pc", separator=":", length=16, unique=False, db_index=True
+    # Not a PublicIdField: that one is unique across the table (and its
+    # deconstruct() cannot say otherwise), while copies share their id.
+    public_id = models.CharField(
+        max_length=19, default=new_prior_policy_id, editable=False, db_index=True
     )
     carrier = models.CharField(max_length=200, blank=True)
     policy_number = models.CharField(max_length=64, blank=True)

@@ -67,6 +67,10 @@ UNKNOWN_PRODUCER_CODE = "No producer code {id}."
 PARTY_ALREADY_ON_AGREEMENT = (
     "The producer code {code} is already a party to this coinsurance agreement."
 )
+LAYER_HAS_NO_AGREEMENT = (
+    "Layer {number} has no coinsurance agreement; give it one (PATCH the layer with "
+    "coinsuranceAgreement) before adding parties."
+)
 LAYER_EMPTY = "A layer's limit must be more than zero."
 LAYER_CURRENCIES = "A layer's attachment and limit are in one currency."
 LAYER_TOWER_CURRENCY = "The layers of a tower share one currency ({currency})."
