@@ -14,6 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 
 from policies.models import (
     Contact,
@@ -371,13 +372,20 @@ PriorOwner = PolicyTransaction | Policy
 
 
 def _prior_policy_home(owner: PriorOwner) -> tuple[PolicyTransaction, Policy | None]:
-    """The transaction whose prior policies this edit changes, locked, and the policy
-    when the edit is made on the policy itself."""
+    """The transaction whose prior policies this edit changes, and the policy when
+    the edit is made on the policy itself.
+
+    On a policy, the policy's row lock serializes the edit with other edits and with
+    starting a change (which copies the prior policies under the same lock). Lock
+    order is the same as binding's (transaction, then policy): nothing here locks a
+    transaction after the policy.
+    """
     if isinstance(owner, Policy):
         policy = Policy.objects.select_for_update(of=("self",)).get(pk=owner.pk)
         if policy.contents_transaction_id is None:
             raise ValidationError(POLICY_WITHOUT_CONTENTS, code="invalid_state")
-        return lock_transaction(policy.contents_transaction_id), policy
+        contents = PolicyTransaction.objects.get(pk=policy.contents_transaction_id)
+        return contents, policy
     txn = lock_transaction(owner)
     if txn.status == TransactionStatus.BOUND:
         policy_ref = txn.policy.public_id if txn.policy_id else ""
@@ -392,14 +400,13 @@ def _prior_policy_home(owner: PriorOwner) -> tuple[PolicyTransaction, Policy | N
     return txn, None
 
 
-def _open_transactions_of(policy: Policy) -> list[PolicyTransaction]:
+def _open_transactions_of(policy: Policy) -> QuerySet[PolicyTransaction]:
     """Changes and renewals in progress on ``policy``: they copied its prior policies
-    when they started, and must see edits made on the policy since."""
-    return list(
-        PolicyTransaction.objects.filter(
-            policy=policy,
-            status__in=[TransactionStatus.DRAFT, TransactionStatus.QUOTED],
-        ).select_for_update(of=("self",))
+    when they started, and must see edits made on the policy since. (Starting one
+    takes the policy's lock, which the caller holds: this set cannot grow meanwhile.)"""
+    return PolicyTransaction.objects.filter(
+        policy=policy,
+        status__in=[TransactionStatus.DRAFT, TransactionStatus.QUOTED],
     )
 
 
@@ -483,8 +490,8 @@ def add_prior_policy(
     prior = PriorPolicy.objects.create(transaction=txn, **values)
     if policy is not None:
         PriorPolicy.objects.bulk_create(
-            PriorPolicy(transaction=open_txn, public_id=prior.public_id, **values)
-            for open_txn in _open_transactions_of(policy)
+            PriorPolicy(transaction_id=txn_id, public_id=prior.public_id, **values)
+            for txn_id in _open_transactions_of(policy).values_list("pk", flat=True)
         )
     return prior
 

@@ -327,6 +327,9 @@ def bind_submission(
 def _start_from_policy(
     *, policy: Policy, kind: str, by: User | None, **changes: object
 ) -> PolicyTransaction:
+    # The policy's row lock orders this copy with edits made on the policy itself
+    # (prior policies), so the new transaction sees each edit or gets it propagated.
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status != PolicyStatus.ACTIVE and kind != TransactionKind.RENEWAL:
         verb = {"cancellation": "cancelled", "policy_change": "changed"}.get(
             kind, "renewed"

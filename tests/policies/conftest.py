@@ -133,7 +133,7 @@ def producer_codes(db: None) -> list[ProducerCode]:
 
 
 def submission_attributes(
-    contractor: Contractor, product: Product, **overrides: Any
+    contractor: Contractor, product: Product, /, **overrides: Any
 ) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         "account": {"id": contractor.public_id},
