@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from policies.models import (
     CoinsuranceAgreement,
@@ -55,19 +56,46 @@ def _pk_map(old: list[M], new: list[M]) -> dict[int, int]:
     return {o.pk: n.pk for o, n in zip(old, new, strict=True)}
 
 
+# Every kind of content, parents before the children that point at them.
+KINDS: tuple[type[models.Model], ...] = (
+    PolicyLocation,
+    Tower,
+    Layer,
+    CoinsuranceAgreement,
+    CoinsuranceParty,
+    PolicySection,
+    PolicyContactRole,
+    LocationNamedInsured,
+    PriorPolicy,
+)
+
+
 def copy_contents(*, source_id: int, target: PolicyTransaction) -> None:
     """Give ``target`` a copy of the contents of transaction ``source_id``.
 
-    One read and at most one insert per kind of content, whatever their number.
-    Parents are copied before the children that point at them.
+    One query learns which kinds of content the source has (a contractor's policy
+    has little more than its named insured); then one read and one insert per kind
+    present, whatever the number of rows.
     """
-    source = PolicyTransaction.objects.only("last_child_number").get(pk=source_id)
-    target.last_child_number = source.last_child_number
-    PolicyTransaction.objects.filter(pk=target.pk).update(
-        last_child_number=source.last_child_number
+    present = {
+        model.__name__: Exists(model.objects.filter(transaction_id=OuterRef("pk")))
+        for model in KINDS
+    }
+    source = (
+        PolicyTransaction.objects.filter(pk=source_id)
+        .annotate(**present)
+        .values("last_child_number", *present)
+        .get()
     )
+    if source["last_child_number"] != target.last_child_number:
+        target.last_child_number = source["last_child_number"]
+        PolicyTransaction.objects.filter(pk=target.pk).update(
+            last_child_number=target.last_child_number
+        )
 
     def rows(model: type[M]) -> list[M]:
+        if not source[model.__name__]:
+            return []
         return list(model.objects.filter(transaction_id=source_id).order_by("pk"))
 
     locations = rows(PolicyLocation)

@@ -463,3 +463,15 @@ def test_reference_data(
     assert one["attributes"]["code"] == "QA1PRODUCERCODE01"
     assert api.get("/job/v1/products/commercial-property").status_code == 200
     assert api.get("/job/v1/products/none").status_code == 404
+
+
+def test_a_retried_submission_creates_one_job(
+    api: Api, contractor: Contractor, wc_gl_product: Product
+) -> None:
+    body = submission_attributes(contractor, wc_gl_product)
+    first = api.post("/job/v1/submissions", body, **{"Idempotency-Key": "submit-1"})
+    again = api.post("/job/v1/submissions", body, **{"Idempotency-Key": "submit-1"})
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert PolicyTransaction.objects.count() == 1

@@ -6,7 +6,7 @@ import pytest
 
 from coverage.models import Contractor
 from policies import services
-from policies.api.contents import CONTACT_EITHER_OR
+from policies.api.locations import CONTACT_EITHER_OR
 from policies.models import LocationNamedInsured, PolicyContactRole, Product
 from tests.policies.conftest import Api, make_property_product, submission_attributes
 

@@ -1,29 +1,24 @@
-"""A job's or policy's contents: locations, contacts and their roles, location named
-insureds (seed 002), policy sections and prior policies (seed 004).
+"""Locations, contacts and their roles, and location named insureds (seed 002) of a
+job or policy.
 
 Every read exists on both ``/job/v1/jobs/{jobId}/…`` and ``/policy/v1/policies/
-{policyId}/…``; writes exist on the job (a draft one), and for prior policies on
-the policy as well. Each operation resolves its owner and calls one shared
-function, so the two forms cannot drift apart.
+{policyId}/…``; writes exist on the (draft) job. Each operation resolves its owner
+and calls one shared function, so the two forms cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Schema, Status
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
 from policies.api.wire import (
-    DateText,
     In,
-    MoneyIn,
-    MoneyOut,
     Owner,
     Ref,
     RefIn,
@@ -33,16 +28,12 @@ from policies.api.wire import (
     check_query,
     choice,
     collection,
-    date_field,
     element,
     envelope,
     envelopes,
     given,
-    int_field,
-    iso_date,
     job_owner,
     link,
-    money,
     one,
     policy_owner,
     short_number,
@@ -51,16 +42,11 @@ from policies.api.wire import (
     typekey,
 )
 from policies.models import (
-    CoinsuranceAgreement,
     Contact,
     ContactRole,
     LocationNamedInsured,
     PolicyContactRole,
     PolicyLocation,
-    PolicySection,
-    PriorPolicy,
-    SectionType,
-    Tower,
 )
 from policies.services import checksum
 from portal.api import ApiError
@@ -71,8 +57,8 @@ CONTACT_EITHER_OR = (
     "contact's details, not both."
 )
 
-job_contents = router("Job contents")
-policy_contents = router("Policy contents")
+job_contents = router("Locations and contacts")
+policy_contents = router("Locations and contacts")
 
 
 # ---------------------------------------------------------------------------
@@ -109,36 +95,9 @@ class NamedInsuredAttributesIn(In):
     contact: RefIn = Field(description="A contact on the job, by its pc: id.")
 
 
-class SectionAttributesIn(In):
-    sectionType: TypeKeyIn
-
-
-class PriorPolicyAttributesIn(In):
-    effectiveDate: DateText = Field(description="The one required field.")
-    carrier: Text = ""
-    policyNumber: Text = ""
-    expirationDate: DateText | None = None
-    annualPremium: MoneyIn | None = None
-    numLosses: StrictInt | None = None
-    totalLosses: MoneyIn | None = None
-
-
-class PriorPolicyPatchIn(In):
-    effectiveDate: DateText | None = None
-    carrier: Text | None = None
-    policyNumber: Text | None = None
-    expirationDate: DateText | None = None
-    annualPremium: MoneyIn | None = None
-    numLosses: StrictInt | None = None
-    totalLosses: MoneyIn | None = None
-
-
 LocationRequest = envelope("Location", LocationAttributesIn)
 ContactRequest = envelope("Contact", ContactAttributesIn)
 NamedInsuredRequest = envelope("LocationNamedInsured", NamedInsuredAttributesIn)
-SectionRequest = envelope("PolicySection", SectionAttributesIn)
-PriorPolicyRequest = envelope("PriorPolicy", PriorPolicyAttributesIn)
-PriorPolicyPatchRequest = envelope("PriorPolicyPatch", PriorPolicyPatchIn)
 
 
 class LocationAttributes(Schema):
@@ -170,37 +129,11 @@ class NamedInsuredAttributes(Schema):
     location: Ref
 
 
-class SectionAttributes(Schema):
-    id: str
-    sectionType: TypeKey
-    coinsuranceAgreement: Ref | None = None
-    tower: Ref | None = None
-    coveredBy: list[Ref] = Field(
-        description="The coinsurance agreements that cover this section: the one that "
-        "lists it, else its tower's layer agreements, else the policy-level agreement."
-    )
-
-
-class PriorPolicyAttributes(Schema):
-    id: str
-    carrier: str | None = None
-    policyNumber: str | None = None
-    effectiveDate: str
-    expirationDate: str | None = None
-    annualPremium: MoneyOut | None = None
-    numLosses: int | None = None
-    totalLosses: MoneyOut | None = None
-
-
 LocationOne, LocationList = envelopes("Location", LocationAttributes)
 ContactOne, ContactList = envelopes("Contact", ContactAttributes)
 NamedInsuredOne, NamedInsuredList = envelopes(
     "LocationNamedInsured", NamedInsuredAttributes
 )
-SectionOne, SectionList = envelopes("PolicySection", SectionAttributes)
-PriorPolicyOne, PriorPolicyList = envelopes("PriorPolicy", PriorPolicyAttributes)
-
-
 # ---------------------------------------------------------------------------
 # Locations
 
@@ -603,396 +536,6 @@ def delete_named_insured(
         named_insured=lni, checksum_supplied=supplied_checksum(request)
     )
     return Status(204, None)
-
-
-# ---------------------------------------------------------------------------
-# Policy sections
-
-
-def agreement_ref(owner: Owner, agreement: CoinsuranceAgreement) -> dict[str, Any]:
-    if agreement.layer_id is not None:
-        layer = agreement.layer
-        uri = f"{owner.base}/towers/{layer.tower.short_id}/layers/{layer.short_id}"
-    else:
-        uri = f"{owner.base}/coinsurance-agreements/{agreement.short_id}"
-    return {
-        "id": agreement.short_id,
-        "displayName": agreement.policy_number_suffix
-        or f"Agreement {agreement.number}",
-        "type": "CoinsuranceAgreement",
-        "uri": uri,
-    }
-
-
-def tower_ref(owner: Owner, tower: Tower) -> dict[str, Any]:
-    return {
-        "id": tower.short_id,
-        "displayName": str(tower),
-        "type": "Tower",
-        "uri": f"{owner.base}/towers/{tower.short_id}",
-    }
-
-
-class Coverage:
-    """Which agreements cover each section of one transaction, in three queries
-    whatever the number of sections (see services.covering_agreements)."""
-
-    def __init__(self, txn_id: int | None) -> None:
-        self.layered: dict[int, list[CoinsuranceAgreement]] = {}
-        for agreement in (
-            CoinsuranceAgreement.objects.filter(
-                transaction_id=txn_id, layer__isnull=False
-            )
-            .select_related("layer__tower")
-            .order_by("layer__attachment")
-        ):
-            self.layered.setdefault(agreement.layer.tower_id, []).append(agreement)
-        self.policy_level = services.policy_level_agreements(txn_id) if txn_id else []
-
-    def of(self, section: PolicySection) -> list[CoinsuranceAgreement]:
-        if section.coinsurance_agreement is not None:
-            return [section.coinsurance_agreement]
-        if section.tower_id is not None and self.layered.get(section.tower_id):
-            return self.layered[section.tower_id]
-        return self.policy_level
-
-
-def section_resource(
-    owner: Owner,
-    section: PolicySection,
-    coverage: Coverage,
-    *,
-    href: str | None = None,
-    methods: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    href = href or f"{owner.base}/policy-sections/{section.short_id}"
-    agreement = section.coinsurance_agreement
-    attributes = {
-        "id": section.short_id,
-        "sectionType": choice(SectionType, section.section_type),
-        "coinsuranceAgreement": agreement_ref(owner, agreement) if agreement else None,
-        "tower": tower_ref(owner, section.tower) if section.tower else None,
-        "coveredBy": [agreement_ref(owner, a) for a in coverage.of(section)],
-    }
-    if not methods:
-        methods = ("delete", "get") if owner.editable else ("get",)
-    return element(attributes, checksum(section), {"self": link(href, *methods)})
-
-
-SECTION_FILTERS = {
-    "sectionType": text_field("section_type"),
-}
-
-
-def sections_of(owner: Owner) -> QuerySet[PolicySection]:
-    return PolicySection.objects.filter(
-        transaction_id=owner.contents_id
-    ).select_related("coinsurance_agreement__layer__tower", "tower")
-
-
-def list_sections(request: HttpRequest, owner: Owner) -> dict[str, Any]:
-    coverage = Coverage(owner.contents_id)
-    actions = (
-        {"create": link(f"{owner.base}/policy-sections", "post")}
-        if owner.editable
-        else None
-    )
-    return collection(
-        request,
-        sections_of(owner).order_by("section_type"),
-        lambda s: section_resource(owner, s, coverage),
-        fields=SECTION_FILTERS,
-        actions=actions,
-    )
-
-
-def get_section(request: HttpRequest, owner: Owner, section_id: str) -> dict[str, Any]:
-    check_query(request)
-    section = sections_of(owner).get(section_type=section_id)
-    return one(section_resource(owner, section, Coverage(owner.contents_id)))
-
-
-@job_contents.get(
-    "/jobs/{jobId}/policy-sections",
-    response=SectionList,
-    summary="Policy sections of a job",
-)
-def job_sections(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_sections(request, job_owner(jobId))
-
-
-@policy_contents.get(
-    "/policies/{policyId}/policy-sections",
-    response=SectionList,
-    summary="Policy sections of a policy",
-)
-def policy_sections(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    return list_sections(request, policy_owner(policyId))
-
-
-@job_contents.get("/jobs/{jobId}/policy-sections/{sectionId}", response=SectionOne)
-def job_section(request: HttpRequest, jobId: str, sectionId: str) -> dict[str, Any]:
-    return get_section(request, job_owner(jobId), sectionId)
-
-
-@policy_contents.get(
-    "/policies/{policyId}/policy-sections/{sectionId}", response=SectionOne
-)
-def policy_section(
-    request: HttpRequest, policyId: str, sectionId: str
-) -> dict[str, Any]:
-    return get_section(request, policy_owner(policyId), sectionId)
-
-
-@job_contents.post(
-    "/jobs/{jobId}/policy-sections", response={201: SectionOne}, summary="Add a section"
-)
-def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:  # type: ignore[valid-type]
-    owner = job_owner(jobId)
-    code = payload.data.attributes.sectionType.code  # type: ignore[attr-defined]
-    section = services.add_section(txn=owner.contents_owner, section_type=code)
-    return Status(
-        201,
-        one(
-            section_resource(
-                owner,
-                sections_of(owner).get(pk=section.pk),
-                Coverage(owner.contents_id),
-            )
-        ),
-    )
-
-
-@job_contents.delete(
-    "/jobs/{jobId}/policy-sections/{sectionId}",
-    response={204: None},
-    summary="Remove a section",
-)
-def delete_section(request: HttpRequest, jobId: str, sectionId: str) -> Status:
-    owner = job_owner(jobId)
-    section = sections_of(owner).get(section_type=sectionId)
-    services.delete_section(
-        section=section, checksum_supplied=supplied_checksum(request)
-    )
-    return Status(204, None)
-
-
-# ---------------------------------------------------------------------------
-# Prior policies (seed 004)
-
-
-def _prior_editable(owner: Owner) -> bool:
-    """Seed 004: on a job until it is bound; on a bound policy, on the policy itself."""
-    if owner.txn is not None:
-        return owner.txn.is_open
-    return True
-
-
-def prior_policy_resource(owner: Owner, prior: PriorPolicy) -> dict[str, Any]:
-    attributes = {
-        "id": prior.public_id,
-        "carrier": prior.carrier or None,
-        "policyNumber": prior.policy_number or None,
-        "effectiveDate": iso_date(prior.effective_date),
-        "expirationDate": iso_date(prior.expiration_date),
-        "annualPremium": money(prior.annual_premium, prior.annual_premium_currency),
-        "numLosses": prior.num_losses,
-        "totalLosses": money(prior.total_losses, prior.total_losses_currency),
-    }
-    methods = ("delete", "get", "patch") if _prior_editable(owner) else ("get",)
-    href = f"{owner.base}/prior-policies/{prior.public_id}"
-    return element(attributes, checksum(prior), {"self": link(href, *methods)})
-
-
-PRIOR_POLICY_FILTERS = {
-    "carrier": text_field("carrier"),
-    "policyNumber": text_field("policy_number"),
-    "effectiveDate": date_field("effective_date"),
-    "expirationDate": date_field("expiration_date"),
-    "numLosses": int_field("num_losses"),
-}
-
-
-def _prior_policies(owner: Owner) -> QuerySet[PriorPolicy]:
-    return PriorPolicy.objects.filter(transaction_id=owner.contents_id)
-
-
-def list_prior_policies(request: HttpRequest, owner: Owner) -> dict[str, Any]:
-    actions = (
-        {"create": link(f"{owner.base}/prior-policies", "post")}
-        if _prior_editable(owner)
-        else None
-    )
-    return collection(
-        request,
-        _prior_policies(owner).order_by("effective_date", "pk"),
-        lambda p: prior_policy_resource(owner, p),
-        fields=PRIOR_POLICY_FILTERS,
-        actions=actions,
-    )
-
-
-def get_prior_policy(
-    request: HttpRequest, owner: Owner, prior_id: str
-) -> dict[str, Any]:
-    check_query(request)
-    return one(
-        prior_policy_resource(owner, _prior_policies(owner).get(public_id=prior_id))
-    )
-
-
-def _service_owner(owner: Owner) -> services.PriorOwner:
-    if owner.txn is not None:
-        return owner.txn
-    assert owner.policy is not None
-    return owner.policy
-
-
-def create_prior_policy(owner: Owner, payload: Any) -> Status:
-    attrs: PriorPolicyAttributesIn = payload.data.attributes
-    prior = services.add_prior_policy(
-        owner=_service_owner(owner),
-        effective_date=attrs.effectiveDate,
-        carrier=attrs.carrier,
-        policy_number=attrs.policyNumber,
-        expiration_date=attrs.expirationDate,
-        annual_premium=attrs.annualPremium.money() if attrs.annualPremium else None,
-        num_losses=attrs.numLosses,
-        total_losses=attrs.totalLosses.money() if attrs.totalLosses else None,
-    )
-    return Status(201, one(prior_policy_resource(owner, prior)))
-
-
-_PRIOR_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "effectiveDate": ("effective_date", lambda v: v),
-    "carrier": ("carrier", lambda v: v or ""),
-    "policyNumber": ("policy_number", lambda v: v or ""),
-    "expirationDate": ("expiration_date", lambda v: v),
-    "annualPremium": ("annual_premium", lambda v: v.money() if v else None),
-    "numLosses": ("num_losses", lambda v: v),
-    "totalLosses": ("total_losses", lambda v: v.money() if v else None),
-}
-
-
-def patch_prior_policy(
-    request: HttpRequest, owner: Owner, prior_id: str, payload: Any
-) -> dict[str, Any]:
-    prior = _prior_policies(owner).get(public_id=prior_id)
-    attrs = payload.data.attributes
-    changes = {
-        name: convert(getattr(attrs, wire))
-        for wire, (name, convert) in _PRIOR_FIELDS.items()
-        if wire in given(payload)
-    }
-    updated = services.update_prior_policy(
-        owner=_service_owner(owner),
-        prior_policy=prior,
-        checksum_supplied=supplied_checksum(request, payload),
-        **changes,
-    )
-    return one(prior_policy_resource(owner, updated))
-
-
-def remove_prior_policy(request: HttpRequest, owner: Owner, prior_id: str) -> Status:
-    prior = _prior_policies(owner).get(public_id=prior_id)
-    services.delete_prior_policy(
-        owner=_service_owner(owner),
-        prior_policy=prior,
-        checksum_supplied=supplied_checksum(request),
-    )
-    return Status(204, None)
-
-
-PRIOR = "/prior-policies"
-PRIOR_ONE = "/prior-policies/{priorPolicyId}"
-
-
-@job_contents.get(
-    "/jobs/{jobId}" + PRIOR, response=PriorPolicyList, summary="Prior policies"
-)
-def job_prior_policies(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_prior_policies(request, job_owner(jobId))
-
-
-@policy_contents.get(
-    "/policies/{policyId}" + PRIOR, response=PriorPolicyList, summary="Prior policies"
-)
-def policy_prior_policies(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    return list_prior_policies(request, policy_owner(policyId))
-
-
-@job_contents.get("/jobs/{jobId}" + PRIOR_ONE, response=PriorPolicyOne)
-def job_prior_policy(
-    request: HttpRequest, jobId: str, priorPolicyId: str
-) -> dict[str, Any]:
-    return get_prior_policy(request, job_owner(jobId), priorPolicyId)
-
-
-@policy_contents.get("/policies/{policyId}" + PRIOR_ONE, response=PriorPolicyOne)
-def policy_prior_policy(
-    request: HttpRequest, policyId: str, priorPolicyId: str
-) -> dict[str, Any]:
-    return get_prior_policy(request, policy_owner(policyId), priorPolicyId)
-
-
-@job_contents.post(
-    "/jobs/{jobId}" + PRIOR,
-    response={201: PriorPolicyOne},
-    summary="Record a prior policy (until the job is bound)",
-)
-def job_create_prior_policy(
-    request: HttpRequest,
-    jobId: str,
-    payload: PriorPolicyRequest,  # type: ignore[valid-type]
-) -> Status:
-    return create_prior_policy(job_owner(jobId), payload)
-
-
-@policy_contents.post(
-    "/policies/{policyId}" + PRIOR,
-    response={201: PriorPolicyOne},
-    summary="Record a prior policy on a bound policy",
-)
-def policy_create_prior_policy(
-    request: HttpRequest,
-    policyId: str,
-    payload: PriorPolicyRequest,  # type: ignore[valid-type]
-) -> Status:
-    return create_prior_policy(policy_owner(policyId), payload)
-
-
-@job_contents.patch("/jobs/{jobId}" + PRIOR_ONE, response=PriorPolicyOne)
-def job_patch_prior_policy(
-    request: HttpRequest,
-    jobId: str,
-    priorPolicyId: str,
-    payload: PriorPolicyPatchRequest,  # type: ignore[valid-type]
-) -> dict[str, Any]:
-    return patch_prior_policy(request, job_owner(jobId), priorPolicyId, payload)
-
-
-@policy_contents.patch("/policies/{policyId}" + PRIOR_ONE, response=PriorPolicyOne)
-def policy_patch_prior_policy(
-    request: HttpRequest,
-    policyId: str,
-    priorPolicyId: str,
-    payload: PriorPolicyPatchRequest,  # type: ignore[valid-type]
-) -> dict[str, Any]:
-    return patch_prior_policy(request, policy_owner(policyId), priorPolicyId, payload)
-
-
-@job_contents.delete("/jobs/{jobId}" + PRIOR_ONE, response={204: None})
-def job_delete_prior_policy(
-    request: HttpRequest, jobId: str, priorPolicyId: str
-) -> Status:
-    return remove_prior_policy(request, job_owner(jobId), priorPolicyId)
-
-
-@policy_contents.delete("/policies/{policyId}" + PRIOR_ONE, response={204: None})
-def policy_delete_prior_policy(
-    request: HttpRequest, policyId: str, priorPolicyId: str
-) -> Status:
-    return remove_prior_policy(request, policy_owner(policyId), priorPolicyId)
 
 
 job_api.add_router("", job_contents)
