@@ -229,6 +229,9 @@ def policy_agreement(
     return get_agreement(request, policy_owner(policyId), coinsuranceAgreementId)
 
 
+NOT_NULLABLE = "data.attributes.{field} cannot be null."
+
+
 def agreement_terms(attrs: AgreementIn) -> dict[str, Any]:
     return {
         "model": attrs.model.code,
@@ -257,9 +260,6 @@ def term_changes(attrs: AgreementPatchIn) -> dict[str, Any]:
     return changes
 
 
-NOT_NULLABLE = "data.attributes.{field} cannot be null."
-
-
 @job_coinsurance.post(
     "/jobs/{jobId}" + AGREEMENTS,
     response={201: AgreementOne},
@@ -267,9 +267,9 @@ NOT_NULLABLE = "data.attributes.{field} cannot be null."
 )
 def create_agreement(
     request: HttpRequest, jobId: str, payload: AgreementRequest
-) -> Status:  # type: ignore[valid-type]
+) -> Status:
     owner = job_owner(jobId)
-    attrs: AgreementCreateIn = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: AgreementCreateIn = payload.data.attributes
     agreement = services.create_coinsurance_agreement(
         txn=owner.contents_owner,
         section_types=[s.sectionType.code for s in attrs.initialPolicySections],
@@ -287,14 +287,14 @@ def patch_agreement(
     request: HttpRequest,
     jobId: str,
     coinsuranceAgreementId: str,
-    payload: AgreementPatchRequest,  # type: ignore[valid-type]
+    payload: AgreementPatchRequest,
 ) -> dict[str, Any]:
     owner = job_owner(jobId)
     agreement = _agreement(owner, coinsuranceAgreementId)
     services.update_coinsurance_agreement(
         agreement=agreement,
         checksum_supplied=supplied_checksum(request, payload),
-        **term_changes(payload.data.attributes),  # type: ignore[attr-defined]
+        **term_changes(payload.data.attributes),
     )
     return one(agreement_resource(owner, _agreements(owner).get(pk=agreement.pk)))
 
@@ -431,11 +431,11 @@ def add_agreement_section(
     request: HttpRequest,
     jobId: str,
     coinsuranceAgreementId: str,
-    payload: SectionLinkRequest,  # type: ignore[valid-type]
+    payload: SectionLinkRequest,
 ) -> Status:
     owner = job_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    code = payload.data.attributes.sectionType.code  # type: ignore[attr-defined]
+    code = payload.data.attributes.sectionType.code
     section = services.add_agreement_section(agreement=agreement, section_type=code)
     return Status(
         201, one(linked_section_resource(owner, f"{base}/policy-sections", section))

@@ -80,6 +80,15 @@ def _checksum_conflict(request: HttpRequest, exc: ChecksumMismatch) -> HttpRespo
     return CLOUD.response(error, request)
 
 
+# The transaction services predate this API and name their fields in Python.
+FIELD_NAMES = {
+    "wc_state": "wcState",
+    "gl_state": "glState",
+    "expires_at": "expirationDate",
+    "sections": "policySections",
+}
+
+
 def _domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A service's ValidationError: userMessage is always text, and each detail names
     the request attribute it is about (services key errors by attribute name)."""
@@ -87,6 +96,7 @@ def _domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     for detail in error.details:
         name = detail["properties"].get("field")
         if name and name != "__all__":
+            name = FIELD_NAMES.get(name, name)
             detail["properties"]["field"] = f"data.attributes.{name}"
         else:
             detail["properties"].pop("field", None)

@@ -61,7 +61,6 @@ from portal.jurisdictions import US_STATES
 UNKNOWN_ACCOUNT = "No contractor {id}: the account is the insured contractor's cn_ id."
 UNKNOWN_PRODUCT = "No product {id}."
 UNKNOWN_CATEGORY = "No category code {id}."
-UNKNOWN_STATE = "{code} is not a US state code."
 
 # The Cloud API's typecodes for our transaction kinds and statuses.
 JOB_TYPES = {
@@ -357,21 +356,9 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _state_code(value: TypeKeyIn | None, field: str) -> str:
-    if value is None:
-        return ""
-    code = value.code.upper()
-    if code not in US_STATES:
-        raise ApiError(
-            UNKNOWN_STATE.format(code=value.code),
-            details=[
-                {
-                    "message": UNKNOWN_STATE.format(code=value.code),
-                    "properties": {"field": f"data.attributes.{field}"},
-                }
-            ],
-        )
-    return code
+def _state_code(value: TypeKeyIn | None) -> str:
+    # validate_terms judges the code; a missing state is "" (not rated there).
+    return value.code.upper() if value is not None else ""
 
 
 def _category_code(ref: RefIn | None) -> CategoryCode | None:
@@ -397,8 +384,8 @@ JOB_FILTERS = {
 
 
 @jobs.post("/submissions", response={201: JobOne}, summary="Create a submission")
-def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Status:  # type: ignore[valid-type]
-    attrs: SubmissionAttributes = payload.data.attributes  # type: ignore[attr-defined]
+def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Status:
+    attrs: SubmissionAttributes = payload.data.attributes
     contractor = Contractor.objects.live().filter(public_id=attrs.account.id).first()
     if contractor is None:
         raise ApiError(UNKNOWN_ACCOUNT.format(id=attrs.account.id))
@@ -413,8 +400,8 @@ def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Statu
         lines=[line.code for line in attrs.lines],
         effective_at=_start_of(attrs.jobEffectiveDate),
         expires_at=_start_of(expiration),
-        wc_state=_state_code(attrs.wcState, "wcState"),
-        gl_state=_state_code(attrs.glState, "glState"),
+        wc_state=_state_code(attrs.wcState),
+        gl_state=_state_code(attrs.glState),
         category_code=_category_code(attrs.categoryCode),
         auto_renew=attrs.autoRenew,
         section_types=[s.sectionType.code for s in attrs.policySections],
@@ -438,17 +425,17 @@ def get_job(request: HttpRequest, jobId: str) -> dict[str, Any]:
 @jobs.patch("/jobs/{jobId}", response=JobOne, summary="Change a draft job's terms")
 def patch_job(
     request: HttpRequest, jobId: str, payload: JobPatchRequest
-) -> dict[str, Any]:  # type: ignore[valid-type]
+) -> dict[str, Any]:
     txn = job_owner(jobId).txn
-    attrs: JobPatchAttributes = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: JobPatchAttributes = payload.data.attributes
     sent = given(payload)
     changes: dict[str, Any] = {}
     if "lines" in sent:
         changes["lines"] = [line.code for line in attrs.lines or []]
     if "wcState" in sent:
-        changes["wc_state"] = _state_code(attrs.wcState, "wcState")
+        changes["wc_state"] = _state_code(attrs.wcState)
     if "glState" in sent:
-        changes["gl_state"] = _state_code(attrs.glState, "glState")
+        changes["gl_state"] = _state_code(attrs.glState)
     if "categoryCode" in sent:
         changes["category_code"] = _category_code(attrs.categoryCode)
     if "expirationDate" in sent and attrs.expirationDate is not None:
@@ -553,11 +540,11 @@ def renew(request: HttpRequest, policyId: str) -> dict[str, Any]:
 def cancel(
     request: HttpRequest,
     policyId: str,
-    payload: CancelRequest | None = None,  # type: ignore[valid-type]
+    payload: CancelRequest | None = None,
 ) -> dict[str, Any]:
     at = None
     if payload is not None:
-        day = payload.data.attributes.jobEffectiveDate  # type: ignore[attr-defined]
+        day = payload.data.attributes.jobEffectiveDate
         at = _start_of(day) if day else None
     policy = services.cancel_policy(policy=_policy_by_id(policyId), at=at)
     return one(policy_resource(_policies().get(pk=policy.pk)))

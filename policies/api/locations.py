@@ -237,9 +237,9 @@ def policy_location(
 )
 def create_location(
     request: HttpRequest, jobId: str, payload: LocationRequest
-) -> Status:  # type: ignore[valid-type]
+) -> Status:
     owner = job_owner(jobId)
-    attrs: LocationAttributesIn = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: LocationAttributesIn = payload.data.attributes
     location = services.add_location(
         txn=owner.contents_owner,
         address_line1=attrs.addressLine1,
@@ -266,7 +266,7 @@ def contact_ref(owner: Owner, contact: Contact) -> dict[str, Any]:
 
 
 def contact_resource(owner: Owner, contact: Contact) -> dict[str, Any]:
-    roles = sorted(r.role for r in contact.job_roles)  # type: ignore[attr-defined]
+    roles = sorted(r.role for r in contact.job_roles)
     attributes = {
         "id": contact.public_id,
         "displayName": contact.display_name,
@@ -351,9 +351,9 @@ def policy_contact(
     response={201: ContactOne},
     summary="Add a contact with roles",
 )
-def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) -> Status:  # type: ignore[valid-type]
+def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) -> Status:
     owner = job_owner(jobId)
-    attrs: ContactAttributesIn = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: ContactAttributesIn = payload.data.attributes
     roles = [r.code for r in attrs.roles]
     if attrs.accountContact is not None:
         if given(payload) - {"accountContact", "roles"}:
@@ -485,11 +485,11 @@ def create_named_insured(
     request: HttpRequest,
     jobId: str,
     locationId: str,
-    payload: NamedInsuredRequest,  # type: ignore[valid-type]
+    payload: NamedInsuredRequest,
 ) -> Status:
     owner = job_owner(jobId)
     location = _location(owner, locationId)
-    contact_id = payload.data.attributes.contact.id  # type: ignore[attr-defined]
+    contact_id = payload.data.attributes.contact.id
     lni = services.associate_location_named_insured(
         txn=owner.contents_owner,
         location=location,

@@ -262,7 +262,7 @@ def create_party(
     request: HttpRequest,
     jobId: str,
     coinsuranceAgreementId: str,
-    payload: PartyRequest,  # type: ignore[valid-type]
+    payload: PartyRequest,
 ) -> Status:
     owner = job_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
@@ -277,7 +277,7 @@ def update_party(
     jobId: str,
     coinsuranceAgreementId: str,
     partyId: str,
-    payload: PartyPatchRequest,  # type: ignore[valid-type]
+    payload: PartyPatchRequest,
 ) -> dict[str, Any]:
     owner = job_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)

@@ -250,7 +250,7 @@ def policy_prior_policy(
 def job_create_prior_policy(
     request: HttpRequest,
     jobId: str,
-    payload: PriorPolicyRequest,  # type: ignore[valid-type]
+    payload: PriorPolicyRequest,
 ) -> Status:
     return create_prior_policy(job_owner(jobId), payload)
 
@@ -263,7 +263,7 @@ def job_create_prior_policy(
 def policy_create_prior_policy(
     request: HttpRequest,
     policyId: str,
-    payload: PriorPolicyRequest,  # type: ignore[valid-type]
+    payload: PriorPolicyRequest,
 ) -> Status:
     return create_prior_policy(policy_owner(policyId), payload)
 
@@ -273,7 +273,7 @@ def job_patch_prior_policy(
     request: HttpRequest,
     jobId: str,
     priorPolicyId: str,
-    payload: PriorPolicyPatchRequest,  # type: ignore[valid-type]
+    payload: PriorPolicyPatchRequest,
 ) -> dict[str, Any]:
     return patch_prior_policy(request, job_owner(jobId), priorPolicyId, payload)
 
@@ -283,7 +283,7 @@ def policy_patch_prior_policy(
     request: HttpRequest,
     policyId: str,
     priorPolicyId: str,
-    payload: PriorPolicyPatchRequest,  # type: ignore[valid-type]
+    payload: PriorPolicyPatchRequest,
 ) -> dict[str, Any]:
     return patch_prior_policy(request, policy_owner(policyId), priorPolicyId, payload)
 

@@ -203,9 +203,9 @@ def policy_section(
 @job_contents.post(
     "/jobs/{jobId}/policy-sections", response={201: SectionOne}, summary="Add a section"
 )
-def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:  # type: ignore[valid-type]
+def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:
     owner = job_owner(jobId)
-    code = payload.data.attributes.sectionType.code  # type: ignore[attr-defined]
+    code = payload.data.attributes.sectionType.code
     section = services.add_section(txn=owner.contents_owner, section_type=code)
     return Status(
         201,

@@ -55,6 +55,7 @@ from policies.api.wire import (
     envelope,
     envelopes,
     given,
+    int_field,
     job_owner,
     link,
     money,
@@ -63,7 +64,6 @@ from policies.api.wire import (
     policy_owner,
     short_number,
     supplied_checksum,
-    text_field,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -163,7 +163,7 @@ def list_towers(request: HttpRequest, owner: Owner) -> dict[str, Any]:
         request,
         _towers(owner).order_by("number"),
         lambda t: tower_resource(owner, t),
-        fields={"id": text_field("number")},
+        fields={"id": int_field("number")},
         actions=actions,
     )
 
@@ -290,11 +290,11 @@ def add_tower_section(
     request: HttpRequest,
     jobId: str,
     towerId: str,
-    payload: SectionLinkRequest,  # type: ignore[valid-type]
+    payload: SectionLinkRequest,
 ) -> Status:
     owner = job_owner(jobId)
     tower, base = _tower_base(owner, towerId)
-    code = payload.data.attributes.sectionType.code  # type: ignore[attr-defined]
+    code = payload.data.attributes.sectionType.code
     section = services.add_tower_section(tower=tower, section_type=code)
     return Status(
         201, one(linked_section_resource(owner, f"{base}/policy-sections", section))
@@ -361,17 +361,14 @@ def _layers(tower: Tower) -> QuerySet[Layer]:
 
 
 def _layer(tower: Tower, layer_id: str) -> Layer:
-    layer = _layers(tower).get(number=short_number(layer_id))
-    agreement = _layer_agreement(layer)
-    if agreement is not None:
-        agreement.party_total = layer.party_total  # type: ignore[attr-defined]
-    return layer
+    return _layers(tower).get(number=short_number(layer_id))
 
 
 def _render_layer(owner: Owner, layer: Layer) -> dict[str, Any]:
+    # The layer query summed the agreement's party shares; its agreement shows them.
     agreement = _layer_agreement(layer)
     if agreement is not None:
-        agreement.party_total = layer.party_total  # type: ignore[attr-defined]
+        agreement.party_total = layer.party_total
     return layer_resource(owner, layer)
 
 
@@ -432,11 +429,14 @@ def policy_layer(
     summary="Add a layer (with a layer-level coinsurance agreement)",
 )
 def create_layer(
-    request: HttpRequest, jobId: str, towerId: str, payload: LayerRequest
-) -> Status:  # type: ignore[valid-type]
+    request: HttpRequest,
+    jobId: str,
+    towerId: str,
+    payload: LayerRequest,
+) -> Status:
     owner = job_owner(jobId)
     tower = _tower(owner, towerId)
-    attrs: LayerIn = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: LayerIn = payload.data.attributes
     terms = (
         services.AgreementTerms(**agreement_terms(attrs.coinsuranceAgreement))
         if attrs.coinsuranceAgreement
@@ -461,12 +461,12 @@ def patch_layer(
     jobId: str,
     towerId: str,
     layerId: str,
-    payload: LayerPatchRequest,  # type: ignore[valid-type]
+    payload: LayerPatchRequest,
 ) -> dict[str, Any]:
     owner = job_owner(jobId)
     tower = _tower(owner, towerId)
     layer = _layer(tower, layerId)
-    attrs: LayerPatchIn = payload.data.attributes  # type: ignore[attr-defined]
+    attrs: LayerPatchIn = payload.data.attributes
     sent = given(payload)
     changes: dict[str, Any] = {}
     for wire in ("attachment", "limit"):
@@ -567,7 +567,7 @@ def create_layer_party(
     jobId: str,
     towerId: str,
     layerId: str,
-    payload: PartyRequest,  # type: ignore[valid-type]
+    payload: PartyRequest,
 ) -> Status:
     owner = job_owner(jobId)
     layer, agreement, base = _layer_base(owner, towerId, layerId)
@@ -585,7 +585,7 @@ def update_layer_party(
     towerId: str,
     layerId: str,
     partyId: str,
-    payload: PartyPatchRequest,  # type: ignore[valid-type]
+    payload: PartyPatchRequest,
 ) -> dict[str, Any]:
     owner = job_owner(jobId)
     _, agreement, base = _layer_base(owner, towerId, layerId)

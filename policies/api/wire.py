@@ -216,7 +216,7 @@ def envelopes(name: str, attributes: type[Schema]) -> tuple[type[Schema], type[S
         f"{name}ListResponse",
         __base__=Schema,
         count=(int, ...),
-        data=(list[element], ...),  # type: ignore[valid-type]
+        data=(list[element], ...),
         links=(dict[str, Link], ...),
         total=(int | None, None),
     )
@@ -287,10 +287,6 @@ class Owner:
             return self.txn.pk
         assert self.policy is not None
         return self.policy.contents_transaction_id
-
-    @property
-    def is_job(self) -> bool:
-        return self.txn is not None
 
     @property
     def editable(self) -> bool:

@@ -160,7 +160,7 @@ def test_field_errors_name_the_attribute(
     assert body["details"] == [
         {
             "message": services.GL_NEEDS_STATE,
-            "properties": {"field": "data.attributes.gl_state"},
+            "properties": {"field": "data.attributes.glState"},
         }
     ]
 
