@@ -33,6 +33,7 @@ CHECKSUM_HEADER = "GW-Checksum"
 
 NOT_A_DECIMAL = 'must be a decimal number such as "5.00"'
 NOT_A_DATE = "must be a date written YYYY-MM-DD"
+DATE_OUT_OF_RANGE = "must be a date between 1900-01-01 and 2999-12-31"
 NUL_IN_TEXT = "must not contain NUL characters"
 UNKNOWN_QUERY_PARAMETER = "Unknown query parameter '{name}'."
 FILTER_SYNTAX = "The filter '{expr}' is not of the form field:operator:value."
@@ -78,9 +79,13 @@ def _date(value: object) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError(NOT_A_DATE)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(NOT_A_DATE) from None
+    # Terms are stored as datetimes and renewals add to them: keep far from the ends.
+    if not 1900 <= day.year <= 2999:
+        raise ValueError(DATE_OUT_OF_RANGE)
+    return day
 
 
 Text = Annotated[str, BeforeValidator(_text), Field(strict=True)]

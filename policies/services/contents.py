@@ -100,6 +100,9 @@ PRIOR_TERM_BACKWARDS = (
     "A prior policy's expiration date must be after its effective date."
 )
 PRIOR_NEGATIVE_LOSSES = "The number of losses cannot be negative."
+PRIOR_TOO_MANY_LOSSES = "The number of losses is too large."
+# The largest count the column holds.
+MAX_LOSSES = 2**31 - 1
 PRIOR_JOB_BOUND = (
     "The job is bound: edit its prior policies on the policy itself ({policy})."
 )
@@ -431,6 +434,8 @@ def _validate_prior(
     errors.money("totalLosses", "The total losses", total_losses)
     if num_losses is not None and num_losses < 0:
         errors.add("numLosses", PRIOR_NEGATIVE_LOSSES)
+    elif num_losses is not None and num_losses > MAX_LOSSES:
+        errors.add("numLosses", PRIOR_TOO_MANY_LOSSES)
     errors.raise_if_any()
 
 

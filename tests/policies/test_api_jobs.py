@@ -115,6 +115,10 @@ def test_expiration_defaults_to_a_year(
         ),
         ({"expirationDate": "2030-01-01"}, services.TERM_BACKWARDS),
         (
+            {"expirationDate": "9999-12-31"},
+            "data.attributes.expirationDate - Value error, must be a date between 1900-01-01 and 2999-12-31",
+        ),
+        (
             {"autoRenew": "yes"},
             "data.attributes.autoRenew - Input should be a valid boolean",
         ),
