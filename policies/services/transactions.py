@@ -1,12 +1,15 @@
-"""Writes to policies: every rule about transactions and what binding them does lives here.
+"""Transactions: start, quote, make draft, withdraw, bind; policy changes, renewals,
+cancellations and reinstatements.
 
 Both the policy-administration API and the portal call these functions; so does the
-contractor side when a tech opts in (``bind_submission``).
+contractor side when a tech opts in (``bind_submission``). Binding makes the
+transaction's contents the policy's; a change, renewal or cancellation starts from
+a copy of the policy's contents (see ``policies.services.copying``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -15,19 +18,33 @@ from django.utils import timezone
 
 from coverage.models import CategoryCode, Contractor
 from policies.models import (
+    Contact,
+    ContactRole,
     CoverageType,
     Policy,
+    PolicyContactRole,
+    PolicySection,
     PolicyStatus,
     PolicyTransaction,
     Product,
     TransactionKind,
     TransactionStatus,
 )
+from policies.services.common import (
+    UNSET,
+    Unset,
+    checksum,
+    lock_draft,
+    verify_checksum,
+)
+from policies.services.contents import validate_section_types
+from policies.services.copying import copy_contents
 from portal.ids import random_base62
 from portal.jurisdictions import US_STATES
 from portal.models import Platform, User
 
 NO_LINES = "A policy carries at least one line of coverage."
+NO_SECTIONS = "A policy of {product} carries at least one policy section."
 LINE_NOT_IN_PRODUCT = "The product {product} does not write {line}."
 UNKNOWN_LINE = "Unknown line of coverage: {line}."
 WC_NEEDS_STATE = "Workers' compensation needs the work state it is rated for."
@@ -63,7 +80,9 @@ def validate_terms(
 ) -> None:
     """The rules any policy must satisfy, whichever transaction proposes it."""
     errors: dict[str, list[str]] = {}
-    if not lines:
+    # A product made of policy sections (commercial property) writes no contractor
+    # lines; one that writes lines needs at least one.
+    if not lines and product.lines:
         errors.setdefault("lines", []).append(NO_LINES)
     for line in lines:
         if line not in CoverageType.values:
@@ -106,8 +125,9 @@ def start_submission(
     category_code: CategoryCode | None = None,
     auto_renew: bool = True,
     by: User | None = None,
+    section_types: Sequence[str] = (),
 ) -> PolicyTransaction:
-    """A draft submission for a new policy."""
+    """A draft submission for a new policy; the contractor is its primary named insured."""
     if contractor.platform_id != platform.pk:
         raise ValidationError(CONTRACTOR_NOT_ON_PLATFORM)
     validate_terms(
@@ -118,7 +138,9 @@ def start_submission(
         effective_at=effective_at,
         expires_at=expires_at,
     )
-    return PolicyTransaction.objects.create(
+    section_types = list(dict.fromkeys(section_types))
+    validate_section_types(product=product, section_types=section_types)
+    txn = PolicyTransaction.objects.create(
         kind=TransactionKind.SUBMISSION,
         platform=platform,
         contractor=contractor,
@@ -132,6 +154,33 @@ def start_submission(
         auto_renew=auto_renew,
         created_by=by,
     )
+    PolicyContactRole.objects.create(
+        transaction=txn,
+        contact=account_holder(contractor),
+        role=ContactRole.PRIMARY_NAMED_INSURED,
+    )
+    if section_types:
+        PolicySection.objects.bulk_create(
+            PolicySection(transaction=txn, section_type=code) for code in section_types
+        )
+    return txn
+
+
+def account_holder(contractor: Contractor) -> Contact:
+    """The contractor's own contact on its account: every policy's primary named insured."""
+    contact, _ = Contact.objects.get_or_create(
+        contractor=contractor,
+        is_account_holder=True,
+        defaults={
+            "kind": Contact.Kind.PERSON,
+            "first_name": contractor.first_name,
+            "last_name": contractor.last_name,
+            "company_name": contractor.company_name,
+            "email": contractor.email,
+            "phone": contractor.phone,
+        },
+    )
+    return contact
 
 
 def _locked(txn: PolicyTransaction) -> PolicyTransaction:
@@ -152,6 +201,13 @@ def quote_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
         effective_at=txn.effective_at,
         expires_at=txn.expires_at,
     )
+    if (
+        not txn.product.lines
+        and not PolicySection.objects.filter(transaction=txn).exists()
+    ):
+        raise ValidationError(
+            {"sections": [NO_SECTIONS.format(product=txn.product.name)]}
+        )
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
@@ -211,6 +267,7 @@ def _apply(txn: PolicyTransaction) -> Policy:
             platform=txn.platform,
             contractor=txn.contractor,
             product=txn.product,
+            contents_transaction=txn,
             **terms,
         )
     policy = Policy.objects.select_for_update().get(pk=txn.policy_id)
@@ -227,6 +284,9 @@ def _apply(txn: PolicyTransaction) -> Policy:
             setattr(policy, name, value)
         if txn.kind == TransactionKind.RENEWAL:
             policy.term_number += 1
+    # The transaction started from a copy of the policy's contents; binding makes
+    # its (possibly edited) copy the policy's. One column: the switch is atomic.
+    policy.contents_transaction = txn
     policy.save()
     return policy
 
@@ -267,6 +327,9 @@ def bind_submission(
 def _start_from_policy(
     *, policy: Policy, kind: str, by: User | None, **changes: object
 ) -> PolicyTransaction:
+    # The policy's row lock orders this copy with edits made on the policy itself
+    # (prior policies), so the new transaction sees each edit or gets it propagated.
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status != PolicyStatus.ACTIVE and kind != TransactionKind.RENEWAL:
         verb = {"cancellation": "cancelled", "policy_change": "changed"}.get(
             kind, "renewed"
@@ -282,7 +345,7 @@ def _start_from_policy(
         "auto_renew": policy.auto_renew,
     }
     terms.update(changes)
-    return PolicyTransaction.objects.create(
+    txn = PolicyTransaction.objects.create(
         kind=kind,
         policy=policy,
         platform=policy.platform,
@@ -291,6 +354,9 @@ def _start_from_policy(
         created_by=by,
         **terms,
     )
+    if policy.contents_transaction_id is not None:
+        copy_contents(source_id=policy.contents_transaction_id, target=txn)
+    return txn
 
 
 @transaction.atomic
@@ -367,3 +433,46 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
     policy.cancelled_at = None
     policy.save(update_fields=["status", "cancelled_at"])
     return policy
+
+
+@transaction.atomic
+def update_transaction_terms(
+    *,
+    txn: PolicyTransaction,
+    checksum_supplied: str | None = None,
+    lines: list[str] | Unset = UNSET,
+    wc_state: str | Unset = UNSET,
+    gl_state: str | Unset = UNSET,
+    category_code: CategoryCode | None | Unset = UNSET,
+    expires_at: datetime | Unset = UNSET,
+    auto_renew: bool | Unset = UNSET,
+) -> PolicyTransaction:
+    """Change a draft transaction's terms (a PATCH of the job); the policy's rules apply."""
+    txn = lock_draft(txn)
+    verify_checksum(checksum_supplied, checksum(txn))
+    changes = {
+        name: value
+        for name, value in (
+            ("lines", lines),
+            ("wc_state", wc_state),
+            ("gl_state", gl_state),
+            ("category_code", category_code),
+            ("expires_at", expires_at),
+            ("auto_renew", auto_renew),
+        )
+        if value is not UNSET
+    }
+    if "lines" in changes:
+        changes["lines"] = list(dict.fromkeys(changes["lines"]))  # type: ignore[arg-type]
+    for name, value in changes.items():
+        setattr(txn, name, value)
+    validate_terms(
+        product=txn.product,
+        lines=txn.lines,
+        wc_state=txn.wc_state,
+        gl_state=txn.gl_state,
+        effective_at=txn.effective_at,
+        expires_at=txn.expires_at,
+    )
+    txn.save()
+    return txn
