@@ -280,10 +280,13 @@ def _apply(txn: PolicyTransaction) -> Policy:
         policy.status = PolicyStatus.CANCELLED
         policy.cancelled_at = txn.effective_at
     else:
+        if txn.kind == TransactionKind.RENEWAL:
+            # Renewal continues cover: the policy keeps its start and runs to the end
+            # of the new term, so dispatches still in the current term stay covered.
+            terms["effective_at"] = policy.effective_at
+            policy.term_number += 1
         for name, value in terms.items():
             setattr(policy, name, value)
-        if txn.kind == TransactionKind.RENEWAL:
-            policy.term_number += 1
     # The transaction started from a copy of the policy's contents; binding makes
     # its (possibly edited) copy the policy's. One column: the switch is atomic.
     policy.contents_transaction = txn
