@@ -78,6 +78,14 @@ class Product(models.Model):
         return self.name
 
 
+# General liability limits a contractor policy carries unless underwritten higher
+# (integer cents). They equal the certificate's defaults
+# (coverage.certificate_document.GL_*_CENTS, pinned by a test): a certificate prints
+# its limits no lower than those, so a policy may not carry less (see the constraints).
+GL_OCCURRENCE_LIMIT_DEFAULT = 1_000_000_00
+GL_AGGREGATE_LIMIT_DEFAULT = 2_000_000_00
+
+
 class PolicyStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CANCELLED = "cancelled", "Cancelled"
@@ -135,6 +143,14 @@ class Policy(models.Model):
     )
     auto_renew = models.BooleanField(default=True)
     term_number = models.PositiveIntegerField(default=1)
+    # GL limits: what an entity's coverage_limit is checked against (eligibility)
+    # and what the GL certificate prints.
+    gl_occurrence_limit = models.BigIntegerField(
+        default=GL_OCCURRENCE_LIMIT_DEFAULT, help_text="cents, each occurrence"
+    )
+    gl_aggregate_limit = models.BigIntegerField(
+        default=GL_AGGREGATE_LIMIT_DEFAULT, help_text="cents, general aggregate"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The bound transaction whose contents (locations, contacts, sections,
@@ -170,7 +186,20 @@ class Policy(models.Model):
                 condition=Q(expires_at__gt=models.F("effective_at")),
                 name="policies_policy_term_positive",
                 violation_error_message="A policy expires after it takes effect.",
-            )
+            ),
+            # The product writes GL at no less than the certificate's default limits,
+            # and an aggregate is never below the per-occurrence limit.
+            models.CheckConstraint(
+                condition=Q(gl_occurrence_limit__gte=GL_OCCURRENCE_LIMIT_DEFAULT)
+                & Q(gl_aggregate_limit__gte=GL_AGGREGATE_LIMIT_DEFAULT)
+                & Q(gl_aggregate_limit__gte=models.F("gl_occurrence_limit")),
+                name="policies_policy_gl_limits_floor",
+                violation_error_message=(
+                    "General liability limits are at least $1,000,000 each occurrence "
+                    "and $2,000,000 aggregate, and the aggregate is at least the "
+                    "occurrence limit."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from typing_extensions import TypedDict
 
-from coverage import events, ledger
+from coverage import certificates, events, ledger
 from coverage.dates import Window, resolve_extension, resolve_window
 from coverage.eligibility import check
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
@@ -45,6 +45,7 @@ JOB_INVOICE_PAID = (
 )
 NO_ASSIGNMENT_FOR_JOB = "No assignment that can be changed was found for this job."
 DELETED_REASON = "deleted"
+POLICY_CANCELLED_REASON = "policy_cancelled"
 
 
 class AssignmentChanges(TypedDict, total=False):
@@ -143,6 +144,9 @@ def create_assignment(
     assignment.save()
     if amounts:
         _post_premium(assignment, amounts)
+    # In this transaction, so the response and the event already carry their URLs;
+    # the PDFs are rendered once it commits.
+    certificates.issue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.created")
     if assignment.is_covered:
         _emit(assignment, "assignment.active")
@@ -152,7 +156,9 @@ def create_assignment(
 def _locked(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("platform", "contractor", "job", "job__category_code", "policy")
+        .select_related(
+            "platform", "contractor", "job__category_code", "job__entity", "policy"
+        )
         .get(pk=assignment.pk)
     )
 
@@ -205,8 +211,16 @@ def update_assignment(
     )
     assignment.save()
     _post_premium(assignment, amounts)
+    certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
     return assignment
+
+
+# Why a cancelled dispatch's certificates were revoked, by its cancellation reason.
+_REVOCATION_REASONS = {
+    DELETED_REASON: certificates.ASSIGNMENT_DELETED,
+    POLICY_CANCELLED_REASON: certificates.POLICY_CANCELLED,
+}
 
 
 def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
@@ -215,6 +229,11 @@ def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
     ledger.reverse(assignment=assignment)
     assignment.save(
         update_fields=["cancelled_at", "cancellation_reason", "premium", "updated_at"]
+    )
+    certificates.revoke_for_assignment(
+        assignment=assignment,
+        reason=_REVOCATION_REASONS.get(reason, certificates.ASSIGNMENT_CANCELLED),
+        now=now,
     )
     _emit(assignment, "assignment.cancelled")
 
@@ -267,6 +286,8 @@ def extend_assignment(
         return assignment  # the documented no-op
     assignment.end_at = new_end
     assignment.save(update_fields=["end_at", "updated_at"])
+    # A longer window is a different certificate: the old one is superseded.
+    certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
     return assignment
 
@@ -301,7 +322,7 @@ def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignmen
     )
     cancelled = list(later)
     for assignment in cancelled:
-        _cancel(assignment, reason="policy_cancelled", now=now)
+        _cancel(assignment, reason=POLICY_CANCELLED_REASON, now=now)
     return cancelled
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from coverage import certificates
 from coverage.models import CategoryCode, Contractor
 from policies.models import (
     Contact,
@@ -275,6 +276,7 @@ def _apply(txn: PolicyTransaction) -> Policy:
         raise ValidationError(
             POLICY_NOT_ACTIVE.format(verb="changed"), code="invalid_state"
         )
+    previous_expiry = policy.expires_at
     if txn.kind == TransactionKind.CANCELLATION:
         # A cancellation's effective date is when cover stops; the term stays as it was.
         policy.status = PolicyStatus.CANCELLED
@@ -291,7 +293,33 @@ def _apply(txn: PolicyTransaction) -> Policy:
     # its (possibly edited) copy the policy's. One column: the switch is atomic.
     policy.contents_transaction = txn
     policy.save()
+    _follow_with_certificates(policy, kind=txn.kind, previous_expiry=previous_expiry)
     return policy
+
+
+def _follow_with_certificates(
+    policy: Policy, *, kind: str, previous_expiry: datetime
+) -> None:
+    """Certificates follow the policy, however it was changed (contractor API or
+    underwriters): a cancelled policy's are void; after a renewal, dispatches that
+    run past the old expiration get certificates showing the new one; after any other
+    change, those whose content changed (term, lines) are re-issued."""
+    now = timezone.now()
+    if kind == TransactionKind.CANCELLATION:
+        certificates.revoke_for_policy(
+            policy=policy, reason=certificates.POLICY_CANCELLED, now=now
+        )
+    elif kind == TransactionKind.RENEWAL:
+        certificates.reissue_for_policy(
+            policy=policy,
+            reason=certificates.POLICY_RENEWED,
+            now=now,
+            ending_after=max(previous_expiry, now),
+        )
+    else:
+        certificates.reissue_for_policy(
+            policy=policy, reason=certificates.DISPATCH_CHANGED, now=now
+        )
 
 
 @transaction.atomic
@@ -435,6 +463,11 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
     policy.status = PolicyStatus.ACTIVE
     policy.cancelled_at = None
     policy.save(update_fields=["status", "cancelled_at"])
+    # Dispatches still running (those starting later were cancelled with the policy)
+    # get certificates in force again.
+    certificates.reissue_for_policy(
+        policy=policy, reason=certificates.DISPATCH_CHANGED, now=timezone.now()
+    )
     return policy
 
 
