@@ -396,6 +396,27 @@ def start_policy_change(*, policy: Policy, by: User | None = None) -> PolicyTran
     return _start_from_policy(policy=policy, kind=TransactionKind.POLICY_CHANGE, by=by)
 
 
+def current_term_start(policy: Policy) -> datetime:
+    """Where the policy's current term began.
+
+    A renewal keeps the policy's own start and moves its end, so after one the term
+    is no longer effective → expires: it began where the last bound renewal began.
+    Measuring the next term from the policy's start would double it every time.
+    """
+    last = (
+        PolicyTransaction.objects.filter(
+            policy=policy,
+            kind=TransactionKind.RENEWAL,
+            status=TransactionStatus.BOUND,
+            effective_at__lt=policy.expires_at,
+        )
+        .order_by("-effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    return last or policy.effective_at
+
+
 @transaction.atomic
 def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
     """A draft renewal: the next term, as long as this one, starting when this one ends."""
@@ -403,7 +424,7 @@ def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransactio
         raise ValidationError(
             POLICY_NOT_ACTIVE.format(verb="renewed"), code="invalid_state"
         )
-    length = policy.expires_at - policy.effective_at
+    length = policy.expires_at - current_term_start(policy)
     return _start_from_policy(
         policy=policy,
         kind=TransactionKind.RENEWAL,

@@ -61,7 +61,9 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def assignment(contractor: Contractor, job: WorkJob, policy: Policy, committed) -> Assignment:
+def assignment(
+    contractor: Contractor, job: WorkJob, policy: Policy, committed
+) -> Assignment:
     return committed(
         create_assignment,
         contractor=contractor,
@@ -113,16 +115,16 @@ class TestRevocation:
         assert after["certificates"] == before["certificates"]
         assert len(after["certificates"]) == 2
 
-    def test_deleting_the_dispatch_revokes_them(
-        self, assignment: Assignment
-    ) -> None:
+    def test_deleting_the_dispatch_revokes_them(self, assignment: Assignment) -> None:
         delete_assignment(assignment=assignment, now=timezone.now())
         reasons = set(
             Certificate.objects.filter(assignment=assignment).values_list(
                 "status", "revocation_reason"
             )
         )
-        assert reasons == {(Certificate.Status.REVOKED, certificates.ASSIGNMENT_DELETED)}
+        assert reasons == {
+            (Certificate.Status.REVOKED, certificates.ASSIGNMENT_DELETED)
+        }
 
     @pytest.mark.parametrize("how", ["delete", "switch off", "underwriter"])
     def test_cancelling_the_policy_revokes_every_certificate_it_backs(
@@ -209,9 +211,7 @@ class TestReissue:
             new_gl.number
         )
 
-    def test_moving_the_start_reissues(
-        self, assignment: Assignment, committed
-    ) -> None:
+    def test_moving_the_start_reissues(self, assignment: Assignment, committed) -> None:
         old = {c.line: c.number for c in assignment.certificates.all()}
         later = assignment.effective_at + timedelta(days=2)
         committed(

@@ -55,7 +55,11 @@ def test_the_policy_limits_match_the_certificate_defaults() -> None:
 
 
 def test_requirements_within_the_policy_are_met(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     policy = bound_policy(contractor, category=category)
     require(
@@ -70,7 +74,11 @@ def test_requirements_within_the_policy_are_met(
 
 
 def test_a_required_line_missing_from_the_policy(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     bound_policy(contractor, category=category, lines=[GL])
     require(entity, required_coverage=[GL, WC])
@@ -84,7 +92,11 @@ def test_a_required_line_missing_from_the_policy(
 
 
 def test_an_occurrence_limit_above_the_policys(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     bound_policy(contractor, category=category)
     require(entity, occurrence_limit=TWO_MILLION, aggregate_limit=FIVE_MILLION)
@@ -96,7 +108,11 @@ def test_an_occurrence_limit_above_the_policys(
 
 
 def test_an_aggregate_limit_above_the_policys(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     bound_policy(contractor, category=category)
     require(entity, aggregate_limit=FIVE_MILLION)
@@ -106,7 +122,11 @@ def test_an_aggregate_limit_above_the_policys(
 
 
 def test_a_policy_written_with_higher_limits_meets_them(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     policy = bound_policy(contractor, category=category)
     Policy.objects.filter(pk=policy.pk).update(
@@ -117,7 +137,11 @@ def test_a_policy_written_with_higher_limits_meets_them(
 
 
 def test_limits_do_not_bind_a_wc_only_policy_when_gl_is_not_required(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     bound_policy(contractor, category=category, lines=[WC])
     require(entity, required_coverage=[WC], occurrence_limit=FIVE_MILLION)
@@ -125,7 +149,11 @@ def test_limits_do_not_bind_a_wc_only_policy_when_gl_is_not_required(
 
 
 def test_an_older_policy_that_meets_them_covers_the_dispatch(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     richer = bound_policy(contractor, category=category)
     Policy.objects.filter(pk=richer.pk).update(gl_occurrence_limit=TWO_MILLION)
@@ -136,7 +164,11 @@ def test_an_older_policy_that_meets_them_covers_the_dispatch(
 
 
 def test_the_earlier_steps_still_come_first(
-    contractor: Contractor, job: WorkJob, entity: Entity, category: CategoryCode, product
+    contractor: Contractor,
+    job: WorkJob,
+    entity: Entity,
+    category: CategoryCode,
+    product,
 ) -> None:
     require(entity, required_coverage=[GL, WC], occurrence_limit=FIVE_MILLION)
     assert verdict(contractor, job).message == eligibility.NO_ACTIVE_POLICY
@@ -216,4 +248,3 @@ def test_a_policy_never_carries_less_than_the_limits_certificates_print(
         Policy.objects.filter(pk=policy.pk).update(
             gl_occurrence_limit=occurrence, gl_aggregate_limit=aggregate
         )
-

@@ -192,3 +192,16 @@ def test_renewal_extends_the_term_without_a_gap(platform: Platform) -> None:
     in_next_term = old_end + length / 2
     for moment in (in_current_term, in_next_term):
         assert Policy.objects.in_force(moment).filter(pk=renewed.pk).exists()
+
+
+def test_every_renewal_adds_one_term_of_the_original_length(platform: Platform) -> None:
+    policy = bound_policy(platform)
+    length = policy.expires_at - policy.effective_at
+    for term_number in (2, 3):
+        renewal = services.start_renewal(policy=policy)
+        # The current term began where the last renewal began, not at the policy's start.
+        assert renewal.expires_at - renewal.effective_at == length
+        services.quote_transaction(txn=renewal)
+        policy = services.bind_transaction(txn=renewal)
+        assert policy.term_number == term_number
+    assert policy.expires_at - policy.effective_at == 3 * length
