@@ -1,6 +1,7 @@
 """Demo data for the contractor side: the sample rate book, approved for the demo platform,
 then a customer-of-record, techs in NJ and PA, jobs, and one tech who opted in and was
-dispatched a few times (covered and not). Running it again changes nothing."""
+dispatched a few times (covered and not), with the covered dispatch's certificates
+rendered. Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage import certificates
+from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.rate_book import import_rate_book_file
 from coverage.services import (
     bind_policy_from_quote,
@@ -90,7 +92,10 @@ def _seed_dispatches(platform: Platform, context: DemoContext) -> None:
 
     tech = contractors[OPTED_IN_EMAIL]
     if tech.quotes.exists():
-        return  # seeded before: the opt-in and its dispatches exist
+        # Seeded before: the opt-in and its dispatches exist. A database seeded before
+        # certificates existed gets them now.
+        _seed_certificates(tech, context)
+        return
     now = timezone.now()
     newark_hvac, philadelphia_hvac, newark_cleaning = jobs
     quote = create_quote(
@@ -115,3 +120,26 @@ def _seed_dispatches(platform: Platform, context: DemoContext) -> None:
     context.out.write(
         f"Demo dispatches: {tech.legal_name} opted in ({policy.number}), 3 assignments\n"
     )
+    _seed_certificates(tech, context)
+
+
+def _seed_certificates(tech: Contractor, context: DemoContext) -> None:
+    now = timezone.now()
+    covered = (
+        Assignment.objects.filter(
+            contractor=tech,
+            eligible=True,
+            bind=True,
+            cancelled_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .select_related("platform", "contractor", "job__entity", "policy")
+        .order_by("pk")
+    )
+    for assignment in covered:
+        # Issues only what is missing: a second run finds nothing to do.
+        certificates.issue_certificates(assignment=assignment, now=now)
+    # Rendered here rather than left to the worker, which may not be running.
+    rendered = certificates.render_pending_certificates()
+    if rendered:
+        context.out.write(f"Demo certificates: rendered {rendered} PDF(s)\n")
