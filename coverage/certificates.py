@@ -70,19 +70,23 @@ WIRE_KEYS: dict[str, str] = {
 }
 SHORT_LINE: dict[str, str] = {GENERAL_LIABILITY: "GL", WORKERS_COMP: "WC"}
 
-# Why a certificate stopped being in force; the verification page shows the text.
+# Why a certificate stopped being in force; the verification page and the VOID banner
+# show the text (and, for a superseded one, REPLACED_TEXT after it).
 ASSIGNMENT_CANCELLED = "assignment_cancelled"
 ASSIGNMENT_DELETED = "assignment_deleted"
 POLICY_CANCELLED = "policy_cancelled"
 DISPATCH_CHANGED = "dispatch_changed"
+POLICY_CHANGED = "policy_changed"
 POLICY_RENEWED = "policy_renewed"
 REVOCATION_TEXT: dict[str, str] = {
     ASSIGNMENT_CANCELLED: "The dispatch was cancelled.",
     ASSIGNMENT_DELETED: "The dispatch was withdrawn.",
     POLICY_CANCELLED: "The policy was cancelled.",
-    DISPATCH_CHANGED: "The dispatch changed; a new certificate replaces this one.",
-    POLICY_RENEWED: "The policy was renewed; a new certificate replaces this one.",
+    DISPATCH_CHANGED: "The dispatch changed.",
+    POLICY_CHANGED: "The policy changed.",
+    POLICY_RENEWED: "The policy was renewed.",
 }
+REPLACED_TEXT = "A new certificate replaces this one."
 VOID_NOTE = "VOID: {what} on {day}. {why}"
 
 # What a certificate's standing reads on the verification page.
@@ -288,14 +292,18 @@ def status_note(certificate: Certificate) -> str | None:
     """The VOID banner a revoked or superseded certificate's PDF carries."""
     if certificate.status == Certificate.Status.ISSUED:
         return None
-    what = (
-        "superseded"
-        if certificate.status == Certificate.Status.SUPERSEDED
-        else "revoked"
-    )
     day = format_date((certificate.revoked_at or timezone.now()).astimezone(UTC).date())
+    return VOID_NOTE.format(
+        what=certificate.status, day=day, why=revocation_text(certificate)
+    ).strip()
+
+
+def revocation_text(certificate: Certificate) -> str:
+    """Why the certificate is no longer in force, in a sentence or two ("" if it is)."""
     why = REVOCATION_TEXT.get(certificate.revocation_reason, "")
-    return VOID_NOTE.format(what=what, day=day, why=why).strip()
+    if certificate.status == Certificate.Status.SUPERSEDED:
+        return f"{why} {REPLACED_TEXT}".strip()
+    return why
 
 
 # ---------------------------------------------------------------------------
@@ -426,10 +434,22 @@ def revoke_for_assignment(*, assignment: Assignment, reason: str, now: datetime)
 
 @transaction.atomic
 def revoke_for_policy(*, policy: Policy, reason: str, now: datetime) -> int:
-    """The policy was cancelled: every certificate it backs is void from now."""
+    """The policy was cancelled: the certificates it backs are void from now.
+
+    Certificates of dispatches already over keep reading "expired": their coverage
+    was real while they ran. The dispatches are locked before their certificates,
+    the order every other writer takes, so a concurrent change of one of them waits
+    instead of deadlocking.
+    """
+    list(
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(policy=policy, end_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return revoke_certificates(
         certificates=Certificate.objects.select_for_update()
-        .filter(policy=policy, status=Certificate.Status.ISSUED)
+        .filter(policy=policy, status=Certificate.Status.ISSUED, end_at__gt=now)
         .order_by("pk"),
         reason=reason,
         now=now,

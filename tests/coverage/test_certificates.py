@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -331,8 +332,6 @@ def test_a_key_of_the_platform_opens_the_pdf_under_any_auth_form(
 def test_certificates_in_force_stop_at_one_per_line(
     dispatched: dict, policy: Policy
 ) -> None:
-    from django.db import IntegrityError, transaction
-
     gl = certificate_of(dispatched["id"], GL)
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.create(
