@@ -20,6 +20,7 @@ from coverage.certificate_document import (
     SAMPLE_WC_INSURER,
     format_date,
 )
+from coverage.certificates import rendering
 from coverage.models import (
     CERTIFICATE_NUMBER_PREFIX,
     CategoryCode,
@@ -246,7 +247,7 @@ class TestPdfAccess:
         def refuse(*args: object) -> bytes:
             raise AssertionError("rendered on a download")
 
-        monkeypatch.setattr(certificates, "render_certificate_pdf", refuse)
+        monkeypatch.setattr(rendering, "render_certificate_pdf", refuse)
         url = path_of(dispatched["certificates"]["wc_coi_pdf_url"])
         assert api.get(url.removeprefix("/api/v1")).status_code == 200
 
