@@ -79,11 +79,33 @@ AUDITED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "effective_date",
         "expiration_date",
         "annual_premium",
-        "annual_premium_currency",
         "num_losses",
         "total_losses",
-        "total_losses_currency",
     ),
+}
+
+# Field names as an underwriter says them (the models' verbose names are terse).
+FIELD_LABELS: dict[str, str] = {
+    "address_line1": "Address",
+    "address_line2": "Address line 2",
+    "postal_code": "Postal code",
+    "wc_state": "WC state",
+    "gl_state": "GL state",
+    "effective_at": "Effective",
+    "expires_at": "Expires",
+    "auto_renew": "Auto-renew",
+    "kind": "Type",
+    "section_type": "Section",
+    "coinsurance_agreement": "Coinsurance agreement",
+    "our_role": "Our role",
+    "our_share": "Our share",
+    "leaders_fee": "Leader's fee",
+    "policy_number_suffix": "Policy number suffix",
+    "producer_code": "Producer code",
+    "attachment": "Attachment point",
+    "num_losses": "Number of losses",
+    "annual_premium": "Annual premium",
+    "total_losses": "Total losses",
 }
 
 OBJECT_TYPES: dict[type[models.Model], str] = {
@@ -167,11 +189,16 @@ def snapshot(row: models.Model) -> Snapshot:
     values: Snapshot = {}
     for name in AUDITED_FIELDS.get(type(row), ()):
         field = row._meta.get_field(name)
-        label = str(field.verbose_name).capitalize()
+        label = FIELD_LABELS.get(name) or str(field.verbose_name).capitalize()
         if isinstance(field, models.ForeignKey):
             values[name] = (label, _label(getattr(row, name)))
-        else:
-            values[name] = (label, _text(field, getattr(row, name)))
+            continue
+        text = _text(field, getattr(row, name))
+        # Money is shown with its currency (prior policies keep it beside the amount).
+        currency = getattr(row, f"{name}_currency", None)
+        if text is not None and currency:
+            text = f"{text} {currency.upper()}"
+        values[name] = (label, text)
     return values
 
 
@@ -265,6 +292,6 @@ def record_transaction(
         txn=txn,
         object_type=txn.get_kind_display(),
         object_id=txn.public_id,
-        object_label=str(txn),
+        object_label=txn.public_id,
         changes=changes,
     )

@@ -162,7 +162,7 @@ class TestThroughTheServices:
         assert entry.changes[:3] == [
             {
                 "field": "address_line1",
-                "label": "Address line1",
+                "label": "Address",
                 "old": None,
                 "new": "5 Pier Rd",
             },
@@ -265,7 +265,7 @@ class TestThroughTheServices:
             action=AuditAction.CHANGED, object_type="Prior policy"
         )
         assert losses.changes == [
-            {"field": "num_losses", "label": "Num losses", "old": None, "new": "2"}
+            {"field": "num_losses", "label": "Number of losses", "old": None, "new": "2"}
         ]
         assert not CoinsuranceParty.objects.exists()
 
