@@ -41,7 +41,8 @@ def producer_codes() -> list[ProducerCode]:
     ]
 
 
-def insured(platform: Platform, email: str = "risk@bayside.example") -> Contractor:
+def insured(platform: Platform, email: str = "") -> Contractor:
+    email = email or f"risk{Contractor.objects.count() + 1}@bayside.example"
     contractor = make_contractor(platform, email=email)
     contractor.company_name = "Bayside Facilities LLC"
     contractor.save(update_fields=["company_name"])

@@ -265,7 +265,12 @@ class TestThroughTheServices:
             action=AuditAction.CHANGED, object_type="Prior policy"
         )
         assert losses.changes == [
-            {"field": "num_losses", "label": "Number of losses", "old": None, "new": "2"}
+            {
+                "field": "num_losses",
+                "label": "Number of losses",
+                "old": None,
+                "new": "2",
+            }
         ]
         assert not CoinsuranceParty.objects.exists()
 
