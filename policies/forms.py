@@ -302,7 +302,10 @@ class PartyForm(ServiceForm):
     }
 
     producer_code = forms.CharField(label="Producer code")
-    role = forms.ChoiceField(choices=CoinsuranceRole.choices, label="Role")
+    # Coinsurers usually follow our lead.
+    role = forms.ChoiceField(
+        choices=CoinsuranceRole.choices, label="Role", initial=CoinsuranceRole.FOLLOW
+    )
     share = forms.DecimalField(label="Share (%)", widget=DECIMAL_INPUT)
 
     def clean_producer_code(self) -> str:

@@ -233,7 +233,10 @@ def page_context(
     tower_form = overrides.forms.get("tower") or TowerForm(auto_id="tower_%s")
     # Offer the job's own sections; the field still accepts any section type, so a
     # stale choice is refused by the service, in its words.
-    on_job = [(s.section_type, s.get_section_type_display()) for s in sections]
+    on_job = [
+        (s.section_type, f"{s.get_section_type_display()} ({s.section_type})")
+        for s in sections
+    ]
     new_form.fields["section_types"].widget.choices = on_job
     tower_form.fields["section_types"].widget.choices = on_job
     live_meter(
