@@ -162,7 +162,9 @@ class SubmissionForm(ServiceForm):
         help_text="The account's cn_ id; search the policy list to find it.",
     )
     product = forms.ModelChoiceField(
-        queryset=Product.objects.order_by("name"), to_field_name="code"
+        queryset=Product.objects.order_by("name"),
+        to_field_name="code",
+        empty_label="Choose a product",
     )
     effective_date = forms.DateField(widget=DATE_INPUT, label="Effective date")
     expiration_date = forms.DateField(widget=DATE_INPUT, label="Expiration date")
@@ -367,7 +369,7 @@ class PriorPolicyForm(ServiceForm):
         required=False, widget=DECIMAL_INPUT, label="Annual premium"
     )
     annual_premium_currency = forms.ChoiceField(
-        choices=CURRENCY_CHOICES, initial="usd", label="Currency"
+        choices=CURRENCY_CHOICES, initial="usd", label="Premium currency"
     )
     num_losses = forms.IntegerField(
         required=False,
@@ -378,7 +380,7 @@ class PriorPolicyForm(ServiceForm):
         required=False, widget=DECIMAL_INPUT, label="Total losses"
     )
     total_losses_currency = forms.ChoiceField(
-        choices=CURRENCY_CHOICES, initial="usd", label="Currency"
+        choices=CURRENCY_CHOICES, initial="usd", label="Losses currency"
     )
     checksum = forms.CharField(required=False, widget=forms.HiddenInput)
 
