@@ -6,9 +6,25 @@ children of a job by their short numbers ("agreement 3", "party 5").
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from policies.views import coinsurance, lists, policies, prior_policies, transactions
+
+
+class PublicIdConverter:
+    """An id in a path: anything but a slash or a NUL (which PostgreSQL cannot
+    compare, so such an id names nothing: 404 rather than a database error)."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PublicIdConverter, "id")
 
 app_name = "policies"
 
@@ -27,12 +43,12 @@ policy_urls = [
         name="policy_prior_add",
     ),
     path(
-        "prior-policies/<str:prior_id>/edit",
+        "prior-policies/<id:prior_id>/edit",
         prior_policies.policy_prior_edit,
         name="policy_prior_edit",
     ),
     path(
-        "prior-policies/<str:prior_id>/delete",
+        "prior-policies/<id:prior_id>/delete",
         prior_policies.policy_prior_delete,
         name="policy_prior_delete",
     ),
@@ -62,7 +78,7 @@ coinsurance_urls = [
         name="agreement_section_add",
     ),
     path(
-        "<int:number>/sections/<str:code>/remove",
+        "<int:number>/sections/<id:code>/remove",
         coinsurance.agreement_section_remove,
         name="agreement_section_remove",
     ),
@@ -77,7 +93,7 @@ tower_urls = [
         name="tower_section_add",
     ),
     path(
-        "<int:number>/sections/<str:code>/remove",
+        "<int:number>/sections/<id:code>/remove",
         coinsurance.tower_section_remove,
         name="tower_section_remove",
     ),
@@ -106,7 +122,7 @@ transaction_urls = [
     path("contacts/add", transactions.contact_add, name="contact_add"),
     path("sections/add", transactions.section_add, name="section_add"),
     path(
-        "sections/<str:code>/delete",
+        "sections/<id:code>/delete",
         transactions.section_delete,
         name="section_delete",
     ),
@@ -129,12 +145,12 @@ transaction_urls = [
         name="transaction_prior_add",
     ),
     path(
-        "prior-policies/<str:prior_id>/edit",
+        "prior-policies/<id:prior_id>/edit",
         prior_policies.transaction_prior_edit,
         name="transaction_prior_edit",
     ),
     path(
-        "prior-policies/<str:prior_id>/delete",
+        "prior-policies/<id:prior_id>/delete",
         prior_policies.transaction_prior_delete,
         name="transaction_prior_delete",
     ),
@@ -142,10 +158,10 @@ transaction_urls = [
 
 urlpatterns = [
     path("policies/", lists.policy_list, name="policy_list"),
-    path("policies/<str:policy_id>/", include(policy_urls)),
+    path("policies/<id:policy_id>/", include(policy_urls)),
     path("transactions/", lists.transaction_list, name="transaction_list"),
     path("transactions/new", transactions.submission_new, name="submission_new"),
-    path("transactions/<str:job_id>/", include(transaction_urls)),
+    path("transactions/<id:job_id>/", include(transaction_urls)),
     path(
         "producer-codes",
         coinsurance.producer_code_search,

@@ -579,7 +579,7 @@ def new_agreement_meter(request: PortalRequest, job_id: str) -> HttpResponse:
 def producer_code_search(request: PortalRequest) -> HttpResponse:
     """Producer codes whose code or organization matches ``q``: the options of a
     party form's producer code list."""
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").replace("\x00", "").strip()
     codes = ProducerCode.objects.select_related("organization")
     if q:
         codes = codes.filter(

@@ -55,7 +55,9 @@ def parse_share(text: str | None) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(text) from None
-    if not value.is_finite():
+    # Beyond these a number is no share; drawing or printing it in full could take
+    # megabytes (1e999999 is a valid Decimal).
+    if not value.is_finite() or (value and not -10 <= value.adjusted() <= 6):
         raise ValueError(text)
     return value
 

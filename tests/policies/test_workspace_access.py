@@ -146,3 +146,43 @@ def test_navigation_offers_the_workspace_to_underwriters_only(
     for user in (dispatcher, support):
         page = client_as(user).get("/").content.decode()
         assert "/underwriting/" not in page
+
+
+def test_odd_input_is_a_404_or_ignored_never_a_500(
+    uw: Client, objects: tuple[PolicyTransaction, Policy]
+) -> None:
+    txn, policy = objects
+    for url in (
+        "/underwriting/transactions/pc:%00/",
+        f"/underwriting/policies/{policy.public_id}/prior-policies/pc:%00x/edit",
+        f"/underwriting/transactions/{txn.public_id}/sections/P%00/delete",
+    ):
+        response = uw.get(url) if "edit" in url or url.endswith("/") else uw.post(url)
+        assert response.status_code == 404, url
+    assert uw.get("/underwriting/producer-codes?q=a%00b").status_code == 200
+    assert uw.get("/underwriting/policies/?q=a%00b&page=zz").status_code == 200
+    meter = f"/underwriting/transactions/{txn.public_id}/coinsurance/meter"
+    for share in ("1e999999", "1e-999999", "NaN", "Infinity", "%00"):
+        response = uw.get(f"{meter}?our_share={share}")
+        assert response.status_code == 200, share
+        assert len(response.content) < 5000, share
+
+
+def test_htmx_posts_need_the_csrf_token(
+    underwriter: User, objects: tuple[PolicyTransaction, Policy]
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(underwriter)
+    txn = objects[0]
+    page = client.get(f"/underwriting/transactions/{txn.public_id}/")
+    # base.html hands htmx the token for every request it makes.
+    token = str(page.context["csrf_token"])
+    assert f'hx-headers=\'{{"x-csrftoken": "{token}"}}\'' in page.content.decode()
+    quote = f"/underwriting/transactions/{txn.public_id}/quote"
+    assert client.post(quote, headers={"HX-Request": "true"}).status_code == 403
+    txn.refresh_from_db()
+    assert txn.is_draft
+    response = client.post(quote, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 200
+    txn.refresh_from_db()
+    assert txn.status == "quoted"
