@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -70,19 +70,3 @@ def refusal_status(request: PortalRequest) -> int:
     """htmx 2 swaps only 2xx answers: an HTMX form re-rendered with a refusal is a 200,
     the same page without HTMX a 400."""
     return 200 if request.htmx else 400
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-__all__: list[Any] = [
-    "NOT_AN_UNDERWRITER",
-    "done",
-    "get_policy",
-    "get_transaction",
-    "no_store",
-    "refusal_status",
-    "underwriter_required",
-]

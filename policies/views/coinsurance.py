@@ -721,7 +721,3 @@ def layer_agreement_create(
         ),
         form,
     )
-
-
-def coinsurance_url(txn: PolicyTransaction) -> str:
-    return reverse("policies:coinsurance", args=[txn.public_id])

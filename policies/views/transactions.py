@@ -363,7 +363,8 @@ def named_insured_delete(
         location__number=location_number,
         number=number,
     )
-    form = NamedInsuredForm({"contact": "-"})
+    # No input to read; the form only carries a refusal back to this location.
+    form = NamedInsuredForm({"contact": named_insured.contact_id})
 
     def write() -> object:
         services.delete_location_named_insured(
