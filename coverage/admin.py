@@ -391,9 +391,12 @@ class ApplicationSessionAdmin(ViewOnlyAdmin):
 
 class LedgerEntryInline(ViewOnlyInline):
     model = LedgerEntry
-    fields = ["kind", "line", "amount", "books_on", "created_at"]
+    fields = ["kind", "line", "amount_text", "books_on", "created_at"]
     readonly_fields = fields
-    show_change_link = False
+
+    @admin.display(description="Amount")
+    def amount_text(self, entry: LedgerEntry) -> str:
+        return _cents(entry.amount)
 
 
 @admin.register(Assignment)

@@ -295,3 +295,15 @@ def record_transaction(
         object_label=txn.public_id,
         changes=changes,
     )
+
+
+def link_to_policy(*, txn: PolicyTransaction, policy: Policy) -> None:
+    """Point a submission's earlier entries at the policy its binding created.
+
+    They were written before the policy existed; linking them (their content stays
+    as written) lets a policy's history, and the admin's filter by policy, include
+    the submission that made it.
+    """
+    AuditEntry.objects.filter(transaction=txn, policy__isnull=True).update(
+        policy=policy
+    )

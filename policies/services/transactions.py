@@ -31,7 +31,12 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
-from policies.services.audit import Actor, record_transaction, snapshot
+from policies.services.audit import (
+    Actor,
+    link_to_policy,
+    record_transaction,
+    snapshot,
+)
 from policies.services.common import (
     UNSET,
     Unset,
@@ -294,6 +299,7 @@ def bind_transaction(*, txn: PolicyTransaction, by: Actor = None) -> Policy:
     txn.bound_at = timezone.now()
     txn.save(update_fields=["policy", "status", "bound_at"])
     record_transaction(by=by, action=AuditAction.BOUND, txn=txn, before=before)
+    link_to_policy(txn=txn, policy=policy)
     return policy
 
 

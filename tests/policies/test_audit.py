@@ -322,3 +322,15 @@ class TestThroughTheServices:
         assert {"Submission", "Policy change", "Prior policy", "Location"} <= kinds
         started = history.get(transaction=change, action=AuditAction.CREATED)
         assert started.actor_user == underwriter
+
+
+def test_binding_a_submission_files_its_history_under_the_new_policy(
+    platform: Platform,
+) -> None:
+    txn = draft_submission(platform)
+    assert not AuditEntry.objects.filter(transaction=txn, policy__isnull=False).exists()
+    services.quote_transaction(txn=txn)
+    policy = services.bind_transaction(txn=txn)
+    entries = AuditEntry.objects.filter(transaction=txn)
+    assert entries.count() > 3
+    assert set(entries.values_list("policy", flat=True)) == {policy.pk}

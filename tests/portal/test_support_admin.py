@@ -99,8 +99,11 @@ def test_a_policy_is_traceable_to_its_changes_and_dispatches(
     assert f"/admin/policies/policy/{policy.pk}/change/" in page
     assert f"/admin/coverage/contractor/{assignment.contractor_id}/change/" in page
     # Its premium lines are listed on it.
-    for entry in LedgerEntry.objects.filter(assignment=assignment):
-        assert f"{entry.amount / 100:,.2f}".split(".")[0] in page
+    entries = LedgerEntry.objects.filter(assignment=assignment)
+    assert entries.count() == 2
+    for entry in entries:
+        assert f"${entry.amount / 100:,.2f}" in page
+        assert f"/admin/coverage/ledgerentry/{entry.pk}/change/" in page
 
     found = as_support.get(
         f"/admin/coverage/assignment/?q={assignment.public_id}"
