@@ -191,6 +191,30 @@ class SubmissionForm(ServiceForm):
         return _strip(self.cleaned_data.get("contractor"))
 
 
+class TermsForm(ServiceForm):
+    """A draft's terms: what a policy change or renewal usually changes."""
+
+    service_fields = {
+        "wc_state": "wc_state",
+        "gl_state": "gl_state",
+        "expires_at": "expiration_date",
+    }
+
+    expiration_date = forms.DateField(widget=DATE_INPUT, label="Expiration date")
+    lines = forms.MultipleChoiceField(
+        choices=CoverageType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    wc_state = forms.ChoiceField(
+        choices=[("", "—")] + STATE_CHOICES, required=False, label="WC work state"
+    )
+    gl_state = forms.ChoiceField(
+        choices=[("", "—")] + STATE_CHOICES, required=False, label="GL residence state"
+    )
+    auto_renew = forms.BooleanField(required=False, label="Renew automatically")
+
+
 class LocationForm(ServiceForm):
     service_fields = {
         "addressLine1": "address_line1",

@@ -108,6 +108,7 @@ transaction_urls = [
         "make-draft", transactions.transaction_make_draft, name="transaction_make_draft"
     ),
     path("withdraw", transactions.transaction_withdraw, name="transaction_withdraw"),
+    path("terms", transactions.terms_update, name="terms_update"),
     path("locations/add", transactions.location_add, name="location_add"),
     path(
         "locations/<int:location_number>/named-insureds/add",

@@ -24,6 +24,7 @@ from policies.forms import (
     NamedInsuredForm,
     SectionForm,
     SubmissionForm,
+    TermsForm,
 )
 from policies.models import (
     Contact,
@@ -55,6 +56,7 @@ BOUND = "Bound {job}: policy {policy} is in force on these terms."
 MADE_DRAFT = "{job} is a draft again."
 WITHDRAWN = "Withdrew {job}."
 SUBMISSION_STARTED = "Submission {job} started."
+TERMS_SAVED = "Saved the terms of {job}."
 
 # Each job action: the label, its URL name, the service and the confirmation.
 ACTIONS: dict[str, tuple[str, str, Callable[..., Any], str]] = {
@@ -124,11 +126,22 @@ def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
         "location_form": LocationForm(),
         "contact_form": ContactForm(),
         "section_form": SectionForm(),
+        "terms_form": TermsForm(initial=_terms_initial(txn)),
         "lni_form": None,
         "lni_location": None,
     }
     context.update(overrides)
     return context
+
+
+def _terms_initial(txn: PolicyTransaction) -> dict[str, Any]:
+    return {
+        "expiration_date": txn.expires_at.date(),
+        "lines": txn.lines,
+        "wc_state": txn.wc_state,
+        "gl_state": txn.gl_state,
+        "auto_renew": txn.auto_renew,
+    }
 
 
 def _page(
@@ -409,3 +422,33 @@ def section_delete(request: PortalRequest, job_id: str, code: str) -> HttpRespon
         return None
 
     return _content_write(request, txn, "section_form", form, write, partial="sections")
+
+
+@underwriter_required
+@require_POST
+def terms_update(request: PortalRequest, job_id: str) -> HttpResponse:
+    """Change a draft's terms (the API's PATCH of a job): only what the form changed."""
+    txn = get_transaction(job_id)
+    form = TermsForm(request.POST, initial=_terms_initial(txn))
+    if form.is_valid():
+        changes: dict[str, Any] = {
+            name: form.cleaned_data[name]
+            for name in ("lines", "wc_state", "gl_state", "auto_renew")
+            if name in form.changed_data
+        }
+        if "expiration_date" in form.changed_data:
+            changes["expires_at"] = _start_of(form.cleaned_data["expiration_date"])
+        try:
+            services.update_transaction_terms(txn=txn, by=request.user, **changes)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, TERMS_SAVED.format(job=txn.public_id))
+            return done(request, reverse("policies:transaction_detail", args=[job_id]))
+    return _page(
+        request,
+        txn,
+        partial="terms",
+        status=refusal_status(request),
+        terms_form=form,
+    )

@@ -44,6 +44,7 @@ def actions(txn: PolicyTransaction, policy: Policy) -> list[str]:
         f"/underwriting/transactions/{j}/bind",
         f"/underwriting/transactions/{j}/withdraw",
         f"/underwriting/transactions/{j}/make-draft",
+        f"/underwriting/transactions/{j}/terms",
         f"/underwriting/transactions/{j}/locations/add",
         f"/underwriting/transactions/{j}/locations/1/named-insureds/add",
         f"/underwriting/transactions/{j}/contacts/add",

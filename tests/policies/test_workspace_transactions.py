@@ -494,3 +494,67 @@ class TestPolicyPage:
         page = text(uw.get(f"/underwriting/policies/{policy.public_id}/"))
         assert "API key underwriting" in page
         assert "<ins>Interstate Insurance</ins>" in page
+
+
+class TestTerms:
+    def test_a_policy_change_moves_the_expiration_date(
+        self, uw: Client, platform: Platform, underwriter: User
+    ) -> None:
+        policy = bound_policy(platform)
+        change = services.start_policy_change(policy=policy)
+        new_end = (policy.expires_at.date().replace(day=1)).isoformat()
+        response = uw.post(
+            url(change, "terms"),
+            {"expiration_date": new_end, "auto_renew": "on"},
+            headers=htmx(),
+        )
+        assert response["HX-Redirect"] == url(change)
+        change.refresh_from_db()
+        assert change.expires_at.date().isoformat() == new_end
+        entry = AuditEntry.objects.filter(transaction=change).first()
+        assert entry.actor_user == underwriter
+        assert entry.changes == [
+            {
+                "field": "expires_at",
+                "label": "Expires",
+                "old": policy.expires_at.date().isoformat(),
+                "new": new_end,
+            }
+        ]
+
+    def test_refusals_inline(self, uw: Client, platform: Platform) -> None:
+        txn = draft_submission(platform)
+        response = uw.post(
+            url(txn, "terms"),
+            {"expiration_date": txn.effective_at.date().isoformat()},
+            headers=htmx(),
+        )
+        body = text(response)
+        assert body.lstrip().startswith('<section class="card" id="terms"')
+        assert escape(services.TERM_BACKWARDS) in body
+        response = uw.post(
+            url(txn, "terms"),
+            {
+                "expiration_date": txn.expires_at.date().isoformat(),
+                "lines": ["workers-comp"],
+            },
+            headers=htmx(),
+        )
+        product = txn.product.name
+        assert escape(
+            services.LINE_NOT_IN_PRODUCT.format(
+                product=product, line="Workers' compensation"
+            )
+        ) in text(response)
+
+    def test_only_a_draft_offers_the_form(self, uw: Client, platform: Platform) -> None:
+        txn = draft_submission(platform)
+        assert 'data-testid="terms-form"' in text(uw.get(url(txn)))
+        services.quote_transaction(txn=txn)
+        assert 'data-testid="terms-form"' not in text(uw.get(url(txn)))
+        response = uw.post(
+            url(txn, "terms"),
+            {"expiration_date": "2040-01-01"},
+            headers=htmx(),
+        )
+        assert escape(services.JOB_NOT_DRAFT.format(status="quoted")) in text(response)
