@@ -5,8 +5,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from portal.admin_tools import ViewOnlyAdmin
 from portal.api_keys import revoke_api_key
-from portal.models import ApiKey, Platform, User
+from portal.models import ApiKey, IdempotencyRecord, Platform, User
 
 admin.site.site_header = "Dispatch coverage — support"
 admin.site.site_title = "Support admin"
@@ -76,3 +77,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in keys:
             revoke_api_key(key=key)
         self.message_user(request, f"Revoked {len(keys)} key(s).", messages.SUCCESS)
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ViewOnlyAdmin):
+    """The first answer to an idempotent POST, replayed for a day: support looks up
+    why a retried request got the answer it got."""
+
+    list_display = ["key", "scope", "status_code", "content_type", "created_at"]
+    list_filter = ["status_code"]
+    search_fields = ["key", "scope"]
+    date_hierarchy = "created_at"
+    exclude = ["body"]

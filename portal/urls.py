@@ -24,5 +24,6 @@ urlpatterns = [
     path("api/v1/", coverage_api.urls),
     path("job/v1/", job_api.urls),
     path("policy/v1/", policy_api.urls),
+    path("underwriting/", include("policies.urls")),
     path("", include("coverage.urls")),
 ]

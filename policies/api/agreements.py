@@ -25,6 +25,7 @@ from policies.api.wire import (
     Text,
     TypeKey,
     TypeKeyIn,
+    actor,
     check_query,
     choice,
     code_field,
@@ -271,6 +272,7 @@ def create_agreement(
     owner = job_owner(jobId)
     attrs: AgreementCreateIn = payload.data.attributes
     agreement = services.create_coinsurance_agreement(
+        by=actor(request),
         txn=owner.contents_owner,
         section_types=[s.sectionType.code for s in attrs.initialPolicySections],
         **agreement_terms(attrs),
@@ -292,6 +294,7 @@ def patch_agreement(
     owner = job_owner(jobId)
     agreement = _agreement(owner, coinsuranceAgreementId)
     services.update_coinsurance_agreement(
+        by=actor(request),
         agreement=agreement,
         checksum_supplied=supplied_checksum(request, payload),
         **term_changes(payload.data.attributes),
@@ -307,6 +310,7 @@ def delete_agreement(
 ) -> Status:
     owner = job_owner(jobId)
     services.delete_coinsurance_agreement(
+        by=actor(request),
         agreement=_agreement(owner, coinsuranceAgreementId),
         checksum_supplied=supplied_checksum(request),
     )
@@ -436,7 +440,9 @@ def add_agreement_section(
     owner = job_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     code = payload.data.attributes.sectionType.code
-    section = services.add_agreement_section(agreement=agreement, section_type=code)
+    section = services.add_agreement_section(
+        by=actor(request), agreement=agreement, section_type=code
+    )
     return Status(
         201, one(linked_section_resource(owner, f"{base}/policy-sections", section))
     )
@@ -454,6 +460,7 @@ def remove_agreement_section(
     agreement, _ = agreement_base(owner, coinsuranceAgreementId)
     PolicySection.objects.get(coinsurance_agreement=agreement, section_type=sectionId)
     services.remove_agreement_section(
+        by=actor(request),
         agreement=agreement,
         section_type=sectionId,
         checksum_supplied=supplied_checksum(request),

@@ -24,6 +24,7 @@ from policies.api.wire import (
     SectionRefIn,
     TypeKey,
     TypeKeyIn,
+    actor,
     body_schema,
     check_query,
     code_field,
@@ -394,6 +395,7 @@ def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Statu
         raise ApiError(UNKNOWN_PRODUCT.format(id=attrs.product.id))
     expiration = attrs.expirationDate or _one_year_after(attrs.jobEffectiveDate)
     txn = services.start_submission(
+        by=actor(request),
         platform=contractor.platform,
         contractor=contractor,
         product=product,
@@ -444,38 +446,41 @@ def patch_job(
         changes["auto_renew"] = attrs.autoRenew
     assert txn is not None
     services.update_transaction_terms(
-        txn=txn, checksum_supplied=supplied_checksum(request, payload), **changes
+        by=actor(request),
+        txn=txn,
+        checksum_supplied=supplied_checksum(request, payload),
+        **changes,
     )
     return _fresh_job(txn)
 
 
-def _action(job_id: str, action: Any) -> dict[str, Any]:
+def _action(request: HttpRequest, job_id: str, action: Any) -> dict[str, Any]:
     txn = job_owner(job_id).txn
-    action(txn=txn)
+    action(txn=txn, by=actor(request))
     assert txn is not None
     return _fresh_job(txn)
 
 
 @jobs.post("/jobs/{jobId}/quote", response=JobOne, summary="Quote a draft job")
 def quote(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return _action(jobId, services.quote_transaction)
+    return _action(request, jobId, services.quote_transaction)
 
 
 @jobs.post("/jobs/{jobId}/bind-and-issue", response=JobOne, summary="Bind a quoted job")
 def bind_and_issue(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return _action(jobId, services.bind_transaction)
+    return _action(request, jobId, services.bind_transaction)
 
 
 @jobs.post(
     "/jobs/{jobId}/make-draft", response=JobOne, summary="Make a quoted job a draft"
 )
 def make_draft(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return _action(jobId, services.make_draft)
+    return _action(request, jobId, services.make_draft)
 
 
 @jobs.post("/jobs/{jobId}/withdraw", response=JobOne, summary="Withdraw a job")
 def withdraw(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return _action(jobId, services.withdraw_transaction)
+    return _action(request, jobId, services.withdraw_transaction)
 
 
 POLICY_FILTERS = {
@@ -518,7 +523,9 @@ def policy_jobs(request: HttpRequest, policyId: str) -> dict[str, Any]:
 )
 def change(request: HttpRequest, policyId: str) -> dict[str, Any]:
     optional_body(request, ChangeRequest)
-    txn = services.start_policy_change(policy=_policy_by_id(policyId))
+    txn = services.start_policy_change(
+        by=actor(request), policy=_policy_by_id(policyId)
+    )
     return _fresh_job(txn)
 
 
@@ -530,7 +537,7 @@ def change(request: HttpRequest, policyId: str) -> dict[str, Any]:
 )
 def renew(request: HttpRequest, policyId: str) -> dict[str, Any]:
     optional_body(request, ChangeRequest)
-    txn = services.start_renewal(policy=_policy_by_id(policyId))
+    txn = services.start_renewal(by=actor(request), policy=_policy_by_id(policyId))
     return _fresh_job(txn)
 
 
@@ -546,7 +553,9 @@ def cancel(
     if payload is not None:
         day = payload.data.attributes.jobEffectiveDate
         at = _start_of(day) if day else None
-    policy = services.cancel_policy(policy=_policy_by_id(policyId), at=at)
+    policy = services.cancel_policy(
+        by=actor(request), policy=_policy_by_id(policyId), at=at
+    )
     return one(policy_resource(_policies().get(pk=policy.pk)))
 
 

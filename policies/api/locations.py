@@ -25,6 +25,7 @@ from policies.api.wire import (
     Text,
     TypeKey,
     TypeKeyIn,
+    actor,
     check_query,
     choice,
     collection,
@@ -241,6 +242,7 @@ def create_location(
     owner = job_owner(jobId)
     attrs: LocationAttributesIn = payload.data.attributes
     location = services.add_location(
+        by=actor(request),
         txn=owner.contents_owner,
         address_line1=attrs.addressLine1,
         address_line2=attrs.addressLine2,
@@ -362,10 +364,11 @@ def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) ->
         if existing is None:
             raise ApiError(services.CONTACT_NOT_ON_ACCOUNT)
         contact = services.add_account_contact(
-            txn=owner.contents_owner, contact=existing, roles=roles
+            by=actor(request), txn=owner.contents_owner, contact=existing, roles=roles
         )
     else:
         contact = services.add_contact(
+            by=actor(request),
             txn=owner.contents_owner,
             kind=attrs.contactSubtype,
             first_name=attrs.firstName,
@@ -491,6 +494,7 @@ def create_named_insured(
     location = _location(owner, locationId)
     contact_id = payload.data.attributes.contact.id
     lni = services.associate_location_named_insured(
+        by=actor(request),
         txn=owner.contents_owner,
         location=location,
         contact=Contact.objects.filter(public_id=contact_id).first(),
@@ -533,7 +537,9 @@ def delete_named_insured(
         number=short_number(locationNamedInsuredId)
     )
     services.delete_location_named_insured(
-        named_insured=lni, checksum_supplied=supplied_checksum(request)
+        by=actor(request),
+        named_insured=lni,
+        checksum_supplied=supplied_checksum(request),
     )
     return Status(204, None)
 

@@ -21,6 +21,7 @@ from policies.api.wire import (
     RefIn,
     TypeKey,
     TypeKeyIn,
+    actor,
     check_query,
     choice,
     code_field,
@@ -158,11 +159,16 @@ def get_party(
 
 
 def add_party(
-    owner: Owner, base: str, agreement: CoinsuranceAgreement, payload: Any
+    request: HttpRequest,
+    owner: Owner,
+    base: str,
+    agreement: CoinsuranceAgreement,
+    payload: Any,
 ) -> Status:
     attrs: PartyIn = payload.data.attributes
     producer_code = ProducerCode.objects.filter(public_id=attrs.producerCode.id).first()
     party = services.add_coinsurance_party(
+        by=actor(request),
         agreement=agreement,
         producer_code=producer_code,
         producer_code_id=attrs.producerCode.id,
@@ -195,7 +201,10 @@ def patch_party(
             raise ApiError(NOT_NULLABLE.format(field="coinsuranceShare"))
         changes["share"] = attrs.coinsuranceShare
     services.update_coinsurance_party(
-        party=party, checksum_supplied=supplied_checksum(request, payload), **changes
+        by=actor(request),
+        party=party,
+        checksum_supplied=supplied_checksum(request, payload),
+        **changes,
     )
     return one(party_resource(owner, base, _parties(agreement).get(pk=party.pk)))
 
@@ -204,7 +213,9 @@ def remove_party(
     request: HttpRequest, agreement: CoinsuranceAgreement | None, party_id: str
 ) -> Status:
     services.delete_coinsurance_party(
-        party=_party(agreement, party_id), checksum_supplied=supplied_checksum(request)
+        by=actor(request),
+        party=_party(agreement, party_id),
+        checksum_supplied=supplied_checksum(request),
     )
     return Status(204, None)
 
@@ -266,7 +277,7 @@ def create_party(
 ) -> Status:
     owner = job_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    return add_party(owner, base, agreement, payload)
+    return add_party(request, owner, base, agreement, payload)
 
 
 @job_parties_routes.patch(

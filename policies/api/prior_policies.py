@@ -20,6 +20,7 @@ from policies.api.wire import (
     MoneyOut,
     Owner,
     Text,
+    actor,
     check_query,
     collection,
     date_field,
@@ -155,9 +156,10 @@ def _service_owner(owner: Owner) -> services.PriorOwner:
     return owner.policy
 
 
-def create_prior_policy(owner: Owner, payload: Any) -> Status:
+def create_prior_policy(request: HttpRequest, owner: Owner, payload: Any) -> Status:
     attrs: PriorPolicyAttributesIn = payload.data.attributes
     prior = services.add_prior_policy(
+        by=actor(request),
         owner=_service_owner(owner),
         effective_date=attrs.effectiveDate,
         carrier=attrs.carrier,
@@ -192,6 +194,7 @@ def patch_prior_policy(
         if wire in given(payload)
     }
     updated = services.update_prior_policy(
+        by=actor(request),
         owner=_service_owner(owner),
         prior_policy=prior,
         checksum_supplied=supplied_checksum(request, payload),
@@ -203,6 +206,7 @@ def patch_prior_policy(
 def remove_prior_policy(request: HttpRequest, owner: Owner, prior_id: str) -> Status:
     prior = _prior_policies(owner).get(public_id=prior_id)
     services.delete_prior_policy(
+        by=actor(request),
         owner=_service_owner(owner),
         prior_policy=prior,
         checksum_supplied=supplied_checksum(request),
@@ -252,7 +256,7 @@ def job_create_prior_policy(
     jobId: str,
     payload: PriorPolicyRequest,
 ) -> Status:
-    return create_prior_policy(job_owner(jobId), payload)
+    return create_prior_policy(request, job_owner(jobId), payload)
 
 
 @policy_contents.post(
@@ -265,7 +269,7 @@ def policy_create_prior_policy(
     policyId: str,
     payload: PriorPolicyRequest,
 ) -> Status:
-    return create_prior_policy(policy_owner(policyId), payload)
+    return create_prior_policy(request, policy_owner(policyId), payload)
 
 
 @job_contents.patch("/jobs/{jobId}" + PRIOR_ONE, response=PriorPolicyOne)

@@ -17,6 +17,7 @@ from policies.api.wire import (
     Ref,
     TypeKey,
     TypeKeyIn,
+    actor,
     check_query,
     choice,
     collection,
@@ -206,7 +207,9 @@ def policy_section(
 def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:
     owner = job_owner(jobId)
     code = payload.data.attributes.sectionType.code
-    section = services.add_section(txn=owner.contents_owner, section_type=code)
+    section = services.add_section(
+        by=actor(request), txn=owner.contents_owner, section_type=code
+    )
     return Status(
         201,
         one(
@@ -228,7 +231,7 @@ def delete_section(request: HttpRequest, jobId: str, sectionId: str) -> Status:
     owner = job_owner(jobId)
     section = sections_of(owner).get(section_type=sectionId)
     services.delete_section(
-        section=section, checksum_supplied=supplied_checksum(request)
+        by=actor(request), section=section, checksum_supplied=supplied_checksum(request)
     )
     return Status(204, None)
 

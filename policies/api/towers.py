@@ -46,6 +46,7 @@ from policies.api.wire import (
     Owner,
     SectionRefIn,
     TypeKey,
+    actor,
     body_schema,
     check_query,
     choice,
@@ -209,7 +210,9 @@ def create_tower(request: HttpRequest, jobId: str) -> Status:
     payload = optional_body(request, TowerRequest)
     sections = payload.data.attributes.initialPolicySections if payload else []
     codes = [s.sectionType.code for s in sections]
-    tower = services.create_tower(txn=owner.contents_owner, section_types=codes)
+    tower = services.create_tower(
+        by=actor(request), txn=owner.contents_owner, section_types=codes
+    )
     return Status(201, one(tower_resource(owner, _towers(owner).get(pk=tower.pk))))
 
 
@@ -219,7 +222,9 @@ def create_tower(request: HttpRequest, jobId: str) -> Status:
 def delete_tower(request: HttpRequest, jobId: str, towerId: str) -> Status:
     owner = job_owner(jobId)
     services.delete_tower(
-        tower=_tower(owner, towerId), checksum_supplied=supplied_checksum(request)
+        by=actor(request),
+        tower=_tower(owner, towerId),
+        checksum_supplied=supplied_checksum(request),
     )
     return Status(204, None)
 
@@ -295,7 +300,9 @@ def add_tower_section(
     owner = job_owner(jobId)
     tower, base = _tower_base(owner, towerId)
     code = payload.data.attributes.sectionType.code
-    section = services.add_tower_section(tower=tower, section_type=code)
+    section = services.add_tower_section(
+        by=actor(request), tower=tower, section_type=code
+    )
     return Status(
         201, one(linked_section_resource(owner, f"{base}/policy-sections", section))
     )
@@ -313,6 +320,7 @@ def remove_tower_section(
     tower, _ = _tower_base(owner, towerId)
     PolicySection.objects.get(tower=tower, section_type=sectionId)
     services.remove_tower_section(
+        by=actor(request),
         tower=tower,
         section_type=sectionId,
         checksum_supplied=supplied_checksum(request),
@@ -443,6 +451,7 @@ def create_layer(
         else None
     )
     layer = services.create_layer(
+        by=actor(request),
         tower=tower,
         attachment=attrs.attachment.money(),
         limit=attrs.limit.money(),
@@ -480,7 +489,10 @@ def patch_layer(
             raise ApiError(NOT_NULLABLE.format(field="coinsuranceAgreement"))
         changes["coinsurance"] = term_changes(attrs.coinsuranceAgreement)
     services.update_layer(
-        layer=layer, checksum_supplied=supplied_checksum(request, payload), **changes
+        by=actor(request),
+        layer=layer,
+        checksum_supplied=supplied_checksum(request, payload),
+        **changes,
     )
     return one(_render_layer(owner, _layers(tower).get(pk=layer.pk)))
 
@@ -573,7 +585,7 @@ def create_layer_party(
     layer, agreement, base = _layer_base(owner, towerId, layerId)
     if agreement is None:
         raise ApiError(services.LAYER_HAS_NO_AGREEMENT.format(number=layer.number))
-    return add_party(owner, base, agreement, payload)
+    return add_party(request, owner, base, agreement, payload)
 
 
 @job_tower_routes.patch(

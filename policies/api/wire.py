@@ -26,6 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 from policies.models import Policy, PolicyTransaction
 from policies.services import Money
 from portal.api import CLOUD, ApiError, offset_page
+from portal.models import ApiKey
 
 JOB_ROOT = "/job/v1"
 POLICY_ROOT = "/policy/v1"
@@ -341,6 +342,11 @@ def short_number(value: str) -> int:
     if not value.isdigit() or len(value) > 9:
         raise PolicyTransaction.DoesNotExist
     return int(value)
+
+
+def actor(request: HttpRequest) -> ApiKey:
+    """The staff API key that authenticated the request: who the audit history names."""
+    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def supplied_checksum(request: HttpRequest, body: Any = None) -> str | None:

@@ -10,11 +10,13 @@ contractor side when a tech opts in (``bind_submission``). One module per subjec
 - ``coinsurance``: coinsurance agreements and their parties;
 - ``towers``: towers and layers (and layer-level agreements);
 - ``copying``: a transaction's contents copied for a change or renewal;
-- ``common``: locks, checksums, short ids and value rules they share.
+- ``common``: locks, checksums, short ids and value rules they share;
+- ``audit``: the audit history every write above records (who, when, what changed).
 """
 
 from __future__ import annotations
 
+from policies.services.audit import Actor
 from policies.services.coinsurance import (
     COINSURANCE_NOT_SUPPORTED,
     LAYERS_NOT_SUPPORTED,
@@ -44,6 +46,8 @@ from policies.services.coinsurance import (
     require_layers,
     sectionless_count,
     sections_for,
+    share_refusal,
+    share_total,
     update_coinsurance_agreement,
     update_coinsurance_party,
 )
@@ -138,6 +142,7 @@ from policies.services.towers import (
 )
 from policies.services.transactions import (
     ACTION_NOT_ALLOWED,
+    ACTION_STATUSES,
     CONTRACTOR_NOT_ON_PLATFORM,
     GL_NEEDS_STATE,
     LINE_NOT_IN_PRODUCT,
@@ -151,11 +156,13 @@ from policies.services.transactions import (
     UNKNOWN_STATE,
     WC_NEEDS_STATE,
     account_holder,
+    action_refusal,
     bind_submission,
     bind_transaction,
     cancel_policy,
     current_term_start,
     make_draft,
+    policy_action_refusal,
     quote_transaction,
     reinstate_policy,
     start_policy_change,
@@ -168,6 +175,8 @@ from policies.services.transactions import (
 
 __all__ = [
     "ACTION_NOT_ALLOWED",
+    "ACTION_STATUSES",
+    "Actor",
     "AMOUNT_NEGATIVE",
     "AMOUNT_PRECISION",
     "AMOUNT_TOO_LARGE",
@@ -246,6 +255,7 @@ __all__ = [
     "Unset",
     "WC_NEEDS_STATE",
     "account_holder",
+    "action_refusal",
     "add_account_contact",
     "add_agreement_section",
     "add_coinsurance_party",
@@ -282,6 +292,7 @@ __all__ = [
     "new_agreement",
     "next_number",
     "percent_text",
+    "policy_action_refusal",
     "policy_level_agreements",
     "quote_transaction",
     "reinstate_policy",
@@ -292,6 +303,8 @@ __all__ = [
     "require_layers",
     "sectionless_count",
     "sections_for",
+    "share_refusal",
+    "share_total",
     "start_policy_change",
     "current_term_start",
     "start_renewal",

@@ -9,7 +9,7 @@ two parties added at the same moment cannot both squeeze under the limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from policies.models import (
+    AuditAction,
     CoinsuranceAgreement,
     CoinsuranceLevel,
     CoinsuranceModel,
@@ -30,6 +31,7 @@ from policies.models import (
     Product,
     Tower,
 )
+from policies.services.audit import Actor, record_row, snapshot
 from policies.services.common import (
     UNSET,
     Errors,
@@ -110,12 +112,26 @@ def _check_terms(
         errors.add("policyNumberSuffix", SUFFIX_TOO_LONG)
 
 
-def _check_total(our_share: Decimal, party_shares: Decimal) -> None:
-    total = our_share + party_shares
+def share_total(our_share: Decimal, party_shares: Iterable[Decimal]) -> Decimal:
+    """Our share plus the parties' shares: what must stay within 100 percent."""
+    return our_share + sum(party_shares, Decimal(0))
+
+
+def share_refusal(total: Decimal) -> str | None:
+    """The refusal a total would earn, or None within 100 percent.
+
+    The writes below refuse with it; the portal's share meter shows it while the
+    underwriter types, so both judge a total the same way.
+    """
     if total > 100:
-        raise ValidationError(
-            {"coinsuranceShare": [SHARES_OVER_100.format(total=percent_text(total))]}
-        )
+        return SHARES_OVER_100.format(total=percent_text(total))
+    return None
+
+
+def _check_total(our_share: Decimal, party_shares: Decimal) -> None:
+    refusal = share_refusal(share_total(our_share, [party_shares]))
+    if refusal is not None:
+        raise ValidationError({"coinsuranceShare": [refusal]})
 
 
 def _party_total(
@@ -233,6 +249,7 @@ def create_coinsurance_agreement(
     leaders_fee: Decimal | None = None,
     policy_number_suffix: str = "",
     section_types: Sequence[str] = (),
+    by: Actor = None,
 ) -> CoinsuranceAgreement:
     """A section-level agreement (with ``section_types``) or a policy-level one (without)."""
     txn = lock_draft(txn)
@@ -251,6 +268,13 @@ def create_coinsurance_agreement(
     PolicySection.objects.filter(pk__in=[s.pk for s in sections]).update(
         coinsurance_agreement=agreement
     )
+    record_row(by=by, action=AuditAction.CREATED, row=agreement, txn=txn)
+    for section in sections:
+        before = snapshot(section)
+        section.coinsurance_agreement = agreement
+        record_row(
+            by=by, action=AuditAction.ASSOCIATED, row=section, txn=txn, before=before
+        )
     return agreement
 
 
@@ -272,10 +296,12 @@ def update_coinsurance_agreement(
     our_share: Decimal | Unset = UNSET,
     leaders_fee: Decimal | None | Unset = UNSET,
     policy_number_suffix: str | Unset = UNSET,
+    by: Actor = None,
 ) -> CoinsuranceAgreement:
     """Change the terms given (a PATCH); a new share must keep the total within 100 %."""
-    _, current = locked_agreement(agreement)
+    txn, current = locked_agreement(agreement)
     verify_checksum(checksum_supplied, checksum(current))
+    before = snapshot(current)
     errors = Errors()
     _check_terms(
         errors,
@@ -303,29 +329,44 @@ def update_coinsurance_agreement(
         if value is not UNSET:
             setattr(current, name, value)
     current.save()
+    record_row(by=by, action=AuditAction.CHANGED, row=current, txn=txn, before=before)
     return current
 
 
 @transaction.atomic
 def delete_coinsurance_agreement(
-    *, agreement: CoinsuranceAgreement, checksum_supplied: str | None = None
+    *,
+    agreement: CoinsuranceAgreement,
+    checksum_supplied: str | None = None,
+    by: Actor = None,
 ) -> None:
     """Delete an agreement with its parties; its sections stay on the job, unattached."""
-    _, current = locked_agreement(agreement)
+    txn, current = locked_agreement(agreement)
     verify_checksum(checksum_supplied, checksum(current))
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+    )
     current.delete()
 
 
 @transaction.atomic
 def add_agreement_section(
-    *, agreement: CoinsuranceAgreement, section_type: str
+    *, agreement: CoinsuranceAgreement, section_type: str, by: Actor = None
 ) -> PolicySection:
     """Associate one more of the job's sections with an agreement."""
     txn, current = locked_agreement(agreement)
     (section,) = sections_for(txn, [section_type])
     _check_free_for_agreement(section, current)
+    before = snapshot(section)
     section.coinsurance_agreement = current
     section.save(update_fields=["coinsurance_agreement"])
+    record_row(
+        by=by, action=AuditAction.ASSOCIATED, row=section, txn=txn, before=before
+    )
     return section
 
 
@@ -343,6 +384,7 @@ def remove_agreement_section(
     agreement: CoinsuranceAgreement,
     section_type: str,
     checksum_supplied: str | None = None,
+    by: Actor = None,
 ) -> None:
     """Take a section off its agreement, unless that leaves two things without a section."""
     txn, current_agreement = locked_agreement(agreement)
@@ -350,10 +392,14 @@ def remove_agreement_section(
         txn, section_type, coinsurance_agreement=current_agreement
     )
     verify_checksum(checksum_supplied, checksum(current))
+    before = snapshot(current)
     current.coinsurance_agreement = None
     current.save(update_fields=["coinsurance_agreement"])
     if sectionless_count(txn) > 1:
         raise ValidationError(SECTIONLESS_ON_REMOVE.format(code=current.section_type))
+    record_row(
+        by=by, action=AuditAction.DISSOCIATED, row=current, txn=txn, before=before
+    )
 
 
 def agreement_level(
@@ -411,6 +457,7 @@ def add_coinsurance_party(
     role: str,
     share: Decimal,
     producer_code_id: str = "",
+    by: Actor = None,
 ) -> CoinsuranceParty:
     """Add a coinsurer (by producer code) to an agreement, within the 100 % total.
 
@@ -436,7 +483,7 @@ def add_coinsurance_party(
             }
         )
     _check_total(current.our_share + share, _party_total(current))
-    return CoinsuranceParty.objects.create(
+    party = CoinsuranceParty.objects.create(
         transaction=txn,
         number=next_number(txn),
         agreement=current,
@@ -444,6 +491,8 @@ def add_coinsurance_party(
         role=role,
         share=share,
     )
+    record_row(by=by, action=AuditAction.CREATED, row=party, txn=txn)
+    return party
 
 
 @transaction.atomic
@@ -453,10 +502,12 @@ def update_coinsurance_party(
     checksum_supplied: str | None = None,
     role: str | Unset = UNSET,
     share: Decimal | Unset = UNSET,
+    by: Actor = None,
 ) -> CoinsuranceParty:
-    _, agreement = locked_agreement(party.agreement)
+    txn, agreement = locked_agreement(party.agreement)
     current = relock(party)
     verify_checksum(checksum_supplied, checksum(current))
+    before = snapshot(current)
     errors = Errors()
     if not isinstance(role, Unset):
         errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
@@ -471,14 +522,22 @@ def update_coinsurance_party(
     if not isinstance(role, Unset):
         current.role = role
     current.save()
+    record_row(by=by, action=AuditAction.CHANGED, row=current, txn=txn, before=before)
     return current
 
 
 @transaction.atomic
 def delete_coinsurance_party(
-    *, party: CoinsuranceParty, checksum_supplied: str | None = None
+    *, party: CoinsuranceParty, checksum_supplied: str | None = None, by: Actor = None
 ) -> None:
-    locked_agreement(party.agreement)
+    txn, _ = locked_agreement(party.agreement)
     current = relock(party)
     verify_checksum(checksum_supplied, checksum(current))
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+    )
     current.delete()

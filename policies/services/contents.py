@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from policies.models import (
+    AuditAction,
     Contact,
     ContactRole,
     LocationNamedInsured,
@@ -30,6 +31,7 @@ from policies.models import (
     SectionType,
     TransactionStatus,
 )
+from policies.services.audit import Actor, record, record_row, snapshot
 from policies.services.common import (
     UNSET,
     Errors,
@@ -124,6 +126,7 @@ def add_location(
     postal_code: str,
     address_line2: str = "",
     country: str = "US",
+    by: Actor = None,
 ) -> PolicyLocation:
     """A new policy location on a draft transaction; its state is its jurisdiction."""
     txn = lock_draft(txn)
@@ -137,7 +140,7 @@ def add_location(
     if country != "US":
         errors.add("country", LOCATION_COUNTRY)
     errors.raise_if_any()
-    return PolicyLocation.objects.create(
+    location = PolicyLocation.objects.create(
         transaction=txn,
         number=next_number(txn),
         address_line1=address_line1.strip(),
@@ -147,6 +150,8 @@ def add_location(
         postal_code=postal_code.strip(),
         country=country,
     )
+    record_row(by=by, action=AuditAction.CREATED, row=location, txn=txn)
+    return location
 
 
 # ---------------------------------------------------------------------------
@@ -171,9 +176,39 @@ def _check_roles(
     return roles
 
 
-def _give_roles(txn: PolicyTransaction, contact: Contact, roles: list[str]) -> None:
+def _give_roles(
+    txn: PolicyTransaction,
+    contact: Contact,
+    roles: list[str],
+    *,
+    by: Actor,
+    action: str,
+) -> None:
     PolicyContactRole.objects.bulk_create(
         PolicyContactRole(transaction=txn, contact=contact, role=role) for role in roles
+    )
+    fields = snapshot(contact) if action == AuditAction.CREATED else {}
+    changes = [
+        {"field": name, "label": label, "old": None, "new": value}
+        for name, (label, value) in fields.items()
+        if value is not None
+    ]
+    changes.append(
+        {
+            "field": "roles",
+            "label": "Roles on the job",
+            "old": None,
+            "new": ", ".join(ContactRole(r).label for r in roles),
+        }
+    )
+    record(
+        by=by,
+        action=action,
+        txn=txn,
+        object_type="Contact",
+        object_id=contact.public_id,
+        object_label=contact.display_name,
+        changes=changes,
     )
 
 
@@ -188,6 +223,7 @@ def add_contact(
     email: str = "",
     phone: str = "",
     roles: Sequence[str] = (),
+    by: Actor = None,
 ) -> Contact:
     """A new contact on the insured's account, put on a draft transaction with ``roles``.
 
@@ -221,13 +257,17 @@ def add_contact(
         email=email,
         phone=phone.strip(),
     )
-    _give_roles(txn, contact, checked_roles)
+    _give_roles(txn, contact, checked_roles, by=by, action=AuditAction.CREATED)
     return contact
 
 
 @transaction.atomic
 def add_account_contact(
-    *, txn: PolicyTransaction, contact: Contact, roles: Sequence[str] = ()
+    *,
+    txn: PolicyTransaction,
+    contact: Contact,
+    roles: Sequence[str] = (),
+    by: Actor = None,
 ) -> Contact:
     """Put a contact already on the insured's account on a draft transaction."""
     txn = lock_draft(txn)
@@ -238,7 +278,7 @@ def add_account_contact(
     errors = Errors()
     checked_roles = _check_roles(txn, roles, errors)
     errors.raise_if_any()
-    _give_roles(txn, contact, checked_roles)
+    _give_roles(txn, contact, checked_roles, by=by, action=AuditAction.ASSOCIATED)
     return contact
 
 
@@ -253,7 +293,11 @@ def contact_checksum(contact: Contact, roles: Sequence[str]) -> str:
 
 @transaction.atomic
 def associate_location_named_insured(
-    *, txn: PolicyTransaction, location: PolicyLocation, contact: Contact | None
+    *,
+    txn: PolicyTransaction,
+    location: PolicyLocation,
+    contact: Contact | None,
+    by: Actor = None,
 ) -> LocationNamedInsured:
     """Associate a contact on the job with one of its locations as a named insured there.
 
@@ -292,22 +336,35 @@ def associate_location_named_insured(
     ):
         raise ValidationError({"contact": [LNI_ONE_PER_LOCATION]})
     if ContactRole.ADDITIONAL_NAMED_INSURED not in roles:
-        PolicyContactRole.objects.create(
+        granted = PolicyContactRole.objects.create(
             transaction=txn, contact=contact, role=ContactRole.ADDITIONAL_NAMED_INSURED
         )
-    return LocationNamedInsured.objects.create(
+        record_row(by=by, action=AuditAction.CREATED, row=granted, txn=txn)
+    named_insured = LocationNamedInsured.objects.create(
         transaction=txn, number=next_number(txn), location=location, contact=contact
     )
+    record_row(by=by, action=AuditAction.ASSOCIATED, row=named_insured, txn=txn)
+    return named_insured
 
 
 @transaction.atomic
 def delete_location_named_insured(
-    *, named_insured: LocationNamedInsured, checksum_supplied: str | None = None
+    *,
+    named_insured: LocationNamedInsured,
+    checksum_supplied: str | None = None,
+    by: Actor = None,
 ) -> None:
     """Undo an association; the contact keeps its additional-named-insured role."""
-    lock_draft(named_insured.transaction_id)
+    txn = lock_draft(named_insured.transaction_id)
     current = relock(named_insured)
     verify_checksum(checksum_supplied, checksum(current))
+    record_row(
+        by=by,
+        action=AuditAction.DISSOCIATED,
+        row=current,
+        txn=txn,
+        gone=True,
+    )
     current.delete()
 
 
@@ -331,7 +388,9 @@ def validate_section_types(*, product: Product, section_types: Sequence[str]) ->
 
 
 @transaction.atomic
-def add_section(*, txn: PolicyTransaction, section_type: str) -> PolicySection:
+def add_section(
+    *, txn: PolicyTransaction, section_type: str, by: Actor = None
+) -> PolicySection:
     """Add a policy section of a type the product allows."""
     txn = lock_draft(txn)
     validate_section_types(product=txn.product, section_types=[section_type])
@@ -347,15 +406,17 @@ def add_section(*, txn: PolicyTransaction, section_type: str) -> PolicySection:
                 ]
             }
         )
-    return PolicySection.objects.create(transaction=txn, section_type=section_type)
+    section = PolicySection.objects.create(transaction=txn, section_type=section_type)
+    record_row(by=by, action=AuditAction.CREATED, row=section, txn=txn)
+    return section
 
 
 @transaction.atomic
 def delete_section(
-    *, section: PolicySection, checksum_supplied: str | None = None
+    *, section: PolicySection, checksum_supplied: str | None = None, by: Actor = None
 ) -> None:
     """Remove a section that no coinsurance agreement or tower uses."""
-    lock_draft(section.transaction_id)
+    txn = lock_draft(section.transaction_id)
     current = relock(section)
     verify_checksum(checksum_supplied, checksum(current))
     if current.coinsurance_agreement_id or current.tower_id:
@@ -365,6 +426,13 @@ def delete_section(
         raise ValidationError(
             SECTION_IN_USE.format(code=current.section_type, owner=owner)
         )
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+    )
     current.delete()
 
 
@@ -470,6 +538,7 @@ def add_prior_policy(
     annual_premium: Money | None = None,
     num_losses: int | None = None,
     total_losses: Money | None = None,
+    by: Actor = None,
 ) -> PriorPolicy:
     """Record a policy the insured held before, on an open job or on a bound policy."""
     txn, policy = _prior_policy_home(owner)
@@ -498,6 +567,7 @@ def add_prior_policy(
             PriorPolicy(transaction_id=txn_id, public_id=prior.public_id, **values)
             for txn_id in _open_transactions_of(policy).values_list("pk", flat=True)
         )
+    record_row(by=by, action=AuditAction.CREATED, row=prior, txn=txn, policy=policy)
     return prior
 
 
@@ -514,11 +584,13 @@ def update_prior_policy(
     annual_premium: Money | None | Unset = UNSET,
     num_losses: int | None | Unset = UNSET,
     total_losses: Money | None | Unset = UNSET,
+    by: Actor = None,
 ) -> PriorPolicy:
     """Change the fields given (a PATCH); on a policy, open changes of it follow."""
     txn, policy = _prior_policy_home(owner)
     current = _relock_prior(prior_policy, txn)
     verify_checksum(checksum_supplied, checksum(current))
+    before = snapshot(current)
     given: dict[str, object] = {
         name: value
         for name, value in (
@@ -556,6 +628,14 @@ def update_prior_policy(
         PriorPolicy.objects.filter(
             transaction__in=_open_transactions_of(policy), public_id=current.public_id
         ).update(**changes)
+    record_row(
+        by=by,
+        action=AuditAction.CHANGED,
+        row=current,
+        txn=txn,
+        before=before,
+        policy=policy,
+    )
     return current
 
 
@@ -565,10 +645,19 @@ def delete_prior_policy(
     owner: PriorOwner,
     prior_policy: PriorPolicy,
     checksum_supplied: str | None = None,
+    by: Actor = None,
 ) -> None:
     txn, policy = _prior_policy_home(owner)
     current = _relock_prior(prior_policy, txn)
     verify_checksum(checksum_supplied, checksum(current))
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+        policy=policy,
+    )
     current.delete()
     if policy is not None:
         PriorPolicy.objects.filter(

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from policies.models import (
+    AuditAction,
     CoinsuranceAgreement,
     Layer,
     PolicySection,
     PolicyTransaction,
     Tower,
 )
+from policies.services.audit import Actor, record_row, snapshot
 from policies.services.coinsurance import (
     SECTION_ALREADY_HERE,
     SECTIONLESS_ON_CREATE,
@@ -85,7 +87,9 @@ def _check_free_for_tower(section: PolicySection, tower: Tower | None) -> None:
 
 
 @transaction.atomic
-def create_tower(*, txn: PolicyTransaction, section_types: Sequence[str] = ()) -> Tower:
+def create_tower(
+    *, txn: PolicyTransaction, section_types: Sequence[str] = (), by: Actor = None
+) -> Tower:
     """A tower for the whole policy (no sections) or for some of its sections."""
     txn = lock_draft(txn)
     require_layers(txn.product)
@@ -96,40 +100,70 @@ def create_tower(*, txn: PolicyTransaction, section_types: Sequence[str] = ()) -
         raise ValidationError(SECTIONLESS_ON_CREATE.format(owner="tower"))
     tower = Tower.objects.create(transaction=txn, number=next_number(txn))
     PolicySection.objects.filter(pk__in=[s.pk for s in sections]).update(tower=tower)
+    record_row(by=by, action=AuditAction.CREATED, row=tower, txn=txn)
+    for section in sections:
+        before = snapshot(section)
+        section.tower = tower
+        record_row(
+            by=by, action=AuditAction.ASSOCIATED, row=section, txn=txn, before=before
+        )
     return tower
 
 
 @transaction.atomic
-def delete_tower(*, tower: Tower, checksum_supplied: str | None = None) -> None:
+def delete_tower(
+    *, tower: Tower, checksum_supplied: str | None = None, by: Actor = None
+) -> None:
     """Delete a tower with its layers (and their agreements); its sections stay."""
-    lock_draft(tower.transaction_id)
+    txn = lock_draft(tower.transaction_id)
     current = relock(tower)
     verify_checksum(checksum_supplied, checksum(current))
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+    )
     current.delete()
 
 
 @transaction.atomic
-def add_tower_section(*, tower: Tower, section_type: str) -> PolicySection:
+def add_tower_section(
+    *, tower: Tower, section_type: str, by: Actor = None
+) -> PolicySection:
     txn = lock_draft(tower.transaction_id)
     (section,) = sections_for(txn, [section_type])
     _check_free_for_tower(section, tower)
+    before = snapshot(section)
     section.tower = tower
     section.save(update_fields=["tower"])
+    record_row(
+        by=by, action=AuditAction.ASSOCIATED, row=section, txn=txn, before=before
+    )
     return section
 
 
 @transaction.atomic
 def remove_tower_section(
-    *, tower: Tower, section_type: str, checksum_supplied: str | None = None
+    *,
+    tower: Tower,
+    section_type: str,
+    checksum_supplied: str | None = None,
+    by: Actor = None,
 ) -> None:
     """Take a section off its tower, unless that leaves two things without a section."""
     txn = lock_draft(tower.transaction_id)
     current = attached_section(txn, section_type, tower=tower)
     verify_checksum(checksum_supplied, checksum(current))
+    before = snapshot(current)
     current.tower = None
     current.save(update_fields=["tower"])
     if sectionless_count(txn) > 1:
         raise ValidationError(SECTIONLESS_ON_REMOVE.format(code=current.section_type))
+    record_row(
+        by=by, action=AuditAction.DISSOCIATED, row=current, txn=txn, before=before
+    )
 
 
 def _check_layer(
@@ -173,6 +207,7 @@ def create_layer(
     attachment: Money,
     limit: Money,
     coinsurance: AgreementTerms | None = None,
+    by: Actor = None,
 ) -> Layer:
     """A band of the tower's range; with ``coinsurance``, a layer-level agreement for it."""
     txn = lock_draft(tower.transaction_id)
@@ -188,8 +223,10 @@ def create_layer(
         limit=limit.amount,
         currency=attachment.currency,
     )
+    record_row(by=by, action=AuditAction.CREATED, row=layer, txn=txn)
     if coinsurance is not None:
-        new_agreement(txn, coinsurance, layer=layer)
+        agreement = new_agreement(txn, coinsurance, layer=layer)
+        record_row(by=by, action=AuditAction.CREATED, row=agreement, txn=txn)
     return layer
 
 
@@ -212,6 +249,7 @@ def update_layer(
     attachment: Money | Unset = UNSET,
     limit: Money | Unset = UNSET,
     coinsurance: dict[str, object] | Unset = UNSET,
+    by: Actor = None,
 ) -> Layer:
     """Move or resize a layer, and change (or create) its layer-level agreement.
 
@@ -227,6 +265,7 @@ def update_layer(
         .first()
     )
     verify_checksum(checksum_supplied, layer_checksum(current, agreement))
+    before = snapshot(current)
     if not (isinstance(attachment, Unset) and isinstance(limit, Unset)):
         new_attachment = (
             Money(current.attachment, current.currency)
@@ -243,21 +282,34 @@ def update_layer(
         current.limit = new_limit.amount
         current.currency = new_attachment.currency
         current.save()
+        record_row(
+            by=by, action=AuditAction.CHANGED, row=current, txn=txn, before=before
+        )
     if not isinstance(coinsurance, Unset):
         require_coinsurance(txn.product)
         if agreement is not None:
-            update_coinsurance_agreement(agreement=agreement, **coinsurance)  # type: ignore[arg-type]
+            update_coinsurance_agreement(agreement=agreement, by=by, **coinsurance)  # type: ignore[arg-type]
         elif {"model", "our_role", "our_share"} <= coinsurance.keys():
-            new_agreement(txn, AgreementTerms(**coinsurance), layer=current)  # type: ignore[arg-type]
+            created = new_agreement(txn, AgreementTerms(**coinsurance), layer=current)  # type: ignore[arg-type]
+            record_row(by=by, action=AuditAction.CREATED, row=created, txn=txn)
         else:
             raise ValidationError({"coinsuranceAgreement": [LAYER_WITHOUT_AGREEMENT]})
     return current
 
 
 @transaction.atomic
-def delete_layer(*, layer: Layer, checksum_supplied: str | None = None) -> None:
-    lock_draft(layer.transaction_id)
+def delete_layer(
+    *, layer: Layer, checksum_supplied: str | None = None, by: Actor = None
+) -> None:
+    txn = lock_draft(layer.transaction_id)
     current = relock(layer)
     agreement = CoinsuranceAgreement.objects.filter(layer=current).first()
     verify_checksum(checksum_supplied, layer_checksum(current, agreement))
+    record_row(
+        by=by,
+        action=AuditAction.DELETED,
+        row=current,
+        txn=txn,
+        before=snapshot(current),
+    )
     current.delete()

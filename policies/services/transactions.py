@@ -19,6 +19,7 @@ from django.utils import timezone
 from coverage import certificates
 from coverage.models import CategoryCode, Contractor
 from policies.models import (
+    AuditAction,
     Contact,
     ContactRole,
     CoverageType,
@@ -30,6 +31,12 @@ from policies.models import (
     Product,
     TransactionKind,
     TransactionStatus,
+)
+from policies.services.audit import (
+    Actor,
+    link_to_policy,
+    record_transaction,
+    snapshot,
 )
 from policies.services.common import (
     UNSET,
@@ -56,18 +63,56 @@ CONTRACTOR_NOT_ON_PLATFORM = "The contractor does not belong to this platform."
 ACTION_NOT_ALLOWED = "Cannot take action '{action}': the job's status is '{status}' but must be one of: {allowed}."
 POLICY_NOT_ACTIVE = "Only an active policy can be {verb}."
 
+# The job actions and the statuses each may be taken from (Cloud API §2.4).
+ACTION_STATUSES: dict[str, tuple[str, ...]] = {
+    "quote": (TransactionStatus.DRAFT,),
+    "bind-and-issue": (TransactionStatus.QUOTED,),
+    "make-draft": (TransactionStatus.QUOTED,),
+    "withdraw": (TransactionStatus.DRAFT, TransactionStatus.QUOTED),
+}
 
-def _state_error(
-    action: str, txn: PolicyTransaction, allowed: Iterable[str]
-) -> ValidationError:
-    return ValidationError(
-        ACTION_NOT_ALLOWED.format(
-            action=action,
-            status=txn.get_status_display(),
-            allowed=", ".join(TransactionStatus(s).label for s in allowed),
-        ),
-        code="invalid_state",
+
+def action_refusal(*, action: str, txn: PolicyTransaction) -> str | None:
+    """Why ``action`` cannot be taken on ``txn`` now, or None when it can.
+
+    The services refuse with this message; the portal shows it beside the
+    disabled button, so both say the same thing.
+    """
+    allowed: Iterable[str] = ACTION_STATUSES[action]
+    if txn.status in allowed:
+        return None
+    return ACTION_NOT_ALLOWED.format(
+        action=action,
+        status=txn.get_status_display(),
+        allowed=", ".join(TransactionStatus(s).label for s in allowed),
     )
+
+
+def _require(action: str, txn: PolicyTransaction) -> None:
+    refusal = action_refusal(action=action, txn=txn)
+    if refusal is not None:
+        raise ValidationError(refusal, code="invalid_state")
+
+
+# What starting each kind of transaction on a policy requires of its status.
+_POLICY_VERBS = {
+    TransactionKind.POLICY_CHANGE: "changed",
+    TransactionKind.CANCELLATION: "cancelled",
+    TransactionKind.RENEWAL: "renewed",
+}
+
+
+def policy_action_refusal(*, kind: str, policy: Policy) -> str | None:
+    """Why a transaction of ``kind`` cannot start on ``policy``, or None when it can.
+
+    A change or cancellation needs an active policy; a renewal also continues an
+    expired one, but never a cancelled one.
+    """
+    if kind == TransactionKind.RENEWAL:
+        blocked = policy.status == PolicyStatus.CANCELLED
+    else:
+        blocked = policy.status != PolicyStatus.ACTIVE
+    return POLICY_NOT_ACTIVE.format(verb=_POLICY_VERBS[kind]) if blocked else None
 
 
 def validate_terms(
@@ -125,7 +170,7 @@ def start_submission(
     gl_state: str = "",
     category_code: CategoryCode | None = None,
     auto_renew: bool = True,
-    by: User | None = None,
+    by: Actor = None,
     section_types: Sequence[str] = (),
 ) -> PolicyTransaction:
     """A draft submission for a new policy; the contractor is its primary named insured."""
@@ -153,7 +198,7 @@ def start_submission(
         effective_at=effective_at,
         expires_at=expires_at,
         auto_renew=auto_renew,
-        created_by=by,
+        created_by=by if isinstance(by, User) else None,
     )
     PolicyContactRole.objects.create(
         transaction=txn,
@@ -164,6 +209,7 @@ def start_submission(
         PolicySection.objects.bulk_create(
             PolicySection(transaction=txn, section_type=code) for code in section_types
         )
+    record_transaction(by=by, action=AuditAction.CREATED, txn=txn)
     return txn
 
 
@@ -190,10 +236,10 @@ def _locked(txn: PolicyTransaction) -> PolicyTransaction:
 
 
 @transaction.atomic
-def quote_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
+def quote_transaction(*, txn: PolicyTransaction, by: Actor = None) -> PolicyTransaction:
     txn = _locked(txn)
-    if txn.status != TransactionStatus.DRAFT:
-        raise _state_error("quote", txn, [TransactionStatus.DRAFT])
+    _require("quote", txn)
+    before = snapshot(txn)
     validate_terms(
         product=txn.product,
         lines=txn.lines,
@@ -212,43 +258,49 @@ def quote_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
+    record_transaction(by=by, action=AuditAction.QUOTED, txn=txn, before=before)
     return txn
 
 
 @transaction.atomic
-def make_draft(*, txn: PolicyTransaction) -> PolicyTransaction:
+def make_draft(*, txn: PolicyTransaction, by: Actor = None) -> PolicyTransaction:
     txn = _locked(txn)
-    if txn.status != TransactionStatus.QUOTED:
-        raise _state_error("make-draft", txn, [TransactionStatus.QUOTED])
+    _require("make-draft", txn)
+    before = snapshot(txn)
     txn.status = TransactionStatus.DRAFT
     txn.quoted_at = None
     txn.save(update_fields=["status", "quoted_at"])
+    record_transaction(by=by, action=AuditAction.MADE_DRAFT, txn=txn, before=before)
     return txn
 
 
 @transaction.atomic
-def withdraw_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
+def withdraw_transaction(
+    *, txn: PolicyTransaction, by: Actor = None
+) -> PolicyTransaction:
     txn = _locked(txn)
-    allowed = [TransactionStatus.DRAFT, TransactionStatus.QUOTED]
-    if txn.status not in allowed:
-        raise _state_error("withdraw", txn, allowed)
+    _require("withdraw", txn)
+    before = snapshot(txn)
     txn.status = TransactionStatus.WITHDRAWN
     txn.withdrawn_at = timezone.now()
     txn.save(update_fields=["status", "withdrawn_at"])
+    record_transaction(by=by, action=AuditAction.WITHDRAWN, txn=txn, before=before)
     return txn
 
 
 @transaction.atomic
-def bind_transaction(*, txn: PolicyTransaction) -> Policy:
+def bind_transaction(*, txn: PolicyTransaction, by: Actor = None) -> Policy:
     """Bind a quoted transaction: create the policy (submission) or apply the change to it."""
     txn = _locked(txn)
-    if txn.status != TransactionStatus.QUOTED:
-        raise _state_error("bind-and-issue", txn, [TransactionStatus.QUOTED])
+    _require("bind-and-issue", txn)
+    before = snapshot(txn)
     policy = _apply(txn)
     txn.policy = policy
     txn.status = TransactionStatus.BOUND
     txn.bound_at = timezone.now()
     txn.save(update_fields=["policy", "status", "bound_at"])
+    record_transaction(by=by, action=AuditAction.BOUND, txn=txn, before=before)
+    link_to_policy(txn=txn, policy=policy)
     return policy
 
 
@@ -335,7 +387,7 @@ def bind_submission(
     gl_state: str = "",
     category_code: CategoryCode | None = None,
     auto_renew: bool = True,
-    by: User | None = None,
+    by: Actor = None,
 ) -> Policy:
     """Submission → quoted → bound in one step: the opt-in path of the contractor side."""
     txn = start_submission(
@@ -351,21 +403,19 @@ def bind_submission(
         auto_renew=auto_renew,
         by=by,
     )
-    quote_transaction(txn=txn)
-    return bind_transaction(txn=txn)
+    quote_transaction(txn=txn, by=by)
+    return bind_transaction(txn=txn, by=by)
 
 
 def _start_from_policy(
-    *, policy: Policy, kind: str, by: User | None, **changes: object
+    *, policy: Policy, kind: str, by: Actor, **changes: object
 ) -> PolicyTransaction:
     # The policy's row lock orders this copy with edits made on the policy itself
     # (prior policies), so the new transaction sees each edit or gets it propagated.
     policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
-    if policy.status != PolicyStatus.ACTIVE and kind != TransactionKind.RENEWAL:
-        verb = {"cancellation": "cancelled", "policy_change": "changed"}.get(
-            kind, "renewed"
-        )
-        raise ValidationError(POLICY_NOT_ACTIVE.format(verb=verb), code="invalid_state")
+    refusal = policy_action_refusal(kind=kind, policy=policy)
+    if refusal is not None:
+        raise ValidationError(refusal, code="invalid_state")
     terms: dict[str, object] = {
         "lines": policy.lines,
         "wc_state": policy.wc_state,
@@ -382,16 +432,17 @@ def _start_from_policy(
         platform=policy.platform,
         contractor=policy.contractor,
         product=policy.product,
-        created_by=by,
+        created_by=by if isinstance(by, User) else None,
         **terms,
     )
     if policy.contents_transaction_id is not None:
         copy_contents(source_id=policy.contents_transaction_id, target=txn)
+    record_transaction(by=by, action=AuditAction.CREATED, txn=txn)
     return txn
 
 
 @transaction.atomic
-def start_policy_change(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
+def start_policy_change(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
     """A draft change of a bound policy, starting from the policy as it stands."""
     return _start_from_policy(policy=policy, kind=TransactionKind.POLICY_CHANGE, by=by)
 
@@ -418,12 +469,12 @@ def current_term_start(policy: Policy) -> datetime:
 
 
 @transaction.atomic
-def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
+def start_renewal(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
     """A draft renewal: the next term, as long as this one, starting when this one ends."""
-    if policy.status == PolicyStatus.CANCELLED:
-        raise ValidationError(
-            POLICY_NOT_ACTIVE.format(verb="renewed"), code="invalid_state"
-        )
+    refusal = policy_action_refusal(kind=TransactionKind.RENEWAL, policy=policy)
+    if refusal is not None:
+        raise ValidationError(refusal, code="invalid_state")
+    # A renewal keeps the policy's start, so measure the current term, not the policy.
     length = policy.expires_at - current_term_start(policy)
     return _start_from_policy(
         policy=policy,
@@ -436,7 +487,7 @@ def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransactio
 
 @transaction.atomic
 def cancel_policy(
-    *, policy: Policy, at: datetime | None = None, by: User | None = None
+    *, policy: Policy, at: datetime | None = None, by: Actor = None
 ) -> Policy:
     """Cancel a policy now (or at ``at``) through a bound cancellation transaction."""
     txn = _start_from_policy(
@@ -448,7 +499,7 @@ def cancel_policy(
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
-    return bind_transaction(txn=txn)
+    return bind_transaction(txn=txn, by=by)
 
 
 POLICY_NOT_CANCELLED = "Only a cancelled policy can be reinstated."
@@ -456,14 +507,14 @@ POLICY_ENDED = "The policy's term has ended; it cannot be reinstated."
 
 
 @transaction.atomic
-def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
+def reinstate_policy(*, policy: Policy, by: Actor = None) -> Policy:
     """Undo a cancellation within the term (the API's is_active switched back on)."""
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if policy.status != PolicyStatus.CANCELLED:
         raise ValidationError(POLICY_NOT_CANCELLED, code="invalid_state")
     if policy.expires_at <= timezone.now():
         raise ValidationError(POLICY_ENDED, code="invalid_state")
-    PolicyTransaction.objects.create(
+    reinstatement = PolicyTransaction.objects.create(
         kind=TransactionKind.REINSTATEMENT,
         status=TransactionStatus.BOUND,
         policy=policy,
@@ -477,7 +528,7 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
         effective_at=timezone.now(),
         expires_at=policy.expires_at,
         auto_renew=policy.auto_renew,
-        created_by=by,
+        created_by=by if isinstance(by, User) else None,
         quoted_at=timezone.now(),
         bound_at=timezone.now(),
     )
@@ -489,6 +540,7 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
     certificates.reissue_for_policy(
         policy=policy, reason=certificates.POLICY_CHANGED, now=timezone.now()
     )
+    record_transaction(by=by, action=AuditAction.REINSTATED, txn=reinstatement)
     return policy
 
 
@@ -503,10 +555,12 @@ def update_transaction_terms(
     category_code: CategoryCode | None | Unset = UNSET,
     expires_at: datetime | Unset = UNSET,
     auto_renew: bool | Unset = UNSET,
+    by: Actor = None,
 ) -> PolicyTransaction:
     """Change a draft transaction's terms (a PATCH of the job); the policy's rules apply."""
     txn = lock_draft(txn)
     verify_checksum(checksum_supplied, checksum(txn))
+    before = snapshot(txn)
     changes = {
         name: value
         for name, value in (
@@ -532,4 +586,5 @@ def update_transaction_terms(
         expires_at=txn.expires_at,
     )
     txn.save()
+    record_transaction(by=by, action=AuditAction.CHANGED, txn=txn, before=before)
     return txn

@@ -32,7 +32,10 @@ def test_seed_demo_opts_one_tech_in_and_dispatches_them() -> None:
     )
     assert messages == [ELIGIBLE, WORK_STATE_MISMATCH, CATEGORY_MISMATCH]
     assert LedgerEntry.objects.filter(kind="charge").count() == 2
-    assert counts() == (3, 3, 1, 3, 2, 2)
+    # Three techs plus the two commercial accounts policies' demo gives the
+    # underwriter (one with a bound property policy); certificates for the covered
+    # dispatch's two lines.
+    assert counts() == (5, 3, 2, 3, 2, 2)
 
 
 def test_seed_demo_renders_the_covered_dispatchs_certificates() -> None:

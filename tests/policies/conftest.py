@@ -162,3 +162,18 @@ def job(api: Api, contractor: Contractor, property_product: Product) -> str:
     )
     assert response.status_code == 201, response.content
     return f"/job/v1/jobs/{response.json()['data']['attributes']['id']}"
+
+
+# ---------------------------------------------------------------------------
+# The underwriter workspace (portal pages)
+
+
+def htmx(**headers: str) -> dict[str, str]:
+    """Headers of an HTMX request (a swap, not a boosted navigation)."""
+    return {"HX-Request": "true", **headers}
+
+
+@pytest.fixture
+def uw(underwriter, client_as) -> Client:
+    """A browser session of the underwriter."""
+    return client_as(underwriter)

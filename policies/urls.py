@@ -1,0 +1,171 @@
+"""The underwriter workspace's URLs, under /underwriting/ (see portal.urls).
+
+Jobs are named by their pc: id and policies by their pl_ id, as in the API; the
+children of a job by their short numbers ("agreement 3", "party 5").
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path, register_converter
+
+from policies.views import coinsurance, lists, policies, prior_policies, transactions
+
+
+class PublicIdConverter:
+    """An id in a path: anything but a slash or a NUL (which PostgreSQL cannot
+    compare, so such an id names nothing: 404 rather than a database error)."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PublicIdConverter, "id")
+
+app_name = "policies"
+
+policy_urls = [
+    path("", policies.policy_detail, name="policy_detail"),
+    path("change", policies.policy_change, name="policy_change"),
+    path("renew", policies.policy_renew, name="policy_renew"),
+    path(
+        "prior-policies/",
+        prior_policies.policy_prior_policies,
+        name="policy_prior_policies",
+    ),
+    path(
+        "prior-policies/add",
+        prior_policies.policy_prior_add,
+        name="policy_prior_add",
+    ),
+    path(
+        "prior-policies/<id:prior_id>/edit",
+        prior_policies.policy_prior_edit,
+        name="policy_prior_edit",
+    ),
+    path(
+        "prior-policies/<id:prior_id>/delete",
+        prior_policies.policy_prior_delete,
+        name="policy_prior_delete",
+    ),
+]
+
+coinsurance_urls = [
+    path("", coinsurance.coinsurance, name="coinsurance"),
+    path("add", coinsurance.agreement_create, name="agreement_create"),
+    path("meter", coinsurance.new_agreement_meter, name="new_agreement_meter"),
+    path("<int:number>/edit", coinsurance.agreement_update, name="agreement_update"),
+    path("<int:number>/delete", coinsurance.agreement_delete, name="agreement_delete"),
+    path("<int:number>/meter", coinsurance.agreement_meter, name="agreement_meter"),
+    path("<int:number>/parties/add", coinsurance.party_add, name="party_add"),
+    path(
+        "<int:number>/parties/<int:party_number>/edit",
+        coinsurance.party_update,
+        name="party_update",
+    ),
+    path(
+        "<int:number>/parties/<int:party_number>/delete",
+        coinsurance.party_delete,
+        name="party_delete",
+    ),
+    path(
+        "<int:number>/sections/add",
+        coinsurance.agreement_section_add,
+        name="agreement_section_add",
+    ),
+    path(
+        "<int:number>/sections/<id:code>/remove",
+        coinsurance.agreement_section_remove,
+        name="agreement_section_remove",
+    ),
+]
+
+tower_urls = [
+    path("add", coinsurance.tower_create, name="tower_create"),
+    path("<int:number>/delete", coinsurance.tower_delete, name="tower_delete"),
+    path(
+        "<int:number>/sections/add",
+        coinsurance.tower_section_add,
+        name="tower_section_add",
+    ),
+    path(
+        "<int:number>/sections/<id:code>/remove",
+        coinsurance.tower_section_remove,
+        name="tower_section_remove",
+    ),
+    path("<int:number>/layers/add", coinsurance.layer_create, name="layer_create"),
+]
+
+transaction_urls = [
+    path("", transactions.transaction_detail, name="transaction_detail"),
+    path("quote", transactions.transaction_quote, name="transaction_quote"),
+    path("bind", transactions.transaction_bind, name="transaction_bind"),
+    path(
+        "make-draft", transactions.transaction_make_draft, name="transaction_make_draft"
+    ),
+    path("withdraw", transactions.transaction_withdraw, name="transaction_withdraw"),
+    path("terms", transactions.terms_update, name="terms_update"),
+    path("locations/add", transactions.location_add, name="location_add"),
+    path(
+        "locations/<int:location_number>/named-insureds/add",
+        transactions.named_insured_add,
+        name="named_insured_add",
+    ),
+    path(
+        "locations/<int:location_number>/named-insureds/<int:number>/delete",
+        transactions.named_insured_delete,
+        name="named_insured_delete",
+    ),
+    path("contacts/add", transactions.contact_add, name="contact_add"),
+    path("sections/add", transactions.section_add, name="section_add"),
+    path(
+        "sections/<id:code>/delete",
+        transactions.section_delete,
+        name="section_delete",
+    ),
+    path("coinsurance/", include(coinsurance_urls)),
+    path("towers/", include(tower_urls)),
+    path("layers/<int:number>/delete", coinsurance.layer_delete, name="layer_delete"),
+    path(
+        "layers/<int:number>/coinsurance",
+        coinsurance.layer_agreement_create,
+        name="layer_agreement_create",
+    ),
+    path(
+        "prior-policies/",
+        prior_policies.transaction_prior_policies,
+        name="transaction_prior_policies",
+    ),
+    path(
+        "prior-policies/add",
+        prior_policies.transaction_prior_add,
+        name="transaction_prior_add",
+    ),
+    path(
+        "prior-policies/<id:prior_id>/edit",
+        prior_policies.transaction_prior_edit,
+        name="transaction_prior_edit",
+    ),
+    path(
+        "prior-policies/<id:prior_id>/delete",
+        prior_policies.transaction_prior_delete,
+        name="transaction_prior_delete",
+    ),
+]
+
+urlpatterns = [
+    path("policies/", lists.policy_list, name="policy_list"),
+    path("policies/<id:policy_id>/", include(policy_urls)),
+    path("transactions/", lists.transaction_list, name="transaction_list"),
+    path("transactions/new", transactions.submission_new, name="submission_new"),
+    path("transactions/<id:job_id>/", include(transaction_urls)),
+    path(
+        "producer-codes",
+        coinsurance.producer_code_search,
+        name="producer_code_search",
+    ),
+]

@@ -1,0 +1,13 @@
+"""The underwriter workspace: server-rendered pages (HTMX for the regions that change).
+
+One module per area: ``lists`` (policies, transactions), ``policies`` (a policy and
+the changes and renewals started from it), ``transactions`` (a job: actions,
+locations, contacts, named insureds, sections), ``coinsurance`` (agreements,
+parties, sections, towers and layers, the share meter), ``prior_policies``.
+``access`` says who may come in; ``common`` loads what several pages show.
+
+Who: underwriters (and superusers). Dispatchers have no business here and get 403;
+support gets 403 too and answers questions from the admin, which shows the same
+records and the audit history read-only — so this workspace has one kind of user
+and every write in it is an underwriter's.
+"""
