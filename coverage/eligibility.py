@@ -29,8 +29,20 @@ Order of the checks (the first that fails gives the message):
    e. the job category differs                           → CATEGORY_MISMATCH
 6. Policies match, but each takes effect only after the
    assignment starts                                     → POLICY_AFTER_ASSIGNMENT
-7. Otherwise the most recent matching policy in force at
-   the start covers the dispatch                         → ELIGIBLE
+7. No matching policy in force at the start meets the
+   job's entity (the customer-of-record): a line in its
+   ``required_coverage`` is not on the policy, or its
+   ``coverage_limit`` (occurrence, then aggregate) is
+   above the policy's general liability limit. The most
+   recent one names the first unmet requirement          → ENTITY_REQUIREMENT_UNMET
+8. Otherwise the most recent matching policy in force at
+   the start that meets the entity's requirements
+   covers the dispatch                                   → ELIGIBLE
+
+Step 7 judges the policy, as the entity's contract does: the policy must carry the
+lines and limits the entity requires (its limits are general liability limits, so
+they are judged whenever the policy is to provide GL: required, or on the policy).
+No certificate is issued for a dispatch that fails it.
 
 Lines match when every requested line is on the policy (a subset, so a WC+GL opt-in
 covers a GL-only dispatch). The platform is matched by construction: only the
@@ -43,7 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from coverage.models import CategoryCode, Contractor, WorkJob
+from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from policies.models import CoverageType, Policy, PolicyStatus
 from portal.jurisdictions import normalize_state
 
@@ -78,8 +90,24 @@ CATEGORY_MISMATCH = (
     "Job category mismatch. Check that the job category code matches the category "
     "code associated with the active policy."
 )
+# Step 7: one unmet requirement of the customer-of-record, e.g. "The customer-of-record's
+# insurance requirements are not met: it requires workers' compensation, which the
+# contractor's policy does not carry."
+ENTITY_REQUIREMENT_UNMET = (
+    "The customer-of-record's insurance requirements are not met: {requirement}."
+)
+REQUIRES_LINE = "it requires {line}, which the contractor's policy does not carry"
+REQUIRES_OCCURRENCE_LIMIT = (
+    "it requires a general liability limit of {required} each occurrence; the "
+    "contractor's policy has {actual}"
+)
+REQUIRES_AGGREGATE_LIMIT = (
+    "it requires a general liability aggregate limit of {required}; the "
+    "contractor's policy has {actual}"
+)
 
-# Every message check() can return: seed 000's table plus its category-mismatch text.
+# Seed 000's table plus its category-mismatch text. check() can also return step 7's
+# ENTITY_REQUIREMENT_UNMET, filled in with one of the REQUIRES_* texts.
 MESSAGES = (
     ELIGIBLE,
     NO_JOB_CATEGORY,
@@ -173,6 +201,42 @@ def _missing_state(terms: Terms) -> bool:
     return False
 
 
+def _dollars(cents: int) -> str:
+    dollars, rest = divmod(cents, 100)
+    return f"${dollars:,}" if not rest else f"${dollars:,}.{rest:02d}"
+
+
+def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
+    """The first requirement of ``entity`` that ``policy`` does not meet, as a message."""
+    for line in entity.required_coverage:
+        if line not in policy.lines:
+            label = CoverageType(line).label if line in CoverageType.values else line
+            return ENTITY_REQUIREMENT_UNMET.format(
+                requirement=REQUIRES_LINE.format(line=label.lower())
+            )
+    provides_gl = (
+        CoverageType.GENERAL in policy.lines
+        or CoverageType.GENERAL in entity.required_coverage
+    )
+    if not provides_gl:
+        return None
+    for required, actual, template in (
+        (
+            entity.occurrence_limit,
+            policy.gl_occurrence_limit,
+            REQUIRES_OCCURRENCE_LIMIT,
+        ),
+        (entity.aggregate_limit, policy.gl_aggregate_limit, REQUIRES_AGGREGATE_LIMIT),
+    ):
+        if required is not None and required > actual:
+            return ENTITY_REQUIREMENT_UNMET.format(
+                requirement=template.format(
+                    required=_dollars(required), actual=_dollars(actual)
+                )
+            )
+    return None
+
+
 def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
     return category.approved_platforms.filter(pk=platform_id).exists()
 
@@ -188,7 +252,8 @@ def check(
     """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
 
     ``lines`` None means "what the contractor's most recent active policy carries";
-    ``policy`` restricts the answer to that one policy.
+    ``policy`` restricts the answer to that one policy. Reads job.category_code and
+    job.entity (select them with the job to save their queries).
     """
     if job.category_code_id is None:
         return Eligibility(False, NO_JOB_CATEGORY)
@@ -219,4 +284,8 @@ def check(
     in_force = [p for p in matching if p.effective_at <= effective_at]
     if not in_force:
         return Eligibility(False, POLICY_AFTER_ASSIGNMENT)
-    return Eligibility(True, ELIGIBLE, in_force[0])
+    unmet = {p.pk: unmet_requirement(p, job.entity) for p in in_force}
+    meeting = [p for p in in_force if unmet[p.pk] is None]
+    if not meeting:
+        return Eligibility(False, unmet[in_force[0].pk] or ENTITY_REQUIREMENT_UNMET)
+    return Eligibility(True, ELIGIBLE, meeting[0])

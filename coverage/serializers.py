@@ -11,6 +11,12 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from typing_extensions import TypedDict
 
+from coverage.certificates import (
+    api_pdf_url,
+    assignment_certificates,
+    policy_certificates,
+    wire_urls,
+)
 from coverage.models import (
     Addressed,
     ApplicationSession,
@@ -286,7 +292,10 @@ def policy_quote_id(policy: Policy) -> str | None:
 
 
 def policy_json(policy: Policy) -> PolicyJSON:
-    """Touches policy.contractor and the reverse policy.quote."""
+    """Touches policy.contractor, the reverse policy.quote and its latest certificates
+    (lists prefetch ``certificates.policy_prefetch()``)."""
+    latest = policy_certificates(policy)
+    urls = wire_urls(latest)
     return PolicyJSON(
         id=policy.public_id,
         object="policy",
@@ -299,13 +308,16 @@ def policy_json(policy: Policy) -> PolicyJSON:
         effective_date=unix(policy.effective_at),
         expiration_date=unix(policy.expires_at),
         cancelled_at=unix(policy.cancelled_at),
-        pdf_url=None,
-        certificates={},
+        # The public API's pdf_url is a certificate PDF (its example is a COI): the
+        # policy's most recent certificate in force, of whichever line.
+        pdf_url=api_pdf_url(max(latest, key=lambda c: c.pk).number) if latest else None,
+        certificates=urls,
     )
 
 
 def assignment_json(assignment: Assignment) -> AssignmentJSON:
-    """Touches assignment.contractor, assignment.job and assignment.policy."""
+    """Touches assignment.contractor, assignment.job, assignment.policy and its
+    certificates (lists prefetch ``certificates.assignment_prefetch()``)."""
     return AssignmentJSON(
         id=assignment.public_id,
         contractor=assignment.contractor.public_id,
@@ -320,7 +332,7 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
         eligible=EligibleJSON(
             result=assignment.eligible, message=assignment.eligibility_message
         ),
-        certificates={},
+        certificates=wire_urls(assignment_certificates(assignment)),
         rating=assignment.rating,
         premium=assignment.premium,
         cancelled=assignment.is_cancelled,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path, register_converter
 
-from coverage.views import apply, board, contractors, premium, tickets
+from coverage.views import apply, board, certificates, contractors, premium, tickets
 
 
 class PublicIdConverter:
@@ -35,6 +35,23 @@ urlpatterns = [
     # The contractor's hosted application page: no login, the token is the key.
     path("apply/<str:token>/", apply.apply, name="apply"),
     path("apply/<str:token>/opt-in", apply.apply_opt_in, name="apply_opt_in"),
+    # Certificates: public by their unguessable number (printed on the PDF)...
+    path(
+        "certificates/<str:number>/",
+        certificates.certificate_verify,
+        name="certificate_verify",
+    ),
+    path(
+        "certificates/<str:number>/pdf",
+        certificates.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    # ...and for signed-in users of the certificate's platform.
+    path(
+        "portal/certificates/<str:number>.pdf",
+        certificates.certificate_download,
+        name="certificate_download",
+    ),
     # The dispatcher's portal.
     path("board/", board.board, name="board"),
     path("tickets/new/", tickets.ticket_new, name="ticket_new"),

@@ -122,6 +122,9 @@ class CloudStyle(ErrorStyle):
         message = error.message
         if error.status == 404 and message == NOT_FOUND:
             message = f"No resource was found at path {request.path}"
+        elif isinstance(message, dict):
+            # userMessage is text in this dialect; field errors become "field - message".
+            message = " ".join(f"{name} - {text}" for name, text in message.items())
         return {
             "status": error.status,
             "errorCode": error.code,

@@ -53,9 +53,14 @@ class PublicIdField(models.CharField):
             kwargs["length"] = self.length
         if self.separator != "_":
             kwargs["separator"] = self.separator
-        for key, default in (("unique", True), ("editable", False), ("blank", True)):
-            if kwargs.get(key) == default:
+        # Our defaults differ from CharField's, so state every value that is not ours
+        # (a migration must not turn unique=False back into unique=True).
+        for key, ours in (("unique", True), ("editable", False), ("blank", True)):
+            value = getattr(self, "_unique" if key == "unique" else key)
+            if value == ours:
                 kwargs.pop(key, None)
+            else:
+                kwargs[key] = value
         if kwargs.get("max_length") == len(self.prefix) + 1 + self.length:
             kwargs.pop("max_length")
         return name, path, args, kwargs

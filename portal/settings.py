@@ -126,8 +126,19 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded and generated files (certificate PDFs) go through Django's storage API:
+# the local media folder by default; an S3-compatible bucket in production with
+# django-storages installed, e.g. DJANGO_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# and DJANGO_STORAGE_OPTIONS='{"bucket_name": "coi", "endpoint_url": "https://…"}'
+# (see README, "Certificates"). Files are served through views, never by URL.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_STORAGE_BACKEND",
+            default="django.core.files.storage.FileSystemStorage",
+        ),
+        "OPTIONS": env.json("DJANGO_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         # The manifest needs `collectstatic`; tests and `make run` serve from the
         # finders (WHITENOISE_USE_FINDERS) so they need no build step.
@@ -137,6 +148,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# The portal's public address. Certificate PDFs print their verification URL on it
+# and the API's certificate links use it; both are made where no request is at hand
+# (background tasks, events).
+PORTAL_BASE_URL = env.str("DJANGO_BASE_URL", default="http://127.0.0.1:8000")
 
 # Background work (webhook delivery, certificate rendering, renewals) goes through
 # the database queue; `manage.py db_worker` runs it. Tests run tasks immediately.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,6 +19,14 @@ def make_user(username: str, role: str, platform: Platform | None = None) -> Use
     return User.objects.create_user(
         username=username, password=PASSWORD, role=role, platform=platform
     )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Files a test stores (certificate PDFs) go to a fresh folder, not the project's."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ api = build_api(
 # Each resource module registers its operations on `api` when imported.
 from coverage.api import (  # noqa: E402, F401
     assignments,
+    certificates,
     contractors,
     entities,
     events,

@@ -14,6 +14,7 @@ from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
 from coverage.api.contractors import contractor_or_404
 from coverage.api.jobs import job_or_404
 from coverage.api.policies import policy_or_404
+from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
 from coverage.serializers import AssignmentJSON, assignment_json
 from coverage.wire import deleted
@@ -66,7 +67,8 @@ def _page(request: HttpRequest, **cursors: str | None) -> list[Assignment]:
     return cursor_page(
         Assignment.objects.for_platform(platform_of(request))
         .live()
-        .select_related("contractor", "job", "policy"),
+        .select_related("contractor", "job", "policy")
+        .prefetch_related(assignment_prefetch()),
         **cursors,
     )
 

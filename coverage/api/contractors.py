@@ -11,6 +11,7 @@ from ninja import Schema, Status
 from coverage import services
 from coverage.api import api
 from coverage.api.common import AddressIn, DeletedJSON, address_dict, get_or_404
+from coverage.certificates import policy_prefetch
 from coverage.models import Contractor
 from coverage.serializers import (
     ContractorJSON,
@@ -132,7 +133,9 @@ def list_contractor_policies(
     if quote is not None:
         policies = policies.filter(quote__public_id=quote)
     page = cursor_page(
-        policies.select_related("contractor", "quote"),
+        policies.select_related("contractor", "quote").prefetch_related(
+            policy_prefetch()
+        ),
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,

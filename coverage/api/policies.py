@@ -12,6 +12,7 @@ from coverage import services
 from coverage.api import api
 from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
 from coverage.api.quotes import quote_or_404
+from coverage.certificates import policy_prefetch
 from coverage.serializers import PolicyJSON, policy_json
 from coverage.wire import deleted
 from policies.models import Policy
@@ -76,7 +77,9 @@ def list_policies(
     if quote is not None:
         policies = policies.filter(quote__public_id=quote)
     page = cursor_page(
-        policies.select_related("contractor", "quote"),
+        policies.select_related("contractor", "quote").prefetch_related(
+            policy_prefetch()
+        ),
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,

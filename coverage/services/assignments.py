@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
-from coverage import events, ledger
+from coverage import certificates, events, ledger
 from coverage.dates import Window, resolve_extension, resolve_window
 from coverage.eligibility import check
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
@@ -48,6 +48,7 @@ JOB_INVOICE_PAID = (
 )
 NO_ASSIGNMENT_FOR_JOB = "No assignment that can be changed was found for this job."
 DELETED_REASON = "deleted"
+POLICY_CANCELLED_REASON = "policy_cancelled"
 
 
 class AssignmentChanges(TypedDict, total=False):
@@ -151,6 +152,9 @@ def create_assignment(
     assignment.save()
     if amounts:
         _post_premium(assignment, amounts)
+    # In this transaction, so the response and the event already carry their URLs;
+    # the PDFs are rendered once it commits.
+    certificates.issue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.created")
     if assignment.is_covered:
         _emit(assignment, "assignment.active")
@@ -228,7 +232,9 @@ def preview_assignment(
 def _locked(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("platform", "contractor", "job", "job__category_code", "policy")
+        .select_related(
+            "platform", "contractor", "job__category_code", "job__entity", "policy"
+        )
         .get(pk=assignment.pk)
     )
 
@@ -281,8 +287,16 @@ def update_assignment(
     )
     assignment.save()
     _post_premium(assignment, amounts)
+    certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
     return assignment
+
+
+# Why a cancelled dispatch's certificates were revoked, by its cancellation reason.
+_REVOCATION_REASONS = {
+    DELETED_REASON: certificates.ASSIGNMENT_DELETED,
+    POLICY_CANCELLED_REASON: certificates.POLICY_CANCELLED,
+}
 
 
 def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
@@ -291,6 +305,11 @@ def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
     ledger.reverse(assignment=assignment)
     assignment.save(
         update_fields=["cancelled_at", "cancellation_reason", "premium", "updated_at"]
+    )
+    certificates.revoke_for_assignment(
+        assignment=assignment,
+        reason=_REVOCATION_REASONS.get(reason, certificates.ASSIGNMENT_CANCELLED),
+        now=now,
     )
     _emit(assignment, "assignment.cancelled")
 
@@ -352,6 +371,8 @@ def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assig
         return assignment  # the documented no-op
     assignment.end_at = new_end
     assignment.save(update_fields=["end_at", "updated_at"])
+    # A longer window is a different certificate: the old one is superseded.
+    certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
     return assignment
 
@@ -407,7 +428,7 @@ def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignmen
     )
     cancelled = list(later)
     for assignment in cancelled:
-        _cancel(assignment, reason="policy_cancelled", now=now)
+        _cancel(assignment, reason=POLICY_CANCELLED_REASON, now=now)
     return cancelled
 
 

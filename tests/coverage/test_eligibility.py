@@ -238,7 +238,8 @@ def test_check_reads_in_two_queries(
 ) -> None:
     bound_policy(contractor, category=category)
     contractor = Contractor.objects.select_related("platform").get(pk=contractor.pk)
-    job = WorkJob.objects.select_related("category_code").get(pk=job.pk)
+    # The entity's requirements (step 7) are read from job.entity: select it too.
+    job = WorkJob.objects.select_related("category_code", "entity").get(pk=job.pk)
     # category approval, the contractor's live policies — whatever their number
     for _ in range(5):
         bound_policy(contractor, category=category, starts=timezone.now())

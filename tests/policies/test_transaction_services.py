@@ -176,12 +176,32 @@ def test_policy_change_applies_on_bind(platform: Platform) -> None:
     assert services.bind_transaction(txn=change).lines == [WC]
 
 
-def test_renewal_starts_the_next_term(platform: Platform) -> None:
+def test_renewal_extends_the_term_without_a_gap(platform: Platform) -> None:
     policy = bound_policy(platform)
-    old_end, length = policy.expires_at, policy.expires_at - policy.effective_at
+    start, old_end = policy.effective_at, policy.expires_at
+    length = old_end - start
     renewal = services.start_renewal(policy=policy)
+    assert (renewal.effective_at, renewal.expires_at) == (old_end, old_end + length)
     services.quote_transaction(txn=renewal)
     renewed = services.bind_transaction(txn=renewal)
-    assert renewed.effective_at == old_end
+    # Cover is continuous: the start stays, the end moves to the new term's end.
+    assert renewed.effective_at == start
     assert renewed.expires_at == old_end + length
     assert renewed.term_number == 2
+    in_current_term = start + length / 2
+    in_next_term = old_end + length / 2
+    for moment in (in_current_term, in_next_term):
+        assert Policy.objects.in_force(moment).filter(pk=renewed.pk).exists()
+
+
+def test_every_renewal_adds_one_term_of_the_original_length(platform: Platform) -> None:
+    policy = bound_policy(platform)
+    length = policy.expires_at - policy.effective_at
+    for term_number in (2, 3):
+        renewal = services.start_renewal(policy=policy)
+        # The current term began where the last renewal began, not at the policy's start.
+        assert renewal.expires_at - renewal.effective_at == length
+        services.quote_transaction(txn=renewal)
+        policy = services.bind_transaction(txn=renewal)
+        assert policy.term_number == term_number
+    assert policy.expires_at - policy.effective_at == 3 * length

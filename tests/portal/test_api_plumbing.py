@@ -247,3 +247,14 @@ class TestOffsetPaging:
         )
         assert response.status_code == 400
         assert response.json()["userMessage"] == BAD_PAGE_SIZE
+
+
+def test_cloud_style_writes_field_errors_as_text() -> None:
+    from django.test import RequestFactory
+
+    from portal.api import CLOUD, ApiError
+
+    response = CLOUD.response(
+        ApiError({"ourShare": "Must be a number."}), RequestFactory().get("/")
+    )
+    assert json.loads(response.content)["userMessage"] == "ourShare - Must be a number."

@@ -1,33 +1,51 @@
-"""Writes to policies: every rule about transactions and what binding them does lives here.
+"""Transactions: start, quote, make draft, withdraw, bind; policy changes, renewals,
+cancellations and reinstatements.
 
 Both the policy-administration API and the portal call these functions; so does the
-contractor side when a tech opts in (``bind_submission``).
+contractor side when a tech opts in (``bind_submission``). Binding makes the
+transaction's contents the policy's; a change, renewal or cancellation starts from
+a copy of the policy's contents (see ``policies.services.copying``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from coverage import certificates
 from coverage.models import CategoryCode, Contractor
 from policies.models import (
+    Contact,
+    ContactRole,
     CoverageType,
     Policy,
+    PolicyContactRole,
+    PolicySection,
     PolicyStatus,
     PolicyTransaction,
     Product,
     TransactionKind,
     TransactionStatus,
 )
+from policies.services.common import (
+    UNSET,
+    Unset,
+    checksum,
+    lock_draft,
+    verify_checksum,
+)
+from policies.services.contents import validate_section_types
+from policies.services.copying import copy_contents
 from portal.ids import random_base62
 from portal.jurisdictions import US_STATES
 from portal.models import Platform, User
 
 NO_LINES = "A policy carries at least one line of coverage."
+NO_SECTIONS = "A policy of {product} carries at least one policy section."
 LINE_NOT_IN_PRODUCT = "The product {product} does not write {line}."
 UNKNOWN_LINE = "Unknown line of coverage: {line}."
 WC_NEEDS_STATE = "Workers' compensation needs the work state it is rated for."
@@ -63,7 +81,9 @@ def validate_terms(
 ) -> None:
     """The rules any policy must satisfy, whichever transaction proposes it."""
     errors: dict[str, list[str]] = {}
-    if not lines:
+    # A product made of policy sections (commercial property) writes no contractor
+    # lines; one that writes lines needs at least one.
+    if not lines and product.lines:
         errors.setdefault("lines", []).append(NO_LINES)
     for line in lines:
         if line not in CoverageType.values:
@@ -106,8 +126,9 @@ def start_submission(
     category_code: CategoryCode | None = None,
     auto_renew: bool = True,
     by: User | None = None,
+    section_types: Sequence[str] = (),
 ) -> PolicyTransaction:
-    """A draft submission for a new policy."""
+    """A draft submission for a new policy; the contractor is its primary named insured."""
     if contractor.platform_id != platform.pk:
         raise ValidationError(CONTRACTOR_NOT_ON_PLATFORM)
     validate_terms(
@@ -118,7 +139,9 @@ def start_submission(
         effective_at=effective_at,
         expires_at=expires_at,
     )
-    return PolicyTransaction.objects.create(
+    section_types = list(dict.fromkeys(section_types))
+    validate_section_types(product=product, section_types=section_types)
+    txn = PolicyTransaction.objects.create(
         kind=TransactionKind.SUBMISSION,
         platform=platform,
         contractor=contractor,
@@ -132,6 +155,33 @@ def start_submission(
         auto_renew=auto_renew,
         created_by=by,
     )
+    PolicyContactRole.objects.create(
+        transaction=txn,
+        contact=account_holder(contractor),
+        role=ContactRole.PRIMARY_NAMED_INSURED,
+    )
+    if section_types:
+        PolicySection.objects.bulk_create(
+            PolicySection(transaction=txn, section_type=code) for code in section_types
+        )
+    return txn
+
+
+def account_holder(contractor: Contractor) -> Contact:
+    """The contractor's own contact on its account: every policy's primary named insured."""
+    contact, _ = Contact.objects.get_or_create(
+        contractor=contractor,
+        is_account_holder=True,
+        defaults={
+            "kind": Contact.Kind.PERSON,
+            "first_name": contractor.first_name,
+            "last_name": contractor.last_name,
+            "company_name": contractor.company_name,
+            "email": contractor.email,
+            "phone": contractor.phone,
+        },
+    )
+    return contact
 
 
 def _locked(txn: PolicyTransaction) -> PolicyTransaction:
@@ -152,6 +202,13 @@ def quote_transaction(*, txn: PolicyTransaction) -> PolicyTransaction:
         effective_at=txn.effective_at,
         expires_at=txn.expires_at,
     )
+    if (
+        not txn.product.lines
+        and not PolicySection.objects.filter(transaction=txn).exists()
+    ):
+        raise ValidationError(
+            {"sections": [NO_SECTIONS.format(product=txn.product.name)]}
+        )
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
@@ -211,6 +268,7 @@ def _apply(txn: PolicyTransaction) -> Policy:
             platform=txn.platform,
             contractor=txn.contractor,
             product=txn.product,
+            contents_transaction=txn,
             **terms,
         )
     policy = Policy.objects.select_for_update().get(pk=txn.policy_id)
@@ -218,17 +276,50 @@ def _apply(txn: PolicyTransaction) -> Policy:
         raise ValidationError(
             POLICY_NOT_ACTIVE.format(verb="changed"), code="invalid_state"
         )
+    previous_expiry = policy.expires_at
     if txn.kind == TransactionKind.CANCELLATION:
         # A cancellation's effective date is when cover stops; the term stays as it was.
         policy.status = PolicyStatus.CANCELLED
         policy.cancelled_at = txn.effective_at
     else:
+        if txn.kind == TransactionKind.RENEWAL:
+            # Renewal continues cover: the policy keeps its start and runs to the end
+            # of the new term, so dispatches still in the current term stay covered.
+            terms["effective_at"] = policy.effective_at
+            policy.term_number += 1
         for name, value in terms.items():
             setattr(policy, name, value)
-        if txn.kind == TransactionKind.RENEWAL:
-            policy.term_number += 1
+    # The transaction started from a copy of the policy's contents; binding makes
+    # its (possibly edited) copy the policy's. One column: the switch is atomic.
+    policy.contents_transaction = txn
     policy.save()
+    _follow_with_certificates(policy, kind=txn.kind, previous_expiry=previous_expiry)
     return policy
+
+
+def _follow_with_certificates(
+    policy: Policy, *, kind: str, previous_expiry: datetime
+) -> None:
+    """Certificates follow the policy, however it was changed (contractor API or
+    underwriters): a cancelled policy's are void; after a renewal, dispatches that
+    run past the old expiration get certificates showing the new one; after any other
+    change, those whose content changed (term, lines) are re-issued."""
+    now = timezone.now()
+    if kind == TransactionKind.CANCELLATION:
+        certificates.revoke_for_policy(
+            policy=policy, reason=certificates.POLICY_CANCELLED, now=now
+        )
+    elif kind == TransactionKind.RENEWAL:
+        certificates.reissue_for_policy(
+            policy=policy,
+            reason=certificates.POLICY_RENEWED,
+            now=now,
+            ending_after=max(previous_expiry, now),
+        )
+    else:
+        certificates.reissue_for_policy(
+            policy=policy, reason=certificates.DISPATCH_CHANGED, now=now
+        )
 
 
 @transaction.atomic
@@ -267,6 +358,9 @@ def bind_submission(
 def _start_from_policy(
     *, policy: Policy, kind: str, by: User | None, **changes: object
 ) -> PolicyTransaction:
+    # The policy's row lock orders this copy with edits made on the policy itself
+    # (prior policies), so the new transaction sees each edit or gets it propagated.
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status != PolicyStatus.ACTIVE and kind != TransactionKind.RENEWAL:
         verb = {"cancellation": "cancelled", "policy_change": "changed"}.get(
             kind, "renewed"
@@ -282,7 +376,7 @@ def _start_from_policy(
         "auto_renew": policy.auto_renew,
     }
     terms.update(changes)
-    return PolicyTransaction.objects.create(
+    txn = PolicyTransaction.objects.create(
         kind=kind,
         policy=policy,
         platform=policy.platform,
@@ -291,12 +385,36 @@ def _start_from_policy(
         created_by=by,
         **terms,
     )
+    if policy.contents_transaction_id is not None:
+        copy_contents(source_id=policy.contents_transaction_id, target=txn)
+    return txn
 
 
 @transaction.atomic
 def start_policy_change(*, policy: Policy, by: User | None = None) -> PolicyTransaction:
     """A draft change of a bound policy, starting from the policy as it stands."""
     return _start_from_policy(policy=policy, kind=TransactionKind.POLICY_CHANGE, by=by)
+
+
+def current_term_start(policy: Policy) -> datetime:
+    """Where the policy's current term began.
+
+    A renewal keeps the policy's own start and moves its end, so after one the term
+    is no longer effective → expires: it began where the last bound renewal began.
+    Measuring the next term from the policy's start would double it every time.
+    """
+    last = (
+        PolicyTransaction.objects.filter(
+            policy=policy,
+            kind=TransactionKind.RENEWAL,
+            status=TransactionStatus.BOUND,
+            effective_at__lt=policy.expires_at,
+        )
+        .order_by("-effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    return last or policy.effective_at
 
 
 @transaction.atomic
@@ -306,7 +424,7 @@ def start_renewal(*, policy: Policy, by: User | None = None) -> PolicyTransactio
         raise ValidationError(
             POLICY_NOT_ACTIVE.format(verb="renewed"), code="invalid_state"
         )
-    length = policy.expires_at - policy.effective_at
+    length = policy.expires_at - current_term_start(policy)
     return _start_from_policy(
         policy=policy,
         kind=TransactionKind.RENEWAL,
@@ -366,4 +484,52 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
     policy.status = PolicyStatus.ACTIVE
     policy.cancelled_at = None
     policy.save(update_fields=["status", "cancelled_at"])
+    # Dispatches still running (those starting later were cancelled with the policy)
+    # get certificates in force again.
+    certificates.reissue_for_policy(
+        policy=policy, reason=certificates.DISPATCH_CHANGED, now=timezone.now()
+    )
     return policy
+
+
+@transaction.atomic
+def update_transaction_terms(
+    *,
+    txn: PolicyTransaction,
+    checksum_supplied: str | None = None,
+    lines: list[str] | Unset = UNSET,
+    wc_state: str | Unset = UNSET,
+    gl_state: str | Unset = UNSET,
+    category_code: CategoryCode | None | Unset = UNSET,
+    expires_at: datetime | Unset = UNSET,
+    auto_renew: bool | Unset = UNSET,
+) -> PolicyTransaction:
+    """Change a draft transaction's terms (a PATCH of the job); the policy's rules apply."""
+    txn = lock_draft(txn)
+    verify_checksum(checksum_supplied, checksum(txn))
+    changes = {
+        name: value
+        for name, value in (
+            ("lines", lines),
+            ("wc_state", wc_state),
+            ("gl_state", gl_state),
+            ("category_code", category_code),
+            ("expires_at", expires_at),
+            ("auto_renew", auto_renew),
+        )
+        if value is not UNSET
+    }
+    if "lines" in changes:
+        changes["lines"] = list(dict.fromkeys(changes["lines"]))  # type: ignore[arg-type]
+    for name, value in changes.items():
+        setattr(txn, name, value)
+    validate_terms(
+        product=txn.product,
+        lines=txn.lines,
+        wc_state=txn.wc_state,
+        gl_state=txn.gl_state,
+        effective_at=txn.effective_at,
+        expires_at=txn.expires_at,
+    )
+    txn.save()
+    return txn

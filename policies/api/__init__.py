@@ -1,0 +1,28 @@
+"""/job/v1 and /policy/v1: the policy-administration API, in the Cloud API's conventions.
+
+One module per subject registers its operations on ``job_api`` / ``policy_api``:
+``jobs`` (submissions, job actions, policies, changes, reference data),
+``locations`` (locations, contacts, location named insureds), ``sections``,
+``prior_policies``, ``agreements`` (coinsurance agreements and their sections),
+``parties`` and ``towers`` (towers, layers, layer-level agreements); ``wire`` holds
+the conventions they share and ``base`` the two API objects. Each API serves its
+OpenAPI document at ``openapi.json`` and interactive docs at ``docs``.
+"""
+
+from __future__ import annotations
+
+from policies.api import (  # noqa: F401  (they register their operations)
+    agreements,
+    jobs,
+    locations,
+    parties,
+    prior_policies,
+    sections,
+    towers,
+)
+from policies.api.base import finish, job_api, policy_api
+
+finish(job_api)
+finish(policy_api)
+
+__all__ = ["job_api", "policy_api"]

@@ -1,0 +1,163 @@
+"""The two API objects and what every operation on them shares: error handling that
+only this dialect needs (checksum conflicts, unknown paths, wrong methods)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Router
+
+from policies.services import ChecksumMismatch
+from portal.api import (
+    CLOUD,
+    NOT_FOUND,
+    ApiError,
+    build_api,
+    validation_error_to_api_error,
+)
+
+CHECKSUM_CONFLICT = (
+    "The supplied checksum '{supplied}' does not match the current checksum "
+    "'{current}' for the resource with uri '{uri}'"
+)
+METHOD_NOT_ALLOWED = "The method {method} is not allowed on {path}. Allowed: {allowed}."
+
+job_api = build_api(
+    namespace="job_v1",
+    style=CLOUD,
+    key_kind="staff",
+    title="Policy administration — Job API",
+    version="1",
+    description=(
+        "Submissions, policy changes and renewals (jobs) and their contents: locations, "
+        "contacts, location named insureds, policy sections, coinsurance agreements, "
+        "towers and layers, prior policies. Authenticate with a staff API key "
+        "(`Authorization: Bearer …`). Jobs are named by their `pc:` id. Bodies are "
+        '`{"data": {"attributes": {…}}}`; a PATCH or DELETE may carry the checksum it '
+        "read (`data.checksum` or the `GW-Checksum` header) and is refused with 409 "
+        "when the resource changed since."
+    ),
+)
+policy_api = build_api(
+    namespace="policy_v1",
+    style=CLOUD,
+    key_kind="staff",
+    title="Policy administration — Policy API",
+    version="1",
+    description=(
+        "Bound policies, their contents (read-only, except prior policies) and the "
+        "transactions that start from them (change, renew, cancel). A policy is named by "
+        "its `pl_` id or its policy number. Authenticate with a staff API key."
+    ),
+)
+
+
+def router(tag: str) -> Router:
+    """A router whose responses leave out empty values, as Cloud API resources do."""
+    return Router(tags=[tag], exclude_none=True)
+
+
+def _checksum_conflict(request: HttpRequest, exc: ChecksumMismatch) -> HttpResponse:
+    message = CHECKSUM_CONFLICT.format(
+        supplied=exc.supplied, current=exc.current, uri=request.path
+    )
+    error = ApiError(
+        message,
+        status=409,
+        details=[
+            {
+                "message": message,
+                "properties": {
+                    "uri": request.path,
+                    "currentChecksum": exc.current,
+                    "suppliedChecksum": exc.supplied,
+                },
+            }
+        ],
+    )
+    return CLOUD.response(error, request)
+
+
+# The transaction services predate this API and name their fields in Python.
+FIELD_NAMES = {
+    "wc_state": "wcState",
+    "gl_state": "glState",
+    "expires_at": "expirationDate",
+    "sections": "policySections",
+}
+
+
+def _domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A service's ValidationError: userMessage is always text, and each detail names
+    the request attribute it is about (services key errors by attribute name)."""
+    error = validation_error_to_api_error(exc)
+    for detail in error.details:
+        name = detail["properties"].get("field")
+        if name and name != "__all__":
+            name = FIELD_NAMES.get(name, name)
+            detail["properties"]["field"] = f"data.attributes.{name}"
+        else:
+            detail["properties"].pop("field", None)
+    if not isinstance(error.message, str):
+        error.message = " ".join(d["message"] for d in error.details)
+    return CLOUD.response(error, request)
+
+
+def _method_not_allowed(request: HttpRequest, allowed: set[str]) -> HttpResponse:
+    message = METHOD_NOT_ALLOWED.format(
+        method=request.method, path=request.path, allowed=", ".join(sorted(allowed))
+    )
+    response = JsonResponse(
+        {
+            "status": 405,
+            "errorCode": "gw.api.rest.exceptions.MethodNotAllowedException",
+            "userMessage": message,
+            "details": [],
+        },
+        status=405,
+    )
+    response["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def finish(api: NinjaAPI) -> None:
+    """Wire what must come after every operation is registered.
+
+    Unknown paths under the API answer 404 in its format (a catch-all route, added
+    last so it matches only what nothing else does), and a method a path does not
+    support answers 405 in its format instead of ninja's plain-text one.
+    """
+    catch_all = Router()
+
+    @catch_all.api_operation(
+        ["GET", "POST", "PATCH", "PUT", "DELETE"],
+        "/{path:rest}",
+        include_in_schema=False,
+    )
+    def unknown_path(request: HttpRequest, rest: str) -> Any:
+        raise ApiError(NOT_FOUND, status=404)
+
+    api.add_router("", catch_all)
+    api.add_exception_handler(ValidationError, _domain_error)
+    api.add_exception_handler(ChecksumMismatch, _checksum_conflict)
+
+    # ninja clones each router's path views when it binds them to the API; the
+    # bound clones are the views Django calls, so those are the ones to adjust.
+    # (Private API: tests/policies/test_api_conventions.py notices if it changes.)
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            _answer_wrong_methods(path_view)
+
+
+def _answer_wrong_methods(path_view: Any) -> None:
+    allowed = {m for op in path_view.operations for m in op.methods}
+    run = path_view._sync_view
+
+    def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if path_view._find_operation(request) is None:
+            return _method_not_allowed(request, allowed)
+        return run(request, *args, **kwargs)
+
+    path_view._sync_view = sync_view

@@ -1,0 +1,484 @@
+"""Coinsurance agreements and their parties (seed 003); towers and layers are in
+``towers``.
+
+The rule everything here protects: on one agreement, our share plus every party's
+share is at most 100 percent. Each write that changes a share locks the
+transaction and then the agreement row, and sums the shares under that lock, so
+two parties added at the same moment cannot both squeeze under the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from policies.models import (
+    CoinsuranceAgreement,
+    CoinsuranceLevel,
+    CoinsuranceModel,
+    CoinsuranceParty,
+    CoinsuranceRole,
+    Layer,
+    PolicySection,
+    PolicyTransaction,
+    ProducerCode,
+    Product,
+    Tower,
+)
+from policies.services.common import (
+    UNSET,
+    Errors,
+    Unset,
+    checksum,
+    lock_draft,
+    next_number,
+    percent_text,
+    relock,
+    verify_checksum,
+)
+
+COINSURANCE_NOT_SUPPORTED = "The product {product} does not support coinsurance."
+LAYERS_NOT_SUPPORTED = "The product {product} does not support towers and layers."
+SHARES_OVER_100 = (
+    "Our share and the shares of the parties cannot exceed 100 percent; "
+    "this would make {total} percent."
+)
+SUFFIX_TOO_LONG = "The policy number suffix is at most 8 characters."
+SECTION_NOT_ON_JOB = "The job has no {code} section."
+SECTION_ALREADY_HERE = "Section {code} is already associated with this {owner}."
+SECTION_IN_OTHER_AGREEMENT = (
+    "Section {code} is already associated with coinsurance agreement {number}."
+)
+SECTIONLESS_ON_CREATE = (
+    "The job already has a tower or coinsurance agreement without a section; "
+    "give this {owner} at least one section."
+)
+SECTIONLESS_ON_REMOVE = (
+    "Removing section {code} would leave more than one tower or coinsurance "
+    "agreement without a section."
+)
+UNKNOWN_PRODUCER_CODE = "No producer code {id}."
+PARTY_ALREADY_ON_AGREEMENT = (
+    "The producer code {code} is already a party to this coinsurance agreement."
+)
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What a coinsurance agreement says, whatever it is attached to."""
+
+    model: str
+    our_role: str
+    our_share: Decimal
+    leaders_fee: Decimal | None = None
+    policy_number_suffix: str = ""
+
+
+def require_coinsurance(product: Product) -> None:
+    if not product.supports_coinsurance:
+        raise ValidationError(COINSURANCE_NOT_SUPPORTED.format(product=product.name))
+
+
+def require_layers(product: Product) -> None:
+    if not product.supports_layers:
+        raise ValidationError(LAYERS_NOT_SUPPORTED.format(product=product.name))
+
+
+def _check_terms(
+    errors: Errors,
+    *,
+    model: str | Unset = UNSET,
+    our_role: str | Unset = UNSET,
+    our_share: Decimal | Unset = UNSET,
+    leaders_fee: Decimal | None | Unset = UNSET,
+    policy_number_suffix: str | Unset = UNSET,
+) -> None:
+    if not isinstance(model, Unset):
+        errors.code("model", "CoinsuranceModel", model, CoinsuranceModel)
+    if not isinstance(our_role, Unset):
+        errors.code("ourRole", "CoinsuranceRole", our_role, CoinsuranceRole)
+    if not isinstance(our_share, Unset):
+        errors.percent("ourShare", "Our share", our_share)
+    if not isinstance(leaders_fee, Unset):
+        errors.percent("leadersFee", "The leader's fee", leaders_fee)
+    if not isinstance(policy_number_suffix, Unset) and len(policy_number_suffix) > 8:
+        errors.add("policyNumberSuffix", SUFFIX_TOO_LONG)
+
+
+def _check_total(our_share: Decimal, party_shares: Decimal) -> None:
+    total = our_share + party_shares
+    if total > 100:
+        raise ValidationError(
+            {"coinsuranceShare": [SHARES_OVER_100.format(total=percent_text(total))]}
+        )
+
+
+def _party_total(
+    agreement: CoinsuranceAgreement, *, excluding: int | None = None
+) -> Decimal:
+    parties = CoinsuranceParty.objects.filter(agreement=agreement)
+    if excluding is not None:
+        parties = parties.exclude(pk=excluding)
+    return parties.aggregate(total=Sum("share"))["total"] or Decimal(0)
+
+
+def sectionless_count(txn: PolicyTransaction) -> int:
+    """Towers and policy-/section-level agreements with no section.
+
+    A layer's agreement never has sections of its own (its tower does): not counted.
+    """
+    towers = (
+        Tower.objects.filter(transaction=txn)
+        .annotate(n=Count("sections"))
+        .filter(n=0)
+        .count()
+    )
+    agreements = (
+        CoinsuranceAgreement.objects.filter(transaction=txn, layer__isnull=True)
+        .annotate(n=Count("sections"))
+        .filter(n=0)
+        .count()
+    )
+    return towers + agreements
+
+
+def sections_for(
+    txn: PolicyTransaction, section_types: Sequence[str]
+) -> list[PolicySection]:
+    codes = list(dict.fromkeys(section_types))
+    found = {
+        s.section_type: s
+        for s in PolicySection.objects.select_for_update(of=("self",)).filter(
+            transaction=txn, section_type__in=codes
+        )
+    }
+    errors = Errors()
+    for code in codes:
+        if code not in found:
+            errors.add("sectionType", SECTION_NOT_ON_JOB.format(code=code))
+    errors.raise_if_any()
+    return [found[c] for c in codes]
+
+
+def _check_free_for_agreement(
+    section: PolicySection, agreement: CoinsuranceAgreement | None
+) -> None:
+    if section.coinsurance_agreement_id is None:
+        return
+    if agreement is not None and section.coinsurance_agreement_id == agreement.pk:
+        raise ValidationError(
+            {
+                "sectionType": [
+                    SECTION_ALREADY_HERE.format(
+                        code=section.section_type, owner="coinsurance agreement"
+                    )
+                ]
+            }
+        )
+    other = CoinsuranceAgreement.objects.only("number").get(
+        pk=section.coinsurance_agreement_id
+    )
+    raise ValidationError(
+        {
+            "sectionType": [
+                SECTION_IN_OTHER_AGREEMENT.format(
+                    code=section.section_type, number=other.number
+                )
+            ]
+        }
+    )
+
+
+# ---------------------------------------------------------------------------
+# Agreements
+
+
+def new_agreement(
+    txn: PolicyTransaction, terms: AgreementTerms, layer: Layer | None = None
+) -> CoinsuranceAgreement:
+    errors = Errors()
+    _check_terms(
+        errors,
+        model=terms.model,
+        our_role=terms.our_role,
+        our_share=terms.our_share,
+        leaders_fee=terms.leaders_fee,
+        policy_number_suffix=terms.policy_number_suffix,
+    )
+    errors.raise_if_any()
+    return CoinsuranceAgreement.objects.create(
+        transaction=txn,
+        number=next_number(txn),
+        layer=layer,
+        model=terms.model,
+        our_role=terms.our_role,
+        our_share=terms.our_share,
+        leaders_fee=terms.leaders_fee,
+        policy_number_suffix=terms.policy_number_suffix,
+    )
+
+
+@transaction.atomic
+def create_coinsurance_agreement(
+    *,
+    txn: PolicyTransaction,
+    model: str,
+    our_role: str,
+    our_share: Decimal,
+    leaders_fee: Decimal | None = None,
+    policy_number_suffix: str = "",
+    section_types: Sequence[str] = (),
+) -> CoinsuranceAgreement:
+    """A section-level agreement (with ``section_types``) or a policy-level one (without)."""
+    txn = lock_draft(txn)
+    require_coinsurance(txn.product)
+    terms = AgreementTerms(
+        model, our_role, our_share, leaders_fee, policy_number_suffix
+    )
+    sections = sections_for(txn, section_types)
+    for section in sections:
+        _check_free_for_agreement(section, None)
+    if not sections and sectionless_count(txn) >= 1:
+        raise ValidationError(
+            SECTIONLESS_ON_CREATE.format(owner="coinsurance agreement")
+        )
+    agreement = new_agreement(txn, terms)
+    PolicySection.objects.filter(pk__in=[s.pk for s in sections]).update(
+        coinsurance_agreement=agreement
+    )
+    return agreement
+
+
+def locked_agreement(
+    agreement: CoinsuranceAgreement,
+) -> tuple[PolicyTransaction, CoinsuranceAgreement]:
+    # Lock order everywhere: the transaction, then the agreement row.
+    txn = lock_draft(agreement.transaction_id)
+    return txn, relock(agreement)
+
+
+@transaction.atomic
+def update_coinsurance_agreement(
+    *,
+    agreement: CoinsuranceAgreement,
+    checksum_supplied: str | None = None,
+    model: str | Unset = UNSET,
+    our_role: str | Unset = UNSET,
+    our_share: Decimal | Unset = UNSET,
+    leaders_fee: Decimal | None | Unset = UNSET,
+    policy_number_suffix: str | Unset = UNSET,
+) -> CoinsuranceAgreement:
+    """Change the terms given (a PATCH); a new share must keep the total within 100 %."""
+    _, current = locked_agreement(agreement)
+    verify_checksum(checksum_supplied, checksum(current))
+    errors = Errors()
+    _check_terms(
+        errors,
+        model=model,
+        our_role=our_role,
+        our_share=our_share,
+        leaders_fee=leaders_fee,
+        policy_number_suffix=policy_number_suffix,
+    )
+    errors.raise_if_any()
+    if not isinstance(our_share, Unset):
+        try:
+            _check_total(our_share, _party_total(current))
+        except ValidationError as exc:
+            raise ValidationError(
+                {"ourShare": exc.message_dict["coinsuranceShare"]}
+            ) from None
+    for name, value in (
+        ("model", model),
+        ("our_role", our_role),
+        ("our_share", our_share),
+        ("leaders_fee", leaders_fee),
+        ("policy_number_suffix", policy_number_suffix),
+    ):
+        if value is not UNSET:
+            setattr(current, name, value)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def delete_coinsurance_agreement(
+    *, agreement: CoinsuranceAgreement, checksum_supplied: str | None = None
+) -> None:
+    """Delete an agreement with its parties; its sections stay on the job, unattached."""
+    _, current = locked_agreement(agreement)
+    verify_checksum(checksum_supplied, checksum(current))
+    current.delete()
+
+
+@transaction.atomic
+def add_agreement_section(
+    *, agreement: CoinsuranceAgreement, section_type: str
+) -> PolicySection:
+    """Associate one more of the job's sections with an agreement."""
+    txn, current = locked_agreement(agreement)
+    (section,) = sections_for(txn, [section_type])
+    _check_free_for_agreement(section, current)
+    section.coinsurance_agreement = current
+    section.save(update_fields=["coinsurance_agreement"])
+    return section
+
+
+def attached_section(
+    txn: PolicyTransaction, section_type: str, **owner: object
+) -> PolicySection:
+    return PolicySection.objects.select_for_update(of=("self",)).get(
+        transaction=txn, section_type=section_type, **owner
+    )
+
+
+@transaction.atomic
+def remove_agreement_section(
+    *,
+    agreement: CoinsuranceAgreement,
+    section_type: str,
+    checksum_supplied: str | None = None,
+) -> None:
+    """Take a section off its agreement, unless that leaves two things without a section."""
+    txn, current_agreement = locked_agreement(agreement)
+    current = attached_section(
+        txn, section_type, coinsurance_agreement=current_agreement
+    )
+    verify_checksum(checksum_supplied, checksum(current))
+    current.coinsurance_agreement = None
+    current.save(update_fields=["coinsurance_agreement"])
+    if sectionless_count(txn) > 1:
+        raise ValidationError(SECTIONLESS_ON_REMOVE.format(code=current.section_type))
+
+
+def agreement_level(
+    agreement: CoinsuranceAgreement, sections: Sequence[PolicySection]
+) -> str:
+    """Policy-, section- or layer-level, from what the agreement is attached to.
+
+    A section that belongs to a tower makes its agreement layer-level (seed 003).
+    """
+    if agreement.layer_id is not None or any(s.tower_id for s in sections):
+        return CoinsuranceLevel.LAYER
+    if sections:
+        return CoinsuranceLevel.SECTION
+    return CoinsuranceLevel.POLICY
+
+
+def covering_agreements(*, section: PolicySection) -> list[CoinsuranceAgreement]:
+    """The agreements that cover a section.
+
+    The agreement that lists it; otherwise the agreements of its tower's layers;
+    otherwise the policy-level agreement, which covers every coverage no other
+    agreement lists.
+    """
+    if section.coinsurance_agreement_id is not None:
+        return [CoinsuranceAgreement.objects.get(pk=section.coinsurance_agreement_id)]
+    if section.tower_id is not None:
+        layered = list(
+            CoinsuranceAgreement.objects.filter(layer__tower_id=section.tower_id)
+            .select_related("layer")
+            .order_by("layer__attachment")
+        )
+        if layered:
+            return layered
+    return list(policy_level_agreements(section.transaction_id))
+
+
+def policy_level_agreements(txn_id: int) -> list[CoinsuranceAgreement]:
+    return list(
+        CoinsuranceAgreement.objects.filter(transaction_id=txn_id, layer__isnull=True)
+        .annotate(n=Count("sections"))
+        .filter(n=0)
+        .order_by("number")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Parties
+
+
+@transaction.atomic
+def add_coinsurance_party(
+    *,
+    agreement: CoinsuranceAgreement,
+    producer_code: ProducerCode | None,
+    role: str,
+    share: Decimal,
+    producer_code_id: str = "",
+) -> CoinsuranceParty:
+    """Add a coinsurer (by producer code) to an agreement, within the 100 % total.
+
+    ``producer_code`` is None when the caller named one that does not exist
+    (``producer_code_id`` is then what they named).
+    """
+    txn, current = locked_agreement(agreement)
+    errors = Errors()
+    if producer_code is None:
+        errors.add("producerCode", UNKNOWN_PRODUCER_CODE.format(id=producer_code_id))
+    errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
+    errors.percent("coinsuranceShare", "The party's share", share)
+    errors.raise_if_any()
+    assert producer_code is not None
+    if CoinsuranceParty.objects.filter(
+        agreement=current, producer_code=producer_code
+    ).exists():
+        raise ValidationError(
+            {
+                "producerCode": [
+                    PARTY_ALREADY_ON_AGREEMENT.format(code=producer_code.code)
+                ]
+            }
+        )
+    _check_total(current.our_share + share, _party_total(current))
+    return CoinsuranceParty.objects.create(
+        transaction=txn,
+        number=next_number(txn),
+        agreement=current,
+        producer_code=producer_code,
+        role=role,
+        share=share,
+    )
+
+
+@transaction.atomic
+def update_coinsurance_party(
+    *,
+    party: CoinsuranceParty,
+    checksum_supplied: str | None = None,
+    role: str | Unset = UNSET,
+    share: Decimal | Unset = UNSET,
+) -> CoinsuranceParty:
+    _, agreement = locked_agreement(party.agreement)
+    current = relock(party)
+    verify_checksum(checksum_supplied, checksum(current))
+    errors = Errors()
+    if not isinstance(role, Unset):
+        errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
+    if not isinstance(share, Unset):
+        errors.percent("coinsuranceShare", "The party's share", share)
+    errors.raise_if_any()
+    if not isinstance(share, Unset):
+        _check_total(
+            agreement.our_share + share, _party_total(agreement, excluding=current.pk)
+        )
+        current.share = share
+    if not isinstance(role, Unset):
+        current.role = role
+    current.save()
+    return current
+
+
+@transaction.atomic
+def delete_coinsurance_party(
+    *, party: CoinsuranceParty, checksum_supplied: str | None = None
+) -> None:
+    locked_agreement(party.agreement)
+    current = relock(party)
+    verify_checksum(checksum_supplied, checksum(current))
+    current.delete()

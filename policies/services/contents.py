@@ -1,0 +1,576 @@
+"""A transaction's contents: locations, contacts and roles, location named insureds,
+policy sections and prior policies.
+
+Contents change only while the transaction is a draft, except prior policies
+(seed 004): editable on a transaction until it is bound, and on a bound policy
+itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+
+from policies.models import (
+    Contact,
+    ContactRole,
+    LocationNamedInsured,
+    Policy,
+    PolicyContactRole,
+    PolicyLocation,
+    PolicySection,
+    PolicyTransaction,
+    PriorPolicy,
+    Product,
+    SectionType,
+    TransactionStatus,
+)
+from policies.services.common import (
+    UNSET,
+    Errors,
+    Money,
+    Unset,
+    checksum,
+    lock_draft,
+    lock_transaction,
+    next_number,
+    relock,
+    verify_checksum,
+)
+from portal.jurisdictions import US_STATES
+
+# Locations
+LOCATION_STATE = "{state} is not a US state code."
+LOCATION_COUNTRY = "Only US locations are supported."
+
+# Contacts
+PERSON_NEEDS_NAME = "A person needs a last name."
+COMPANY_NEEDS_NAME = "A company needs a company name."
+INVALID_EMAIL = "Enter a valid email address."
+PRIMARY_ROLE_RESERVED = (
+    "The primary named insured is the insured contractor; no other contact can "
+    "have that role."
+)
+SECONDARY_TAKEN = "The job already has a secondary named insured."
+CONTACT_NOT_ON_ACCOUNT = "The contact is not on the insured's account."
+CONTACT_ALREADY_ON_JOB = "The contact is already on the job."
+
+# Location named insureds (seed 002's wording where it gives one)
+LNI_NOT_DRAFT = (
+    "You cannot create an association on a bound or quoted policy job. "
+    "The job must be in draft status."
+)
+LNI_NOT_ALLOWED = "The product {product} does not allow location named insureds."
+LNI_MUST_EXIST = (
+    "The contact and the location must already exist on the job or policy to "
+    "associate them."
+)
+LNI_NOT_NAMED_INSURED = (
+    "The contact cannot be the primary or secondary named insured on the policy."
+)
+LNI_ONE_PER_LOCATION = (
+    "Only one additional named insured contact can be associated with each "
+    "policy location."
+)
+LNI_DUPLICATE = "The contact is already a named insured at this location."
+LNI_IMMUTABLE = (
+    "You cannot change anything about the association between a policy location "
+    "and a contact: they are either associated or they are not. Delete the "
+    "association instead."
+)
+
+# Sections
+UNKNOWN_SECTION_TYPE = "Unknown section type: {code}."
+SECTION_NOT_IN_PRODUCT = "The product {product} has no {name} ({code}) section."
+SECTION_ALREADY_ON_JOB = "The job already has a {name} ({code}) section."
+SECTION_IN_USE = (
+    "Section {code} belongs to {owner}; remove it from there before deleting it."
+)
+
+# Prior policies (seed 004)
+PRIOR_EFFECTIVE_REQUIRED = (
+    "The effective date is required: it is the one field a prior policy needs."
+)
+PRIOR_TERM_BACKWARDS = (
+    "A prior policy's expiration date must be after its effective date."
+)
+PRIOR_NEGATIVE_LOSSES = "The number of losses cannot be negative."
+PRIOR_TOO_MANY_LOSSES = "The number of losses is too large."
+# The largest count the column holds.
+MAX_LOSSES = 2**31 - 1
+PRIOR_JOB_BOUND = (
+    "The job is bound: edit its prior policies on the policy itself ({policy})."
+)
+PRIOR_JOB_CLOSED = "The job is {status}: its prior policies can no longer be edited."
+POLICY_WITHOUT_CONTENTS = "The policy has no bound contents to edit."
+
+
+# ---------------------------------------------------------------------------
+# Locations
+
+
+@transaction.atomic
+def add_location(
+    *,
+    txn: PolicyTransaction,
+    address_line1: str,
+    city: str,
+    state: str,
+    postal_code: str,
+    address_line2: str = "",
+    country: str = "US",
+) -> PolicyLocation:
+    """A new policy location on a draft transaction; its state is its jurisdiction."""
+    txn = lock_draft(txn)
+    errors = Errors()
+    errors.text("addressLine1", "The address", address_line1, 200, required=True)
+    errors.text("addressLine2", "The second address line", address_line2, 200)
+    errors.text("city", "The city", city, 100, required=True)
+    errors.text("postalCode", "The postal code", postal_code, 20, required=True)
+    if state not in US_STATES:
+        errors.add("state", LOCATION_STATE.format(state=state))
+    if country != "US":
+        errors.add("country", LOCATION_COUNTRY)
+    errors.raise_if_any()
+    return PolicyLocation.objects.create(
+        transaction=txn,
+        number=next_number(txn),
+        address_line1=address_line1.strip(),
+        address_line2=address_line2.strip(),
+        city=city.strip(),
+        state=state,
+        postal_code=postal_code.strip(),
+        country=country,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Contacts and roles
+
+
+def _check_roles(
+    txn: PolicyTransaction, roles: Sequence[str], errors: Errors
+) -> list[str]:
+    roles = list(dict.fromkeys(roles)) or [ContactRole.INVOLVED_PARTY]
+    for role in roles:
+        errors.code("roles", "PolicyContactRole", role, ContactRole)
+    if ContactRole.PRIMARY_NAMED_INSURED in roles:
+        errors.add("roles", PRIMARY_ROLE_RESERVED)
+    if (
+        ContactRole.SECONDARY_NAMED_INSURED in roles
+        and PolicyContactRole.objects.filter(
+            transaction=txn, role=ContactRole.SECONDARY_NAMED_INSURED
+        ).exists()
+    ):
+        errors.add("roles", SECONDARY_TAKEN)
+    return roles
+
+
+def _give_roles(txn: PolicyTransaction, contact: Contact, roles: list[str]) -> None:
+    PolicyContactRole.objects.bulk_create(
+        PolicyContactRole(transaction=txn, contact=contact, role=role) for role in roles
+    )
+
+
+@transaction.atomic
+def add_contact(
+    *,
+    txn: PolicyTransaction,
+    kind: str = Contact.Kind.PERSON,
+    first_name: str = "",
+    last_name: str = "",
+    company_name: str = "",
+    email: str = "",
+    phone: str = "",
+    roles: Sequence[str] = (),
+) -> Contact:
+    """A new contact on the insured's account, put on a draft transaction with ``roles``.
+
+    With no roles it is a policy involved party, as Guidewire adds contacts.
+    """
+    txn = lock_draft(txn)
+    errors = Errors()
+    errors.code("contactSubtype", "Contact", kind, Contact.Kind)
+    errors.text("firstName", "The first name", first_name, 100)
+    errors.text("lastName", "The last name", last_name, 100)
+    errors.text("companyName", "The company name", company_name, 200)
+    errors.text("emailAddress1", "The email address", email, 254)
+    errors.text("phone", "The phone number", phone, 40)
+    if kind == Contact.Kind.PERSON and not last_name.strip():
+        errors.add("lastName", PERSON_NEEDS_NAME)
+    if kind == Contact.Kind.COMPANY and not company_name.strip():
+        errors.add("companyName", COMPANY_NEEDS_NAME)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("emailAddress1", INVALID_EMAIL)
+    checked_roles = _check_roles(txn, roles, errors)
+    errors.raise_if_any()
+    contact = Contact.objects.create(
+        contractor_id=txn.contractor_id,
+        kind=kind,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        company_name=company_name.strip(),
+        email=email,
+        phone=phone.strip(),
+    )
+    _give_roles(txn, contact, checked_roles)
+    return contact
+
+
+@transaction.atomic
+def add_account_contact(
+    *, txn: PolicyTransaction, contact: Contact, roles: Sequence[str] = ()
+) -> Contact:
+    """Put a contact already on the insured's account on a draft transaction."""
+    txn = lock_draft(txn)
+    if contact.contractor_id != txn.contractor_id:
+        raise ValidationError({"accountContact": [CONTACT_NOT_ON_ACCOUNT]})
+    if PolicyContactRole.objects.filter(transaction=txn, contact=contact).exists():
+        raise ValidationError({"accountContact": [CONTACT_ALREADY_ON_JOB]})
+    errors = Errors()
+    checked_roles = _check_roles(txn, roles, errors)
+    errors.raise_if_any()
+    _give_roles(txn, contact, checked_roles)
+    return contact
+
+
+def contact_checksum(contact: Contact, roles: Sequence[str]) -> str:
+    """A contact on one transaction is its row plus the roles it has there."""
+    return checksum(contact, extra=sorted(roles))
+
+
+# ---------------------------------------------------------------------------
+# Location named insureds (seed 002)
+
+
+@transaction.atomic
+def associate_location_named_insured(
+    *, txn: PolicyTransaction, location: PolicyLocation, contact: Contact | None
+) -> LocationNamedInsured:
+    """Associate a contact on the job with one of its locations as a named insured there.
+
+    ``contact`` is None when the caller named a contact that does not exist. The
+    contact gets the additional-named-insured role if it lacks it.
+    """
+    txn = lock_transaction(txn)
+    if txn.status != TransactionStatus.DRAFT:
+        raise ValidationError(LNI_NOT_DRAFT, code="invalid_state")
+    product: Product = txn.product
+    if product.location_named_insureds == Product.NamedInsureds.NONE:
+        raise ValidationError(LNI_NOT_ALLOWED.format(product=product.name))
+    roles = (
+        set(
+            PolicyContactRole.objects.filter(
+                transaction=txn, contact=contact
+            ).values_list("role", flat=True)
+        )
+        if contact is not None
+        else set()
+    )
+    if location.transaction_id != txn.pk or not roles:
+        raise ValidationError({"contact": [LNI_MUST_EXIST]})
+    assert contact is not None
+    if roles & {
+        ContactRole.PRIMARY_NAMED_INSURED,
+        ContactRole.SECONDARY_NAMED_INSURED,
+    }:
+        raise ValidationError({"contact": [LNI_NOT_NAMED_INSURED]})
+    existing = LocationNamedInsured.objects.filter(location=location)
+    if existing.filter(contact=contact).exists():
+        raise ValidationError({"contact": [LNI_DUPLICATE]})
+    if (
+        product.location_named_insureds == Product.NamedInsureds.ONE
+        and existing.exists()
+    ):
+        raise ValidationError({"contact": [LNI_ONE_PER_LOCATION]})
+    if ContactRole.ADDITIONAL_NAMED_INSURED not in roles:
+        PolicyContactRole.objects.create(
+            transaction=txn, contact=contact, role=ContactRole.ADDITIONAL_NAMED_INSURED
+        )
+    return LocationNamedInsured.objects.create(
+        transaction=txn, number=next_number(txn), location=location, contact=contact
+    )
+
+
+@transaction.atomic
+def delete_location_named_insured(
+    *, named_insured: LocationNamedInsured, checksum_supplied: str | None = None
+) -> None:
+    """Undo an association; the contact keeps its additional-named-insured role."""
+    lock_draft(named_insured.transaction_id)
+    current = relock(named_insured)
+    verify_checksum(checksum_supplied, checksum(current))
+    current.delete()
+
+
+# ---------------------------------------------------------------------------
+# Policy sections
+
+
+def validate_section_types(*, product: Product, section_types: Sequence[str]) -> None:
+    errors = Errors()
+    for code in section_types:
+        if code not in SectionType.values:
+            errors.add("sections", UNKNOWN_SECTION_TYPE.format(code=code))
+        elif code not in product.section_types:
+            errors.add(
+                "sections",
+                SECTION_NOT_IN_PRODUCT.format(
+                    product=product.name, name=SectionType(code).label, code=code
+                ),
+            )
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def add_section(*, txn: PolicyTransaction, section_type: str) -> PolicySection:
+    """Add a policy section of a type the product allows."""
+    txn = lock_draft(txn)
+    validate_section_types(product=txn.product, section_types=[section_type])
+    if PolicySection.objects.filter(
+        transaction=txn, section_type=section_type
+    ).exists():
+        raise ValidationError(
+            {
+                "sectionType": [
+                    SECTION_ALREADY_ON_JOB.format(
+                        name=SectionType(section_type).label, code=section_type
+                    )
+                ]
+            }
+        )
+    return PolicySection.objects.create(transaction=txn, section_type=section_type)
+
+
+@transaction.atomic
+def delete_section(
+    *, section: PolicySection, checksum_supplied: str | None = None
+) -> None:
+    """Remove a section that no coinsurance agreement or tower uses."""
+    lock_draft(section.transaction_id)
+    current = relock(section)
+    verify_checksum(checksum_supplied, checksum(current))
+    if current.coinsurance_agreement_id or current.tower_id:
+        owner = (
+            "a coinsurance agreement" if current.coinsurance_agreement_id else "a tower"
+        )
+        raise ValidationError(
+            SECTION_IN_USE.format(code=current.section_type, owner=owner)
+        )
+    current.delete()
+
+
+# ---------------------------------------------------------------------------
+# Prior policies (seed 004)
+
+PriorOwner = PolicyTransaction | Policy
+
+
+def _prior_policy_home(owner: PriorOwner) -> tuple[PolicyTransaction, Policy | None]:
+    """The transaction whose prior policies this edit changes, and the policy when
+    the edit is made on the policy itself.
+
+    On a policy, the policy's row lock serializes the edit with other edits and with
+    starting a change (which copies the prior policies under the same lock). Lock
+    order is the same as binding's (transaction, then policy): nothing here locks a
+    transaction after the policy.
+    """
+    if isinstance(owner, Policy):
+        policy = Policy.objects.select_for_update(of=("self",)).get(pk=owner.pk)
+        if policy.contents_transaction_id is None:
+            raise ValidationError(POLICY_WITHOUT_CONTENTS, code="invalid_state")
+        contents = PolicyTransaction.objects.get(pk=policy.contents_transaction_id)
+        return contents, policy
+    txn = lock_transaction(owner)
+    if txn.status == TransactionStatus.BOUND:
+        policy_ref = txn.policy.public_id if txn.policy_id else ""
+        raise ValidationError(
+            PRIOR_JOB_BOUND.format(policy=policy_ref), code="invalid_state"
+        )
+    if not txn.is_open:
+        raise ValidationError(
+            PRIOR_JOB_CLOSED.format(status=txn.get_status_display().lower()),
+            code="invalid_state",
+        )
+    return txn, None
+
+
+def _open_transactions_of(policy: Policy) -> QuerySet[PolicyTransaction]:
+    """Changes and renewals in progress on ``policy``: they copied its prior policies
+    when they started, and must see edits made on the policy since. (Starting one
+    takes the policy's lock, which the caller holds: this set cannot grow meanwhile.)"""
+    return PolicyTransaction.objects.filter(
+        policy=policy,
+        status__in=[TransactionStatus.DRAFT, TransactionStatus.QUOTED],
+    )
+
+
+def _validate_prior(
+    errors: Errors,
+    *,
+    carrier: str,
+    policy_number: str,
+    effective_date: date | None,
+    expiration_date: date | None,
+    annual_premium: Money | None,
+    num_losses: int | None,
+    total_losses: Money | None,
+) -> None:
+    errors.text("carrier", "The carrier", carrier, 200)
+    errors.text("policyNumber", "The policy number", policy_number, 64)
+    if effective_date is None:
+        errors.add("effectiveDate", PRIOR_EFFECTIVE_REQUIRED)
+    elif expiration_date is not None and expiration_date <= effective_date:
+        errors.add("expirationDate", PRIOR_TERM_BACKWARDS)
+    errors.money("annualPremium", "The annual premium", annual_premium)
+    errors.money("totalLosses", "The total losses", total_losses)
+    if num_losses is not None and num_losses < 0:
+        errors.add("numLosses", PRIOR_NEGATIVE_LOSSES)
+    elif num_losses is not None and num_losses > MAX_LOSSES:
+        errors.add("numLosses", PRIOR_TOO_MANY_LOSSES)
+    errors.raise_if_any()
+
+
+def _relock_prior(prior_policy: PriorPolicy, txn: PolicyTransaction) -> PriorPolicy:
+    current = relock(prior_policy)
+    if current.transaction_id != txn.pk:
+        # A change bound between the caller's read and this lock: the row is no
+        # longer the policy's.
+        raise PriorPolicy.DoesNotExist
+    return current
+
+
+def _stored_money(row: PriorPolicy, name: str) -> Money | None:
+    amount = getattr(row, name)
+    return None if amount is None else Money(amount, getattr(row, f"{name}_currency"))
+
+
+def _money_fields(name: str, value: Money | None) -> dict[str, object]:
+    if value is None:
+        return {name: None, f"{name}_currency": ""}
+    return {name: value.amount, f"{name}_currency": value.currency}
+
+
+@transaction.atomic
+def add_prior_policy(
+    *,
+    owner: PriorOwner,
+    effective_date: date | None,
+    carrier: str = "",
+    policy_number: str = "",
+    expiration_date: date | None = None,
+    annual_premium: Money | None = None,
+    num_losses: int | None = None,
+    total_losses: Money | None = None,
+) -> PriorPolicy:
+    """Record a policy the insured held before, on an open job or on a bound policy."""
+    txn, policy = _prior_policy_home(owner)
+    _validate_prior(
+        Errors(),
+        carrier=carrier,
+        policy_number=policy_number,
+        effective_date=effective_date,
+        expiration_date=expiration_date,
+        annual_premium=annual_premium,
+        num_losses=num_losses,
+        total_losses=total_losses,
+    )
+    values: dict[str, object] = {
+        "carrier": carrier.strip(),
+        "policy_number": policy_number.strip(),
+        "effective_date": effective_date,
+        "expiration_date": expiration_date,
+        "num_losses": num_losses,
+        **_money_fields("annual_premium", annual_premium),
+        **_money_fields("total_losses", total_losses),
+    }
+    prior = PriorPolicy.objects.create(transaction=txn, **values)
+    if policy is not None:
+        PriorPolicy.objects.bulk_create(
+            PriorPolicy(transaction_id=txn_id, public_id=prior.public_id, **values)
+            for txn_id in _open_transactions_of(policy).values_list("pk", flat=True)
+        )
+    return prior
+
+
+@transaction.atomic
+def update_prior_policy(
+    *,
+    owner: PriorOwner,
+    prior_policy: PriorPolicy,
+    checksum_supplied: str | None = None,
+    carrier: str | Unset = UNSET,
+    policy_number: str | Unset = UNSET,
+    effective_date: date | None | Unset = UNSET,
+    expiration_date: date | None | Unset = UNSET,
+    annual_premium: Money | None | Unset = UNSET,
+    num_losses: int | None | Unset = UNSET,
+    total_losses: Money | None | Unset = UNSET,
+) -> PriorPolicy:
+    """Change the fields given (a PATCH); on a policy, open changes of it follow."""
+    txn, policy = _prior_policy_home(owner)
+    current = _relock_prior(prior_policy, txn)
+    verify_checksum(checksum_supplied, checksum(current))
+    given: dict[str, object] = {
+        name: value
+        for name, value in (
+            ("carrier", carrier),
+            ("policy_number", policy_number),
+            ("effective_date", effective_date),
+            ("expiration_date", expiration_date),
+            ("annual_premium", annual_premium),
+            ("num_losses", num_losses),
+            ("total_losses", total_losses),
+        )
+        if value is not UNSET
+    }
+    stored: dict[str, object] = {
+        "carrier": current.carrier,
+        "policy_number": current.policy_number,
+        "effective_date": current.effective_date,
+        "expiration_date": current.expiration_date,
+        "annual_premium": _stored_money(current, "annual_premium"),
+        "num_losses": current.num_losses,
+        "total_losses": _stored_money(current, "total_losses"),
+    }
+    _validate_prior(Errors(), **{**stored, **given})  # type: ignore[arg-type]
+    changes: dict[str, object] = {}
+    for name, value in given.items():
+        if name in ("annual_premium", "total_losses"):
+            changes.update(_money_fields(name, value))  # type: ignore[arg-type]
+        else:
+            changes[name] = value.strip() if isinstance(value, str) else value
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.save()
+    if policy is not None and changes:
+        # Only the fields this edit names: an open change keeps its own edits to others.
+        PriorPolicy.objects.filter(
+            transaction__in=_open_transactions_of(policy), public_id=current.public_id
+        ).update(**changes)
+    return current
+
+
+@transaction.atomic
+def delete_prior_policy(
+    *,
+    owner: PriorOwner,
+    prior_policy: PriorPolicy,
+    checksum_supplied: str | None = None,
+) -> None:
+    txn, policy = _prior_policy_home(owner)
+    current = _relock_prior(prior_policy, txn)
+    verify_checksum(checksum_supplied, checksum(current))
+    current.delete()
+    if policy is not None:
+        PriorPolicy.objects.filter(
+            transaction__in=_open_transactions_of(policy), public_id=current.public_id
+        ).delete()
