@@ -26,9 +26,16 @@ from django.db.models import (
     Sum,
 )
 
+from coverage import certificates
 from coverage.dates import next_day, start_of_day
 from coverage.eligibility import Eligibility, check
-from coverage.models import ApplicationSession, Assignment, Contractor, WorkJob
+from coverage.models import (
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    Contractor,
+    WorkJob,
+)
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
 from policies.models import CoverageType
@@ -102,10 +109,23 @@ def with_status(
     )
 
 
+# What a certificate link needs; the document column can be large.
+CERTIFICATE_FIELDS = (
+    "id",
+    "number",
+    "line",
+    "status",
+    "assignment_id",
+    "effective_at",
+    "end_at",
+    "policy_expires_at",
+)
+
+
 def for_display(
     queryset: QuerySet[Assignment], *, at: datetime
 ) -> QuerySet[Assignment]:
-    """What a ticket row reads, fetched with the rows: two queries for any number."""
+    """What a ticket row reads, fetched with the rows: three queries for any number."""
     return queryset.select_related(
         "platform", "contractor", "job__entity", "job__category_code"
     ).prefetch_related(
@@ -113,7 +133,14 @@ def for_display(
             "opt_in_sessions",
             queryset=open_sessions(at).select_related("quote").order_by("-pk"),
             to_attr="open_opt_ins",
-        )
+        ),
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
+            .only(*CERTIFICATE_FIELDS)
+            .order_by("line"),
+            to_attr="issued_certificates",
+        ),
     )
 
 
@@ -270,6 +297,11 @@ class Ticket:
         if a.eligible and not a.bind:
             return NOT_BOUND
         return a.eligibility_message
+
+    @property
+    def certificates(self) -> list[Certificate]:
+        """The ticket's certificates in force (one per certified line), GL first."""
+        return list(getattr(self.assignment, "issued_certificates", ()))
 
     @property
     def class_codes(self) -> list[LineChip]:
@@ -513,3 +545,54 @@ def repeat_coverage(
 
 def visible_tickets_of(contractor: Contractor) -> QuerySet[Assignment]:
     return Assignment.objects.filter(contractor=contractor).live()
+
+
+# A certificate's standing (coverage.certificates.standing), as the portal words it.
+STANDING_LABELS: dict[str, str] = {
+    certificates.IN_FORCE: "In force",
+    certificates.SCHEDULED: "Scheduled",
+    certificates.EXPIRED: "Expired",
+    certificates.REVOKED: "Revoked",
+    certificates.SUPERSEDED: "Replaced",
+}
+# Chip colours by standing: valid ones green, the others grey or red.
+STANDING_CHIPS: dict[str, str] = {
+    certificates.IN_FORCE: "covered",
+    certificates.SCHEDULED: "covered",
+    certificates.EXPIRED: "cancelled",
+    certificates.REVOKED: "not_covered",
+    certificates.SUPERSEDED: "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    certificate: Certificate
+    standing: str
+    verification_url: str
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self.standing]
+
+    @property
+    def chip(self) -> str:
+        return STANDING_CHIPS[self.standing]
+
+    @property
+    def reason(self) -> str:
+        return certificates.REVOCATION_TEXT.get(self.certificate.revocation_reason, "")
+
+
+def certificate_rows(
+    found: Iterable[Certificate], *, at: datetime
+) -> list[CertificateRow]:
+    """Certificates with their standing at ``at`` and the verification link their PDF prints."""
+    return [
+        CertificateRow(
+            certificate=c,
+            standing=certificates.standing(c, at=at),
+            verification_url=certificates.verification_url(c.number),
+        )
+        for c in found
+    ]

@@ -44,20 +44,26 @@ COLUMNS = [
 class Column:
     label: str
     sort: str  # the sort key this column's link asks for; "" when not sortable
-    aria_sort: str  # "ascending" / "descending" / "none"
+    aria_sort: str  # "ascending" / "descending" / "none"; "" when not sortable
+    css: str = ""
+
+
+# Column classes: narrower screens hide "col-trade"; numbers align right.
+COLUMN_CLASSES = {"Trade and class": "col-trade", "Premium": "num"}
 
 
 def _columns(current: str) -> list[Column]:
     found = []
     for label, key in COLUMNS:
+        css = COLUMN_CLASSES.get(label, "")
         if not key:
-            found.append(Column(label, "", ""))
+            found.append(Column(label, "", "", css))
         elif current == key:
-            found.append(Column(label, f"-{key}", "ascending"))
+            found.append(Column(label, f"-{key}", "ascending", css))
         elif current == f"-{key}":
-            found.append(Column(label, key, "descending"))
+            found.append(Column(label, key, "descending", css))
         else:
-            found.append(Column(label, key, "none"))
+            found.append(Column(label, key, "none", css))
     return found
 
 

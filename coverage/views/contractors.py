@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET
 from coverage import tickets
 from coverage.access import can_act, get_contractor, viewer_required
 from coverage.forms import RepeatCheckForm, SearchForm
-from coverage.models import Contractor
+from coverage.models import Certificate, Contractor
 from policies.models import Policy, PolicyStatus
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 25
+CERTIFICATES_SHOWN = 25
 NO_TECHS = "No techs yet: your dispatch system adds them through the API."
 NO_TECHS_MATCH = "No tech matches this search."
 NO_HISTORY = "No dispatches yet."
@@ -101,7 +102,8 @@ def _repeat_message(answer: tickets.RepeatAnswer | None) -> str:
 @require_GET
 def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     # Queries: session, user, the tech, their policies, the history count and page
-    # (with open opt-ins), the jobs to ask about, and the eligibility check's reads.
+    # (with open opt-ins and certificates), their latest certificates, the jobs to
+    # ask about, and the eligibility check's reads.
     contractor = get_contractor(request, public_id)
     now = timezone.now()
     form = SearchForm(request.GET)
@@ -127,6 +129,13 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
             )
         ),
         "history": [tickets.ticket(a) for a in rows],
+        "certificates": tickets.certificate_rows(
+            Certificate.objects.filter(assignment__contractor=contractor)
+            .select_related("assignment__job__entity")
+            .defer("document")
+            .order_by("-issued_at", "-pk")[:CERTIFICATES_SHOWN],
+            at=now,
+        ),
         "page": page,
         "answer": answer,
         "repeat_message": _repeat_message(answer),

@@ -34,7 +34,13 @@ from coverage.forms import (
     TicketForm,
     WageForm,
 )
-from coverage.models import ApplicationSession, Assignment, Event, LedgerEntry
+from coverage.models import (
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    Event,
+    LedgerEntry,
+)
 from coverage.rating import Rating
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
@@ -242,8 +248,9 @@ def _opt_in_panel(
 def _ticket_context(
     request: PortalRequest, assignment: Assignment, **extra: Any
 ) -> dict[str, Any]:
-    # Queries: the ticket (with its open opt-ins), ledger lines, events, the
-    # ticket's opt-in history, and for an uncovered ticket the rate book once.
+    # Queries: the ticket (with its open opt-ins and certificates), ledger lines,
+    # certificates, events, the ticket's opt-in history, and for an uncovered
+    # ticket the rate book once.
     now = timezone.now()
     shown = (
         tickets.for_display(Assignment.objects.filter(pk=assignment.pk), at=now)
@@ -261,6 +268,12 @@ def _ticket_context(
         "coverage_rows": tickets.coverage_rows(ticket, ledger),
         "ledger": ledger,
         "ledger_total": sum(entry.amount for entry in ledger),
+        "certificates": tickets.certificate_rows(
+            Certificate.objects.filter(assignment=shown)
+            .defer("document")
+            .order_by("line", "-pk"),
+            at=now,
+        ),
         "events": list(
             Event.objects.filter(
                 platform_id=shown.platform_id, data__id=shown.public_id
