@@ -72,7 +72,6 @@ ENTER_END_DATE = "Enter the new end of the dispatch."
 REASON_TOO_LONG = "Keep the reason under 100 characters."
 PERIOD_BACKWARDS = "The period ends on or after the day it starts."
 PERIOD_TOO_LONG = "Choose a period of at most 366 days."
-NUL_REFUSED = "This field cannot contain a NUL character."
 MAX_PERIOD_DAYS = 366
 # The portal's dispatch lines; the API takes the others too.
 TICKET_LINES = [
@@ -81,15 +80,9 @@ TICKET_LINES = [
 ]
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text; refusing it here keeps it a form error, not a 500.
-    if "\x00" in value:
-        raise ValidationError(NUL_REFUSED)
-    return value
-
-
 def _public_id(value: str, *, prefix: str, what: str) -> str:
-    value = _no_nul(value.strip())
+    # Django's CharField has already refused a NUL (PostgreSQL cannot store one).
+    value = value.strip()
     if value and not re.fullmatch(rf"{prefix}_[0-9A-Za-z]{{1,40}}", value):
         raise ValidationError(BAD_PUBLIC_ID.format(what=what))
     return value
@@ -145,7 +138,7 @@ class BoardFilterForm(forms.Form):
         return _public_id(self.cleaned_data["customer"], prefix="en", what="customer")
 
     def clean_q(self) -> str:
-        return _no_nul(self.cleaned_data["q"].strip())
+        return self.cleaned_data["q"].strip()
 
     def value(self, name: str, default: Any = "") -> Any:
         """The cleaned value, or ``default`` when it is missing or was refused."""
@@ -271,16 +264,16 @@ class TicketForm(forms.Form):
         fields["tech"].label_from_instance = tech_label  # type: ignore[attr-defined]
 
     def clean_job_name(self) -> str:
-        return _no_nul(self.cleaned_data["job_name"].strip())
+        return self.cleaned_data["job_name"].strip()
 
     def clean_site_line1(self) -> str:
-        return _no_nul(self.cleaned_data["site_line1"].strip())
+        return self.cleaned_data["site_line1"].strip()
 
     def clean_site_city(self) -> str:
-        return _no_nul(self.cleaned_data["site_city"].strip())
+        return self.cleaned_data["site_city"].strip()
 
     def clean_site_postalcode(self) -> str:
-        return _no_nul(self.cleaned_data["site_postalcode"].strip())
+        return self.cleaned_data["site_postalcode"].strip()
 
     def clean_wage(self) -> int | None:
         value = self.cleaned_data["wage"]
@@ -402,7 +395,7 @@ class CancelForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _no_nul(self.cleaned_data["reason"].strip())
+        return self.cleaned_data["reason"].strip()
 
 
 class WageForm(forms.Form):
@@ -471,7 +464,7 @@ class SearchForm(forms.Form):
     )
 
     def clean_q(self) -> str:
-        return _no_nul(self.cleaned_data["q"].strip())
+        return self.cleaned_data["q"].strip()
 
 
 class RepeatCheckForm(forms.Form):

@@ -373,7 +373,7 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
 class Page:
     number: int
     count: int
-    size: int = PAGE_SIZE
+    size: int
 
     @property
     def pages(self) -> int:
@@ -400,8 +400,9 @@ class Page:
         return min(self.offset + self.size, self.count)
 
 
-def page_of(requested: int | None, *, count: int, size: int = PAGE_SIZE) -> Page:
+def page_of(requested: int | None, *, count: int, size: int | None = None) -> Page:
     """The requested page, kept within the pages there are (a stale link shows the last)."""
+    size = size or PAGE_SIZE
     last = Page(1, count, size).pages
     return Page(min(max(requested or 1, 1), last), count, size)
 

@@ -53,12 +53,12 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     q = form.cleaned_data.get("q") or ""
-    found = _search(Contractor.objects.visible_to(request.user).live(), q).annotate(
-        last_dispatch=Max("assignments__effective_at")
-    )
+    found = _search(Contractor.objects.visible_to(request.user).live(), q)
+    # Counted before the annotation: a GROUP BY only to count would be wasted work.
     page = tickets.page_of(
         form.cleaned_data.get("page"), count=found.count(), size=PAGE_SIZE
     )
+    found = found.annotate(last_dispatch=Max("assignments__effective_at"))
     now = timezone.now()
     rows = (
         found.select_related("platform")
@@ -101,9 +101,10 @@ def _repeat_message(answer: tickets.RepeatAnswer | None) -> str:
 @viewer_required
 @require_GET
 def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
-    # Queries: session, user, the tech, their policies, the history count and page
-    # (with open opt-ins and certificates), their latest certificates, the jobs to
-    # ask about, and the eligibility check's reads.
+    # Queries: session, user, the tech, the history count, their next ticket and
+    # whether repeat coverage applies to it (approval, live policies), their
+    # policies, a page of history with its open opt-ins and certificates, their
+    # latest certificates, the jobs to ask about: 13 however long the history.
     contractor = get_contractor(request, public_id)
     now = timezone.now()
     form = SearchForm(request.GET)

@@ -52,15 +52,23 @@ CSV_HEADER = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _platform(request: PortalRequest, form: PeriodForm) -> Platform | None:
+def _platforms(request: PortalRequest) -> list[Platform]:
+    """The platforms an underwriter may pick from (a dispatcher picks none)."""
     user = request.user
-    if not user.sees_all_platforms:
-        return user.platform
-    visible = Platform.objects.visible_to(user)
-    chosen = form.cleaned_data.get("platform") if form.is_valid() else ""
+    return list(Platform.objects.visible_to(user)) if user.sees_all_platforms else []
+
+
+def _platform(
+    request: PortalRequest, form: PeriodForm, platforms: list[Platform]
+) -> Platform | None:
+    """A dispatcher's own platform; an underwriter's pick, by default the first."""
+    if not request.user.sees_all_platforms:
+        return request.user.platform
+    form.is_valid()
+    chosen = form.cleaned_data.get("platform")
     if chosen:
-        return visible.filter(public_id=chosen).first()
-    return visible.first()
+        return next((p for p in platforms if p.public_id == chosen), None)
+    return platforms[0] if platforms else None
 
 
 def _period(form: PeriodForm, today: date) -> tuple[date, date]:
@@ -79,11 +87,13 @@ def _period(form: PeriodForm, today: date) -> tuple[date, date]:
 @viewer_required
 @require_GET
 def premium(request: PortalRequest) -> HttpResponse:
-    # Queries: session, user, (an underwriter's platform pick and list), the ledger
-    # total, then one GROUP BY each for kind, day, customer, tech and state.
+    # Queries: session, user, the dispatcher's platform (an underwriter's list of
+    # platforms instead), the ledger total, then one GROUP BY each for kind, day,
+    # customer, tech and state.
     today = timezone.now().astimezone(UTC).date()
     form = PeriodForm(request.GET)
-    platform = _platform(request, form)
+    platforms = _platforms(request)
+    platform = _platform(request, form, platforms)
     start, end = _period(form, today)
     context: dict[str, Any] = {
         "form": form,
@@ -91,9 +101,7 @@ def premium(request: PortalRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "presets": _presets(today),
-        "platforms": Platform.objects.visible_to(request.user)
-        if request.user.sees_all_platforms
-        else [],
+        "platforms": platforms,
         "no_platforms": NO_PLATFORMS,
         "not_reconciled": NOT_RECONCILED,
     }
@@ -172,7 +180,7 @@ def premium_csv(request: PortalRequest) -> HttpResponse:
     """The period's ledger lines, one CSV row per entry; their amounts sum to the page's total."""
     today = timezone.now().astimezone(UTC).date()
     form = PeriodForm(request.GET)
-    platform = _platform(request, form)
+    platform = _platform(request, form, _platforms(request))
     if platform is None:
         return HttpResponse(NO_PLATFORMS, status=404, content_type="text/plain")
     start, end = _period(form, today)
