@@ -350,10 +350,11 @@ class TicketForm(forms.Form):
 
     def missing(self) -> list[str]:
         """Labels of the fields still to fill in (the preview's "still needed")."""
+        errors = self.errors.as_data()
         return [
-            str(self.fields[name].label or name.replace("_", " ").capitalize())
-            for name, errors in self.errors.as_data().items()
-            if name in self.fields and self._still_needed(errors)
+            str(field.label or name.replace("_", " ").capitalize())
+            for name, field in self.fields.items()
+            if name in errors and self._still_needed(errors[name])
         ]
 
     def problems(self) -> list[str]:

@@ -462,7 +462,7 @@ def ticket_opt_in(request: PortalRequest, public_id: str) -> HttpResponse:
         )
     except ValidationError as exc:
         return _ticket_page(
-            request, assignment, status=422, opt_in_error=" ".join(exc.messages)
+            request, assignment, status=422, action_error=" ".join(exc.messages)
         )
     return _done(
         request,
@@ -485,7 +485,7 @@ def ticket_recheck(request: PortalRequest, public_id: str) -> HttpResponse:
         )
     except ValidationError as exc:
         return _ticket_page(
-            request, assignment, status=422, recheck_error=" ".join(exc.messages)
+            request, assignment, status=422, action_error=" ".join(exc.messages)
         )
     if decided.is_covered:
         notice = DECIDED_COVERED
