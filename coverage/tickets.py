@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -246,15 +247,16 @@ class LineChip:
     state: str = ""  # the jurisdiction the line was routed to, when rated
     class_code: str = ""
 
-    @property
+    # Cached: a board page reads each of these a few hundred times.
+    @cached_property
     def short(self) -> str:
         return LINE_SHORT.get(self.line, self.line)
 
-    @property
+    @cached_property
     def label(self) -> str:
         return str(CoverageType(self.line).label)
 
-    @property
+    @cached_property
     def status_label(self) -> str:
         return str(Status(self.status).label)
 
@@ -270,7 +272,7 @@ class Ticket:
     changed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def status_label(self) -> str:
         return str(Status(self.status).label)
 
@@ -278,7 +280,7 @@ class Ticket:
     def needs_opt_in(self) -> bool:
         return self.status == Status.NOT_COVERED
 
-    @property
+    @cached_property
     def note(self) -> str:
         """While an opt-in link is out: when it went, and what happens next."""
         if self.opt_in is None:
@@ -286,7 +288,7 @@ class Ticket:
         sent = self.opt_in.created_at.astimezone(UTC)
         return PENDING_NOTE.format(sent=f"{sent:%b} {sent.day}, {sent:%H:%M} UTC")
 
-    @property
+    @cached_property
     def reason(self) -> str:
         """Why the ticket is not covered, in words ("" when it is)."""
         a = self.assignment
@@ -298,12 +300,12 @@ class Ticket:
             return NOT_BOUND
         return a.eligibility_message
 
-    @property
+    @cached_property
     def certificates(self) -> list[Certificate]:
         """The ticket's certificates in force (one per certified line), GL first."""
         return list(getattr(self.assignment, "issued_certificates", ()))
 
-    @property
+    @cached_property
     def class_codes(self) -> list[LineChip]:
         return [chip for chip in self.lines if chip.class_code]
 

@@ -150,6 +150,9 @@ def board(request: PortalRequest) -> HttpResponse:
         "can_act": can_act(user),
         "empty_message": _empty_message(filters, today=today),
         "Status": tickets.Status,
+        # Written out by the template: a widget would render a template per option.
+        "state_choices": form.fields["state"].choices,
+        "status_choices": form.fields["status"].choices,
     }
     polling = "v" in request.GET
     if not polling:

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEFAULT_PASSWORD, DEMO_PLATFORM
-from tests.browser.conftest import screenshot
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo", stdout=StringIO())
-
-
-def sign_in(
-    page: Page, base_url: str, username: str, password: str = DEFAULT_PASSWORD
-) -> None:
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(f"{base_url}/login/?next=/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+from portal.demo import DEMO_PLATFORM
+from tests.browser.conftest import screenshot, sign_in
 
 
 @pytest.mark.parametrize(
