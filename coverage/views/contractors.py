@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -33,7 +31,7 @@ REPEAT_APPLIES = "Repeat coverage applies: {message}"
 REPEAT_DOES_NOT_APPLY = "Repeat coverage does not apply: {message}"
 
 
-def _search(queryset: Any, q: str) -> Any:
+def _search(queryset: QuerySet[Contractor], q: str) -> QuerySet[Contractor]:
     for term in q.split():
         queryset = queryset.filter(
             Q(first_name__icontains=term)

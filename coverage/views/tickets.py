@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote as urlquote
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -78,7 +79,9 @@ FIELD_OF_KEY = {
 }
 
 
-def attach_errors(form: Any, exc: ValidationError, *, fields: dict[str, str]) -> None:
+def attach_errors(
+    form: forms.Form, exc: ValidationError, *, fields: dict[str, str]
+) -> None:
     """Put a service's ValidationError on the form: on a field where it names one."""
     if hasattr(exc, "error_dict"):
         for key, errors in exc.error_dict.items():
