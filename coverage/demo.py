@@ -1,7 +1,8 @@
 """Demo data for the contractor side: the sample rate book, approved for the demo platform,
 customers-of-record in NJ, PA and NY, techs, jobs, three techs who opted in a week ago,
 and a realistic day of dispatches on the board — covered and not, one cancelled, one
-with an opt-in link out — plus the past few days (for the premium chart) and tomorrow.
+with an opt-in link out — plus the past few days (for the premium chart) and tomorrow,
+with the covered dispatches' certificates rendered.
 
 Running it again the same day changes nothing; on a later day it adds that day's
 tickets (``make run`` seeds every time, so the board is never empty)."""
@@ -14,6 +15,7 @@ from pathlib import Path
 from django.urls import reverse
 from django.utils import timezone
 
+from coverage import certificates
 from coverage.dates import start_of_day
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.rate_book import import_rate_book_file
@@ -227,3 +229,28 @@ def _seed_dispatches(platform: Platform, context: DemoContext) -> None:
         now=now,
     )
     context.out.write(f"Demo dispatches: {created} tickets added\n")
+    _seed_certificates(platform, context, now=now)
+
+
+def _seed_certificates(
+    platform: Platform, context: DemoContext, *, now: datetime
+) -> None:
+    covered = (
+        Assignment.objects.filter(
+            platform=platform,
+            eligible=True,
+            bind=True,
+            cancelled_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .select_related("platform", "contractor", "job__entity", "policy")
+        .order_by("pk")
+    )
+    for assignment in covered:
+        # Issues only what is missing (a database seeded before certificates existed):
+        # a second run finds nothing to do.
+        certificates.issue_certificates(assignment=assignment, now=now)
+    # Rendered here rather than left to the worker, which may not be running.
+    rendered = certificates.render_pending_certificates()
+    if rendered:
+        context.out.write(f"Demo certificates: rendered {rendered} PDF(s)\n")

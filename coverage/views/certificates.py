@@ -112,9 +112,7 @@ def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
         "valid": standing in (certificates.IN_FORCE, certificates.SCHEDULED),
         "line_label": CoverageType(certificate.line).label,
         "is_gl": certificate.line == CoverageType.GENERAL,
-        "revocation": certificates.REVOCATION_TEXT.get(
-            certificate.revocation_reason, ""
-        ),
+        "revocation": certificates.revocation_text(certificate),
     }
     return _no_index(render(request, "coverage/certificate_verify.html", context))
 

@@ -318,7 +318,7 @@ def _follow_with_certificates(
         )
     else:
         certificates.reissue_for_policy(
-            policy=policy, reason=certificates.DISPATCH_CHANGED, now=now
+            policy=policy, reason=certificates.POLICY_CHANGED, now=now
         )
 
 
@@ -487,7 +487,7 @@ def reinstate_policy(*, policy: Policy, by: User | None = None) -> Policy:
     # Dispatches still running (those starting later were cancelled with the policy)
     # get certificates in force again.
     certificates.reissue_for_policy(
-        policy=policy, reason=certificates.DISPATCH_CHANGED, now=timezone.now()
+        policy=policy, reason=certificates.POLICY_CHANGED, now=timezone.now()
     )
     return policy
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.utils import timezone
 
 from coverage import certificates
@@ -29,7 +32,8 @@ from tests.coverage.certificate_helpers import (
     stored_text,
     window_text,
 )
-from tests.coverage.helpers import GL, WC, ApiClient, bound_policy
+from tests.coverage.helpers import GL, WC, ApiClient, approved_janitorial, bound_policy
+from tests.policies.helpers import contractor_product
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +276,11 @@ class TestReissue:
         )
         current = in_force(assignment, GL)
         assert current.number != old
+        replaced = Certificate.objects.get(number=old)
+        assert replaced.status == Certificate.Status.SUPERSEDED
+        assert certificates.revocation_text(replaced) == (
+            "The policy changed. A new certificate replaces this one."
+        )
         policy.refresh_from_db()
         assert current.policy_expires_at == policy.expires_at
 
@@ -297,8 +306,6 @@ def test_the_render_sweep_renders_what_a_lost_task_left(
 def test_a_forced_rerender_replaces_the_file_and_drops_the_old_one(
     assignment: Assignment, committed
 ) -> None:
-    from django.core.files.storage import default_storage
-
     gl = in_force(assignment, GL)
     old_name = gl.pdf.name
     assert committed(certificates.render_now, certificate_id=gl.pk) == "up to date"
@@ -309,3 +316,69 @@ def test_a_forced_rerender_replaces_the_file_and_drops_the_old_one(
     assert gl.pdf.name != old_name
     assert default_storage.exists(gl.pdf.name)
     assert not default_storage.exists(old_name)
+
+
+def test_a_finished_dispatch_keeps_its_certificates_when_the_policy_is_cancelled(
+    assignment: Assignment, policy: Policy
+) -> None:
+    # Time travel: the dispatch ran last month, under the policy then in force.
+    Certificate.objects.filter(assignment=assignment).update(
+        effective_at=timezone.now() - timedelta(days=30),
+        end_at=timezone.now() - timedelta(days=29),
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(
+        effective_at=timezone.now() - timedelta(days=30),
+        end_at=timezone.now() - timedelta(days=29),
+    )
+    cancel_policy(policy=policy)
+    for certificate in Certificate.objects.filter(assignment=assignment):
+        assert certificate.status == Certificate.Status.ISSUED
+        assert (
+            certificates.standing(certificate, at=timezone.now())
+            == certificates.EXPIRED
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_skips_a_certificate_another_worker_is_rendering(
+    requires_postgres: None, platform: Platform
+) -> None:
+    contractor_product()
+    category = approved_janitorial(platform)
+    contractor = addressed_contractor(platform)
+    bound_policy(contractor, category=category)
+    # Committed for real: the ImmediateBackend rendered both at once.
+    created = create_assignment(
+        contractor=contractor,
+        job=addressed_job(
+            platform, category=category, entity=addressed_entity(platform)
+        ),
+        lines=None,
+        effective_at=None,
+        end_at=None,
+        now=timezone.now(),
+    )
+    gl = created.certificates.get(line=GL)
+    assert gl.is_rendered
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                Certificate.objects.select_for_update().get(pk=gl.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        assert certificates.render_now(certificate_id=gl.pk, force=True) == (
+            "busy or gone"
+        )
+    finally:
+        release.set()
+        thread.join(timeout=10)
+    assert certificates.render_now(certificate_id=gl.pk, force=True) == "rendered"

@@ -149,7 +149,14 @@ def test_a_replaced_certificate_says_so(gl: Certificate, job: WorkJob) -> None:
     extend_assignment(job=job, end_at=gl.end_at + timedelta(days=2), now=timezone.now())
     _, html, _ = page(gl.number)
     assert standing_of(html) == certificates.SUPERSEDED
-    assert escape(certificates.REVOCATION_TEXT[certificates.DISPATCH_CHANGED]) in html
+    assert (
+        escape(
+            certificates.REVOCATION_TEXT[certificates.DISPATCH_CHANGED]
+            + " "
+            + certificates.REPLACED_TEXT
+        )
+        in html
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,6 +20,7 @@ from coverage.certificate_document import (
     SAMPLE_WC_INSURER,
     format_date,
 )
+from coverage.certificates import rendering
 from coverage.models import (
     CERTIFICATE_NUMBER_PREFIX,
     CategoryCode,
@@ -245,7 +247,7 @@ class TestPdfAccess:
         def refuse(*args: object) -> bytes:
             raise AssertionError("rendered on a download")
 
-        monkeypatch.setattr(certificates, "render_certificate_pdf", refuse)
+        monkeypatch.setattr(rendering, "render_certificate_pdf", refuse)
         url = path_of(dispatched["certificates"]["wc_coi_pdf_url"])
         assert api.get(url.removeprefix("/api/v1")).status_code == 200
 
@@ -331,8 +333,6 @@ def test_a_key_of_the_platform_opens_the_pdf_under_any_auth_form(
 def test_certificates_in_force_stop_at_one_per_line(
     dispatched: dict, policy: Policy
 ) -> None:
-    from django.db import IntegrityError, transaction
-
     gl = certificate_of(dispatched["id"], GL)
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.create(

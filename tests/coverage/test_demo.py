@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -18,7 +19,13 @@ from coverage.eligibility import (
     NO_ACTIVE_POLICY,
     WORK_STATE_MISMATCH,
 )
-from coverage.models import ApplicationSession, Assignment, Contractor, LedgerEntry
+from coverage.models import (
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    Contractor,
+    LedgerEntry,
+)
 from policies.models import Policy
 from portal.models import Platform, User
 
@@ -38,7 +45,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
 def counts() -> tuple[int, ...]:
     return tuple(
         m.objects.count()
-        for m in (Contractor, Policy, Assignment, LedgerEntry, ApplicationSession)
+        for m in (
+            Contractor,
+            Policy,
+            Assignment,
+            LedgerEntry,
+            ApplicationSession,
+            Certificate,
+        )
     )
 
 
@@ -102,3 +116,25 @@ def test_seed_demo_on_a_later_day_fills_that_day(clock: list[datetime]) -> None:
     later = Assignment.objects.filter(effective_at__date=clock[0].date())
     assert later.count() == 8
     assert Policy.objects.count() == 3  # the opt-ins are not repeated
+
+
+def test_the_covered_dispatches_certificates_are_rendered(
+    clock: list[datetime],
+) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    covered = Assignment.objects.filter(eligible=True, cancelled_at__isnull=True)
+    issued = Certificate.objects.filter(assignment__in=covered, status="issued")
+    # One per line each covered dispatch carries (Empire Towers requires GL only).
+    assert issued.count() == sum(len(a.lines) for a in covered)
+    assert all(c.is_rendered and not c.render_pending for c in issued)
+    assert all(default_storage.exists(c.pdf.name) for c in issued)
+
+
+def test_certificates_are_added_to_a_database_seeded_without_them(
+    clock: list[datetime],
+) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    expected = Certificate.objects.filter(status="issued").count()
+    Certificate.objects.all().delete()
+    call_command("seed_demo", stdout=StringIO())
+    assert Certificate.objects.filter(status="issued").count() == expected

@@ -95,3 +95,37 @@ def test_check_deploy_flags_the_development_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def storage_settings(**env: str) -> dict:
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps({'default': settings.STORAGES['default'], "
+        "'base': settings.PORTAL_BASE_URL}))"
+    )
+    result = run(code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_files_go_to_local_media_by_default() -> None:
+    assert storage_settings() == {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {},
+        },
+        "base": "http://127.0.0.1:8000",
+    }
+
+
+def test_an_s3_compatible_bucket_is_chosen_by_environment() -> None:
+    options = {"bucket_name": "coi", "endpoint_url": "https://s3.example.com"}
+    found = storage_settings(
+        DJANGO_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        DJANGO_STORAGE_OPTIONS=json.dumps(options),
+        DJANGO_BASE_URL="https://coverage.example.com",
+    )
+    assert found == {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "base": "https://coverage.example.com",
+    }
