@@ -22,8 +22,8 @@ from coverage.views.board import (
     POLL_SECONDS,
 )
 from portal.models import Platform, User
-from tests.coverage.helpers import approved_janitorial, make_job
-from tests.coverage.portal_helpers import HTMX, opted_in, ticket, today, tomorrow
+from tests.coverage.helpers import ApiClient, approved_janitorial, make_job
+from tests.coverage.portal_helpers import HTMX, at, opted_in, ticket, today, tomorrow
 from tests.policies.helpers import make_contractor
 
 pytestmark = pytest.mark.django_db
@@ -191,17 +191,36 @@ def test_a_poll_after_a_change_returns_the_table_with_the_ticket_highlighted(
 
 
 def test_a_dispatch_reported_through_the_api_appears_on_the_next_poll(
-    dispatcher: User, covered, contractor: Contractor, job: WorkJob, client_as
+    dispatcher: User,
+    covered,
+    contractor: Contractor,
+    job: WorkJob,
+    client_as,
+    api: ApiClient,
 ) -> None:
+    # Tomorrow's board: the API takes only dispatches that start in the future.
+    first = ticket(contractor, job, day=tomorrow(), hour=9)
+    day = {"day": tomorrow().isoformat()}
     client = client_as(dispatcher)
-    version = client.get(BOARD).context["summary"].version
+    version = client.get(BOARD, day).context["summary"].version
     rendered = timezone.now()
-    later = ticket(contractor, job, hour=18)
+    reported = api.post(
+        "/assignments",
+        {
+            "contractor": contractor.public_id,
+            "job": job.public_id,
+            "effective_date": int(at(tomorrow(), 18).timestamp()),
+        },
+    )
+    assert reported.status_code == 201, reported.content
+    later = reported.json()["id"]
     response = client.get(
-        BOARD, {"v": version, "since": str(rendered.timestamp())}, headers=HTMX
+        BOARD,
+        {**day, "v": version, "since": str(rendered.timestamp())},
+        headers=HTMX,
     )
     assert response.status_code == 200
-    assert changed(response) == {covered.public_id: False, later.public_id: True}
+    assert changed(response) == {first.public_id: False, later: True}
 
 
 def test_an_opt_in_link_makes_the_ticket_pending(
