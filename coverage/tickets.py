@@ -10,7 +10,7 @@ handful of queries whatever its size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -270,7 +270,6 @@ class Ticket:
     lines: list[LineChip]
     opt_in: ApplicationSession | None = None
     changed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def status_label(self) -> str:

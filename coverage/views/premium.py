@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -142,7 +143,7 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def _csv_lines(entries: Any) -> Iterator[list[str]]:
+def _csv_lines(entries: QuerySet[LedgerEntry]) -> Iterator[list[str]]:
     yield CSV_HEADER
     entry: LedgerEntry
     for entry in entries.iterator(chunk_size=2000):
