@@ -1,6 +1,19 @@
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+
+from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.services import JobData
+from coverage.services.parties import MAX_WAGE, MIN_WAGE
+from coverage.tickets import SORTS, Status
+from policies.models import CoverageType
+from portal.jurisdictions import STATE_CHOICES
+from portal.models import Platform
 
 ATTESTATION = (
     "I confirm that the information above is mine and accurate, that I work as an "
@@ -14,3 +27,465 @@ class OptInForm(forms.Form):
         label=ATTESTATION,
         error_messages={"required": "Tick the box to confirm before opting in."},
     )
+
+
+# ---------------------------------------------------------------------------
+# The dispatcher's portal
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+BAD_DAY = "Enter the day as a date, e.g. 2026-06-01."
+BAD_PUBLIC_ID = "That link is broken: it names no {what}."
+BAD_SEARCH = "Search for a name, an email, a site or a ticket id."
+BAD_SORT = "Sort by start, tech, customer, state or premium."
+BAD_PAGE = "Pages are numbered from 1."
+PICK_TECH = "Choose the tech to dispatch."
+PICK_CUSTOMER = "Choose the customer the work is for."
+PICK_TRADE = "Choose the trade of the new job."
+PICK_STATE = "Choose the state where the work happens."
+ENTER_WAGE = "Enter what this dispatch pays the tech, in dollars."
+WAGE_RANGE = "The wage is from $1.00 to $10,000,000.00."
+BAD_WAGE = "Enter the wage in dollars and cents, e.g. 250 or 249.50."
+ENTER_START = "Enter when the dispatch starts."
+ENTER_END = "Enter when the dispatch ends."
+BAD_MOMENT = "Enter a date and time, e.g. 2026-06-01 09:00."
+PICK_LINES = "Choose at least one coverage line."
+JOB_OTHER_CUSTOMER = (
+    "That job is for {job_customer}, not {customer}. Choose one of {customer}'s jobs "
+    "or fill in a new job."
+)
+UNKNOWN_CHOICE = "Choose one of the listed options."
+ENTER_END_DATE = "Enter the new end of the dispatch."
+REASON_TOO_LONG = "Keep the reason under 100 characters."
+PERIOD_BACKWARDS = "The period ends on or after the day it starts."
+PERIOD_TOO_LONG = "Choose a period of at most 366 days."
+MAX_PERIOD_DAYS = 366
+# The portal's dispatch lines; the API takes the others too.
+TICKET_LINES = [
+    (CoverageType.WORKERS_COMP.value, "Workers' compensation"),
+    (CoverageType.GENERAL.value, "General liability"),
+]
+
+
+def _public_id(value: str, *, prefix: str, what: str) -> str:
+    # Django's CharField has already refused a NUL (PostgreSQL cannot store one).
+    value = value.strip()
+    if value and not re.fullmatch(rf"{prefix}_[0-9A-Za-z]{{1,40}}", value):
+        raise ValidationError(BAD_PUBLIC_ID.format(what=what))
+    return value
+
+
+def dollars_to_cents(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters, read from the URL; a bad value is ignored and said so."""
+
+    day = forms.DateField(
+        required=False, widget=DateInput(), error_messages={"invalid": BAD_DAY}
+    )
+    platform = forms.CharField(required=False, max_length=20)
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "All states"), *STATE_CHOICES],
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any coverage"), *Status.choices],
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    tech = forms.CharField(required=False, max_length=50)
+    customer = forms.CharField(required=False, max_length=50)
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        error_messages={"max_length": BAD_SEARCH},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(key, key) for key in SORTS],
+        error_messages={"invalid_choice": BAD_SORT},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={"invalid": BAD_PAGE, "min_value": BAD_PAGE},
+    )
+
+    def clean_platform(self) -> str:
+        return _public_id(self.cleaned_data["platform"], prefix="pf", what="platform")
+
+    def clean_tech(self) -> str:
+        return _public_id(self.cleaned_data["tech"], prefix="cn", what="tech")
+
+    def clean_customer(self) -> str:
+        return _public_id(self.cleaned_data["customer"], prefix="en", what="customer")
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    def value(self, name: str, default: Any = "") -> Any:
+        """The cleaned value, or ``default`` when it is missing or was refused."""
+        self.is_valid()
+        found = self.cleaned_data.get(name)
+        return default if found in (None, "") else found
+
+
+class TicketForm(forms.Form):
+    """A new dispatch: tech, customer, an existing job or a new one, a window, lines.
+
+    The same form feeds the live preview (``preview_assignment``) and the dispatch
+    (``create_job`` + ``create_assignment``); neither is decided here.
+    """
+
+    tech = forms.ModelChoiceField(
+        queryset=Contractor.objects.none(),
+        to_field_name="public_id",
+        empty_label="Choose a tech…",
+        error_messages={"required": PICK_TECH, "invalid_choice": UNKNOWN_CHOICE},
+    )
+    customer = forms.ModelChoiceField(
+        queryset=Entity.objects.none(),
+        to_field_name="public_id",
+        empty_label="Choose a customer…",
+        error_messages={"required": PICK_CUSTOMER, "invalid_choice": UNKNOWN_CHOICE},
+    )
+    job = forms.ModelChoiceField(
+        queryset=WorkJob.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="A new job (fill in below)",
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    trade = forms.ModelChoiceField(
+        queryset=CategoryCode.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="Choose a trade…",
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    job_name = forms.CharField(
+        required=False, max_length=200, label="Job name (optional)"
+    )
+    site_line1 = forms.CharField(
+        required=False, max_length=200, label="Site street address"
+    )
+    site_city = forms.CharField(required=False, max_length=100, label="City")
+    site_state = forms.ChoiceField(
+        required=False,
+        label="State",
+        choices=[("", "Choose…"), *STATE_CHOICES],
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    site_postalcode = forms.CharField(required=False, max_length=20, label="ZIP code")
+    wage = forms.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        label="Wage ($)",
+        error_messages={
+            "invalid": BAD_WAGE,
+            "max_decimal_places": BAD_WAGE,
+            "max_digits": WAGE_RANGE,
+            "max_whole_digits": WAGE_RANGE,
+        },
+    )
+    wage_type = forms.ChoiceField(
+        choices=WorkJob.WageType.choices,
+        initial=WorkJob.WageType.FLATFEE,
+        label="Wage type",
+        error_messages={"invalid_choice": UNKNOWN_CHOICE},
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts (UTC)",
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": ENTER_START, "invalid": BAD_MOMENT},
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends (UTC)",
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": ENTER_END, "invalid": BAD_MOMENT},
+    )
+    lines = forms.MultipleChoiceField(
+        choices=TICKET_LINES,
+        initial=[line for line, _ in TICKET_LINES],
+        widget=forms.CheckboxSelectMultiple,
+        label="Coverage",
+        error_messages={"required": PICK_LINES, "invalid_choice": UNKNOWN_CHOICE},
+    )
+
+    # New-job fields that must be filled in when no existing job is chosen.
+    NEW_JOB_REQUIRED = {
+        "trade": PICK_TRADE,
+        "site_state": PICK_STATE,
+        "wage": ENTER_WAGE,
+    }
+
+    def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        fields = self.fields
+        fields["tech"].queryset = (  # type: ignore[attr-defined]
+            Contractor.objects.for_platform(platform)
+            .live()
+            .order_by("last_name", "first_name")
+        )
+        fields["customer"].queryset = (  # type: ignore[attr-defined]
+            Entity.objects.for_platform(platform).live().order_by("name")
+        )
+        fields["job"].queryset = (  # type: ignore[attr-defined]
+            WorkJob.objects.for_platform(platform)
+            .live()
+            .select_related("entity", "category_code")
+            .order_by("entity__name", "name")
+        )
+        fields["job"].label_from_instance = job_label  # type: ignore[attr-defined]
+        fields["trade"].queryset = CategoryCode.objects.filter(  # type: ignore[attr-defined]
+            approved_platforms=platform
+        ).order_by("name")
+        fields["tech"].label_from_instance = tech_label  # type: ignore[attr-defined]
+
+    def clean_job_name(self) -> str:
+        return self.cleaned_data["job_name"].strip()
+
+    def clean_site_line1(self) -> str:
+        return self.cleaned_data["site_line1"].strip()
+
+    def clean_site_city(self) -> str:
+        return self.cleaned_data["site_city"].strip()
+
+    def clean_site_postalcode(self) -> str:
+        return self.cleaned_data["site_postalcode"].strip()
+
+    def clean_wage(self) -> int | None:
+        value = self.cleaned_data["wage"]
+        if value is None:
+            return None
+        cents = dollars_to_cents(value)
+        if not MIN_WAGE <= cents <= MAX_WAGE:
+            raise ValidationError(WAGE_RANGE)
+        return cents
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        job, customer = data.get("job"), data.get("customer")
+        if job is None and "job" not in self.errors:
+            for name, message in self.NEW_JOB_REQUIRED.items():
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, message)
+        elif job is not None and customer is not None and job.entity_id != customer.pk:
+            self.add_error(
+                "job",
+                JOB_OTHER_CUSTOMER.format(
+                    job_customer=job.entity.name, customer=customer.name
+                ),
+            )
+        return data
+
+    @property
+    def creates_job(self) -> bool:
+        return self.cleaned_data.get("job") is None
+
+    def job_data(self) -> JobData:
+        """The new job, as ``create_job`` takes it."""
+        data = self.cleaned_data
+        trade: CategoryCode = data["trade"]
+        site = data["site_line1"] or data["site_city"] or data["site_state"]
+        return JobData(
+            name=data["job_name"] or f"{trade.name}, {site}",
+            entity=data["customer"],
+            category_code=trade,
+            wage=data["wage"],
+            wage_type=data["wage_type"],
+            address={
+                "line1": data["site_line1"],
+                "locality": data["site_city"],
+                "region": data["site_state"],
+                "postalcode": data["site_postalcode"],
+            },
+        )
+
+    def unsaved_job(self) -> WorkJob:
+        """The job the ticket would be for, unsaved when the ticket would create it (preview)."""
+        if not self.creates_job:
+            return self.cleaned_data["job"]
+        data = self.job_data()
+        address = data["address"] or {}
+        return WorkJob(
+            platform=self.platform,
+            entity=data["entity"],
+            name=data["name"],
+            category_code=data["category_code"],
+            wage=data["wage"],
+            wage_type=data["wage_type"],
+            address_line1=address["line1"],
+            address_locality=address["locality"],
+            address_region=address["region"],
+            address_postalcode=address["postalcode"],
+        )
+
+    def _still_needed(self, errors: list[ValidationError]) -> bool:
+        return all(
+            error.code == "required" or error.message in self.NEW_JOB_REQUIRED.values()
+            for error in errors
+        )
+
+    def missing(self) -> list[str]:
+        """Labels of the fields still to fill in (the preview's "still needed")."""
+        errors = self.errors.as_data()
+        return [
+            str(field.label or name.replace("_", " ").capitalize())
+            for name, field in self.fields.items()
+            if name in errors and self._still_needed(errors[name])
+        ]
+
+    def problems(self) -> list[str]:
+        """Every other error, in words (a wage typed as letters, say)."""
+        return [
+            message
+            for name, errors in self.errors.as_data().items()
+            if name not in self.fields or not self._still_needed(errors)
+            for error in errors
+            for message in error.messages
+        ]
+
+
+def job_label(job: WorkJob) -> str:
+    where = ", ".join(p for p in (job.address_locality, job.address_region) if p)
+    return f"{job.entity.name} — {job.name} ({where})" if where else job.name
+
+
+def tech_label(contractor: Contractor) -> str:
+    state = contractor.residence_state
+    return f"{contractor.legal_name} ({state})" if state else contractor.legal_name
+
+
+class ExtendForm(forms.Form):
+    end_at = forms.DateTimeField(
+        label="New end (UTC)",
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": ENTER_END_DATE, "invalid": BAD_MOMENT},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Reason (optional)",
+        error_messages={"max_length": REASON_TOO_LONG},
+    )
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+
+class WageForm(forms.Form):
+    wage = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        label="New wage ($)",
+        error_messages={
+            "required": ENTER_WAGE,
+            "invalid": BAD_WAGE,
+            "max_decimal_places": BAD_WAGE,
+            "max_digits": WAGE_RANGE,
+            "max_whole_digits": WAGE_RANGE,
+        },
+    )
+
+    def clean_wage(self) -> int:
+        cents = dollars_to_cents(self.cleaned_data["wage"])
+        if not MIN_WAGE <= cents <= MAX_WAGE:
+            raise ValidationError(WAGE_RANGE)
+        return cents
+
+
+class PeriodForm(forms.Form):
+    """The premium page's period (UTC days, as the ledger books them) and platform."""
+
+    start = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="From",
+        error_messages={"invalid": BAD_DAY},
+    )
+    end = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="To",
+        error_messages={"invalid": BAD_DAY},
+    )
+    platform = forms.CharField(required=False, max_length=20)
+
+    def clean_platform(self) -> str:
+        return _public_id(self.cleaned_data["platform"], prefix="pf", what="platform")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", PERIOD_BACKWARDS)
+            elif (end - start).days >= MAX_PERIOD_DAYS:
+                self.add_error("end", PERIOD_TOO_LONG)
+        return data
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        error_messages={"max_length": BAD_SEARCH},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={"invalid": BAD_PAGE, "min_value": BAD_PAGE},
+    )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+
+class RepeatCheckForm(forms.Form):
+    """Would repeat coverage apply if this tech took that job next?"""
+
+    job = forms.ModelChoiceField(
+        queryset=WorkJob.objects.none(),
+        to_field_name="public_id",
+        label="Job",
+        empty_label="Choose a job…",
+        error_messages={"required": "Choose a job.", "invalid_choice": UNKNOWN_CHOICE},
+    )
+
+    def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["job"]
+        field.queryset = (  # type: ignore[attr-defined]
+            WorkJob.objects.for_platform(platform)
+            .live()
+            .select_related("entity", "category_code")
+            .order_by("entity__name", "name")
+        )
+        field.label_from_instance = job_label  # type: ignore[attr-defined]

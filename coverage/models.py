@@ -328,6 +328,15 @@ class ApplicationSession(models.Model):
     quote = models.ForeignKey(
         Quote, on_delete=models.PROTECT, related_name="application_sessions"
     )
+    # The uncovered dispatch this opt-in was sent to fix (the dispatcher's "send opt-in
+    # link"); completing the session decides that dispatch's coverage again.
+    assignment = models.ForeignKey(
+        "Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opt_in_sessions",
+    )
     token = models.CharField(
         max_length=64, unique=True, default=new_session_token, editable=False
     )
@@ -407,6 +416,12 @@ class Assignment(models.Model):
             # /assignments/cancel and /extend find a job's latest assignment.
             models.Index(fields=["job", "-id"], name="coverage_asg_job_idx"),
             models.Index(fields=["contractor", "-id"], name="coverage_asg_cn_idx"),
+            # The dispatcher's board: one platform's dispatches starting on a day; the
+            # underwriter's board reads every platform's day.
+            models.Index(
+                fields=["platform", "effective_at"], name="coverage_asg_plat_start_idx"
+            ),
+            models.Index(fields=["effective_at"], name="coverage_asg_start_idx"),
             # Cancelling a policy cancels its assignments that start later.
             models.Index(
                 fields=["policy", "effective_at"], name="coverage_asg_policy_idx"

@@ -1,8 +1,33 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path, register_converter
 
-from coverage.views import apply, certificates
+from coverage.views import apply, board, certificates, contractors, premium, tickets
+
+
+class PublicIdConverter:
+    """``prefix_base62``: anything else (a NUL, a quote) is not an id, so a 404."""
+
+    regex = r"[a-z]{2,4}_[0-9A-Za-z]{1,40}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PublicIdConverter, "pid")
+
+ticket_urls = [
+    path("", tickets.ticket_detail, name="ticket_detail"),
+    path("cancel", tickets.ticket_cancel, name="ticket_cancel"),
+    path("extend", tickets.ticket_extend, name="ticket_extend"),
+    path("wage/preview", tickets.ticket_wage_preview, name="ticket_wage_preview"),
+    path("wage", tickets.ticket_wage, name="ticket_wage"),
+    path("opt-in", tickets.ticket_opt_in, name="ticket_opt_in"),
+    path("recheck", tickets.ticket_recheck, name="ticket_recheck"),
+]
 
 app_name = "coverage"
 
@@ -26,5 +51,18 @@ urlpatterns = [
         "portal/certificates/<str:number>.pdf",
         certificates.certificate_download,
         name="certificate_download",
+    ),
+    # The dispatcher's portal.
+    path("board/", board.board, name="board"),
+    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/new/preview", tickets.ticket_preview, name="ticket_preview"),
+    path("tickets/<pid:public_id>/", include(ticket_urls)),
+    path("premium/", premium.premium, name="premium"),
+    path("premium/ledger.csv", premium.premium_csv, name="premium_csv"),
+    path("techs/", contractors.contractor_list, name="contractor_list"),
+    path(
+        "techs/<pid:public_id>/",
+        contractors.contractor_detail,
+        name="contractor_detail",
     ),
 ]

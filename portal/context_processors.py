@@ -10,7 +10,15 @@ from portal.models import Role
 # Each portal section with the roles that may use it. Later sections add themselves
 # here, and the navigation shows a user only what the user's role may open.
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
-    ("Home", "home", (Role.DISPATCHER, Role.UNDERWRITER, Role.SUPPORT)),
+    # A dispatcher's home is the board (``/`` sends them there).
+    ("Home", "home", (Role.UNDERWRITER, Role.SUPPORT)),
+    # The dispatcher's portal (coverage.views): dispatchers act on their platform's
+    # tickets; underwriters read every platform's.
+    ("Board", "coverage:board", (Role.DISPATCHER, Role.UNDERWRITER)),
+    ("New ticket", "coverage:ticket_new", (Role.DISPATCHER,)),
+    ("Premium", "coverage:premium", (Role.DISPATCHER, Role.UNDERWRITER)),
+    ("Techs", "coverage:contractor_list", (Role.DISPATCHER, Role.UNDERWRITER)),
+    # The underwriter's workspace (policies.views).
     ("Policies", "policies:policy_list", (Role.UNDERWRITER,)),
     ("Transactions", "policies:transaction_list", (Role.UNDERWRITER,)),
     ("Admin", "admin:index", (Role.SUPPORT,)),

@@ -4,25 +4,22 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.http import PortalRequest
-from portal.models import ApiKey, Platform
+from portal.models import Platform
 
 
 @login_required
 @require_GET
 def home(request: PortalRequest) -> HttpResponse:
-    platforms = Platform.objects.visible_to(request.user)
-    context = {"platforms": platforms}
     if request.user.is_dispatcher:
-        context["platform"] = request.user.platform
-        context["key_count"] = (
-            ApiKey.objects.active().filter(platform=request.user.platform).count()
-        )
-    return render(request, "portal/home.html", context)
+        # A dispatcher lives on the ticket board (seed 001): it is their home.
+        return redirect("coverage:board")
+    platforms = Platform.objects.visible_to(request.user)
+    return render(request, "portal/home.html", {"platforms": platforms})
 
 
 @never_cache

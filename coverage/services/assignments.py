@@ -10,16 +10,19 @@ the assignment through ledger adjustments; cancelling or deleting it reverses it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
 from coverage import certificates, events, ledger
 from coverage.dates import Window, resolve_extension, resolve_window
 from coverage.eligibility import check
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
+from coverage.rating import Rating
 from coverage.serializers import assignment_json
 from coverage.services.common import (
     clean_lines,
@@ -93,15 +96,20 @@ def _evaluate(
     return amounts if assignment.bind else {}
 
 
-def _price(assignment: Assignment) -> dict[str, int]:
-    """Rate the dispatch where it happens and price one wage of it, per line."""
-    rating = rate_terms(
+def _rate(assignment: Assignment) -> Rating:
+    """Route and rate the dispatch's lines where it happens, on the day it starts."""
+    return rate_terms(
         category_code=assignment.job.category_code,
         lines=assignment.lines,
         work_state=normalize_state(assignment.job.work_state),
         residence_state=normalize_state(assignment.contractor.residence_state),
         starts_at=assignment.effective_at,
     )
+
+
+def _price(assignment: Assignment) -> dict[str, int]:
+    """Rate the dispatch where it happens and price one wage of it, per line."""
+    rating = _rate(assignment)
     assignment.rating = rating_snapshot(rating)
     assignment.net_rate = rating.net_rate
     return rating.line_premiums(assignment.job.wage)
@@ -151,6 +159,74 @@ def create_assignment(
     if assignment.is_covered:
         _emit(assignment, "assignment.active")
     return assignment
+
+
+@dataclass(frozen=True)
+class DispatchPreview:
+    """What ``create_assignment`` would decide and record for a dispatch, before it exists."""
+
+    eligible: bool
+    message: str
+    # The requested lines routed and rated; also when not covered (what an opt-in
+    # would cost). None when they cannot be rated: see ``rating_error``.
+    rating: Rating | None
+    rating_error: str
+    # True when create_assignment itself would refuse the dispatch (a covered
+    # dispatch that cannot be priced); an uncovered one is recorded unpriced.
+    refused: bool
+    # Cents the dispatch would record now: 0 unless it is covered.
+    premium: int
+
+
+def preview_assignment(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str] | None,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> DispatchPreview:
+    """The dispatcher's live preview: ``create_assignment``'s decision, writing nothing.
+
+    ``job`` may be unsaved (a job the ticket form would create). Raises ValidationError
+    for the window and the lines exactly as ``create_assignment`` would.
+    """
+    window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    assignment = Assignment(
+        platform_id=contractor.platform_id,
+        contractor=contractor,
+        job=job,
+        effective_at=window.effective_at,
+        end_at=window.end_at,
+    )
+    requested = clean_lines(lines) if lines else None
+    try:
+        # The very decision create_assignment makes (eligibility, then price).
+        amounts = _evaluate(assignment, requested=requested, policy=None)
+    except ValidationError as exc:
+        return DispatchPreview(
+            eligible=assignment.eligible,
+            message=assignment.eligibility_message,
+            rating=None,
+            rating_error=" ".join(exc.messages),
+            refused=True,
+            premium=0,
+        )
+    rating, error = None, ""
+    if assignment.lines:
+        try:
+            rating = _rate(assignment)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return DispatchPreview(
+        eligible=assignment.eligible,
+        message=assignment.eligibility_message,
+        rating=rating,
+        rating_error=error,
+        refused=False,
+        premium=sum(amounts.values()),
+    )
 
 
 def _locked(assignment: Assignment) -> Assignment:
@@ -249,6 +325,16 @@ def latest_for_job(*, job: WorkJob, contractor: Contractor | None = None) -> Ass
     return _locked(Assignment(pk=latest))
 
 
+def _cancel_before_start(
+    assignment: Assignment, *, reason: str, now: datetime
+) -> Assignment:
+    if now >= assignment.effective_at:
+        raise ValidationError(CANCEL_AFTER_START, code="invalid_input")
+    _refuse_if_settled(assignment)
+    _cancel(assignment, reason=reason, now=now)
+    return assignment
+
+
 @transaction.atomic
 def cancel_assignment(
     *,
@@ -259,23 +345,22 @@ def cancel_assignment(
 ) -> Assignment:
     """Cancel the job's assignment before it starts; its premium is reversed."""
     assignment = latest_for_job(job=job, contractor=contractor)
-    if now >= assignment.effective_at:
-        raise ValidationError(CANCEL_AFTER_START, code="invalid_input")
-    _refuse_if_settled(assignment)
-    _cancel(assignment, reason=reason, now=now)
-    return assignment
+    return _cancel_before_start(assignment, reason=reason, now=now)
 
 
 @transaction.atomic
-def extend_assignment(
-    *,
-    job: WorkJob,
-    end_at: datetime,
-    contractor: Contractor | None = None,
-    now: datetime,
+def cancel_dispatch(
+    *, assignment: Assignment, reason: str = "", now: datetime
 ) -> Assignment:
-    """Move the end of the job's assignment later (never earlier, within a year)."""
-    assignment = latest_for_job(job=job, contractor=contractor)
+    """``cancel_assignment`` for one named dispatch (the portal's ticket).
+
+    The API names a job and gets its latest assignment; a dispatcher looking at a
+    ticket must cancel that ticket even when the job has later ones.
+    """
+    return _cancel_before_start(_locked(assignment), reason=reason, now=now)
+
+
+def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assignment:
     _refuse_if_settled(assignment)
     new_end = resolve_extension(
         window=Window(assignment.effective_at, assignment.end_at),
@@ -290,6 +375,27 @@ def extend_assignment(
     certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
     return assignment
+
+
+@transaction.atomic
+def extend_assignment(
+    *,
+    job: WorkJob,
+    end_at: datetime,
+    contractor: Contractor | None = None,
+    now: datetime,
+) -> Assignment:
+    """Move the end of the job's assignment later (never earlier, within a year)."""
+    assignment = latest_for_job(job=job, contractor=contractor)
+    return _extend(assignment, end_at=end_at, now=now)
+
+
+@transaction.atomic
+def extend_dispatch(
+    *, assignment: Assignment, end_at: datetime, now: datetime
+) -> Assignment:
+    """``extend_assignment`` for one named dispatch (the portal's ticket)."""
+    return _extend(_locked(assignment), end_at=end_at, now=now)
 
 
 @transaction.atomic
@@ -326,11 +432,12 @@ def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignmen
     return cancelled
 
 
-def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
-    """The job's wage changed: each covered assignment's premium follows (adjustments)."""
-    covered = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("platform", "contractor", "job__category_code", "policy")
+def _covered_of(job: WorkJob) -> QuerySet[Assignment]:
+    """The job's dispatches that carry premium: what a new wage re-prices."""
+    return (
+        Assignment.objects.select_related(
+            "platform", "contractor", "job__category_code", "policy"
+        )
         .filter(
             job=job,
             eligible=True,
@@ -340,6 +447,37 @@ def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
         )
         .order_by("pk")
     )
+
+
+@dataclass(frozen=True)
+class Repricing:
+    """One covered dispatch's premium before and after a new wage (cents)."""
+
+    assignment: Assignment
+    before: int
+    after: int
+
+    @property
+    def adjustment(self) -> int:
+        return self.after - self.before
+
+
+def preview_repricing(*, job: WorkJob, wage: int) -> list[Repricing]:
+    """What ``reprice_job_assignments`` would post for ``wage``, writing nothing.
+
+    Shown to the dispatcher before a wage change is confirmed; the same rating
+    decides both, so the confirmed adjustment is the one shown.
+    """
+    found = []
+    for assignment in _covered_of(job):
+        after = sum(_rate(assignment).line_premiums(wage).values())
+        found.append(Repricing(assignment, assignment.premium, after))
+    return found
+
+
+def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
+    """The job's wage changed: each covered assignment's premium follows (adjustments)."""
+    covered = _covered_of(job).select_for_update(of=("self",))
     changed = []
     for assignment in covered:
         # Only the price moves: whether the dispatch is covered was decided when it

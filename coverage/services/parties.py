@@ -13,7 +13,11 @@ from django.db.models.functions import Lower
 from typing_extensions import TypedDict
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
-from coverage.services.assignments import reprice_job_assignments
+from coverage.services.assignments import (
+    Repricing,
+    preview_repricing,
+    reprice_job_assignments,
+)
 from coverage.services.common import (
     apply_address,
     clean_lines,
@@ -271,12 +275,27 @@ def create_job(*, platform: Platform, data: JobData) -> WorkJob:
     return job
 
 
+def _refuse_if_invoiced(job: WorkJob) -> None:
+    if job.invoices.filter(deleted_at__isnull=True).exists():
+        raise ValidationError(INVOICE_EXISTS, code="invoice_exists")
+
+
+def preview_wage_change(*, job: WorkJob, wage: int) -> list[Repricing]:
+    """What ``update_job(data={"wage": wage})`` would do to each covered dispatch, writing nothing.
+
+    Refuses exactly what ``update_job`` refuses, so a shown adjustment can be confirmed.
+    """
+    _refuse_if_invoiced(job)
+    if not MIN_WAGE <= wage <= MAX_WAGE:
+        raise invalid("wage", WAGE_OUT_OF_RANGE)
+    return preview_repricing(job=job, wage=wage)
+
+
 @transaction.atomic
 def update_job(*, job: WorkJob, data: JobData, now: datetime) -> WorkJob:
     """Edit a job; a new wage re-prices its covered assignments (ledger adjustments)."""
     job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
-    if job.invoices.filter(deleted_at__isnull=True).exists():
-        raise ValidationError(INVOICE_EXISTS, code="invoice_exists")
+    _refuse_if_invoiced(job)
     old_wage = job.wage
     _apply_job(job, data, platform_id=job.platform_id)
     validate_fields(job, exclude=["platform", "entity", "category_code"])

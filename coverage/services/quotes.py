@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from coverage import events
-from coverage.dates import resolve_window
+from coverage.dates import DEFAULT_LENGTH, next_day, resolve_window
 from coverage.eligibility import Terms, matching_policy
-from coverage.models import ApplicationSession, Contractor, Quote, WorkJob
+from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
+from coverage.rating import Rating
 from coverage.serializers import session_json
+from coverage.services.assignments import (
+    ASSIGNMENT_CANCELLED,
+    AssignmentChanges,
+    update_assignment,
+)
 from coverage.services.common import (
     clean_lines,
     rate_terms,
@@ -31,8 +39,13 @@ QUOTE_BOUND = (
 SESSION_EXPIRED = "This application session has expired."
 SESSION_COMPLETE = "This application is already complete."
 QUOTE_ALREADY_BOUND = "A policy already exists for this quote."
+ALREADY_COVERED = "This dispatch is already covered; the tech has nothing to opt in to."
 # How long a hosted application link stays usable when nobody expires it.
 SESSION_LIFETIME = timedelta(hours=24)
+# The lines an opt-in quotes when neither the dispatch nor its customer names any.
+DEFAULT_OPT_IN_LINES = (CoverageType.WORKERS_COMP.value, CoverageType.GENERAL.value)
+
+logger = logging.getLogger(__name__)
 
 
 def quote_terms(*, contractor: Contractor, job: WorkJob, lines: Sequence[str]) -> Terms:
@@ -156,13 +169,19 @@ def create_application_session(
     cancel_url: str,
     url_for: Callable[[str], str],
     now: datetime,
+    assignment: Assignment | None = None,
 ) -> ApplicationSession:
-    """A hosted opt-in page for ``quote``; ``url_for(token)`` is its absolute URL."""
+    """A hosted opt-in page for ``quote``; ``url_for(token)`` is its absolute URL.
+
+    ``assignment``: the uncovered dispatch the opt-in is for; completing the session
+    decides its coverage again.
+    """
     if quote.policy_id is not None:
         raise ValidationError(QUOTE_ALREADY_BOUND, code="policy_already_exists")
     session = ApplicationSession(
         platform_id=quote.platform_id,
         quote=quote,
+        assignment=assignment,
         success_url=success_url,
         cancel_url=cancel_url,
         expires_at=now + SESSION_LIFETIME,
@@ -228,4 +247,109 @@ def complete_application_session(
     session.step = ApplicationSession.Step.APPLICATION_COMPLETE
     session.save(update_fields=["completed_at", "step"])
     _emit_session(session, "application.complete", now)
+    if session.assignment_id is not None:
+        _decide_again(session.assignment_id, now=now)
     return policy
+
+
+def open_sessions(at: datetime) -> QuerySet[ApplicationSession]:
+    """Sessions a contractor can still complete at ``at``."""
+    return ApplicationSession.objects.filter(
+        completed_at__isnull=True, expired_at__isnull=True, expires_at__gt=at
+    )
+
+
+def _decide_again(assignment_id: int, *, now: datetime) -> None:
+    """The tech opted in for this dispatch: decide its coverage again (PUT's service)."""
+    assignment = Assignment.objects.get(pk=assignment_id)
+    if (
+        assignment.deleted_at is not None
+        or assignment.is_cancelled
+        or assignment.is_covered
+    ):
+        return
+    try:
+        update_assignment(assignment=assignment, changes=AssignmentChanges(), now=now)
+    except ValidationError as exc:
+        # The opt-in stands whatever becomes of the dispatch (say an invoice for its
+        # job was paid meanwhile); the ticket stays uncovered and shows its reason.
+        logger.warning(
+            "Opt-in for %s completed but it could not be decided again: %s",
+            assignment.public_id,
+            " ".join(exc.messages),
+        )
+
+
+def opt_in_lines(assignment: Assignment) -> list[str]:
+    """The lines an opt-in for this dispatch quotes: its own, else its customer's requirement."""
+    return list(
+        assignment.lines
+        or assignment.job.entity.required_coverage
+        or DEFAULT_OPT_IN_LINES
+    )
+
+
+def _opt_in_start(assignment: Assignment, now: datetime) -> datetime | None:
+    # Coverage is never retroactive: a dispatch that has started gets the default start.
+    return assignment.effective_at if assignment.effective_at > now else None
+
+
+def opt_in_rating(*, assignment: Assignment, now: datetime) -> Rating:
+    """What ``send_opt_in`` would quote for this dispatch, priced as quotes are; writes nothing."""
+    job, contractor = assignment.job, assignment.contractor
+    require_approved(job.category_code, platform_id=contractor.platform_id)
+    lines = clean_lines(opt_in_lines(assignment))
+    terms = quote_terms(contractor=contractor, job=job, lines=lines)
+    return rate_terms(
+        category_code=job.category_code,
+        lines=lines,
+        work_state=terms.work_state,
+        residence_state=terms.residence_state,
+        starts_at=_opt_in_start(assignment, now) or next_day(now),
+    )
+
+
+@transaction.atomic
+def send_opt_in(
+    *, assignment: Assignment, url_for: Callable[[str], str], now: datetime
+) -> ApplicationSession:
+    """Fix an uncovered dispatch: quote its tech for its terms and open a hosted application.
+
+    The quote covers the dispatch's job and lines from the dispatch's start (from the
+    next day once it has started: coverage is never retroactive), for at least the
+    default 30 days so that later dispatches on the same terms are covered too. A
+    link already out for this dispatch and still open is returned instead of a second.
+    """
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("contractor", "job__entity", "job__category_code")
+        .get(pk=assignment.pk)
+    )
+    if assignment.is_cancelled:
+        raise ValidationError(ASSIGNMENT_CANCELLED, code="invalid_input")
+    if assignment.is_covered:
+        raise ValidationError(ALREADY_COVERED, code="invalid_input")
+    already = open_sessions(now).filter(assignment=assignment).order_by("-pk").first()
+    if already is not None:
+        return already
+    starts = _opt_in_start(assignment, now)
+    ends = max(assignment.end_at, (starts or next_day(now)) + DEFAULT_LENGTH)
+    quote = create_quote(
+        contractor=assignment.contractor,
+        job=assignment.job,
+        lines=opt_in_lines(assignment),
+        effective_at=starts,
+        end_at=ends,
+        now=now,
+    )
+    session = create_application_session(
+        quote=quote,
+        success_url="",
+        cancel_url="",
+        url_for=url_for,
+        now=now,
+        assignment=assignment,
+    )
+    # The ticket changed state (an opt-in is pending): boards highlight it.
+    assignment.save(update_fields=["updated_at"])
+    return session

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from django.core.management import call_command
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from portal.demo import DEFAULT_PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it (fixtures, assertions) are still plain synchronous code.
@@ -58,3 +62,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    """The demo platform, its users and a realistic day of dispatches (seed_demo)."""
+    call_command("seed_demo", stdout=StringIO())
+
+
+def sign_in(
+    page: Page, base_url: str, username: str, password: str = DEFAULT_PASSWORD
+) -> None:
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(f"{base_url}/login/?next=/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEFAULT_PASSWORD, DEMO_PLATFORM
-from tests.browser.conftest import screenshot
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo", stdout=StringIO())
-
-
-def sign_in(
-    page: Page, base_url: str, username: str, password: str = DEFAULT_PASSWORD
-) -> None:
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(f"{base_url}/login/?next=/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+from portal.demo import DEMO_PLATFORM
+from tests.browser.conftest import screenshot, sign_in
 
 
 @pytest.mark.parametrize(
-    ("username", "heading", "testid"),
+    ("username", "home", "heading", "testid"),
     [
-        ("dispatcher", DEMO_PLATFORM, "dispatcher-home"),
-        ("underwriter", "Underwriting", "underwriter-home"),
-        ("support", "Support", "support-home"),
+        # A dispatcher's home is the ticket board, which names their platform.
+        ("dispatcher", "/board/", "Ticket board", "dispatcher-home"),
+        ("underwriter", "/", "Underwriting", "underwriter-home"),
+        ("support", "/", "Support", "support-home"),
     ],
 )
 def test_demo_user_signs_in_and_sees_home(
@@ -41,13 +24,16 @@ def test_demo_user_signs_in_and_sees_home(
     demo: None,
     csp_violations: list[str],
     username: str,
+    home: str,
     heading: str,
     testid: str,
 ) -> None:
     sign_in(page, live_server.url, username)
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}{home}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_test_id(testid)).to_be_visible()
+    if username == "dispatcher":
+        expect(page.get_by_test_id(testid)).to_contain_text(DEMO_PLATFORM)
     expect(page.get_by_test_id("current-user")).to_contain_text(username.capitalize())
     screenshot(page, f"home-{username}")
     # htmx loaded from our own static files, and nothing tripped the CSP.

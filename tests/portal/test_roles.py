@@ -27,7 +27,7 @@ def test_login_page_renders_and_signs_in(dispatcher: User) -> None:
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_wrong_password_shows_an_inline_error(dispatcher: User) -> None:
@@ -48,9 +48,15 @@ def test_every_role_has_a_home_page(
     role: str, request: pytest.FixtureRequest, client_as
 ) -> None:
     user = request.getfixturevalue(role)
-    response = client_as(user).get("/")
+    response = client_as(user).get("/", follow=True)
     assert response.status_code == 200
     assert f'data-testid="{role}-home"' in response.content.decode()
+
+
+def test_a_dispatchers_home_is_the_ticket_board(dispatcher: User, client_as) -> None:
+    response = client_as(dispatcher).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/board/"
 
 
 def test_admin_is_for_support_only(
@@ -83,7 +89,7 @@ def test_navigation_shows_only_what_the_role_may_use(
 def test_a_dispatcher_never_sees_another_platform(
     dispatcher: User, other_platform: Platform, client_as
 ) -> None:
-    page = client_as(dispatcher).get("/").content.decode()
+    page = client_as(dispatcher).get("/", follow=True).content.decode()
     assert dispatcher.platform.name in page
     assert other_platform.name not in page
     assert other_platform.public_id not in page

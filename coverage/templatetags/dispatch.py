@@ -1,0 +1,44 @@
+"""Filters for the dispatcher's screens: ``{% load dispatch %}``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+
+from coverage import formatting
+from coverage.tickets import LINE_SHORT
+from policies.models import CoverageType
+
+register = template.Library()
+
+
+@register.filter
+def money(cents: int | None) -> str:
+    return formatting.money(cents)
+
+
+@register.filter
+def dollars_input(cents: int | None) -> str:
+    """Cents as a form field value in dollars: 25000 → "250.00"."""
+    return "" if cents is None else formatting.plain_dollars(cents)
+
+
+@register.filter
+def line_short(line: str) -> str:
+    return LINE_SHORT.get(line, line)
+
+
+@register.filter
+def line_label(line: str) -> str:
+    return str(CoverageType(line).label) if line in CoverageType.values else line
+
+
+@register.simple_tag
+def window(start: datetime, end: datetime) -> str:
+    return formatting.window(start, end)
+
+
+@register.simple_tag
+def times(start: datetime, end: datetime) -> str:
+    return formatting.times(start, end)

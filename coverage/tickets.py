@@ -1,0 +1,600 @@
+"""The dispatcher's view of dispatches ("tickets"): status, coverage per line, the board.
+
+Reads only. A ticket's status comes from what the assignment service recorded
+(eligibility, bind, cancellation) plus whether an opt-in link sent for it is still
+open; nothing here decides coverage again. The board reads the precomputed columns
+(eligibility message, rating snapshot, premium), so a page of tickets costs the same
+handful of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db import models
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+
+from coverage import certificates
+from coverage.dates import next_day, start_of_day
+from coverage.eligibility import Eligibility, check
+from coverage.models import (
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    Contractor,
+    WorkJob,
+)
+from coverage.rating import WIRE_KEYS
+from coverage.services import open_sessions
+from policies.models import CoverageType
+from portal.models import Platform, User
+
+PAGE_SIZE = 100
+# Short names for chips; the full label is the CoverageType's.
+LINE_SHORT: dict[str, str] = {
+    CoverageType.WORKERS_COMP: "WC",
+    CoverageType.GENERAL: "GL",
+    CoverageType.PROFESSIONAL: "PL",
+    CoverageType.MEDIA: "Media",
+    CoverageType.CYBER: "Cyber",
+}
+NOT_BOUND = "Reported without binding: no coverage was issued for this dispatch."
+CANCELLED_NOTE = "Cancelled before it started; its premium was reversed."
+PENDING_NOTE = "Opt-in link sent {sent}; covered once the tech completes it."
+# What a ticket shows when neither the dispatch nor its customer names any line.
+DEFAULT_LINES: tuple[str, ...] = (CoverageType.WORKERS_COMP, CoverageType.GENERAL)
+
+
+class Status(models.TextChoices):
+    COVERED = "covered", "Covered"
+    PENDING = "pending", "Opt-in pending"
+    NOT_COVERED = "not_covered", "Not covered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Each status as a filter over assignments annotated with ``opt_in_open``.
+_LIVE = Q(cancelled_at__isnull=True)
+_COVERED = _LIVE & Q(eligible=True, bind=True)
+STATUS_FILTERS: dict[str, Q] = {
+    Status.COVERED: _COVERED,
+    Status.PENDING: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=True),
+    Status.NOT_COVERED: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=False),
+    Status.CANCELLED: Q(cancelled_at__isnull=False),
+}
+
+# Sort keys the board accepts, each with a tie-breaker so pages never overlap.
+SORTS: dict[str, tuple[str, ...]] = {
+    "start": ("effective_at", "pk"),
+    "-start": ("-effective_at", "-pk"),
+    "tech": ("contractor__last_name", "contractor__first_name", "effective_at", "pk"),
+    "-tech": (
+        "-contractor__last_name",
+        "-contractor__first_name",
+        "effective_at",
+        "pk",
+    ),
+    "customer": ("job__entity__name", "effective_at", "pk"),
+    "-customer": ("-job__entity__name", "effective_at", "pk"),
+    "state": ("job__address_region", "effective_at", "pk"),
+    "-state": ("-job__address_region", "effective_at", "pk"),
+    "premium": ("premium", "effective_at", "pk"),
+    "-premium": ("-premium", "effective_at", "pk"),
+}
+DEFAULT_SORT = "start"
+
+
+def visible_tickets(user: User) -> QuerySet[Assignment]:
+    """Every live dispatch ``user`` may see: a dispatcher's platform, or all of them."""
+    return Assignment.objects.visible_to(user).live()
+
+
+def with_status(
+    queryset: QuerySet[Assignment], *, at: datetime
+) -> QuerySet[Assignment]:
+    """Annotate ``opt_in_open``: an opt-in link sent for the ticket can still be completed."""
+    return queryset.annotate(
+        opt_in_open=Exists(open_sessions(at).filter(assignment=OuterRef("pk")))
+    )
+
+
+# What a certificate link needs; the document column can be large.
+CERTIFICATE_FIELDS = (
+    "id",
+    "number",
+    "line",
+    "status",
+    "assignment_id",
+    "effective_at",
+    "end_at",
+    "policy_expires_at",
+)
+
+
+def for_display(
+    queryset: QuerySet[Assignment], *, at: datetime
+) -> QuerySet[Assignment]:
+    """What a ticket row reads, fetched with the rows: three queries for any number."""
+    return queryset.select_related(
+        "platform", "contractor", "job__entity", "job__category_code"
+    ).prefetch_related(
+        Prefetch(
+            "opt_in_sessions",
+            queryset=open_sessions(at).select_related("quote").order_by("-pk"),
+            to_attr="open_opt_ins",
+        ),
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
+            .only(*CERTIFICATE_FIELDS)
+            .order_by("line"),
+            to_attr="issued_certificates",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    day: date
+    platform: Platform | None = None
+    state: str = ""
+    status: str = ""
+    tech: str = ""  # contractor public id
+    customer: str = ""  # entity public id
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def day_range(day: date) -> tuple[datetime, datetime]:
+    """A board day is a UTC day, the day the ledger books a dispatch's premium to."""
+    return start_of_day(day), start_of_day(day + timedelta(days=1))
+
+
+def board_queryset(
+    user: User, filters: BoardFilters, *, at: datetime
+) -> QuerySet[Assignment]:
+    """The dispatches starting on ``filters.day`` that ``user`` may see, filtered."""
+    first, after = day_range(filters.day)
+    found = visible_tickets(user).filter(
+        effective_at__gte=first, effective_at__lt=after
+    )
+    if filters.platform is not None:
+        found = found.filter(platform=filters.platform)
+    if filters.state:
+        found = found.filter(job__address_region=filters.state)
+    if filters.tech:
+        found = found.filter(contractor__public_id=filters.tech)
+    if filters.customer:
+        found = found.filter(job__entity__public_id=filters.customer)
+    for term in filters.q.split():
+        found = found.filter(
+            Q(contractor__first_name__icontains=term)
+            | Q(contractor__last_name__icontains=term)
+            | Q(contractor__email__icontains=term)
+            | Q(job__entity__name__icontains=term)
+            | Q(job__name__icontains=term)
+            | Q(job__address_locality__icontains=term)
+            | Q(public_id=term)
+        )
+    found = with_status(found, at=at)
+    if filters.status:
+        found = found.filter(STATUS_FILTERS[filters.status])
+    return found
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    covered: int
+    pending: int
+    not_covered: int
+    cancelled: int
+    premium: int
+    last_change: datetime | None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a ticket on the board is added, removed or changed.
+
+        An opt-in link expiring changes ``pending`` without any write, so the counts
+        are part of it, not only the latest change.
+        """
+        stamp = self.last_change.timestamp() if self.last_change else 0
+        return "-".join(
+            str(n)
+            for n in (
+                self.total,
+                self.covered,
+                self.pending,
+                self.cancelled,
+                self.premium,
+                stamp,
+            )
+        )
+
+
+def summarize(queryset: QuerySet[Assignment]) -> Summary:
+    """Counts per status, premium and the latest change of the filtered board: one query."""
+    figures = queryset.order_by().aggregate(
+        total=Count("pk"),
+        covered=Count("pk", filter=STATUS_FILTERS[Status.COVERED]),
+        pending=Count("pk", filter=STATUS_FILTERS[Status.PENDING]),
+        not_covered=Count("pk", filter=STATUS_FILTERS[Status.NOT_COVERED]),
+        cancelled=Count("pk", filter=STATUS_FILTERS[Status.CANCELLED]),
+        premium=Sum("premium"),
+        last_change=Max("updated_at"),
+    )
+    figures["premium"] = figures["premium"] or 0
+    return Summary(**figures)
+
+
+@dataclass(frozen=True)
+class LineChip:
+    line: str  # CoverageType value
+    status: str  # a Status value
+    state: str = ""  # the jurisdiction the line was routed to, when rated
+    class_code: str = ""
+
+    # Cached: a board page reads each of these a few hundred times.
+    @cached_property
+    def short(self) -> str:
+        return LINE_SHORT.get(self.line, self.line)
+
+    @cached_property
+    def label(self) -> str:
+        return str(CoverageType(self.line).label)
+
+    @cached_property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+
+@dataclass
+class Ticket:
+    """One dispatch as the board and the ticket page show it."""
+
+    assignment: Assignment
+    status: str
+    lines: list[LineChip]
+    opt_in: ApplicationSession | None = None
+    changed: bool = False
+
+    @cached_property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def needs_opt_in(self) -> bool:
+        return self.status == Status.NOT_COVERED
+
+    @cached_property
+    def note(self) -> str:
+        """While an opt-in link is out: when it went, and what happens next."""
+        if self.opt_in is None:
+            return ""
+        sent = self.opt_in.created_at.astimezone(UTC)
+        return PENDING_NOTE.format(sent=f"{sent:%b} {sent.day}, {sent:%H:%M} UTC")
+
+    @cached_property
+    def reason(self) -> str:
+        """Why the ticket is not covered, in words ("" when it is)."""
+        a = self.assignment
+        if self.status == Status.COVERED:
+            return ""
+        if self.status == Status.CANCELLED:
+            return CANCELLED_NOTE
+        if a.eligible and not a.bind:
+            return NOT_BOUND
+        return a.eligibility_message
+
+    @cached_property
+    def certificates(self) -> list[Certificate]:
+        """The ticket's certificates in force (one per certified line), GL first."""
+        return list(getattr(self.assignment, "issued_certificates", ()))
+
+    @cached_property
+    def class_codes(self) -> list[LineChip]:
+        return [chip for chip in self.lines if chip.class_code]
+
+
+def ordered_lines(*groups: Iterable[str]) -> list[str]:
+    """The union of ``groups`` in the API's line order."""
+    wanted = {line for group in groups for line in group}
+    return [line for line in CoverageType.values if line in wanted]
+
+
+def ticket_status(assignment: Assignment, opt_in: ApplicationSession | None) -> str:
+    if assignment.is_cancelled:
+        return Status.CANCELLED
+    if assignment.is_covered:
+        return Status.COVERED
+    return Status.PENDING if opt_in is not None else Status.NOT_COVERED
+
+
+def _routing(snapshot: dict[str, Any] | None, line: str) -> tuple[str, str]:
+    rated = (snapshot or {}).get(WIRE_KEYS.get(line, line))
+    return (rated["state"], rated["class_code"]) if rated else ("", "")
+
+
+def line_chips(
+    assignment: Assignment, status: str, opt_in: ApplicationSession | None
+) -> list[LineChip]:
+    """One chip per line the dispatch carries or its customer requires.
+
+    A covered dispatch covers exactly its lines, so a line the customer requires
+    but the dispatch does not carry shows as not covered.
+    """
+    required = assignment.job.entity.required_coverage
+    shown = ordered_lines(assignment.lines, required) or list(DEFAULT_LINES)
+    chips = []
+    for line in shown:
+        state, code = _routing(assignment.rating, line)
+        if status == Status.CANCELLED:
+            line_status = Status.CANCELLED
+        elif status == Status.COVERED:
+            line_status = (
+                Status.COVERED if line in assignment.lines else Status.NOT_COVERED
+            )
+        elif opt_in is not None and line in opt_in.quote.lines:
+            line_status = Status.PENDING
+            state, code = _routing(opt_in.quote.rating, line)
+        else:
+            line_status = Status.NOT_COVERED
+        chips.append(LineChip(line, line_status, state, code))
+    return chips
+
+
+def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
+    """``assignment`` (fetched ``for_display``) as a ticket."""
+    opened: Sequence[ApplicationSession] = getattr(assignment, "open_opt_ins", ())
+    opt_in = opened[0] if opened and not assignment.is_covered else None
+    status = ticket_status(assignment, opt_in)
+    return Ticket(
+        assignment=assignment,
+        status=status,
+        lines=line_chips(assignment, status, opt_in),
+        opt_in=opt_in,
+        changed=since is not None and assignment.updated_at > since,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    count: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_row(self) -> int:
+        return self.offset + 1 if self.count else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.offset + self.size, self.count)
+
+
+def page_of(requested: int | None, *, count: int, size: int | None = None) -> Page:
+    """The requested page, kept within the pages there are (a stale link shows the last)."""
+    size = size or PAGE_SIZE
+    last = Page(1, count, size).pages
+    return Page(min(max(requested or 1, 1), last), count, size)
+
+
+def board_page(
+    queryset: QuerySet[Assignment],
+    *,
+    sort: str,
+    page: Page,
+    at: datetime,
+    since: datetime | None,
+) -> list[Ticket]:
+    rows = for_display(queryset, at=at).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+    return [
+        ticket(assignment, since=since)
+        for assignment in rows[page.offset : page.offset + page.size]
+    ]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+def filter_options(
+    user: User, filters: BoardFilters
+) -> tuple[list[Option], list[Option]]:
+    """The techs and customers of the day's tickets, for the board's pickers: one query.
+
+    A tech or customer picked from elsewhere (the contractor page) stays selectable
+    even on a day they have no ticket.
+    """
+    first, after = day_range(filters.day)
+    scope = visible_tickets(user)
+    if filters.platform is not None:
+        scope = scope.filter(platform=filters.platform)
+    wanted = Q(effective_at__gte=first, effective_at__lt=after)
+    if filters.tech:
+        wanted |= Q(contractor__public_id=filters.tech)
+    if filters.customer:
+        wanted |= Q(job__entity__public_id=filters.customer)
+    rows = (
+        scope.filter(wanted)
+        .values_list(
+            "contractor__public_id",
+            "contractor__first_name",
+            "contractor__last_name",
+            "job__entity__public_id",
+            "job__entity__name",
+        )
+        .order_by()
+        .distinct()
+    )
+    techs: dict[str, str] = {}
+    customers: dict[str, str] = {}
+    for tech_id, first_name, last_name, customer_id, customer_name in rows:
+        techs[tech_id] = f"{first_name} {last_name}"
+        customers[customer_id] = customer_name
+    return (
+        [Option(k, v) for k, v in sorted(techs.items(), key=lambda kv: kv[1])],
+        [Option(k, v) for k, v in sorted(customers.items(), key=lambda kv: kv[1])],
+    )
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One line of a ticket: its chip, net rate and what the ledger holds for it."""
+
+    chip: LineChip
+    net_rate: int | None
+    premium: int
+
+
+def coverage_rows(ticket: Ticket, entries: Iterable[Any]) -> list[CoverageRow]:
+    """The ticket's lines with their ledger balances (``entries``: its LedgerEntry rows)."""
+    balances: dict[str, int] = {}
+    for entry in entries:
+        balances[entry.line] = balances.get(entry.line, 0) + entry.amount
+    snapshot = ticket.assignment.rating or {}
+    rows = []
+    for chip in ticket.lines:
+        rated = snapshot.get(WIRE_KEYS.get(chip.line, chip.line))
+        rows.append(
+            CoverageRow(
+                chip=chip,
+                net_rate=int(rated["net_rate"]) if rated else None,
+                premium=balances.get(chip.line, 0),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class RepeatAnswer:
+    """Would the tech's opt-in cover their next job? ``result`` says, and why not."""
+
+    basis: str  # "next_ticket", "last_job" or "chosen_job"
+    job: WorkJob
+    at: datetime
+    result: Eligibility
+    ticket: Assignment | None = None
+
+
+def repeat_coverage(
+    *, contractor: Contractor, now: datetime, job: WorkJob | None = None
+) -> RepeatAnswer | None:
+    """Seed 000's automatic coverage, asked ahead: ``eligibility.check``, writing nothing.
+
+    Without ``job``: the tech's next scheduled ticket if there is one, else the job
+    they worked last, done again tomorrow. None when they have never been dispatched.
+    """
+    basis = "chosen_job"
+    if job is None:
+        theirs = visible_tickets_of(contractor).select_related(
+            "job__category_code", "job__entity"
+        )
+        upcoming = (
+            theirs.filter(cancelled_at__isnull=True, effective_at__gt=now)
+            .order_by("effective_at", "pk")
+            .first()
+        )
+        if upcoming is not None:
+            result = check(
+                contractor=contractor,
+                job=upcoming.job,
+                lines=upcoming.lines or None,
+                effective_at=upcoming.effective_at,
+            )
+            return RepeatAnswer(
+                "next_ticket", upcoming.job, upcoming.effective_at, result, upcoming
+            )
+        last = theirs.order_by("-effective_at", "-pk").first()
+        if last is None:
+            return None
+        job, basis = last.job, "last_job"
+    at = next_day(now)
+    result = check(contractor=contractor, job=job, lines=None, effective_at=at)
+    return RepeatAnswer(basis, job, at, result)
+
+
+def visible_tickets_of(contractor: Contractor) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(contractor=contractor).live()
+
+
+# A certificate's standing (coverage.certificates.standing), as the portal words it.
+STANDING_LABELS: dict[str, str] = {
+    certificates.IN_FORCE: "In force",
+    certificates.SCHEDULED: "Scheduled",
+    certificates.EXPIRED: "Expired",
+    certificates.REVOKED: "Revoked",
+    certificates.SUPERSEDED: "Replaced",
+}
+# Chip colours by standing: valid ones green, the others grey or red.
+STANDING_CHIPS: dict[str, str] = {
+    certificates.IN_FORCE: "covered",
+    certificates.SCHEDULED: "covered",
+    certificates.EXPIRED: "cancelled",
+    certificates.REVOKED: "not_covered",
+    certificates.SUPERSEDED: "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    certificate: Certificate
+    standing: str
+    verification_url: str
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self.standing]
+
+    @property
+    def chip(self) -> str:
+        return STANDING_CHIPS[self.standing]
+
+    @property
+    def reason(self) -> str:
+        return certificates.REVOCATION_TEXT.get(self.certificate.revocation_reason, "")
+
+
+def certificate_rows(
+    found: Iterable[Certificate], *, at: datetime
+) -> list[CertificateRow]:
+    """Certificates with their standing at ``at`` and the verification link their PDF prints."""
+    return [
+        CertificateRow(
+            certificate=c,
+            standing=certificates.standing(c, at=at),
+            verification_url=certificates.verification_url(c.number),
+        )
+        for c in found
+    ]
