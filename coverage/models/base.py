@@ -1,0 +1,60 @@
+"""What every platform-owned record shares: tenant scoping and the API's address shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from portal.models import Platform, User
+
+
+class TenantQuerySet(models.QuerySet):
+    """Scoping shared by every platform-owned model."""
+
+    def for_platform(self, platform: Platform) -> TenantQuerySet:
+        return self.filter(platform=platform)
+
+    def visible_to(self, user: User) -> TenantQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_all_platforms:
+            return self
+        return self.filter(platform_id=user.platform_id)
+
+    def live(self) -> TenantQuerySet:
+        """Rows not deleted through the API (deletes keep the row for the audit trail)."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class Addressed(models.Model):
+    """A postal address in the public API's shape (line1, line2, locality, region, postalcode, country)."""
+
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    address_locality = models.CharField(max_length=100, blank=True)
+    # Two-letter state code; for a contractor it is the residence state (GL), for a
+    # work job the work state (WC).
+    address_region = models.CharField(max_length=2, blank=True)
+    address_postalcode = models.CharField(max_length=20, blank=True)
+    address_country = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> dict[str, Any]:
+        return {
+            "line1": self.address_line1,
+            "line2": self.address_line2 or None,
+            "locality": self.address_locality,
+            "region": self.address_region,
+            "postalcode": self.address_postalcode,
+            "country": self.address_country or None,
+        }
+
+    @property
+    def address_text(self) -> str:
+        street = ", ".join(p for p in (self.address_line1, self.address_line2) if p)
+        city = " ".join(p for p in (self.address_region, self.address_postalcode) if p)
+        return ", ".join(p for p in (street, self.address_locality, city) if p)

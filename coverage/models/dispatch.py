@@ -1,0 +1,266 @@
+"""Work jobs, quotes, application sessions (opt in once) and assignments (dispatches)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from coverage.models import new_session_id, new_session_token
+from coverage.models.base import Addressed, TenantQuerySet
+from coverage.models.parties import CategoryCode, Contractor, Entity
+from portal.ids import PublicIdField
+from portal.models import Platform
+
+
+class WorkJob(Addressed):
+    """Work a platform dispatches techs to (the API's "job", ``jb_``): its address is the WC work state."""
+
+    class WageType(models.TextChoices):
+        FLATFEE = "flatfee", "Flat fee"
+        HOURLY = "hourly", "Hourly"
+        UNIT = "unit", "Per unit"
+        BLENDED = "blended", "Blended"
+
+    public_id = PublicIdField(prefix="jb")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="work_jobs"
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="work_jobs"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category_code = models.ForeignKey(
+        CategoryCode,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_jobs",
+    )
+    # What one dispatch of this job pays the tech, in cents (see coverage.ledger).
+    wage = models.BigIntegerField(help_text="cents")
+    wage_type = models.CharField(max_length=10, choices=WageType.choices)
+    custom_metadata = models.JSONField(default=dict, blank=True)
+    years_experience = models.PositiveIntegerField(null=True, blank=True)
+    withhold_premium = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "work job"
+        indexes = [
+            models.Index(fields=["platform", "-id"], name="coverage_workjob_plat_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def work_state(self) -> str:
+        return self.address_region
+
+
+class Quote(models.Model):
+    """A priced offer of coverage for one contractor doing one job over a window.
+
+    The rating is a snapshot: what the contractor saw is what binds, whatever the
+    rate book says later. ``policy`` is set once the quote is bound.
+    """
+
+    public_id = PublicIdField(prefix="qt")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="quotes"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="quotes"
+    )
+    job = models.ForeignKey(WorkJob, on_delete=models.PROTECT, related_name="quotes")
+    # CoverageType values, in the order the caller asked for them.
+    lines = models.JSONField(default=list)
+    effective_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    eligible = models.BooleanField(default=True)
+    # What the quote was rated for; a bound policy carries exactly these terms.
+    wc_state = models.CharField(max_length=2, blank=True)
+    gl_state = models.CharField(max_length=2, blank=True)
+    category_code = models.ForeignKey(
+        CategoryCode, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # rating.Rating.as_wire(): {"wc": {"state", "class_code", "rate", "net_rate"}, ...}
+    rating = models.JSONField(default=dict)
+    net_rate = models.PositiveIntegerField(default=0, help_text="cents per $100")
+    policy = models.OneToOneField(
+        "policies.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quote",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["platform", "-id"], name="coverage_quote_plat_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("effective_at")),
+                name="coverage_quote_window_positive",
+                violation_error_message="A quote ends after it takes effect.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    def net_rate_for(self, key: str) -> int | None:
+        """A line's net rate by its wire key ("wc", "gl", ...), None when not quoted."""
+        line = self.rating.get(key)
+        return None if line is None else int(line["net_rate"])
+
+
+class ApplicationSession(models.Model):
+    """A hosted opt-in for one quote: the contractor reviews, attests, and binds it."""
+
+    class Step(models.TextChoices):
+        VERIFY_INFO = "verify_info", "Verify information"
+        APPLICATION_QUESTIONS = "application_questions", "Application questions"
+        ESIGNATURE_DOCUMENT = "esignature_document", "E-signature"
+        ADD_CARD_DETAILS = "add_card_details", "Card details"
+        FINAL_REVIEW = "final_review", "Final review"
+        APPLICATION_COMPLETE = "application_complete", "Application complete"
+
+    public_id = models.CharField(
+        max_length=30, unique=True, default=new_session_id, editable=False
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="application_sessions"
+    )
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, related_name="application_sessions"
+    )
+    # The uncovered dispatch this opt-in was sent to fix (the dispatcher's "send opt-in
+    # link"); completing the session decides that dispatch's coverage again.
+    assignment = models.ForeignKey(
+        "Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opt_in_sessions",
+    )
+    token = models.CharField(
+        max_length=64, unique=True, default=new_session_token, editable=False
+    )
+    url = models.URLField(max_length=500)
+    success_url = models.URLField(max_length=2000, blank=True)
+    cancel_url = models.URLField(max_length=2000, blank=True)
+    step = models.CharField(
+        max_length=24, choices=Step.choices, default=Step.VERIFY_INFO
+    )
+    # A session lapses at ``expires_at`` by itself, or earlier through /expire.
+    expires_at = models.DateTimeField()
+    expired_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["platform", "-id"], name="coverage_session_plat_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    def is_expired(self, at: datetime) -> bool:
+        return self.expired_at is not None or (
+            self.completed_at is None and at >= self.expires_at
+        )
+
+
+class Assignment(models.Model):
+    """One dispatch: a contractor on a job for a window, its eligibility and its premium.
+
+    ``premium`` mirrors the sum of the assignment's ledger entries; the ledger is the
+    record, this column saves a SUM on every read.
+    """
+
+    public_id = PublicIdField(prefix="an")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="assignments"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="assignments"
+    )
+    job = models.ForeignKey(
+        WorkJob, on_delete=models.PROTECT, related_name="assignments"
+    )
+    # The policy covering this dispatch; None when ineligible or not bound.
+    policy = models.ForeignKey(
+        "policies.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    bind = models.BooleanField(default=True)
+    lines = models.JSONField(default=list)
+    effective_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    eligible = models.BooleanField(default=False)
+    eligibility_message = models.CharField(max_length=200)
+    rating = models.JSONField(null=True, blank=True)
+    net_rate = models.PositiveIntegerField(default=0, help_text="cents per $100")
+    premium = models.BigIntegerField(default=0, help_text="cents")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["platform", "-id"], name="coverage_asg_plat_idx"),
+            # /assignments/cancel and /extend find a job's latest assignment.
+            models.Index(fields=["job", "-id"], name="coverage_asg_job_idx"),
+            models.Index(fields=["contractor", "-id"], name="coverage_asg_cn_idx"),
+            # The dispatcher's board: one platform's dispatches starting on a day; the
+            # underwriter's board reads every platform's day.
+            models.Index(
+                fields=["platform", "effective_at"], name="coverage_asg_plat_start_idx"
+            ),
+            models.Index(fields=["effective_at"], name="coverage_asg_start_idx"),
+            # Cancelling a policy cancels its assignments that start later.
+            models.Index(
+                fields=["policy", "effective_at"], name="coverage_asg_policy_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("effective_at")),
+                name="coverage_assignment_window_positive",
+                violation_error_message="An assignment ends after it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_covered(self) -> bool:
+        """Bound, eligible and not cancelled: the dispatch carries premium."""
+        return self.eligible and self.bind and not self.is_cancelled

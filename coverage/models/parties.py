@@ -1,0 +1,116 @@
+"""Customers-of-record, contractors and job categories."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from coverage.models.base import Addressed, TenantQuerySet
+from portal.ids import PublicIdField
+from portal.models import Platform
+
+
+class Entity(Addressed):
+    """A customer-of-record: the client a platform dispatches techs to, with the coverage it requires."""
+
+    public_id = PublicIdField(prefix="en")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="entities"
+    )
+    name = models.CharField(max_length=200)
+    # Coverage types (CoverageType values) the entity requires of every tech it receives.
+    required_coverage = models.JSONField(default=list, blank=True)
+    aggregate_limit = models.BigIntegerField(null=True, blank=True, help_text="cents")
+    occurrence_limit = models.BigIntegerField(null=True, blank=True, help_text="cents")
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entities"
+        indexes = [
+            models.Index(
+                fields=["platform", "-id"], name="coverage_entity_platform_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contractor(Addressed):
+    """A 1099 tech on one platform; the named insured on the policies bound for them."""
+
+    public_id = PublicIdField(prefix="cn")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="contractors"
+    )
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=40, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    # Write-only on the API: never serialised back.
+    tax_identification = models.CharField(max_length=20, blank=True)
+    custom_metadata = models.JSONField(default=dict, blank=True)
+    withhold_premium = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["platform", "-id"], name="coverage_contractor_plat_idx"
+            ),
+            models.Index(
+                fields=["platform", "email"], name="coverage_contractor_email_idx"
+            ),
+        ]
+        constraints = [
+            # One contractor per email within a platform (seed 000's duplicate email
+            # error). Case-insensitive, and deleted contractors free their email.
+            models.UniqueConstraint(
+                "platform",
+                Lower("email"),
+                condition=Q(deleted_at__isnull=True),
+                name="coverage_contractor_unique_email_per_platform",
+                violation_error_message="A contractor with this email already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def legal_name(self) -> str:
+        return " ".join(
+            p for p in (self.first_name, self.middle_name, self.last_name) if p
+        )
+
+    @property
+    def residence_state(self) -> str:
+        return self.address_region
+
+
+class CategoryCode(models.Model):
+    """A job category (the API's ``jc_`` code), approved per platform, that the rate book maps to class codes."""
+
+    public_id = PublicIdField(prefix="jc")
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    approved_platforms = models.ManyToManyField(
+        Platform, blank=True, related_name="approved_category_codes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "category codes"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,155 @@
+"""The append-only premium ledger and pay-period invoices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from coverage.models.base import TenantQuerySet
+from coverage.models.dispatch import Assignment, WorkJob
+from coverage.models.parties import Contractor, Entity
+from portal.ids import PublicIdField
+from portal.models import Platform
+
+
+class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    """Only reads and inserts: an entry, once written, is never changed or removed."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+
+
+LEDGER_APPEND_ONLY = "Ledger entries are never changed or deleted; post a new entry."
+
+
+class LedgerIsAppendOnly(Exception):
+    pass
+
+
+class LedgerEntry(models.Model):
+    """One signed movement of premium for one line of one assignment, booked to a day.
+
+    Append-only: a changed wage or window adds an adjustment, a cancellation a
+    reversal. Any total (platform, contractor, entity, day) is a SUM over entries.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        REVERSAL = "reversal", "Reversal"
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    # Denormalised from the assignment so every total is one indexed SUM.
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    line = models.CharField(max_length=20)
+    amount = models.BigIntegerField(help_text="cents, signed")
+    books_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(
+                fields=["platform", "books_on"], name="coverage_ledger_plat_day_idx"
+            ),
+            models.Index(
+                fields=["contractor", "books_on"], name="coverage_ledger_cn_day_idx"
+            ),
+            models.Index(
+                fields=["entity", "books_on"], name="coverage_ledger_en_day_idx"
+            ),
+            models.Index(
+                fields=["assignment", "line", "books_on"],
+                name="coverage_ledger_asg_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="charge") | Q(amount__gt=0),
+                name="coverage_ledger_charge_positive",
+                violation_error_message="A charge adds premium.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(amount__lt=0),
+                name="coverage_ledger_reversal_negative",
+                violation_error_message="A reversal takes premium back.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(amount=0),
+                name="coverage_ledger_amount_nonzero",
+                violation_error_message="An entry moves premium.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.line} {self.books_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+
+
+class Invoice(models.Model):
+    """Premium due for one pay period of a contractor on a job (withheld / agency-remitted premium)."""
+
+    public_id = PublicIdField(prefix="in")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="invoices"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="invoices"
+    )
+    job = models.ForeignKey(WorkJob, on_delete=models.PROTECT, related_name="invoices")
+    policy = models.ForeignKey(
+        "policies.Policy", on_delete=models.PROTECT, related_name="invoices"
+    )
+    gross_pay = models.BigIntegerField(help_text="cents")
+    paycycle_start = models.DateTimeField()
+    paycycle_end = models.DateTimeField()
+    premium_due = models.BigIntegerField(help_text="cents")
+    purchase_order_number = models.CharField(max_length=100, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["platform", "-id"], name="coverage_invoice_plat_idx"),
+            models.Index(fields=["contractor", "-id"], name="coverage_invoice_cn_idx"),
+            models.Index(fields=["job", "paid_at"], name="coverage_invoice_job_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paycycle_end__gt=models.F("paycycle_start")),
+                name="coverage_invoice_paycycle_positive",
+                violation_error_message="A pay cycle ends after it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
