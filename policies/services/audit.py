@@ -274,6 +274,18 @@ def record_row(
     )
 
 
+def delete_recorded(
+    *,
+    by: Actor,
+    row: models.Model,
+    txn: PolicyTransaction | None,
+    policy: Policy | None = None,
+) -> None:
+    """Delete one row, recording its every old value first (in the caller's transaction)."""
+    record_row(by=by, action=AuditAction.DELETED, row=row, txn=txn, policy=policy)
+    row.delete()
+
+
 def record_transaction(
     *,
     by: Actor,

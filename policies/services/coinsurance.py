@@ -31,7 +31,7 @@ from policies.models import (
     Product,
     Tower,
 )
-from policies.services.audit import Actor, record_row, snapshot
+from policies.services.audit import Actor, delete_recorded, record_row, snapshot
 from policies.services.common import (
     UNSET,
     Errors,
@@ -343,14 +343,7 @@ def delete_coinsurance_agreement(
     """Delete an agreement with its parties; its sections stay on the job, unattached."""
     txn, current = locked_agreement(agreement)
     verify_checksum(checksum_supplied, checksum(current))
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn)
 
 
 @transaction.atomic
@@ -533,11 +526,4 @@ def delete_coinsurance_party(
     txn, _ = locked_agreement(party.agreement)
     current = relock(party)
     verify_checksum(checksum_supplied, checksum(current))
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn)

@@ -31,7 +31,7 @@ from policies.models import (
     SectionType,
     TransactionStatus,
 )
-from policies.services.audit import Actor, record, record_row, snapshot
+from policies.services.audit import Actor, delete_recorded, record, record_row, snapshot
 from policies.services.common import (
     UNSET,
     Errors,
@@ -426,14 +426,7 @@ def delete_section(
         raise ValidationError(
             SECTION_IN_USE.format(code=current.section_type, owner=owner)
         )
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn)
 
 
 # ---------------------------------------------------------------------------
@@ -650,15 +643,7 @@ def delete_prior_policy(
     txn, policy = _prior_policy_home(owner)
     current = _relock_prior(prior_policy, txn)
     verify_checksum(checksum_supplied, checksum(current))
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-        policy=policy,
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn, policy=policy)
     if policy is not None:
         PriorPolicy.objects.filter(
             transaction__in=_open_transactions_of(policy), public_id=current.public_id

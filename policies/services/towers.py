@@ -17,7 +17,7 @@ from policies.models import (
     PolicyTransaction,
     Tower,
 )
-from policies.services.audit import Actor, record_row, snapshot
+from policies.services.audit import Actor, delete_recorded, record_row, snapshot
 from policies.services.coinsurance import (
     SECTION_ALREADY_HERE,
     SECTIONLESS_ON_CREATE,
@@ -118,14 +118,7 @@ def delete_tower(
     txn = lock_draft(tower.transaction_id)
     current = relock(tower)
     verify_checksum(checksum_supplied, checksum(current))
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn)
 
 
 @transaction.atomic
@@ -305,11 +298,4 @@ def delete_layer(
     current = relock(layer)
     agreement = CoinsuranceAgreement.objects.filter(layer=current).first()
     verify_checksum(checksum_supplied, layer_checksum(current, agreement))
-    record_row(
-        by=by,
-        action=AuditAction.DELETED,
-        row=current,
-        txn=txn,
-        before=snapshot(current),
-    )
-    current.delete()
+    delete_recorded(by=by, row=current, txn=txn)
