@@ -7,35 +7,41 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from coverage import certificates, webhooks
 from coverage.models import (
+    ApplicationSession,
+    Assignment,
+    CategoryCode,
     Certificate,
+    ClassCode,
+    ClassMapping,
+    Contractor,
     Delivery,
     DeliveryAttempt,
+    Entity,
     Event,
+    Invoice,
+    LedgerEntry,
+    Quote,
+    Rate,
     WebhookEndpoint,
+    WorkJob,
+)
+from portal.admin_tools import (
+    ViewOnlyAdmin,
+    ViewOnlyInline,
+    admin_link,
+    changelist_link,
 )
 
 # ---------------------------------------------------------------------------
 # Events and webhooks
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is looked at, never edited: it is what was sent."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(ViewOnlyAdmin):
     list_display = ["public_id", "type", "platform", "created_at"]
     list_filter = ["type", "platform"]
     list_select_related = ["platform"]
@@ -58,7 +64,7 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdmin):
+class WebhookEndpointAdmin(ViewOnlyAdmin):
     """Platforms manage endpoints through the API, which validates them; support
     looks, and stops an endpoint without losing its delivery history."""
 
@@ -114,7 +120,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(ViewOnlyAdmin):
     list_display = [
         "id",
         "event",
@@ -155,7 +161,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(ViewOnlyAdmin):
     """Certificates change only with their dispatch or policy; support finds them and
     re-renders a PDF (from the certificate as issued) when a file went missing."""
 
@@ -232,34 +238,8 @@ class CertificateAdmin(ReadOnlyAdmin):
         )
 
 
-# ===========================================================================
-# The contractor side's records (underwriting branch). Kept in one block at the end
-# of the module, imports included, so that other areas' admin classes merge above it
-# without touching it.
-# ===========================================================================
-
-from django.utils.safestring import SafeString  # noqa: E402
-
-from coverage.models import (  # noqa: E402
-    ApplicationSession,
-    Assignment,
-    CategoryCode,
-    ClassCode,
-    ClassMapping,
-    Contractor,
-    Entity,
-    Invoice,
-    LedgerEntry,
-    Quote,
-    Rate,
-    WorkJob,
-)
-from portal.admin_tools import (  # noqa: E402
-    ViewOnlyAdmin,
-    ViewOnlyInline,
-    admin_link,
-    changelist_link,
-)
+# ---------------------------------------------------------------------------
+# The contractor side's records
 
 
 def _cents(value: int | None) -> str:
