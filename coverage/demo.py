@@ -26,7 +26,7 @@ from coverage.services import (
     create_quote,
     send_opt_in,
 )
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.demo import DemoContext
 from portal.models import Platform
 

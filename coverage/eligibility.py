@@ -56,7 +56,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
-from policies.models import CoverageType, Policy, PolicyStatus
+from policies.lines import CoverageType
+from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state
 
 ELIGIBLE = "Contractor is pre-approved for insurance coverage."

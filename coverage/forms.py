@@ -11,7 +11,7 @@ from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.services import JobData
 from coverage.services.parties import MAX_WAGE, MIN_WAGE
 from coverage.tickets import SORTS, Status
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 

@@ -41,7 +41,7 @@ from typing import Any, TextIO
 from django.db import connection, transaction
 
 from coverage.models import CategoryCode, ClassCode, ClassMapping, Rate
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.jurisdictions import MONOPOLISTIC_WC_STATES, normalize_state
 from portal.models import Platform
 

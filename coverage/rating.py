@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
 
 from coverage.models import CategoryCode, ClassMapping, Rate
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.jurisdictions import MONOPOLISTIC_WC_STATES, US_STATES, normalize_state
 
 # Error codes, as the contractor API spells them (1099policy-api.md §1.8).

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from coverage import ledger
 from coverage.models import LedgerEntry
 from coverage.rating import WIRE_KEYS
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.jurisdictions import US_STATES
 from portal.models import Platform
 

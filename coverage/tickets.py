@@ -39,8 +39,9 @@ from coverage.models import (
 )
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.models import Platform, User
+from portal.pagination import Page
 
 PAGE_SIZE = 100
 # Short names for chips; the full label is the CoverageType's.
@@ -368,44 +369,6 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
         opt_in=opt_in,
         changed=since is not None and assignment.updated_at > since,
     )
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int
-    count: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def offset(self) -> int:
-        return (self.number - 1) * self.size
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def first_row(self) -> int:
-        return self.offset + 1 if self.count else 0
-
-    @property
-    def last_row(self) -> int:
-        return min(self.offset + self.size, self.count)
-
-
-def page_of(requested: int | None, *, count: int, size: int | None = None) -> Page:
-    """The requested page, kept within the pages there are (a stale link shows the last)."""
-    size = size or PAGE_SIZE
-    last = Page(1, count, size).pages
-    return Page(min(max(requested or 1, 1), last), count, size)
 
 
 def board_page(

@@ -1,23 +1,8 @@
 from __future__ import annotations
 
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from coverage.views import apply, board, certificates, contractors, premium, tickets
-
-
-class PublicIdConverter:
-    """``prefix_base62``: anything else (a NUL, a quote) is not an id, so a 404."""
-
-    regex = r"[a-z]{2,4}_[0-9A-Za-z]{1,40}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(PublicIdConverter, "pid")
 
 ticket_urls = [
     path("", tickets.ticket_detail, name="ticket_detail"),

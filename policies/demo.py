@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from coverage.models import Contractor
 from policies import services
+from policies.lines import CoverageType
 from policies.models import (
     Contact,
     ContactRole,
-    CoverageType,
     Organization,
     Policy,
     PolicyLocation,

@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 
+from policies.lines import CoverageType
 from policies.models import (
     CoinsuranceModel,
     CoinsuranceRole,
     Contact,
     ContactRole,
-    CoverageType,
     PolicyStatus,
     Product,
     SectionType,
@@ -31,6 +31,7 @@ from policies.models import (
     TransactionStatus,
 )
 from policies.services import CURRENCIES, Money
+from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 
@@ -59,16 +60,7 @@ class ServiceForm(forms.Form):
     service_fields: ClassVar[Mapping[str, str]] = {}
 
     def add_service_error(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            for message in exc.messages:
-                self.add_error(None, message)
-            return
-        for key, errors in exc.error_dict.items():
-            field = self.service_fields.get(key, key)
-            target = field if field in self.fields else None
-            for error in errors:
-                for message in error.messages:
-                    self.add_error(target, message)
+        add_service_error(self, exc, fields=self.service_fields)
 
 
 # ---------------------------------------------------------------------------

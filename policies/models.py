@@ -27,16 +27,6 @@ from portal.ids import PublicIdField, new_public_id
 from portal.models import ApiKey, Platform, User
 
 
-class CoverageType(models.TextChoices):
-    """Lines of coverage, spelled as the contractor API spells them."""
-
-    GENERAL = "general", "General liability"
-    WORKERS_COMP = "workers-comp", "Workers' compensation"
-    PROFESSIONAL = "professional", "Professional liability"
-    MEDIA = "media", "Media liability"
-    CYBER = "cyber", "Cyber liability"
-
-
 class SectionType(models.TextChoices):
     """Policy section types (the Cloud API's ``sectionType`` typelist)."""
 

@@ -6,8 +6,11 @@ from django.urls import include, path
 
 from coverage.api import api as coverage_api
 from policies.api import job_api, policy_api
-from portal import views
+from portal import converters, views
 from portal.forms import LoginForm
+
+# Imported for its side effect: <pid:…> is registered before any app's URLs load.
+assert converters.PublicIdConverter
 
 urlpatterns = [
     path("", views.home, name="home"),

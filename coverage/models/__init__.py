@@ -14,6 +14,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from policies.lines import CoverageType
+
 if TYPE_CHECKING:
     from coverage.models.certificates import Certificate
 
@@ -39,11 +41,7 @@ def new_session_token() -> str:
 
 
 def coverage_line_choices() -> list[tuple[str, str]]:
-    # policies.models imports this module, so CoverageType is looked up when the
-    # choices are needed rather than imported at the top (a circular import).
     # Migrations refer to this function by name: keep the name.
-    from policies.models import CoverageType
-
     return CoverageType.choices
 
 

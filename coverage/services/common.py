@@ -12,7 +12,7 @@ from django.db.models import Model
 from coverage.eligibility import is_approved
 from coverage.models import Addressed, CategoryCode
 from coverage.rating import Rating, rate
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.jurisdictions import normalize_state
 
 NO_LINES = "Name at least one coverage type."

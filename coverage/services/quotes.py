@@ -29,7 +29,8 @@ from coverage.services.common import (
     validate_fields,
 )
 from coverage.services.policies import bind_policy_from_quote
-from policies.models import CoverageType, Policy
+from policies.lines import CoverageType
+from policies.models import Policy
 from portal.jurisdictions import normalize_state
 
 MATCHING_POLICY = "Contractor already has a matching policy on file"

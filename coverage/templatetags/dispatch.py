@@ -8,7 +8,7 @@ from django import template
 
 from coverage import formatting
 from coverage.tickets import LINE_SHORT
-from policies.models import CoverageType
+from policies.lines import CoverageType
 
 register = template.Library()
 

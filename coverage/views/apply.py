@@ -18,7 +18,7 @@ from coverage.forms import OptInForm
 from coverage.models import ApplicationSession
 from coverage.rating import premium_for
 from coverage.services import complete_application_session
-from policies.models import CoverageType
+from policies.lines import CoverageType
 
 SESSION_EXPIRED_PAGE = (
     "This application link has expired. Ask the platform that sent it for a new one."

@@ -22,6 +22,7 @@ from coverage.forms import BoardFilterForm
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 from portal.models import Platform, User
+from portal.pagination import page_of
 
 POLL_SECONDS = 10
 # Query parameters that belong to one poll, never to the board's own address.
@@ -119,7 +120,7 @@ def board(request: PortalRequest) -> HttpResponse:
     if is_partial(request) and request.GET.get("v") == summary.version:
         # A poll, and nothing changed: keep what the dispatcher is looking at.
         return HttpResponse(status=204)
-    page = tickets.page_of(form.value("page", 1), count=summary.total)
+    page = page_of(form.value("page", 1), count=summary.total, size=tickets.PAGE_SIZE)
     rows = tickets.board_page(
         found,
         sort=filters.sort,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from coverage import certificates
 from coverage.api.certificates import pdf_response
 from coverage.models import Certificate
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.http import PortalRequest
 
 CERTIFICATE_NOT_FOUND = (

@@ -15,6 +15,7 @@ from coverage.models import Certificate, Contractor
 from policies.models import Policy, PolicyStatus
 from portal.htmx import render_page
 from portal.http import PortalRequest
+from portal.pagination import page_of
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 25
@@ -53,9 +54,7 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     q = form.cleaned_data.get("q") or ""
     found = _search(Contractor.objects.visible_to(request.user).live(), q)
     # Counted before the annotation: a GROUP BY only to count would be wasted work.
-    page = tickets.page_of(
-        form.cleaned_data.get("page"), count=found.count(), size=PAGE_SIZE
-    )
+    page = page_of(form.cleaned_data.get("page"), count=found.count(), size=PAGE_SIZE)
     found = found.annotate(last_dispatch=Max("assignments__effective_at"))
     now = timezone.now()
     rows = (
@@ -108,7 +107,7 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     history = tickets.visible_tickets_of(contractor)
-    page = tickets.page_of(
+    page = page_of(
         form.cleaned_data.get("page"), count=history.count(), size=HISTORY_SIZE
     )
     rows = tickets.for_display(history, at=now).order_by("-effective_at", "-pk")[

@@ -43,6 +43,7 @@ from coverage.models import (
     LedgerEntry,
 )
 from coverage.rating import Rating
+from portal.forms import add_service_error
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 
@@ -83,13 +84,7 @@ def attach_errors(
     form: forms.Form, exc: ValidationError, *, fields: dict[str, str]
 ) -> None:
     """Put a service's ValidationError on the form: on a field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(fields.get(key), error.messages)
-        return
-    for error in exc.error_list:
-        form.add_error(FIELD_OF_CODE.get(error.code or ""), error.messages)
+    add_service_error(form, exc, fields=fields, codes=FIELD_OF_CODE)
 
 
 # ---------------------------------------------------------------------------

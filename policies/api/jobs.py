@@ -44,8 +44,8 @@ from policies.api.wire import (
     text_field,
     typekey,
 )
+from policies.lines import CoverageType
 from policies.models import (
-    CoverageType,
     Policy,
     PolicyStatus,
     PolicyTransaction,

@@ -16,13 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coverage import certificates
 from coverage.models import CategoryCode, Contractor
+from policies.lines import CoverageType
 from policies.models import (
     AuditAction,
     Contact,
     ContactRole,
-    CoverageType,
     Policy,
     PolicyContactRole,
     PolicySection,
@@ -47,6 +46,7 @@ from policies.services.common import (
 )
 from policies.services.contents import validate_section_types
 from policies.services.copying import copy_contents
+from policies.signals import PolicyChange, send_policy_changed
 from portal.ids import random_base62
 from portal.jurisdictions import US_STATES
 from portal.models import Platform, User
@@ -345,33 +345,23 @@ def _apply(txn: PolicyTransaction) -> Policy:
     # its (possibly edited) copy the policy's. One column: the switch is atomic.
     policy.contents_transaction = txn
     policy.save()
-    _follow_with_certificates(policy, kind=txn.kind, previous_expiry=previous_expiry)
+    _announce(policy, kind=txn.kind, previous_expiry=previous_expiry)
     return policy
 
 
-def _follow_with_certificates(
-    policy: Policy, *, kind: str, previous_expiry: datetime
-) -> None:
-    """Certificates follow the policy, however it was changed (contractor API or
-    underwriters): a cancelled policy's are void; after a renewal, dispatches that
-    run past the old expiration get certificates showing the new one; after any other
-    change, those whose content changed (term, lines) are re-issued."""
-    now = timezone.now()
-    if kind == TransactionKind.CANCELLATION:
-        certificates.revoke_for_policy(
-            policy=policy, reason=certificates.POLICY_CANCELLED, now=now
-        )
-    elif kind == TransactionKind.RENEWAL:
-        certificates.reissue_for_policy(
-            policy=policy,
-            reason=certificates.POLICY_RENEWED,
-            now=now,
-            ending_after=max(previous_expiry, now),
-        )
-    else:
-        certificates.reissue_for_policy(
-            policy=policy, reason=certificates.POLICY_CHANGED, now=now
-        )
+def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
+    """Whatever follows a policy on the contractor side (certificates, dispatches)
+    subscribes to the hook; policy administration only says what kind of change it was."""
+    change = {
+        TransactionKind.CANCELLATION: PolicyChange.CANCELLED,
+        TransactionKind.RENEWAL: PolicyChange.RENEWED,
+    }.get(kind, PolicyChange.CHANGED)
+    send_policy_changed(
+        policy=policy,
+        change=change,
+        now=timezone.now(),
+        previous_expiry=previous_expiry,
+    )
 
 
 @transaction.atomic
@@ -537,8 +527,8 @@ def reinstate_policy(*, policy: Policy, by: Actor = None) -> Policy:
     policy.save(update_fields=["status", "cancelled_at"])
     # Dispatches still running (those starting later were cancelled with the policy)
     # get certificates in force again.
-    certificates.reissue_for_policy(
-        policy=policy, reason=certificates.POLICY_CHANGED, now=timezone.now()
+    send_policy_changed(
+        policy=policy, change=PolicyChange.REINSTATED, now=timezone.now()
     )
     record_transaction(by=by, action=AuditAction.REINSTATED, txn=reinstatement)
     return policy

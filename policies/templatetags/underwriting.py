@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django import template
 
-from policies.models import CoverageType, PolicyStatus, TransactionStatus
+from policies.lines import CoverageType
+from policies.models import PolicyStatus, TransactionStatus
 from policies.services import percent_text
 
 register = template.Library()

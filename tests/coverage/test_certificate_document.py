@@ -38,7 +38,7 @@ from coverage.certificate_document import (
     subrogation_wording,
     wc_limits,
 )
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from tests.coverage.certificate_samples import (
     GL_ROW,
     HOLDER,

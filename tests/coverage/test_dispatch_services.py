@@ -38,7 +38,7 @@ from coverage.services import (
     update_job,
 )
 from coverage.services.assignments import ASSIGNMENT_CANCELLED
-from policies.models import CoverageType
+from policies.lines import CoverageType
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, make_job
 from tests.coverage.portal_helpers import at, opted_in, ticket, tomorrow

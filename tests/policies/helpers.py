@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from coverage.models import CategoryCode, Contractor
-from policies.models import CoverageType, Product
+from policies.lines import CoverageType
+from policies.models import Product
 from portal.models import Platform
 
 

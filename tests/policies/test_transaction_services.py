@@ -9,13 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from policies import services
-from policies.models import (
-    CoverageType,
-    Policy,
-    PolicyStatus,
-    PolicyTransaction,
-    TransactionStatus,
-)
+from policies.lines import CoverageType
+from policies.models import Policy, PolicyStatus, PolicyTransaction, TransactionStatus
 from portal.models import Platform
 from tests.policies.helpers import (
     contractor_product,

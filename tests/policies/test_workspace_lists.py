@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from coverage.models import Contractor
 from policies import services
-from policies.models import CoverageType, Policy, PolicyTransaction
+from policies.lines import CoverageType
+from policies.models import Policy, PolicyTransaction
 from portal.models import Platform
 from tests.policies.builders import bound_policy, draft_submission
 from tests.policies.conftest import htmx

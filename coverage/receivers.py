@@ -1,0 +1,43 @@
+"""What the contractor side does when policy administration says a policy changed.
+
+Connected in ``CoverageConfig.ready()``; policies fires ``policies.signals.policy_changed``
+and never imports this app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from coverage import certificates
+from policies.models import Policy
+from policies.signals import PolicyChange
+
+
+def follow_policy_with_certificates(
+    *,
+    policy: Policy,
+    change: PolicyChange,
+    now: datetime,
+    previous_expiry: datetime | None = None,
+    **_: Any,
+) -> None:
+    """Certificates follow the policy, however it was changed (contractor API or
+    underwriters): a cancelled policy's are void; after a renewal, dispatches that
+    run past the old expiration get certificates showing the new one; after any other
+    change (reinstatement included), those whose content changed are re-issued."""
+    if change == PolicyChange.CANCELLED:
+        certificates.revoke_for_policy(
+            policy=policy, reason=certificates.POLICY_CANCELLED, now=now
+        )
+    elif change == PolicyChange.RENEWED:
+        certificates.reissue_for_policy(
+            policy=policy,
+            reason=certificates.POLICY_RENEWED,
+            now=now,
+            ending_after=max(previous_expiry or now, now),
+        )
+    else:
+        certificates.reissue_for_policy(
+            policy=policy, reason=certificates.POLICY_CHANGED, now=now
+        )
