@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from portal.admin_tools import ViewOnlyAdmin
 from portal.api_keys import revoke_api_key
-from portal.models import ApiKey, IdempotencyRecord, Platform, User
+from portal.models import ApiKey, ApiKeyQuerySet, IdempotencyRecord, Platform, User
 
 admin.site.site_header = "Dispatch coverage — support"
 admin.site.site_title = "Support admin"
@@ -27,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["platform"]
     search_fields = ["username", "email", "first_name", "last_name"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Role", {"fields": ("role", "platform")}),
     )
     add_fieldsets = (
@@ -54,7 +53,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_select_related = ["platform"]
     search_fields = ["name", "display_prefix", "public_id", "platform__name"]
     # The digest is not the key, but there is no reason to show it either.
-    fields = [
+    fields = (
         "public_id",
         "name",
         "kind",
@@ -64,7 +63,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "created_at",
         "last_used_at",
         "revoked_at",
-    ]
+    )
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -72,7 +71,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Revoke selected keys")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+    def revoke(self, request: HttpRequest, queryset: ApiKeyQuerySet) -> None:
         keys = list(queryset.active())
         for key in keys:
             revoke_api_key(key=key)

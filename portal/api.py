@@ -140,7 +140,9 @@ class CloudStyle(ErrorStyle):
             }
             for e in errors
         ]
-        user_message = details[0]["message"] if details else "The request is not valid."
+        user_message = (
+            str(details[0]["message"]) if details else "The request is not valid."
+        )
         return ApiError(user_message, status=400, details=details)
 
 

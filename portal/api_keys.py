@@ -82,7 +82,8 @@ def key_from_headers(request: HttpRequest) -> str | None:
 def authenticate_request(request: HttpRequest) -> ApiKey | None:
     """The active key behind this request, or None. Cached on the request."""
     if hasattr(request, "_api_key"):
-        return request._api_key
+        cached: ApiKey | None = request._api_key
+        return cached
     raw = key_from_headers(request)
     key = None
     if raw:
@@ -97,5 +98,6 @@ def authenticate_request(request: HttpRequest) -> ApiKey | None:
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
-    request._api_key = key
+    # A plain attribute on the request: HttpRequest declares no slot for it.
+    setattr(request, "_api_key", key)  # noqa: B010
     return key

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol
 
 from portal.models import Platform, Role, User
+
+
+class Writer(Protocol):
+    """Where seeding reports progress: a management command's stdout, or a file."""
+
+    def write(self, msg: str) -> object: ...
+
 
 DEFAULT_PASSWORD = "demo-pass-2026"
 DEMO_PLATFORM = "Demo Field Services"
@@ -14,7 +21,7 @@ DEMO_PLATFORM = "Demo Field Services"
 @dataclass
 class DemoContext:
     password: str
-    out: TextIO
+    out: Writer
     # Objects one app's seeding hands to the next (e.g. the platform).
     objects: dict[str, object] = field(default_factory=dict)
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 def is_partial(request: HttpRequest) -> bool:
     """HTMX swaps get the fragment; boosted navigation and plain requests get the page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def render_page(

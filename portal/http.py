@@ -11,5 +11,5 @@ from portal.models import User
 class PortalRequest(HttpRequest):
     """A request from a signed-in portal user, as the views see it."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails

@@ -28,7 +28,7 @@ class PlatformQuerySet(models.QuerySet["Platform"]):
             return self.none()
         if user.sees_all_platforms:
             return self
-        return self.filter(pk=user.platform_id)
+        return self.filter(pk=user.platform_id) if user.platform_id else self.none()
 
 
 class Platform(models.Model):

@@ -10,7 +10,7 @@ from portal import converters, views
 from portal.forms import LoginForm
 
 # Imported for its side effect: <pid:…> is registered before any app's URLs load.
-assert converters.PublicIdConverter
+assert converters.PublicIdConverter.regex
 
 urlpatterns = [
     path("", views.home, name="home"),
