@@ -8,14 +8,15 @@ the rules and write the audit history shown on each policy and transaction page.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from coverage.models import Assignment, Invoice
 from policies.models import (
     AuditEntry,
     CoinsuranceAgreement,
@@ -243,12 +244,24 @@ class PolicyAdmin(ViewOnlyAdmin):
     @admin.display(description="Related")
     def related(self, policy: Policy) -> SafeString:
         links = [
-            changelist_link(Assignment, "Assignments", policy__id__exact=policy.pk),
-            changelist_link(Invoice, "Invoices", policy__id__exact=policy.pk),
+            # The contractor side's models, reached through their relations to
+            # Policy: policies imports nothing from coverage.
+            changelist_link(
+                _related_model("assignments"),
+                "Assignments",
+                policy__id__exact=policy.pk,
+            ),
+            changelist_link(
+                _related_model("invoices"), "Invoices", policy__id__exact=policy.pk
+            ),
             changelist_link(AuditEntry, "Audit history", policy__id__exact=policy.pk),
             workspace_link(reverse("policies:policy_detail", args=[policy.public_id])),
         ]
         return format_html(" · ".join(["{}"] * len(links)), *links)
+
+
+def _related_model(name: str) -> type[Model]:
+    return cast(type[Model], Policy._meta.get_field(name).related_model)
 
 
 @admin.register(PolicyTransaction)

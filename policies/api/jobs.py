@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import Field, StrictBool
 
-from coverage.models import CategoryCode, Contractor
 from policies import services
 from policies.api.base import job_api, policy_api, router
 from policies.api.wire import (
@@ -54,6 +53,12 @@ from policies.models import (
     SectionType,
     TransactionKind,
     TransactionStatus,
+)
+from policies.models.accounts import (
+    Account,
+    AccountCategory,
+    account_model,
+    category_code_model,
 )
 from policies.services import checksum
 from portal.api import ApiError
@@ -220,7 +225,7 @@ def _lines(lines: list[str]) -> list[dict[str, str]]:
     ]
 
 
-def _account(contractor: Contractor) -> dict[str, Any]:
+def _account(contractor: Account) -> dict[str, Any]:
     return {
         "id": contractor.public_id,
         "displayName": contractor.legal_name,
@@ -232,7 +237,7 @@ def _product(product: Product) -> dict[str, Any]:
     return {"id": product.code, "displayName": product.name, "type": "Product"}
 
 
-def _category(category: CategoryCode | None) -> dict[str, Any] | None:
+def _category(category: AccountCategory | None) -> dict[str, Any] | None:
     if category is None:
         return None
     return {
@@ -362,10 +367,10 @@ def _state_code(value: TypeKeyIn | None) -> str:
     return value.code.upper() if value is not None else ""
 
 
-def _category_code(ref: RefIn | None) -> CategoryCode | None:
+def _category_code(ref: RefIn | None) -> AccountCategory | None:
     if ref is None:
         return None
-    category = CategoryCode.objects.filter(public_id=ref.id).first()
+    category = category_code_model().objects.filter(public_id=ref.id).first()
     if category is None:
         raise ApiError(UNKNOWN_CATEGORY.format(id=ref.id))
     return category
@@ -387,7 +392,9 @@ JOB_FILTERS = {
 @jobs.post("/submissions", response={201: JobOne}, summary="Create a submission")
 def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Status:
     attrs: SubmissionAttributes = payload.data.attributes
-    contractor = Contractor.objects.live().filter(public_id=attrs.account.id).first()
+    contractor = (
+        account_model().objects.live().filter(public_id=attrs.account.id).first()
+    )
     if contractor is None:
         raise ApiError(UNKNOWN_ACCOUNT.format(id=attrs.account.id))
     product = Product.objects.filter(code=attrs.product.id).first()

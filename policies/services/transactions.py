@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coverage.models import CategoryCode, Contractor
 from policies.lines import CoverageType
 from policies.models import (
     AuditAction,
@@ -31,6 +30,7 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
+from policies.models.accounts import Account, AccountCategory
 from policies.services.audit import (
     Actor,
     link_to_policy,
@@ -161,14 +161,14 @@ def _new_policy_number() -> str:
 def start_submission(
     *,
     platform: Platform,
-    contractor: Contractor,
+    contractor: Account,
     product: Product,
     lines: list[str],
     effective_at: datetime,
     expires_at: datetime,
     wc_state: str = "",
     gl_state: str = "",
-    category_code: CategoryCode | None = None,
+    category_code: AccountCategory | None = None,
     auto_renew: bool = True,
     by: Actor = None,
     section_types: Sequence[str] = (),
@@ -213,7 +213,7 @@ def start_submission(
     return txn
 
 
-def account_holder(contractor: Contractor) -> Contact:
+def account_holder(contractor: Account) -> Contact:
     """The contractor's own contact on its account: every policy's primary named insured."""
     contact, _ = Contact.objects.get_or_create(
         contractor=contractor,
@@ -368,14 +368,14 @@ def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
 def bind_submission(
     *,
     platform: Platform,
-    contractor: Contractor,
+    contractor: Account,
     product: Product,
     lines: list[str],
     effective_at: datetime,
     expires_at: datetime,
     wc_state: str = "",
     gl_state: str = "",
-    category_code: CategoryCode | None = None,
+    category_code: AccountCategory | None = None,
     auto_renew: bool = True,
     by: Actor = None,
 ) -> Policy:
@@ -542,7 +542,7 @@ def update_transaction_terms(
     lines: list[str] | Unset = UNSET,
     wc_state: str | Unset = UNSET,
     gl_state: str | Unset = UNSET,
-    category_code: CategoryCode | None | Unset = UNSET,
+    category_code: AccountCategory | None | Unset = UNSET,
     expires_at: datetime | Unset = UNSET,
     auto_renew: bool | Unset = UNSET,
     by: Actor = None,

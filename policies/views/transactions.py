@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coverage.models import Contractor
 from policies import services
 from policies.forms import (
     ContactForm,
@@ -34,6 +33,7 @@ from policies.models import (
     PolicyTransaction,
     Product,
 )
+from policies.models.accounts import account_model
 from policies.views.access import (
     done,
     get_transaction,
@@ -224,7 +224,8 @@ def submission_new(request: PortalRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contractor = (
-            Contractor.objects.live()
+            account_model()
+            .objects.live()
             .select_related("platform")
             .filter(public_id=data["contractor"])
             .first()
