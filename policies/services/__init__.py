@@ -10,7 +10,7 @@ contractor side when a tech opts in (``bind_submission``). One module per subjec
 - ``coinsurance``: coinsurance agreements and their parties;
 - ``towers``: towers and layers (and layer-level agreements);
 - ``copying``: a transaction's contents copied for a change or renewal;
-- ``common``: locks, checksums, short ids and value rules they share;
+- ``drafts``: locks, checksums, short ids and value rules they share;
 - ``audit``: the audit history every write above records (who, when, what changed).
 """
 
@@ -50,32 +50,6 @@ from policies.services.coinsurance import (
     share_total,
     update_coinsurance_agreement,
     update_coinsurance_party,
-)
-from policies.services.common import (
-    AMOUNT_NEGATIVE,
-    AMOUNT_PRECISION,
-    AMOUNT_TOO_LARGE,
-    CHECKSUM_MISMATCH,
-    CURRENCIES,
-    JOB_NOT_DRAFT,
-    PERCENT_PRECISION,
-    PERCENT_RANGE,
-    REQUIRED,
-    TOO_LONG,
-    UNKNOWN_CODE,
-    UNKNOWN_CURRENCY,
-    UNSET,
-    ChecksumMismatch,
-    Errors,
-    Money,
-    Unset,
-    checksum,
-    lock_draft,
-    lock_transaction,
-    next_number,
-    percent_text,
-    relock,
-    verify_checksum,
 )
 from policies.services.contents import (
     COMPANY_NEEDS_NAME,
@@ -122,6 +96,32 @@ from policies.services.contents import (
 )
 from policies.services.copying import (
     copy_contents,
+)
+from policies.services.drafts import (
+    AMOUNT_NEGATIVE,
+    AMOUNT_PRECISION,
+    AMOUNT_TOO_LARGE,
+    CHECKSUM_MISMATCH,
+    CURRENCIES,
+    JOB_NOT_DRAFT,
+    PERCENT_PRECISION,
+    PERCENT_RANGE,
+    REQUIRED,
+    TOO_LONG,
+    UNKNOWN_CODE,
+    UNKNOWN_CURRENCY,
+    UNSET,
+    ChecksumMismatch,
+    Errors,
+    Money,
+    Unset,
+    checksum,
+    lock_draft,
+    lock_transaction,
+    next_number,
+    percent_text,
+    relock,
+    verify_checksum,
 )
 from policies.services.towers import (
     LAYER_CURRENCIES,

@@ -32,7 +32,7 @@ from policies.models import (
     TransactionStatus,
 )
 from policies.services.audit import Actor, delete_recorded, record, record_row, snapshot
-from policies.services.common import (
+from policies.services.drafts import (
     UNSET,
     Errors,
     Money,

@@ -31,7 +31,7 @@ from policies.services.coinsurance import (
     sections_for,
     update_coinsurance_agreement,
 )
-from policies.services.common import (
+from policies.services.drafts import (
     UNSET,
     Errors,
     Money,

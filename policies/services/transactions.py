@@ -37,15 +37,15 @@ from policies.services.audit import (
     record_transaction,
     snapshot,
 )
-from policies.services.common import (
+from policies.services.contents import validate_section_types
+from policies.services.copying import copy_contents
+from policies.services.drafts import (
     UNSET,
     Unset,
     checksum,
     lock_draft,
     verify_checksum,
 )
-from policies.services.contents import validate_section_types
-from policies.services.copying import copy_contents
 from policies.signals import PolicyChange, send_policy_changed
 from portal.ids import random_base62
 from portal.jurisdictions import US_STATES

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from policies import services
+from policies.access import get_transaction, underwriter_required
 from policies.forms import (
     AgreementForm,
     AgreementSectionForm,
@@ -42,15 +42,13 @@ from policies.models import (
     ProducerCode,
     Tower,
 )
-from policies.views.access import get_transaction, refusal_status, underwriter_required
-from policies.views.common import AgreementView, agreements_of, sections_of, towers_of
+from policies.selectors.coinsurance import AgreementView, agreements_of, producer_codes
+from policies.selectors.contents import sections_of, towers_of
 from policies.views.meter import ShareMeter, build_meter, invalid_meter, parse_share
+from policies.views.responses import refusal_status
 from policies.views.transactions import not_draft_note
 from portal.htmx import render_page
 from portal.http import PortalRequest
-
-PRODUCER_CODE_LIMIT = 50
-
 
 # ---------------------------------------------------------------------------
 # What the page shows
@@ -260,9 +258,7 @@ def page_context(
         "new_meter": build_meter(our_share=Decimal(0), parties=[]),
         "tower_form": tower_form,
         "workspace_error": overrides.errors.get("workspace", ""),
-        "producer_codes": list(
-            ProducerCode.objects.select_related("organization")[:PRODUCER_CODE_LIMIT]
-        ),
+        "producer_codes": producer_codes(),
     }
 
 
@@ -580,15 +576,10 @@ def producer_code_search(request: PortalRequest) -> HttpResponse:
     """Producer codes whose code or organization matches ``q``: the options of a
     party form's producer code list."""
     q = request.GET.get("q", "").replace("\x00", "").strip()
-    codes = ProducerCode.objects.select_related("organization")
-    if q:
-        codes = codes.filter(
-            Q(code__icontains=q) | Q(organization__name__icontains=q) | Q(public_id=q)
-        )
     return render(
         request,
         "policies/coinsurance.html#producer-options",
-        {"producer_codes": list(codes[:PRODUCER_CODE_LIMIT])},
+        {"producer_codes": producer_codes(q)},
     )
 
 

@@ -16,15 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policies import services
+from policies.access import get_policy, get_transaction, underwriter_required
 from policies.forms import PriorPolicyForm
 from policies.models import Policy, PolicyTransaction, PriorPolicy, TransactionStatus
-from policies.views.access import (
-    get_policy,
-    get_transaction,
-    refusal_status,
-    underwriter_required,
-)
-from policies.views.common import prior_policies_of, summarize
+from policies.selectors.contents import prior_policies_of, summarize
+from policies.views.responses import refusal_status
 from portal.htmx import render_page
 from portal.http import PortalRequest
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policies import services
+from policies.access import get_transaction, underwriter_required
 from policies.forms import (
     ContactForm,
     LocationForm,
@@ -34,19 +35,10 @@ from policies.models import (
     Product,
 )
 from policies.models.accounts import account_model
-from policies.views.access import (
-    done,
-    get_transaction,
-    refusal_status,
-    underwriter_required,
-)
-from policies.views.common import (
-    contacts_of,
-    history_of_transaction,
-    locations_of,
-    sections_of,
-)
+from policies.selectors.audit import history_of_transaction
+from policies.selectors.contents import contacts_of, locations_of, sections_of
 from policies.views.policies import Action
+from policies.views.responses import done, refusal_status
 from portal.htmx import render_page
 from portal.http import PortalRequest
 

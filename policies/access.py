@@ -1,4 +1,7 @@
-"""Who may open the underwriter workspace, and how its views find their objects."""
+"""Who may open the underwriter workspace, and the lookups its views find their objects with.
+
+Underwriters see every platform; anyone else gets a 403 (or the login page).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from typing import Concatenate, ParamSpec
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django_htmx.http import HttpResponseClientRedirect
+from django.shortcuts import get_object_or_404
 
 from policies.models import Policy, PolicyTransaction
 from portal.http import PortalRequest
@@ -57,16 +59,3 @@ def get_policy(policy_id: str) -> Policy:
         ),
         public_id=policy_id,
     )
-
-
-def done(request: PortalRequest, url: str) -> HttpResponse:
-    """After a successful write that changes the whole page: load it afresh."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def refusal_status(request: PortalRequest) -> int:
-    """htmx 2 swaps only 2xx answers: an HTMX form re-rendered with a refusal is a 200,
-    the same page without HTMX a 400."""
-    return 200 if request.htmx else 400

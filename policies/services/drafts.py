@@ -1,5 +1,6 @@
-"""What every write to a transaction's contents shares: the row lock, state checks,
-short ids, checksums and the value rules (shares, money, text lengths)."""
+"""Writing to a draft transaction: what every write to its contents shares — the row
+lock, state checks, short ids, checksums and the value rules (shares, money, text
+lengths)."""
 
 from __future__ import annotations
 
