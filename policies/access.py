@@ -39,7 +39,7 @@ def underwriter_required(
     return login_required(wrapper)
 
 
-def get_transaction(job_id: str) -> PolicyTransaction:
+def get_transaction(transaction_id: str) -> PolicyTransaction:
     """A transaction by its pc: id, with what every page of it shows; 404 otherwise.
 
     Underwriters see every platform, so there is no further scoping to apply.
@@ -48,7 +48,7 @@ def get_transaction(job_id: str) -> PolicyTransaction:
         PolicyTransaction.objects.select_related(
             "platform", "contractor", "product", "category_code", "policy"
         ),
-        public_id=job_id,
+        public_id=transaction_id,
     )
 
 

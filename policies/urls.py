@@ -1,30 +1,17 @@
 """The underwriter workspace's URLs, under /underwriting/ (see portal.urls).
 
-Jobs are named by their pc: id and policies by their pl_ id, as in the API; the
-children of a job by their short numbers ("agreement 3", "party 5").
+Transactions are named by their pc: id and policies by their pl_ id, as in the API
+(the shared ``<pid:…>`` converter of portal.converters); the children of a
+transaction by their short numbers ("agreement 3", "party 5") and sections by
+their type code (``<slug:code>``). A NUL or a slash matches none of these: a 404
+at routing.
 """
 
 from __future__ import annotations
 
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from policies.views import coinsurance, lists, policies, prior_policies, transactions
-
-
-class PublicIdConverter:
-    """An id in a path: anything but a slash or a NUL (which PostgreSQL cannot
-    compare, so such an id names nothing: 404 rather than a database error)."""
-
-    regex = "[^/\x00]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(PublicIdConverter, "id")
 
 app_name = "policies"
 
@@ -43,12 +30,12 @@ policy_urls = [
         name="policy_prior_add",
     ),
     path(
-        "prior-policies/<id:prior_id>/edit",
+        "prior-policies/<pid:prior_id>/edit",
         prior_policies.policy_prior_edit,
         name="policy_prior_edit",
     ),
     path(
-        "prior-policies/<id:prior_id>/delete",
+        "prior-policies/<pid:prior_id>/delete",
         prior_policies.policy_prior_delete,
         name="policy_prior_delete",
     ),
@@ -78,7 +65,7 @@ coinsurance_urls = [
         name="agreement_section_add",
     ),
     path(
-        "<int:number>/sections/<id:code>/remove",
+        "<int:number>/sections/<slug:code>/remove",
         coinsurance.agreement_section_remove,
         name="agreement_section_remove",
     ),
@@ -93,7 +80,7 @@ tower_urls = [
         name="tower_section_add",
     ),
     path(
-        "<int:number>/sections/<id:code>/remove",
+        "<int:number>/sections/<slug:code>/remove",
         coinsurance.tower_section_remove,
         name="tower_section_remove",
     ),
@@ -123,7 +110,7 @@ transaction_urls = [
     path("contacts/add", transactions.contact_add, name="contact_add"),
     path("sections/add", transactions.section_add, name="section_add"),
     path(
-        "sections/<id:code>/delete",
+        "sections/<slug:code>/delete",
         transactions.section_delete,
         name="section_delete",
     ),
@@ -146,12 +133,12 @@ transaction_urls = [
         name="transaction_prior_add",
     ),
     path(
-        "prior-policies/<id:prior_id>/edit",
+        "prior-policies/<pid:prior_id>/edit",
         prior_policies.transaction_prior_edit,
         name="transaction_prior_edit",
     ),
     path(
-        "prior-policies/<id:prior_id>/delete",
+        "prior-policies/<pid:prior_id>/delete",
         prior_policies.transaction_prior_delete,
         name="transaction_prior_delete",
     ),
@@ -159,10 +146,10 @@ transaction_urls = [
 
 urlpatterns = [
     path("policies/", lists.policy_list, name="policy_list"),
-    path("policies/<id:policy_id>/", include(policy_urls)),
+    path("policies/<pid:policy_id>/", include(policy_urls)),
     path("transactions/", lists.transaction_list, name="transaction_list"),
     path("transactions/new", transactions.submission_new, name="submission_new"),
-    path("transactions/<id:job_id>/", include(transaction_urls)),
+    path("transactions/<pid:transaction_id>/", include(transaction_urls)),
     path(
         "producer-codes",
         coinsurance.producer_code_search,

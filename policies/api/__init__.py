@@ -4,7 +4,7 @@ One module per subject registers its operations on ``job_api`` / ``policy_api``:
 ``jobs`` (submissions, job actions, policies, changes, reference data),
 ``locations`` (locations, contacts, location named insureds), ``sections``,
 ``prior_policies``, ``agreements`` (coinsurance agreements and their sections),
-``parties`` and ``towers`` (towers, layers, layer-level agreements); ``wire`` holds
+``coinsurance_parties`` and ``towers`` (towers, layers, layer-level agreements); ``wire`` holds
 the conventions they share and ``base`` the two API objects. Each API serves its
 OpenAPI document at ``openapi.json`` and interactive docs at ``docs``.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from policies.api import (  # noqa: F401  (they register their operations)
     agreements,
+    coinsurance_parties,
     jobs,
     locations,
-    parties,
     prior_policies,
     sections,
     towers,

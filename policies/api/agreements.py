@@ -34,7 +34,6 @@ from policies.api.wire import (
     element,
     envelope,
     envelopes,
-    job_owner,
     link,
     one,
     percent,
@@ -42,6 +41,7 @@ from policies.api.wire import (
     short_number,
     supplied_checksum,
     text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -204,7 +204,7 @@ AGREEMENT = "/coinsurance-agreements/{coinsuranceAgreementId}"
     summary="Coinsurance agreements",
 )
 def job_agreements(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_agreements(request, job_owner(jobId))
+    return list_agreements(request, transaction_owner(jobId))
 
 
 @policy_coinsurance.get(
@@ -220,7 +220,7 @@ def policy_agreements(request: HttpRequest, policyId: str) -> dict[str, Any]:
 def job_agreement(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    return get_agreement(request, job_owner(jobId), coinsuranceAgreementId)
+    return get_agreement(request, transaction_owner(jobId), coinsuranceAgreementId)
 
 
 @policy_coinsurance.get("/policies/{policyId}" + AGREEMENT, response=AgreementOne)
@@ -269,7 +269,7 @@ def term_changes(attrs: AgreementPatchIn) -> dict[str, Any]:
 def create_agreement(
     request: HttpRequest, jobId: str, payload: AgreementRequest
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     attrs: AgreementCreateIn = payload.data.attributes
     agreement = services.create_coinsurance_agreement(
         by=actor(request),
@@ -291,7 +291,7 @@ def patch_agreement(
     coinsuranceAgreementId: str,
     payload: AgreementPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement = _agreement(owner, coinsuranceAgreementId)
     services.update_coinsurance_agreement(
         by=actor(request),
@@ -308,7 +308,7 @@ def patch_agreement(
 def delete_agreement(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     services.delete_coinsurance_agreement(
         by=actor(request),
         agreement=_agreement(owner, coinsuranceAgreementId),
@@ -374,7 +374,7 @@ A_SECTION = A_SECTIONS + "/{sectionId}"
 def job_agreement_sections(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return list_linked_sections(
         request, owner, f"{base}/policy-sections", coinsurance_agreement=agreement
@@ -400,7 +400,7 @@ def policy_agreement_sections(
 def job_agreement_section(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return get_linked_section(
         request,
@@ -437,7 +437,7 @@ def add_agreement_section(
     coinsuranceAgreementId: str,
     payload: SectionLinkRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     code = payload.data.attributes.sectionType.code
     section = services.add_agreement_section(
@@ -456,7 +456,7 @@ def add_agreement_section(
 def remove_agreement_section(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, _ = agreement_base(owner, coinsuranceAgreementId)
     PolicySection.objects.get(coinsurance_agreement=agreement, section_type=sectionId)
     services.remove_agreement_section(

@@ -34,13 +34,13 @@ from policies.api.wire import (
     given,
     iso_date,
     iso_datetime,
-    job_owner,
     link,
     one,
     optional_body,
     policy_owner,
     supplied_checksum,
     text_field,
+    transaction_owner,
     typekey,
 )
 from policies.lines import CoverageType
@@ -256,7 +256,7 @@ def policy_ref(policy: Policy) -> dict[str, Any]:
     }
 
 
-def job_resource(txn: PolicyTransaction) -> dict[str, Any]:
+def transaction_resource(txn: PolicyTransaction) -> dict[str, Any]:
     base = f"{JOB_ROOT}/jobs/{txn.public_id}"
     attributes = {
         "id": txn.public_id,
@@ -323,7 +323,7 @@ def policy_resource(policy: Policy) -> dict[str, Any]:
     return element(attributes, checksum(policy), links)
 
 
-def _jobs() -> QuerySet[PolicyTransaction]:
+def _transactions() -> QuerySet[PolicyTransaction]:
     return PolicyTransaction.objects.select_related(
         "contractor", "product", "category_code", "policy"
     )
@@ -333,12 +333,12 @@ def _policies() -> QuerySet[Policy]:
     return Policy.objects.select_related("contractor", "product", "category_code")
 
 
-def _job(job_id: str) -> PolicyTransaction:
-    return _jobs().get(public_id=job_id)
+def _transaction(transaction_id: str) -> PolicyTransaction:
+    return _transactions().get(public_id=transaction_id)
 
 
-def _fresh_job(txn: PolicyTransaction) -> dict[str, Any]:
-    return one(job_resource(_jobs().get(pk=txn.pk)))
+def _fresh_transaction(txn: PolicyTransaction) -> dict[str, Any]:
+    return one(transaction_resource(_transactions().get(pk=txn.pk)))
 
 
 def _policy_by_id(policy_id: str) -> Policy:
@@ -415,27 +415,30 @@ def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Statu
         auto_renew=attrs.autoRenew,
         section_types=[s.sectionType.code for s in attrs.policySections],
     )
-    return Status(201, _fresh_job(txn))
+    return Status(201, _fresh_transaction(txn))
 
 
 @jobs.get("/jobs", response=JobList, summary="List jobs")
 def list_jobs(request: HttpRequest) -> dict[str, Any]:
     return collection(
-        request, _jobs().order_by("-pk"), job_resource, fields=JOB_FILTERS
+        request,
+        _transactions().order_by("-pk"),
+        transaction_resource,
+        fields=JOB_FILTERS,
     )
 
 
 @jobs.get("/jobs/{jobId}", response=JobOne, summary="Get a job")
 def get_job(request: HttpRequest, jobId: str) -> dict[str, Any]:
     check_query(request)
-    return one(job_resource(_job(jobId)))
+    return one(transaction_resource(_transaction(jobId)))
 
 
 @jobs.patch("/jobs/{jobId}", response=JobOne, summary="Change a draft job's terms")
 def patch_job(
     request: HttpRequest, jobId: str, payload: JobPatchRequest
 ) -> dict[str, Any]:
-    txn = job_owner(jobId).txn
+    txn = transaction_owner(jobId).txn
     attrs: JobPatchAttributes = payload.data.attributes
     sent = given(payload)
     changes: dict[str, Any] = {}
@@ -458,14 +461,14 @@ def patch_job(
         checksum_supplied=supplied_checksum(request, payload),
         **changes,
     )
-    return _fresh_job(txn)
+    return _fresh_transaction(txn)
 
 
-def _action(request: HttpRequest, job_id: str, action: Any) -> dict[str, Any]:
-    txn = job_owner(job_id).txn
+def _action(request: HttpRequest, transaction_id: str, action: Any) -> dict[str, Any]:
+    txn = transaction_owner(transaction_id).txn
     action(txn=txn, by=actor(request))
     assert txn is not None
-    return _fresh_job(txn)
+    return _fresh_transaction(txn)
 
 
 @jobs.post("/jobs/{jobId}/quote", response=JobOne, summary="Quote a draft job")
@@ -516,8 +519,8 @@ def policy_jobs(request: HttpRequest, policyId: str) -> dict[str, Any]:
     policy = policy_owner(policyId).policy
     return collection(
         request,
-        _jobs().filter(policy=policy).order_by("-pk"),
-        job_resource,
+        _transactions().filter(policy=policy).order_by("-pk"),
+        transaction_resource,
         fields=JOB_FILTERS,
     )
 
@@ -533,7 +536,7 @@ def change(request: HttpRequest, policyId: str) -> dict[str, Any]:
     txn = services.start_policy_change(
         by=actor(request), policy=_policy_by_id(policyId)
     )
-    return _fresh_job(txn)
+    return _fresh_transaction(txn)
 
 
 @policies.post(
@@ -545,7 +548,7 @@ def change(request: HttpRequest, policyId: str) -> dict[str, Any]:
 def renew(request: HttpRequest, policyId: str) -> dict[str, Any]:
     optional_body(request, ChangeRequest)
     txn = services.start_renewal(by=actor(request), policy=_policy_by_id(policyId))
-    return _fresh_job(txn)
+    return _fresh_transaction(txn)
 
 
 @policies.post(

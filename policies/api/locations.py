@@ -33,13 +33,13 @@ from policies.api.wire import (
     envelope,
     envelopes,
     given,
-    job_owner,
     link,
     one,
     policy_owner,
     short_number,
     supplied_checksum,
     text_field,
+    transaction_owner,
     typekey,
 )
 from policies.models import (
@@ -207,7 +207,7 @@ def get_location(
     "/jobs/{jobId}/locations", response=LocationList, summary="Locations of a job"
 )
 def job_locations(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_locations(request, job_owner(jobId))
+    return list_locations(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -221,7 +221,7 @@ def policy_locations(request: HttpRequest, policyId: str) -> dict[str, Any]:
 
 @job_contents.get("/jobs/{jobId}/locations/{locationId}", response=LocationOne)
 def job_location(request: HttpRequest, jobId: str, locationId: str) -> dict[str, Any]:
-    return get_location(request, job_owner(jobId), locationId)
+    return get_location(request, transaction_owner(jobId), locationId)
 
 
 @policy_contents.get(
@@ -239,7 +239,7 @@ def policy_location(
 def create_location(
     request: HttpRequest, jobId: str, payload: LocationRequest
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     attrs: LocationAttributesIn = payload.data.attributes
     location = services.add_location(
         by=actor(request),
@@ -324,7 +324,7 @@ def get_contact(request: HttpRequest, owner: Owner, contact_id: str) -> dict[str
     "/jobs/{jobId}/contacts", response=ContactList, summary="Contacts of a job"
 )
 def job_contacts(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_contacts(request, job_owner(jobId))
+    return list_contacts(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -338,7 +338,7 @@ def policy_contacts(request: HttpRequest, policyId: str) -> dict[str, Any]:
 
 @job_contents.get("/jobs/{jobId}/contacts/{contactId}", response=ContactOne)
 def job_contact(request: HttpRequest, jobId: str, contactId: str) -> dict[str, Any]:
-    return get_contact(request, job_owner(jobId), contactId)
+    return get_contact(request, transaction_owner(jobId), contactId)
 
 
 @policy_contents.get("/policies/{policyId}/contacts/{contactId}", response=ContactOne)
@@ -354,7 +354,7 @@ def policy_contact(
     summary="Add a contact with roles",
 )
 def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     attrs: ContactAttributesIn = payload.data.attributes
     roles = [r.code for r in attrs.roles]
     if attrs.accountContact is not None:
@@ -442,7 +442,7 @@ LNI_PATH = "/locations/{locationId}/named-insureds"
 def job_named_insureds(
     request: HttpRequest, jobId: str, locationId: str
 ) -> dict[str, Any]:
-    return list_named_insureds(request, job_owner(jobId), locationId)
+    return list_named_insureds(request, transaction_owner(jobId), locationId)
 
 
 @policy_contents.get(
@@ -463,7 +463,7 @@ def job_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> dict[str, Any]:
     return get_named_insured(
-        request, job_owner(jobId), locationId, locationNamedInsuredId
+        request, transaction_owner(jobId), locationId, locationNamedInsuredId
     )
 
 
@@ -490,7 +490,7 @@ def create_named_insured(
     locationId: str,
     payload: NamedInsuredRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     location = _location(owner, locationId)
     contact_id = payload.data.attributes.contact.id
     lni = services.associate_location_named_insured(
@@ -517,7 +517,7 @@ def create_named_insured(
 def patch_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> Any:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _named_insureds(owner, _location(owner, locationId)).get(
         number=short_number(locationNamedInsuredId)
     )
@@ -532,7 +532,7 @@ def patch_named_insured(
 def delete_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     lni = _named_insureds(owner, _location(owner, locationId)).get(
         number=short_number(locationNamedInsuredId)
     )

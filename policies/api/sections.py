@@ -24,12 +24,12 @@ from policies.api.wire import (
     element,
     envelope,
     envelopes,
-    job_owner,
     link,
     one,
     policy_owner,
     supplied_checksum,
     text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -175,7 +175,7 @@ def get_section(request: HttpRequest, owner: Owner, section_id: str) -> dict[str
     summary="Policy sections of a job",
 )
 def job_sections(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_sections(request, job_owner(jobId))
+    return list_sections(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -189,7 +189,7 @@ def policy_sections(request: HttpRequest, policyId: str) -> dict[str, Any]:
 
 @job_contents.get("/jobs/{jobId}/policy-sections/{sectionId}", response=SectionOne)
 def job_section(request: HttpRequest, jobId: str, sectionId: str) -> dict[str, Any]:
-    return get_section(request, job_owner(jobId), sectionId)
+    return get_section(request, transaction_owner(jobId), sectionId)
 
 
 @policy_contents.get(
@@ -205,7 +205,7 @@ def policy_section(
     "/jobs/{jobId}/policy-sections", response={201: SectionOne}, summary="Add a section"
 )
 def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     code = payload.data.attributes.sectionType.code
     section = services.add_section(
         by=actor(request), txn=owner.contents_owner, section_type=code
@@ -228,7 +228,7 @@ def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) ->
     summary="Remove a section",
 )
 def delete_section(request: HttpRequest, jobId: str, sectionId: str) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     section = sections_of(owner).get(section_type=sectionId)
     services.delete_section(
         by=actor(request), section=section, checksum_supplied=supplied_checksum(request)

@@ -28,7 +28,7 @@ from policies.api.agreements import (
     term_changes,
 )
 from policies.api.base import job_api, policy_api, router
-from policies.api.parties import (
+from policies.api.coinsurance_parties import (
     PartyList,
     PartyOne,
     PartyPatchRequest,
@@ -57,7 +57,6 @@ from policies.api.wire import (
     envelopes,
     given,
     int_field,
-    job_owner,
     link,
     money,
     one,
@@ -65,6 +64,7 @@ from policies.api.wire import (
     policy_owner,
     short_number,
     supplied_checksum,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -175,7 +175,7 @@ TOWER = "/towers/{towerId}"
 
 @job_tower_routes.get("/jobs/{jobId}" + TOWERS, response=TowerList, summary="Towers")
 def job_towers(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_towers(request, job_owner(jobId))
+    return list_towers(request, transaction_owner(jobId))
 
 
 @policy_tower_routes.get(
@@ -188,7 +188,7 @@ def policy_towers(request: HttpRequest, policyId: str) -> dict[str, Any]:
 @job_tower_routes.get("/jobs/{jobId}" + TOWER, response=TowerOne)
 def job_tower(request: HttpRequest, jobId: str, towerId: str) -> dict[str, Any]:
     check_query(request)
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     return one(tower_resource(owner, _tower(owner, towerId)))
 
 
@@ -206,7 +206,7 @@ def policy_tower(request: HttpRequest, policyId: str, towerId: str) -> dict[str,
     openapi_extra=body_schema(TowerRequest),
 )
 def create_tower(request: HttpRequest, jobId: str) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     payload = optional_body(request, TowerRequest)
     sections = payload.data.attributes.initialPolicySections if payload else []
     codes = [s.sectionType.code for s in sections]
@@ -220,7 +220,7 @@ def create_tower(request: HttpRequest, jobId: str) -> Status:
     "/jobs/{jobId}" + TOWER, response={204: None}, summary="Delete a tower"
 )
 def delete_tower(request: HttpRequest, jobId: str, towerId: str) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     services.delete_tower(
         by=actor(request),
         tower=_tower(owner, towerId),
@@ -246,7 +246,7 @@ def _tower_base(owner: Owner, tower_id: str) -> tuple[Tower, str]:
 def job_tower_sections(
     request: HttpRequest, jobId: str, towerId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower, base = _tower_base(owner, towerId)
     return list_linked_sections(request, owner, f"{base}/policy-sections", tower=tower)
 
@@ -268,7 +268,7 @@ def policy_tower_sections(
 def job_tower_section(
     request: HttpRequest, jobId: str, towerId: str, sectionId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower, base = _tower_base(owner, towerId)
     return get_linked_section(
         request, owner, f"{base}/policy-sections", sectionId, tower=tower
@@ -297,7 +297,7 @@ def add_tower_section(
     towerId: str,
     payload: SectionLinkRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower, base = _tower_base(owner, towerId)
     code = payload.data.attributes.sectionType.code
     section = services.add_tower_section(
@@ -316,7 +316,7 @@ def add_tower_section(
 def remove_tower_section(
     request: HttpRequest, jobId: str, towerId: str, sectionId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower, _ = _tower_base(owner, towerId)
     PolicySection.objects.get(tower=tower, section_type=sectionId)
     services.remove_tower_section(
@@ -403,7 +403,7 @@ def list_layers(request: HttpRequest, owner: Owner, tower_id: str) -> dict[str, 
     "/jobs/{jobId}" + LAYERS, response=LayerList, summary="Layers of a tower"
 )
 def job_layers(request: HttpRequest, jobId: str, towerId: str) -> dict[str, Any]:
-    return list_layers(request, job_owner(jobId), towerId)
+    return list_layers(request, transaction_owner(jobId), towerId)
 
 
 @policy_tower_routes.get(
@@ -418,7 +418,7 @@ def job_layer(
     request: HttpRequest, jobId: str, towerId: str, layerId: str
 ) -> dict[str, Any]:
     check_query(request)
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     return one(_render_layer(owner, _layer(_tower(owner, towerId), layerId)))
 
 
@@ -442,7 +442,7 @@ def create_layer(
     towerId: str,
     payload: LayerRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower = _tower(owner, towerId)
     attrs: LayerIn = payload.data.attributes
     terms = (
@@ -472,7 +472,7 @@ def patch_layer(
     layerId: str,
     payload: LayerPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     tower = _tower(owner, towerId)
     layer = _layer(tower, layerId)
     attrs: LayerPatchIn = payload.data.attributes
@@ -503,7 +503,7 @@ def patch_layer(
 def delete_layer(
     request: HttpRequest, jobId: str, towerId: str, layerId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     layer = _layer(_tower(owner, towerId), layerId)
     services.delete_layer(layer=layer, checksum_supplied=supplied_checksum(request))
     return Status(204, None)
@@ -533,7 +533,7 @@ def _layer_base(
 def job_layer_parties(
     request: HttpRequest, jobId: str, towerId: str, layerId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _, agreement, base = _layer_base(owner, towerId, layerId)
     return list_parties(request, owner, base, agreement)
 
@@ -555,7 +555,7 @@ def policy_layer_parties(
 def job_layer_party(
     request: HttpRequest, jobId: str, towerId: str, layerId: str, partyId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _, agreement, base = _layer_base(owner, towerId, layerId)
     return get_party(request, owner, base, agreement, partyId)
 
@@ -581,7 +581,7 @@ def create_layer_party(
     layerId: str,
     payload: PartyRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     layer, agreement, base = _layer_base(owner, towerId, layerId)
     if agreement is None:
         raise ApiError(services.LAYER_HAS_NO_AGREEMENT.format(number=layer.number))
@@ -599,7 +599,7 @@ def update_layer_party(
     partyId: str,
     payload: PartyPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _, agreement, base = _layer_base(owner, towerId, layerId)
     return patch_party(request, owner, base, agreement, partyId, payload)
 
@@ -610,7 +610,7 @@ def update_layer_party(
 def delete_layer_party(
     request: HttpRequest, jobId: str, towerId: str, layerId: str, partyId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _, agreement, _ = _layer_base(owner, towerId, layerId)
     return remove_party(request, agreement, partyId)
 

@@ -308,10 +308,10 @@ class Owner:
         return self.policy.contents_transaction
 
 
-def job_owner(job_id: str) -> Owner:
+def transaction_owner(transaction_id: str) -> Owner:
     txn = (
         PolicyTransaction.objects.select_related("product")
-        .filter(public_id=job_id)
+        .filter(public_id=transaction_id)
         .first()
     )
     if txn is None:

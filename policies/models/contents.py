@@ -215,7 +215,7 @@ class PriorPolicy(models.Model):
     """A policy the insured held before (seed 004): risk-analysis information.
 
     Its ``pc:`` id is kept when the contents are copied, so one prior policy has one
-    id on the job and on the policy; it is unique within a transaction only.
+    id on the transaction and on the policy; it is unique within a transaction only.
     """
 
     transaction = models.ForeignKey(

@@ -28,7 +28,7 @@ from policies.models import (
 
 
 @dataclass
-class ContactOnJob:
+class ContactOnTransaction:
     contact: Contact
     roles: list[str] = field(default_factory=list)
 
@@ -58,15 +58,17 @@ def locations_of(txn_id: int | None) -> list[PolicyLocation]:
     )
 
 
-def contacts_of(txn_id: int | None) -> list[ContactOnJob]:
+def contacts_of(txn_id: int | None) -> list[ContactOnTransaction]:
     """The contacts on a job with their roles there: one query."""
-    by_contact: dict[int, ContactOnJob] = {}
+    by_contact: dict[int, ContactOnTransaction] = {}
     for role in (
         PolicyContactRole.objects.filter(transaction_id=txn_id)
         .select_related("contact")
         .order_by("contact__created_at", "contact_id", "role")
     ):
-        entry = by_contact.setdefault(role.contact_id, ContactOnJob(role.contact))
+        entry = by_contact.setdefault(
+            role.contact_id, ContactOnTransaction(role.contact)
+        )
         entry.roles.append(role.role)
     # The primary named insured first, as Guidewire lists them.
     return sorted(

@@ -51,7 +51,7 @@ SHARES_OVER_100 = (
     "this would make {total} percent."
 )
 SUFFIX_TOO_LONG = "The policy number suffix is at most 8 characters."
-SECTION_NOT_ON_JOB = "The job has no {code} section."
+SECTION_NOT_ON_TRANSACTION = "The job has no {code} section."
 SECTION_ALREADY_HERE = "Section {code} is already associated with this {owner}."
 SECTION_IN_OTHER_AGREEMENT = (
     "Section {code} is already associated with coinsurance agreement {number}."
@@ -103,13 +103,13 @@ def _check_terms(
     if not isinstance(model, Unset):
         errors.code("model", "CoinsuranceModel", model, CoinsuranceModel)
     if not isinstance(our_role, Unset):
-        errors.code("ourRole", "CoinsuranceRole", our_role, CoinsuranceRole)
+        errors.code("our_role", "CoinsuranceRole", our_role, CoinsuranceRole)
     if not isinstance(our_share, Unset):
-        errors.percent("ourShare", "Our share", our_share)
+        errors.percent("our_share", "Our share", our_share)
     if not isinstance(leaders_fee, Unset):
-        errors.percent("leadersFee", "The leader's fee", leaders_fee)
+        errors.percent("leaders_fee", "The leader's fee", leaders_fee)
     if not isinstance(policy_number_suffix, Unset) and len(policy_number_suffix) > 8:
-        errors.add("policyNumberSuffix", SUFFIX_TOO_LONG)
+        errors.add("policy_number_suffix", SUFFIX_TOO_LONG)
 
 
 def share_total(our_share: Decimal, party_shares: Iterable[Decimal]) -> Decimal:
@@ -131,7 +131,7 @@ def share_refusal(total: Decimal) -> str | None:
 def _check_total(our_share: Decimal, party_shares: Decimal) -> None:
     refusal = share_refusal(share_total(our_share, [party_shares]))
     if refusal is not None:
-        raise ValidationError({"coinsuranceShare": [refusal]})
+        raise ValidationError({"share": [refusal]})
 
 
 def _party_total(
@@ -176,7 +176,7 @@ def sections_for(
     errors = Errors()
     for code in codes:
         if code not in found:
-            errors.add("sectionType", SECTION_NOT_ON_JOB.format(code=code))
+            errors.add("section_type", SECTION_NOT_ON_TRANSACTION.format(code=code))
     errors.raise_if_any()
     return [found[c] for c in codes]
 
@@ -189,7 +189,7 @@ def _check_free_for_agreement(
     if agreement is not None and section.coinsurance_agreement_id == agreement.pk:
         raise ValidationError(
             {
-                "sectionType": [
+                "section_type": [
                     SECTION_ALREADY_HERE.format(
                         code=section.section_type, owner="coinsurance agreement"
                     )
@@ -201,7 +201,7 @@ def _check_free_for_agreement(
     )
     raise ValidationError(
         {
-            "sectionType": [
+            "section_type": [
                 SECTION_IN_OTHER_AGREEMENT.format(
                     code=section.section_type, number=other.number
                 )
@@ -316,9 +316,7 @@ def update_coinsurance_agreement(
         try:
             _check_total(our_share, _party_total(current))
         except ValidationError as exc:
-            raise ValidationError(
-                {"ourShare": exc.message_dict["coinsuranceShare"]}
-            ) from None
+            raise ValidationError({"our_share": exc.message_dict["share"]}) from None
     for name, value in (
         ("model", model),
         ("our_role", our_role),
@@ -460,9 +458,9 @@ def add_coinsurance_party(
     txn, current = locked_agreement(agreement)
     errors = Errors()
     if producer_code is None:
-        errors.add("producerCode", UNKNOWN_PRODUCER_CODE.format(id=producer_code_id))
-    errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
-    errors.percent("coinsuranceShare", "The party's share", share)
+        errors.add("producer_code", UNKNOWN_PRODUCER_CODE.format(id=producer_code_id))
+    errors.code("role", "CoinsuranceRole", role, CoinsuranceRole)
+    errors.percent("share", "The party's share", share)
     errors.raise_if_any()
     assert producer_code is not None
     if CoinsuranceParty.objects.filter(
@@ -470,7 +468,7 @@ def add_coinsurance_party(
     ).exists():
         raise ValidationError(
             {
-                "producerCode": [
+                "producer_code": [
                     PARTY_ALREADY_ON_AGREEMENT.format(code=producer_code.code)
                 ]
             }
@@ -503,9 +501,9 @@ def update_coinsurance_party(
     before = snapshot(current)
     errors = Errors()
     if not isinstance(role, Unset):
-        errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
+        errors.code("role", "CoinsuranceRole", role, CoinsuranceRole)
     if not isinstance(share, Unset):
-        errors.percent("coinsuranceShare", "The party's share", share)
+        errors.percent("share", "The party's share", share)
     errors.raise_if_any()
     if not isinstance(share, Unset):
         _check_total(

@@ -60,7 +60,7 @@ PRIMARY_ROLE_RESERVED = (
 )
 SECONDARY_TAKEN = "The job already has a secondary named insured."
 CONTACT_NOT_ON_ACCOUNT = "The contact is not on the insured's account."
-CONTACT_ALREADY_ON_JOB = "The contact is already on the job."
+CONTACT_ALREADY_ON_TRANSACTION = "The contact is already on the job."
 
 # Location named insureds (seed 002's wording where it gives one)
 LNI_NOT_DRAFT = (
@@ -89,7 +89,7 @@ LNI_IMMUTABLE = (
 # Sections
 UNKNOWN_SECTION_TYPE = "Unknown section type: {code}."
 SECTION_NOT_IN_PRODUCT = "The product {product} has no {name} ({code}) section."
-SECTION_ALREADY_ON_JOB = "The job already has a {name} ({code}) section."
+SECTION_ALREADY_ON_TRANSACTION = "The job already has a {name} ({code}) section."
 SECTION_IN_USE = (
     "Section {code} belongs to {owner}; remove it from there before deleting it."
 )
@@ -105,10 +105,12 @@ PRIOR_NEGATIVE_LOSSES = "The number of losses cannot be negative."
 PRIOR_TOO_MANY_LOSSES = "The number of losses is too large."
 # The largest count the column holds.
 MAX_LOSSES = 2**31 - 1
-PRIOR_JOB_BOUND = (
+PRIOR_TRANSACTION_BOUND = (
     "The job is bound: edit its prior policies on the policy itself ({policy})."
 )
-PRIOR_JOB_CLOSED = "The job is {status}: its prior policies can no longer be edited."
+PRIOR_TRANSACTION_CLOSED = (
+    "The job is {status}: its prior policies can no longer be edited."
+)
 POLICY_WITHOUT_CONTENTS = "The policy has no bound contents to edit."
 
 
@@ -131,10 +133,10 @@ def add_location(
     """A new policy location on a draft transaction; its state is its jurisdiction."""
     txn = lock_draft(txn)
     errors = Errors()
-    errors.text("addressLine1", "The address", address_line1, 200, required=True)
-    errors.text("addressLine2", "The second address line", address_line2, 200)
+    errors.text("address_line1", "The address", address_line1, 200, required=True)
+    errors.text("address_line2", "The second address line", address_line2, 200)
     errors.text("city", "The city", city, 100, required=True)
-    errors.text("postalCode", "The postal code", postal_code, 20, required=True)
+    errors.text("postal_code", "The postal code", postal_code, 20, required=True)
     if state not in US_STATES:
         errors.add("state", LOCATION_STATE.format(state=state))
     if country != "US":
@@ -231,21 +233,21 @@ def add_contact(
     """
     txn = lock_draft(txn)
     errors = Errors()
-    errors.code("contactSubtype", "Contact", kind, Contact.Kind)
-    errors.text("firstName", "The first name", first_name, 100)
-    errors.text("lastName", "The last name", last_name, 100)
-    errors.text("companyName", "The company name", company_name, 200)
-    errors.text("emailAddress1", "The email address", email, 254)
+    errors.code("kind", "Contact", kind, Contact.Kind)
+    errors.text("first_name", "The first name", first_name, 100)
+    errors.text("last_name", "The last name", last_name, 100)
+    errors.text("company_name", "The company name", company_name, 200)
+    errors.text("email", "The email address", email, 254)
     errors.text("phone", "The phone number", phone, 40)
     if kind == Contact.Kind.PERSON and not last_name.strip():
-        errors.add("lastName", PERSON_NEEDS_NAME)
+        errors.add("last_name", PERSON_NEEDS_NAME)
     if kind == Contact.Kind.COMPANY and not company_name.strip():
-        errors.add("companyName", COMPANY_NEEDS_NAME)
+        errors.add("company_name", COMPANY_NEEDS_NAME)
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            errors.add("emailAddress1", INVALID_EMAIL)
+            errors.add("email", INVALID_EMAIL)
     checked_roles = _check_roles(txn, roles, errors)
     errors.raise_if_any()
     contact = Contact.objects.create(
@@ -272,9 +274,9 @@ def add_account_contact(
     """Put a contact already on the insured's account on a draft transaction."""
     txn = lock_draft(txn)
     if contact.contractor_id != txn.contractor_id:
-        raise ValidationError({"accountContact": [CONTACT_NOT_ON_ACCOUNT]})
+        raise ValidationError({"account_contact": [CONTACT_NOT_ON_ACCOUNT]})
     if PolicyContactRole.objects.filter(transaction=txn, contact=contact).exists():
-        raise ValidationError({"accountContact": [CONTACT_ALREADY_ON_JOB]})
+        raise ValidationError({"account_contact": [CONTACT_ALREADY_ON_TRANSACTION]})
     errors = Errors()
     checked_roles = _check_roles(txn, roles, errors)
     errors.raise_if_any()
@@ -299,7 +301,7 @@ def associate_location_named_insured(
     contact: Contact | None,
     by: Actor = None,
 ) -> LocationNamedInsured:
-    """Associate a contact on the job with one of its locations as a named insured there.
+    """Associate a contact on the transaction with one of its locations as a named insured there.
 
     ``contact`` is None when the caller named a contact that does not exist. The
     contact gets the additional-named-insured role if it lacks it.
@@ -399,8 +401,8 @@ def add_section(
     ).exists():
         raise ValidationError(
             {
-                "sectionType": [
-                    SECTION_ALREADY_ON_JOB.format(
+                "section_type": [
+                    SECTION_ALREADY_ON_TRANSACTION.format(
                         name=SectionType(section_type).label, code=section_type
                     )
                 ]
@@ -454,11 +456,11 @@ def _prior_policy_home(owner: PriorOwner) -> tuple[PolicyTransaction, Policy | N
     if txn.status == TransactionStatus.BOUND:
         policy_ref = txn.policy.public_id if txn.policy_id else ""
         raise ValidationError(
-            PRIOR_JOB_BOUND.format(policy=policy_ref), code="invalid_state"
+            PRIOR_TRANSACTION_BOUND.format(policy=policy_ref), code="invalid_state"
         )
     if not txn.is_open:
         raise ValidationError(
-            PRIOR_JOB_CLOSED.format(status=txn.get_status_display().lower()),
+            PRIOR_TRANSACTION_CLOSED.format(status=txn.get_status_display().lower()),
             code="invalid_state",
         )
     return txn, None
@@ -486,17 +488,17 @@ def _validate_prior(
     total_losses: Money | None,
 ) -> None:
     errors.text("carrier", "The carrier", carrier, 200)
-    errors.text("policyNumber", "The policy number", policy_number, 64)
+    errors.text("policy_number", "The policy number", policy_number, 64)
     if effective_date is None:
-        errors.add("effectiveDate", PRIOR_EFFECTIVE_REQUIRED)
+        errors.add("effective_date", PRIOR_EFFECTIVE_REQUIRED)
     elif expiration_date is not None and expiration_date <= effective_date:
-        errors.add("expirationDate", PRIOR_TERM_BACKWARDS)
-    errors.money("annualPremium", "The annual premium", annual_premium)
-    errors.money("totalLosses", "The total losses", total_losses)
+        errors.add("expiration_date", PRIOR_TERM_BACKWARDS)
+    errors.money("annual_premium", "The annual premium", annual_premium)
+    errors.money("total_losses", "The total losses", total_losses)
     if num_losses is not None and num_losses < 0:
-        errors.add("numLosses", PRIOR_NEGATIVE_LOSSES)
+        errors.add("num_losses", PRIOR_NEGATIVE_LOSSES)
     elif num_losses is not None and num_losses > MAX_LOSSES:
-        errors.add("numLosses", PRIOR_TOO_MANY_LOSSES)
+        errors.add("num_losses", PRIOR_TOO_MANY_LOSSES)
     errors.raise_if_any()
 
 

@@ -1,7 +1,7 @@
 """The underwriter workspace: server-rendered pages (HTMX for the regions that change).
 
 One module per area: ``lists`` (policies, transactions), ``policies`` (a policy and
-the changes and renewals started from it), ``transactions`` (a job: actions,
+the changes and renewals started from it), ``transactions`` (a transaction: actions,
 locations, contacts, named insureds, sections), ``coinsurance`` (agreements,
 parties, sections, towers and layers, the share meter), ``prior_policies``.
 ``policies.access`` says who may come in; ``policies.selectors`` load what the

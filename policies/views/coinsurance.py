@@ -231,12 +231,12 @@ def page_context(
     tower_form = overrides.forms.get("tower") or TowerForm(auto_id="tower_%s")
     # Offer the job's own sections; the field still accepts any section type, so a
     # stale choice is refused by the service, in its words.
-    on_job = [
+    on_transaction = [
         (s.section_type, f"{s.get_section_type_display()} ({s.section_type})")
         for s in sections
     ]
-    new_form.fields["section_types"].widget.choices = on_job
-    tower_form.fields["section_types"].widget.choices = on_job
+    new_form.fields["section_types"].widget.choices = on_transaction
+    tower_form.fields["section_types"].widget.choices = on_transaction
     live_meter(
         new_form,
         "our_share",
@@ -280,8 +280,8 @@ def _workspace(
 
 @underwriter_required
 @require_GET
-def coinsurance(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _workspace(request, get_transaction(job_id))
+def coinsurance(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _workspace(request, get_transaction(transaction_id))
 
 
 def _write(
@@ -310,7 +310,7 @@ def _write(
                 overrides.errors[key] = " ".join(exc.messages)
         else:
             if not request.htmx:
-                return redirect("policies:coinsurance", job_id=txn.public_id)
+                return redirect("policies:coinsurance", transaction_id=txn.public_id)
             return _workspace(request, get_transaction(txn.public_id))
     return _workspace(request, txn, overrides, status=refusal_status(request))
 
@@ -336,8 +336,8 @@ def _terms(form: AgreementTermsForm) -> dict[str, Any]:
 
 @underwriter_required
 @require_POST
-def agreement_create(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def agreement_create(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = AgreementForm(request.POST, auto_id="new_%s")
     return _write(
         request,
@@ -355,8 +355,10 @@ def agreement_create(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def agreement_update(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def agreement_update(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     agreement = _agreement(txn, number)
     form = AgreementTermsForm(
         request.POST, initial=_terms_initial(agreement), auto_id=f"terms{number}_%s"
@@ -375,8 +377,10 @@ def agreement_update(request: PortalRequest, job_id: str, number: int) -> HttpRe
 
 @underwriter_required
 @require_POST
-def agreement_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def agreement_delete(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     agreement = _agreement(txn, number)
     return _write(
         request,
@@ -391,9 +395,9 @@ def agreement_delete(request: PortalRequest, job_id: str, number: int) -> HttpRe
 @underwriter_required
 @require_POST
 def agreement_section_add(
-    request: PortalRequest, job_id: str, number: int
+    request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     agreement = _agreement(txn, number)
     form = AgreementSectionForm(request.POST, auto_id=f"section{number}_%s")
     return _write(
@@ -412,9 +416,9 @@ def agreement_section_add(
 @underwriter_required
 @require_POST
 def agreement_section_remove(
-    request: PortalRequest, job_id: str, number: int, code: str
+    request: PortalRequest, transaction_id: str, number: int, code: str
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     agreement = _agreement(txn, number)
     get_object_or_404(
         PolicySection,
@@ -438,8 +442,8 @@ def agreement_section_remove(
 
 @underwriter_required
 @require_POST
-def party_add(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def party_add(request: PortalRequest, transaction_id: str, number: int) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     agreement = _agreement(txn, number)
     form = PartyForm(request.POST, auto_id=f"addparty{number}_%s")
 
@@ -469,9 +473,9 @@ def _party(txn: PolicyTransaction, number: int, party_number: int) -> Coinsuranc
 @underwriter_required
 @require_POST
 def party_update(
-    request: PortalRequest, job_id: str, number: int, party_number: int
+    request: PortalRequest, transaction_id: str, number: int, party_number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     party = _party(txn, number, party_number)
     form = PartyEditForm(
         request.POST,
@@ -498,9 +502,9 @@ def party_update(
 @underwriter_required
 @require_POST
 def party_delete(
-    request: PortalRequest, job_id: str, number: int, party_number: int
+    request: PortalRequest, transaction_id: str, number: int, party_number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     party = _party(txn, number, party_number)
     return _write(
         request,
@@ -516,11 +520,13 @@ def party_delete(
 
 @underwriter_required
 @require_GET
-def agreement_meter(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
+def agreement_meter(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
     """The meter as it would stand with what is typed: ``as`` says which form asks —
     ``terms`` (our share), ``new`` (a party being added) or ``party-<n>`` (a party's
     new share)."""
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     view = next(
         (v for v in agreements_of(txn.pk) if v.agreement.number == number), None
     )
@@ -555,8 +561,8 @@ def agreement_meter(request: PortalRequest, job_id: str, number: int) -> HttpRes
 
 @underwriter_required
 @require_GET
-def new_agreement_meter(request: PortalRequest, job_id: str) -> HttpResponse:
-    get_transaction(job_id)
+def new_agreement_meter(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    get_transaction(transaction_id)
     try:
         our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
     except ValueError:
@@ -593,8 +599,8 @@ def _tower(txn: PolicyTransaction, number: int) -> Tower:
 
 @underwriter_required
 @require_POST
-def tower_create(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def tower_create(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = TowerForm(request.POST, auto_id="tower_%s")
     return _write(
         request,
@@ -609,8 +615,10 @@ def tower_create(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def tower_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def tower_delete(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     tower = _tower(txn, number)
     return _write(
         request,
@@ -622,8 +630,10 @@ def tower_delete(request: PortalRequest, job_id: str, number: int) -> HttpRespon
 
 @underwriter_required
 @require_POST
-def tower_section_add(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def tower_section_add(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     tower = _tower(txn, number)
     form = AgreementSectionForm(request.POST, auto_id=f"towersection{number}_%s")
     return _write(
@@ -640,9 +650,9 @@ def tower_section_add(request: PortalRequest, job_id: str, number: int) -> HttpR
 @underwriter_required
 @require_POST
 def tower_section_remove(
-    request: PortalRequest, job_id: str, number: int, code: str
+    request: PortalRequest, transaction_id: str, number: int, code: str
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     tower = _tower(txn, number)
     get_object_or_404(PolicySection, transaction=txn, section_type=code, tower=tower)
     return _write(
@@ -657,8 +667,10 @@ def tower_section_remove(
 
 @underwriter_required
 @require_POST
-def layer_create(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def layer_create(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     tower = _tower(txn, number)
     form = LayerForm(request.POST, auto_id=f"layer{number}_%s")
     return _write(
@@ -683,8 +695,10 @@ def _layer(txn: PolicyTransaction, number: int) -> Layer:
 
 @underwriter_required
 @require_POST
-def layer_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
+def layer_delete(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     layer = _layer(txn, number)
     return _write(
         request,
@@ -697,10 +711,10 @@ def layer_delete(request: PortalRequest, job_id: str, number: int) -> HttpRespon
 @underwriter_required
 @require_POST
 def layer_agreement_create(
-    request: PortalRequest, job_id: str, number: int
+    request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
     """A layer-level agreement: the layer's own terms (seed 003, Create a tower with layers)."""
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     layer = _layer(txn, number)
     form = AgreementTermsForm(request.POST, auto_id=f"layeragreement{number}_%s")
     return _write(

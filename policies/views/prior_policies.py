@@ -1,7 +1,7 @@
-"""Prior policies (seed 004): editable on a job until it is bound, then on the bound
+"""Prior policies (seed 004): editable on a transaction until it is bound, then on the bound
 policy itself; read-only elsewhere, with the reason the services give.
 
-The same views serve both owners: a transaction (``job_id``) or a policy
+The same views serve both owners: a transaction (``transaction_id``) or a policy
 (``policy_id``); ``PriorHome`` says which, and where its prior policies live.
 """
 
@@ -50,9 +50,9 @@ class PriorHome:
             txn = self.txn
             if txn.status == TransactionStatus.BOUND:
                 ref = txn.policy.public_id if txn.policy_id else ""
-                return services.PRIOR_JOB_BOUND.format(policy=ref)
+                return services.PRIOR_TRANSACTION_BOUND.format(policy=ref)
             if not txn.is_open:
-                return services.PRIOR_JOB_CLOSED.format(
+                return services.PRIOR_TRANSACTION_CLOSED.format(
                     status=txn.get_status_display().lower()
                 )
             return ""
@@ -79,9 +79,9 @@ class PriorRow:
     delete_url: str
 
 
-def _home(job_id: str | None, policy_id: str | None) -> PriorHome:
-    if job_id is not None:
-        return PriorHome(txn=get_transaction(job_id))
+def _home(transaction_id: str | None, policy_id: str | None) -> PriorHome:
+    if transaction_id is not None:
+        return PriorHome(txn=get_transaction(transaction_id))
     assert policy_id is not None
     return PriorHome(policy=get_policy(policy_id))
 
@@ -224,30 +224,32 @@ def _delete(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespo
 
 @underwriter_required
 @require_GET
-def transaction_prior_policies(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _list(request, _home(job_id, None))
+def transaction_prior_policies(
+    request: PortalRequest, transaction_id: str
+) -> HttpResponse:
+    return _list(request, _home(transaction_id, None))
 
 
 @underwriter_required
 @require_POST
-def transaction_prior_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _add(request, _home(job_id, None))
+def transaction_prior_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _add(request, _home(transaction_id, None))
 
 
 @underwriter_required
 @require_http_methods(["GET", "POST"])
 def transaction_prior_edit(
-    request: PortalRequest, job_id: str, prior_id: str
+    request: PortalRequest, transaction_id: str, prior_id: str
 ) -> HttpResponse:
-    return _edit(request, _home(job_id, None), prior_id)
+    return _edit(request, _home(transaction_id, None), prior_id)
 
 
 @underwriter_required
 @require_POST
 def transaction_prior_delete(
-    request: PortalRequest, job_id: str, prior_id: str
+    request: PortalRequest, transaction_id: str, prior_id: str
 ) -> HttpResponse:
-    return _delete(request, _home(job_id, None), prior_id)
+    return _delete(request, _home(transaction_id, None), prior_id)
 
 
 @underwriter_required

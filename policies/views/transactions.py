@@ -1,4 +1,4 @@
-"""A transaction's page and what changes it: the job actions (quote, bind, make draft,
+"""A transaction's page and what changes it: the transaction actions (quote, bind, make draft,
 withdraw), new submissions, locations, contacts, location named insureds (seed 002)
 and policy sections. Each action has its own URL and view; each calls the policies
 service the API calls, and shows its refusal inline."""
@@ -95,7 +95,9 @@ def not_draft_note(txn: PolicyTransaction) -> str:
     """Why contents cannot change now, in the services' words (empty for a draft)."""
     if txn.is_draft:
         return ""
-    return services.JOB_NOT_DRAFT.format(status=txn.get_status_display().lower())
+    return services.TRANSACTION_NOT_DRAFT.format(
+        status=txn.get_status_display().lower()
+    )
 
 
 def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
@@ -155,17 +157,17 @@ def _page(
 
 @underwriter_required
 @require_GET
-def transaction_detail(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _page(request, get_transaction(job_id))
+def transaction_detail(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _page(request, get_transaction(transaction_id))
 
 
-def _act(request: PortalRequest, job_id: str, action: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def _act(request: PortalRequest, transaction_id: str, action: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     _, _, service, confirmation = ACTIONS[action]
     try:
         result = service(txn=txn, by=request.user)
     except ValidationError as exc:
-        txn = get_transaction(job_id)
+        txn = get_transaction(transaction_id)
         return _page(
             request,
             txn,
@@ -174,31 +176,31 @@ def _act(request: PortalRequest, job_id: str, action: str) -> HttpResponse:
         )
     policy = getattr(result, "number", "")
     messages.success(request, confirmation.format(job=txn.public_id, policy=policy))
-    return done(request, reverse("policies:transaction_detail", args=[job_id]))
+    return done(request, reverse("policies:transaction_detail", args=[transaction_id]))
 
 
 @underwriter_required
 @require_POST
-def transaction_quote(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "quote")
+def transaction_quote(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "quote")
 
 
 @underwriter_required
 @require_POST
-def transaction_bind(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "bind-and-issue")
+def transaction_bind(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "bind-and-issue")
 
 
 @underwriter_required
 @require_POST
-def transaction_make_draft(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "make-draft")
+def transaction_make_draft(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "make-draft")
 
 
 @underwriter_required
 @require_POST
-def transaction_withdraw(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "withdraw")
+def transaction_withdraw(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "withdraw")
 
 
 # ---------------------------------------------------------------------------
@@ -282,8 +284,8 @@ def _content_write(
 
 @underwriter_required
 @require_POST
-def location_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def location_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = LocationForm(request.POST)
 
     def write() -> object:
@@ -305,8 +307,8 @@ def location_add(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def contact_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def contact_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = ContactForm(request.POST)
 
     def write() -> object:
@@ -331,9 +333,9 @@ def contact_add(request: PortalRequest, job_id: str) -> HttpResponse:
 @underwriter_required
 @require_POST
 def named_insured_add(
-    request: PortalRequest, job_id: str, location_number: int
+    request: PortalRequest, transaction_id: str, location_number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     location = get_object_or_404(
         PolicyLocation, transaction=txn, number=location_number
     )
@@ -360,9 +362,9 @@ def named_insured_add(
 @underwriter_required
 @require_POST
 def named_insured_delete(
-    request: PortalRequest, job_id: str, location_number: int, number: int
+    request: PortalRequest, transaction_id: str, location_number: int, number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     named_insured = get_object_or_404(
         LocationNamedInsured,
         transaction=txn,
@@ -391,8 +393,8 @@ def named_insured_delete(
 
 @underwriter_required
 @require_POST
-def section_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def section_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = SectionForm(request.POST)
 
     def write() -> object:
@@ -405,8 +407,10 @@ def section_add(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def section_delete(request: PortalRequest, job_id: str, code: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def section_delete(
+    request: PortalRequest, transaction_id: str, code: str
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     section = get_object_or_404(PolicySection, transaction=txn, section_type=code)
     form = SectionForm({"section_type": section.section_type})
 
@@ -419,9 +423,9 @@ def section_delete(request: PortalRequest, job_id: str, code: str) -> HttpRespon
 
 @underwriter_required
 @require_POST
-def terms_update(request: PortalRequest, job_id: str) -> HttpResponse:
+def terms_update(request: PortalRequest, transaction_id: str) -> HttpResponse:
     """Change a draft's terms (the API's PATCH of a job): only what the form changed."""
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     form = TermsForm(request.POST, initial=_terms_initial(txn))
     if form.is_valid():
         changes: dict[str, Any] = {
@@ -437,7 +441,9 @@ def terms_update(request: PortalRequest, job_id: str) -> HttpResponse:
             form.add_service_error(exc)
         else:
             messages.success(request, TERMS_SAVED.format(job=txn.public_id))
-            return done(request, reverse("policies:transaction_detail", args=[job_id]))
+            return done(
+                request, reverse("policies:transaction_detail", args=[transaction_id])
+            )
     return _page(
         request,
         txn,

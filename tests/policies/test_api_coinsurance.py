@@ -437,7 +437,7 @@ class TestSections:
             code="MO", number=url.rsplit("/", 1)[1]
         )
         missing = api.post(f"{url}/policy-sections", {"sectionType": {"code": "BI"}})
-        assert error(missing) == services.SECTION_NOT_ON_JOB.format(code="BI")
+        assert error(missing) == services.SECTION_NOT_ON_TRANSACTION.format(code="BI")
         assert api.delete(f"{url}/policy-sections/PP").status_code == 404
 
     def test_the_last_section_of_one_agreement_may_go(self, api: Api, job: str) -> None:

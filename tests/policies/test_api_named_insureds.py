@@ -180,7 +180,7 @@ class TestContacts:
         again = api.post(
             f"{other_job}/contacts", {"accountContact": {"id": contact_id}}
         )
-        assert error(again) == services.CONTACT_ALREADY_ON_JOB
+        assert error(again) == services.CONTACT_ALREADY_ON_TRANSACTION
         both = api.post(
             f"{other_job}/contacts",
             {"accountContact": {"id": contact_id}, "lastName": "X"},

@@ -172,13 +172,13 @@ def test_a_bound_job_refuses_and_the_policy_takes_the_edits(api: Api, job: str) 
     policy = bind(api, job)
     policy_id = policy.rsplit("/", 1)[1]
     refused = api.post(f"{job}/prior-policies", SEED_POST)
-    assert error(refused) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    assert error(refused) == services.PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     assert error(
         api.patch(f"{job}/prior-policies/{prior['id']}", SEED_PATCH)
-    ) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    ) == services.PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     assert error(
         api.delete(f"{job}/prior-policies/{prior['id']}")
-    ) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    ) == services.PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     job_view = api.get(f"{job}/prior-policies").json()
     assert job_view["data"][0]["links"]["self"]["methods"] == ["get"]
     assert "create" not in job_view["links"]
@@ -202,7 +202,7 @@ def test_a_bound_job_refuses_and_the_policy_takes_the_edits(api: Api, job: str) 
 
 def test_a_withdrawn_job_refuses(api: Api, job: str) -> None:
     api.post(f"{job}/withdraw")
-    message = services.PRIOR_JOB_CLOSED.format(status="withdrawn")
+    message = services.PRIOR_TRANSACTION_CLOSED.format(status="withdrawn")
     assert error(api.post(f"{job}/prior-policies", SEED_POST)) == message
 
 

@@ -108,7 +108,10 @@ class TestAgreements:
                 {"leaders_fee": "-1"},
                 services.PERCENT_RANGE.format(field="The leader's fee"),
             ),
-            ({"section_types": ["LI"]}, services.SECTION_NOT_ON_JOB.format(code="LI")),
+            (
+                {"section_types": ["LI"]},
+                services.SECTION_NOT_ON_TRANSACTION.format(code="LI"),
+            ),
         ],
     )
     def test_refusals_on_create(
@@ -400,7 +403,7 @@ class TestReadOnlyAndSearch:
         agreement = agreement_with_parties(txn)
         services.quote_transaction(txn=txn)
         page = text(uw.get(url(txn, "coinsurance/")))
-        not_draft = escape(services.JOB_NOT_DRAFT.format(status="quoted"))
+        not_draft = escape(services.TRANSACTION_NOT_DRAFT.format(status="quoted"))
         assert not_draft in page
         assert "Add party" not in page and "Create agreement" not in page
         assert not_draft in post(uw, txn, f"coinsurance/{agreement.number}/delete")

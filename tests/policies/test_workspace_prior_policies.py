@@ -155,7 +155,9 @@ class TestOnABoundPolicy:
         txn = policy.contents_transaction
         services.add_prior_policy(owner=policy, effective_date=date(2021, 1, 1))
         page = text(uw.get(job_url(txn)))
-        message = escape(services.PRIOR_JOB_BOUND.format(policy=policy.public_id))
+        message = escape(
+            services.PRIOR_TRANSACTION_BOUND.format(policy=policy.public_id)
+        )
         assert message in page
         assert f'href="{policy_url(policy)}"' in page
         assert "Add a prior policy" not in page
@@ -196,7 +198,9 @@ class TestOnABoundPolicy:
         txn = draft_submission(platform)
         services.withdraw_transaction(txn=txn)
         page = text(uw.get(job_url(txn)))
-        assert escape(services.PRIOR_JOB_CLOSED.format(status="withdrawn")) in page
+        assert (
+            escape(services.PRIOR_TRANSACTION_CLOSED.format(status="withdrawn")) in page
+        )
 
     def test_an_unknown_prior_policy_is_404(
         self, uw: Client, platform: Platform

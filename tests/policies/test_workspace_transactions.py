@@ -397,7 +397,7 @@ class TestSections:
             url(txn, "sections/add"), {"section_type": "LI"}, headers=htmx()
         )
         assert escape(
-            services.SECTION_ALREADY_ON_JOB.format(name="Liability", code="LI")
+            services.SECTION_ALREADY_ON_TRANSACTION.format(name="Liability", code="LI")
         ) in text(response)
         uw.post(url(txn, "sections/LI/delete"), headers=htmx())
         assert not PolicySection.objects.filter(
@@ -557,4 +557,6 @@ class TestTerms:
             {"expiration_date": "2040-01-01"},
             headers=htmx(),
         )
-        assert escape(services.JOB_NOT_DRAFT.format(status="quoted")) in text(response)
+        assert escape(services.TRANSACTION_NOT_DRAFT.format(status="quoted")) in text(
+            response
+        )

@@ -31,7 +31,6 @@ from policies.api.wire import (
     envelope,
     envelopes,
     given,
-    job_owner,
     link,
     one,
     percent,
@@ -39,6 +38,7 @@ from policies.api.wire import (
     short_number,
     supplied_checksum,
     text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -230,7 +230,7 @@ PARTY = AGREEMENT + "/parties/{partyId}"
 def job_parties(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return list_parties(request, owner, base, agreement)
 
@@ -252,7 +252,7 @@ def policy_parties(
 def job_party(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, partyId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return get_party(request, owner, base, agreement, partyId)
 
@@ -275,7 +275,7 @@ def create_party(
     coinsuranceAgreementId: str,
     payload: PartyRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return add_party(request, owner, base, agreement, payload)
 
@@ -290,7 +290,7 @@ def update_party(
     partyId: str,
     payload: PartyPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return patch_party(request, owner, base, agreement, partyId, payload)
 
@@ -301,7 +301,7 @@ def update_party(
 def delete_party(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, partyId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, _ = agreement_base(owner, coinsuranceAgreementId)
     return remove_party(request, agreement, partyId)
 
