@@ -30,7 +30,8 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
-from policies.services import CURRENCIES, Money
+from policies.services import Money
+from policies.services.drafts import CURRENCIES
 from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform

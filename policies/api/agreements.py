@@ -51,7 +51,8 @@ from policies.models import (
     PolicySection,
     SectionType,
 )
-from policies.services import checksum
+from policies.services.coinsurance import agreement_level
+from policies.services.drafts import checksum
 from portal.api import ApiError
 
 job_coinsurance = router("Coinsurance")
@@ -122,9 +123,7 @@ def agreement_attributes(
     party_total = getattr(agreement, "party_total", None) or Decimal(0)
     return {
         "id": agreement.short_id,
-        "level": choice(
-            CoinsuranceLevel, services.agreement_level(agreement, sections)
-        ),
+        "level": choice(CoinsuranceLevel, agreement_level(agreement, sections)),
         "model": choice(CoinsuranceModel, agreement.model),
         "ourRole": choice(CoinsuranceRole, agreement.our_role),
         "ourShare": percent(agreement.our_share),

@@ -46,7 +46,7 @@ from policies.models import (
     CoinsuranceRole,
     ProducerCode,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
 from portal.api import ApiError
 
 job_parties_routes = router("Coinsurance")

@@ -60,7 +60,7 @@ from policies.models.accounts import (
     account_model,
     category_code_model,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
 from portal.api import ApiError
 from portal.jurisdictions import US_STATES
 

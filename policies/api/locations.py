@@ -49,7 +49,12 @@ from policies.models import (
     PolicyContactRole,
     PolicyLocation,
 )
-from policies.services import checksum
+from policies.services.contents import (
+    CONTACT_NOT_ON_ACCOUNT,
+    LNI_IMMUTABLE,
+    contact_checksum,
+)
+from policies.services.drafts import checksum
 from portal.api import ApiError
 from portal.jurisdictions import US_STATES
 
@@ -281,7 +286,7 @@ def contact_resource(owner: Owner, contact: Contact) -> dict[str, Any]:
         "roles": [choice(ContactRole, r) for r in roles],
     }
     links = {"self": link(f"{owner.base}/contacts/{contact.public_id}", "get")}
-    return element(attributes, services.contact_checksum(contact, roles), links)
+    return element(attributes, contact_checksum(contact, roles), links)
 
 
 CONTACT_FILTERS = {
@@ -362,7 +367,7 @@ def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) ->
             raise ApiError(CONTACT_EITHER_OR)
         existing = Contact.objects.filter(public_id=attrs.accountContact.id).first()
         if existing is None:
-            raise ApiError(services.CONTACT_NOT_ON_ACCOUNT)
+            raise ApiError(CONTACT_NOT_ON_ACCOUNT)
         contact = services.add_account_contact(
             by=actor(request), txn=owner.contents_owner, contact=existing, roles=roles
         )
@@ -521,7 +526,7 @@ def patch_named_insured(
     _named_insureds(owner, _location(owner, locationId)).get(
         number=short_number(locationNamedInsuredId)
     )
-    raise ApiError(services.LNI_IMMUTABLE)
+    raise ApiError(LNI_IMMUTABLE)
 
 
 @job_contents.delete(

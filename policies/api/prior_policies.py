@@ -41,7 +41,7 @@ from policies.api.wire import (
 from policies.models import (
     PriorPolicy,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
 
 job_contents = router("Prior policies")
 policy_contents = router("Prior policies")

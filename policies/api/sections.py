@@ -37,7 +37,8 @@ from policies.models import (
     SectionType,
     Tower,
 )
-from policies.services import checksum
+from policies.services.coinsurance import policy_level_agreements
+from policies.services.drafts import checksum
 
 job_contents = router("Policy sections")
 policy_contents = router("Policy sections")
@@ -92,7 +93,7 @@ def tower_ref(owner: Owner, tower: Tower) -> dict[str, Any]:
 
 class Coverage:
     """Which agreements cover each section of one transaction, in three queries
-    whatever the number of sections (see services.covering_agreements)."""
+    whatever the number of sections (see covering_agreements)."""
 
     def __init__(self, txn_id: int | None) -> None:
         self.layered: dict[int, list[CoinsuranceAgreement]] = {}
@@ -104,7 +105,7 @@ class Coverage:
             .order_by("layer__attachment")
         ):
             self.layered.setdefault(agreement.layer.tower_id, []).append(agreement)
-        self.policy_level = services.policy_level_agreements(txn_id) if txn_id else []
+        self.policy_level = policy_level_agreements(txn_id) if txn_id else []
 
     def of(self, section: PolicySection) -> list[CoinsuranceAgreement]:
         if section.coinsurance_agreement is not None:

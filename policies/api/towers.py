@@ -73,7 +73,8 @@ from policies.models import (
     SectionType,
     Tower,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
+from policies.services.towers import LAYER_HAS_NO_AGREEMENT, layer_checksum
 from portal.api import ApiError
 
 job_tower_routes = router("Towers and layers")
@@ -357,7 +358,7 @@ def layer_resource(owner: Owner, layer: Layer) -> dict[str, Any]:
         links["parties"] = link(
             f"{href}/parties", "get", *(("post",) if owner.editable else ())
         )
-    return element(attributes, services.layer_checksum(layer, agreement), links)
+    return element(attributes, layer_checksum(layer, agreement), links)
 
 
 def _layers(tower: Tower) -> QuerySet[Layer]:
@@ -584,7 +585,7 @@ def create_layer_party(
     owner = transaction_owner(jobId)
     layer, agreement, base = _layer_base(owner, towerId, layerId)
     if agreement is None:
-        raise ApiError(services.LAYER_HAS_NO_AGREEMENT.format(number=layer.number))
+        raise ApiError(LAYER_HAS_NO_AGREEMENT.format(number=layer.number))
     return add_party(request, owner, base, agreement, payload)
 
 

@@ -14,7 +14,7 @@ from policies.models import (
     PolicySection,
     ProducerCode,
 )
-from policies.services import agreement_level, share_total
+from policies.services.coinsurance import agreement_level, share_total
 
 # How many producer codes a party form's list offers at once.
 PRODUCER_CODE_LIMIT = 50

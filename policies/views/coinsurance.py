@@ -44,8 +44,9 @@ from policies.models import (
 )
 from policies.selectors.coinsurance import AgreementView, agreements_of, producer_codes
 from policies.selectors.contents import sections_of, towers_of
+from policies.services.drafts import checksum
 from policies.views.meter import ShareMeter, build_meter, invalid_meter, parse_share
-from policies.views.responses import refusal_status
+from policies.views.responses import REFUSED
 from policies.views.transactions import not_draft_note
 from portal.htmx import render_page
 from portal.http import PortalRequest
@@ -152,7 +153,7 @@ def _card(
                 initial={
                     "role": p.role,
                     "share": p.share,
-                    "checksum": services.checksum(p),
+                    "checksum": checksum(p),
                 },
                 auto_id=f"party{p.number}_%s",
             ),
@@ -312,7 +313,7 @@ def _write(
             if not request.htmx:
                 return redirect("policies:coinsurance", transaction_id=txn.public_id)
             return _workspace(request, get_transaction(txn.public_id))
-    return _workspace(request, txn, overrides, status=refusal_status(request))
+    return _workspace(request, txn, overrides, status=REFUSED)
 
 
 def _agreement(txn: PolicyTransaction, number: int) -> CoinsuranceAgreement:

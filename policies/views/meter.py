@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from policies import services
+from policies.services.coinsurance import share_total
 
 NOT_A_NUMBER = "Type a share as a number, such as 12.5."
 PARTY_COLOURS = 4
@@ -82,7 +83,7 @@ def build_meter(
         visible = max(share, Decimal(0))
         segments.append(Segment(label, share, css, x))
         x += visible
-    total = services.share_total(our_share, [share for _, share, _ in pieces[1:]])
+    total = share_total(our_share, [share for _, share, _ in pieces[1:]])
     return ShareMeter(
         segments=segments, total=total, refusal=services.share_refusal(total)
     )

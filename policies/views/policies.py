@@ -26,7 +26,7 @@ from policies.selectors.contents import (
     summarize,
     towers_of,
 )
-from policies.views.responses import done, refusal_status
+from policies.views.responses import REFUSED, done
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -117,7 +117,7 @@ def _start(
             request,
             policy,
             action_error=" ".join(exc.messages),
-            status=refusal_status(request),
+            status=REFUSED,
         )
     messages.success(request, message.format(job=txn.public_id))
     return done(request, reverse("policies:transaction_detail", args=[txn.public_id]))

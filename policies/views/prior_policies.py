@@ -20,7 +20,13 @@ from policies.access import get_policy, get_transaction, underwriter_required
 from policies.forms import PriorPolicyForm
 from policies.models import Policy, PolicyTransaction, PriorPolicy, TransactionStatus
 from policies.selectors.contents import prior_policies_of, summarize
-from policies.views.responses import refusal_status
+from policies.services.drafts import checksum
+from policies.services.prior_policies import (
+    POLICY_WITHOUT_CONTENTS,
+    PRIOR_TRANSACTION_BOUND,
+    PRIOR_TRANSACTION_CLOSED,
+)
+from policies.views.responses import REFUSED
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -50,15 +56,15 @@ class PriorHome:
             txn = self.txn
             if txn.status == TransactionStatus.BOUND:
                 ref = txn.policy.public_id if txn.policy_id else ""
-                return services.PRIOR_TRANSACTION_BOUND.format(policy=ref)
+                return PRIOR_TRANSACTION_BOUND.format(policy=ref)
             if not txn.is_open:
-                return services.PRIOR_TRANSACTION_CLOSED.format(
+                return PRIOR_TRANSACTION_CLOSED.format(
                     status=txn.get_status_display().lower()
                 )
             return ""
         assert self.policy is not None
         if self.policy.contents_transaction_id is None:
-            return services.POLICY_WITHOUT_CONTENTS
+            return POLICY_WITHOUT_CONTENTS
         return ""
 
     def url(self, name: str, *args: object) -> str:
@@ -106,7 +112,7 @@ def _initial(prior: PriorPolicy) -> dict[str, Any]:
         "num_losses": prior.num_losses,
         "total_losses": prior.total_losses,
         "total_losses_currency": prior.total_losses_currency or "usd",
-        "checksum": services.checksum(prior),
+        "checksum": checksum(prior),
     }
 
 
@@ -172,7 +178,7 @@ def _add(request: PortalRequest, home: PriorHome) -> HttpResponse:
             form.add_service_error(exc)
         else:
             return _page(request, home)
-    return _page(request, home, add_form=form, status=refusal_status(request))
+    return _page(request, home, add_form=form, status=REFUSED)
 
 
 def _edit(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpResponse:
@@ -200,7 +206,7 @@ def _edit(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespons
         home,
         editing=prior.public_id,
         edit_form=form,
-        status=refusal_status(request),
+        status=REFUSED,
     )
 
 
@@ -213,9 +219,7 @@ def _delete(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespo
     except PriorPolicy.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
-        return _page(
-            request, home, error=" ".join(exc.messages), status=refusal_status(request)
-        )
+        return _page(request, home, error=" ".join(exc.messages), status=REFUSED)
     return _page(request, home)
 
 

@@ -1,4 +1,4 @@
-"""How workspace views answer after a write: reload the page, or refuse a form."""
+"""How workspace views answer after a write: reload the page, or refuse a form (422)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ def done(request: PortalRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def refusal_status(request: PortalRequest) -> int:
-    """htmx 2 swaps only 2xx answers: an HTMX form re-rendered with a refusal is a 200,
-    the same page without HTMX a 400."""
-    return 200 if request.htmx else 400
+# A form re-rendered with its refusal (HTMX or not) answers 422, as in coverage and
+# as django-htmx recommends; base.html tells htmx to swap a 422 in like a 200.
+REFUSED = 422

@@ -37,8 +37,10 @@ from policies.models import (
 from policies.models.accounts import account_model
 from policies.selectors.audit import history_of_transaction
 from policies.selectors.contents import contacts_of, locations_of, sections_of
+from policies.services.contents import LNI_NOT_ALLOWED, LNI_NOT_DRAFT
+from policies.services.drafts import TRANSACTION_NOT_DRAFT
 from policies.views.policies import Action
-from policies.views.responses import done, refusal_status
+from policies.views.responses import REFUSED, done
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -95,9 +97,7 @@ def not_draft_note(txn: PolicyTransaction) -> str:
     """Why contents cannot change now, in the services' words (empty for a draft)."""
     if txn.is_draft:
         return ""
-    return services.TRANSACTION_NOT_DRAFT.format(
-        status=txn.get_status_display().lower()
-    )
+    return TRANSACTION_NOT_DRAFT.format(status=txn.get_status_display().lower())
 
 
 def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
@@ -113,8 +113,8 @@ def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
         # Seed 002: the primary or secondary named insured cannot be associated.
         "associable": [c for c in contacts if not c.is_primary_or_secondary],
         "lni_allowed": product.location_named_insureds != Product.NamedInsureds.NONE,
-        "lni_not_allowed": services.LNI_NOT_ALLOWED.format(product=product.name),
-        "lni_not_draft": services.LNI_NOT_DRAFT,
+        "lni_not_allowed": LNI_NOT_ALLOWED.format(product=product.name),
+        "lni_not_draft": LNI_NOT_DRAFT,
         "sections": sections_of(txn.pk),
         "history": history_of_transaction(txn),
         "location_form": LocationForm(),
@@ -172,7 +172,7 @@ def _act(request: PortalRequest, transaction_id: str, action: str) -> HttpRespon
             request,
             txn,
             action_error=" ".join(exc.messages),
-            status=refusal_status(request),
+            status=REFUSED,
         )
     policy = getattr(result, "number", "")
     messages.success(request, confirmation.format(job=txn.public_id, policy=policy))
@@ -248,7 +248,7 @@ def submission_new(request: PortalRequest) -> HttpResponse:
                     request,
                     reverse("policies:transaction_detail", args=[txn.public_id]),
                 )
-    status = 200 if request.method == "GET" or request.htmx else 400
+    status = 200 if request.method == "GET" else REFUSED
     return render(
         request, "policies/submission_new.html", {"form": form}, status=status
     )
@@ -277,9 +277,7 @@ def _content_write(
         else:
             return _page(request, get_transaction(txn.public_id), partial=partial)
     overrides = {form_name: form, **(extra or {})}
-    return _page(
-        request, txn, partial=partial, status=refusal_status(request), **overrides
-    )
+    return _page(request, txn, partial=partial, status=REFUSED, **overrides)
 
 
 @underwriter_required
@@ -448,6 +446,6 @@ def terms_update(request: PortalRequest, transaction_id: str) -> HttpResponse:
         request,
         txn,
         partial="terms",
-        status=refusal_status(request),
+        status=REFUSED,
         terms_form=form,
     )
