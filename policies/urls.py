@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from policies.views import coinsurance, lists, policies, prior_policies, transactions
+from policies.views import (
+    coinsurance,
+    coinsurance_parties,
+    lists,
+    meter,
+    policies,
+    prior_policies,
+    towers,
+    transactions,
+)
 
 app_name = "policies"
 
@@ -44,19 +53,19 @@ policy_urls = [
 coinsurance_urls = [
     path("", coinsurance.coinsurance, name="coinsurance"),
     path("add", coinsurance.agreement_create, name="agreement_create"),
-    path("meter", coinsurance.new_agreement_meter, name="new_agreement_meter"),
+    path("meter", meter.new_agreement_meter, name="new_agreement_meter"),
     path("<int:number>/edit", coinsurance.agreement_update, name="agreement_update"),
     path("<int:number>/delete", coinsurance.agreement_delete, name="agreement_delete"),
-    path("<int:number>/meter", coinsurance.agreement_meter, name="agreement_meter"),
-    path("<int:number>/parties/add", coinsurance.party_add, name="party_add"),
+    path("<int:number>/meter", meter.agreement_meter, name="agreement_meter"),
+    path("<int:number>/parties/add", coinsurance_parties.party_add, name="party_add"),
     path(
         "<int:number>/parties/<int:party_number>/edit",
-        coinsurance.party_update,
+        coinsurance_parties.party_update,
         name="party_update",
     ),
     path(
         "<int:number>/parties/<int:party_number>/delete",
-        coinsurance.party_delete,
+        coinsurance_parties.party_delete,
         name="party_delete",
     ),
     path(
@@ -72,19 +81,19 @@ coinsurance_urls = [
 ]
 
 tower_urls = [
-    path("add", coinsurance.tower_create, name="tower_create"),
-    path("<int:number>/delete", coinsurance.tower_delete, name="tower_delete"),
+    path("add", towers.tower_create, name="tower_create"),
+    path("<int:number>/delete", towers.tower_delete, name="tower_delete"),
     path(
         "<int:number>/sections/add",
-        coinsurance.tower_section_add,
+        towers.tower_section_add,
         name="tower_section_add",
     ),
     path(
         "<int:number>/sections/<slug:code>/remove",
-        coinsurance.tower_section_remove,
+        towers.tower_section_remove,
         name="tower_section_remove",
     ),
-    path("<int:number>/layers/add", coinsurance.layer_create, name="layer_create"),
+    path("<int:number>/layers/add", towers.layer_create, name="layer_create"),
 ]
 
 transaction_urls = [
@@ -116,10 +125,10 @@ transaction_urls = [
     ),
     path("coinsurance/", include(coinsurance_urls)),
     path("towers/", include(tower_urls)),
-    path("layers/<int:number>/delete", coinsurance.layer_delete, name="layer_delete"),
+    path("layers/<int:number>/delete", towers.layer_delete, name="layer_delete"),
     path(
         "layers/<int:number>/coinsurance",
-        coinsurance.layer_agreement_create,
+        towers.layer_agreement_create,
         name="layer_agreement_create",
     ),
     path(
@@ -152,7 +161,7 @@ urlpatterns = [
     path("transactions/<pid:transaction_id>/", include(transaction_urls)),
     path(
         "producer-codes",
-        coinsurance.producer_code_search,
+        coinsurance_parties.producer_code_search,
         name="producer_code_search",
     ),
 ]

@@ -169,6 +169,10 @@ def finish(api: NinjaAPI) -> None:
 # operationId ("<module>_<function>", ninja's default) stays what clients know.
 PUBLISHED_MODULES = {
     "policies.api.coinsurance_parties": "policies.api.parties",
+    "policies.api.contacts": "policies.api.locations",
+    "policies.api.layers": "policies.api.towers",
+    "policies.api.policies": "policies.api.jobs",
+    "policies.api.reference": "policies.api.jobs",
 }
 
 

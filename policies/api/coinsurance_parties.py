@@ -13,6 +13,13 @@ from pydantic import Field
 from policies import services
 from policies.api.agreements import AGREEMENT, NOT_NULLABLE, agreement_base
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    code_field,
+    collection,
+    decimal_field,
+    text_field,
+)
 from policies.api.wire import (
     DecimalText,
     In,
@@ -22,11 +29,7 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
     choice,
-    code_field,
-    collection,
-    decimal_field,
     element,
     envelope,
     envelopes,
@@ -37,7 +40,6 @@ from policies.api.wire import (
     policy_owner,
     short_number,
     supplied_checksum,
-    text_field,
     transaction_owner,
 )
 from policies.models import (

@@ -13,6 +13,13 @@ from pydantic import Field, StrictInt
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    collection,
+    date_field,
+    int_field,
+    text_field,
+)
 from policies.api.wire import (
     DateText,
     In,
@@ -21,21 +28,16 @@ from policies.api.wire import (
     Owner,
     Text,
     actor,
-    check_query,
-    collection,
-    date_field,
     element,
     envelope,
     envelopes,
     given,
-    int_field,
     iso_date,
     link,
     money,
     one,
     policy_owner,
     supplied_checksum,
-    text_field,
     transaction_owner,
 )
 from policies.models import (

@@ -11,6 +11,11 @@ from pydantic import Field
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    collection,
+    text_field,
+)
 from policies.api.wire import (
     In,
     Owner,
@@ -18,9 +23,7 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
     choice,
-    collection,
     element,
     envelope,
     envelopes,
@@ -28,7 +31,6 @@ from policies.api.wire import (
     one,
     policy_owner,
     supplied_checksum,
-    text_field,
     transaction_owner,
 )
 from policies.models import (

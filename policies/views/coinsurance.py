@@ -1,5 +1,6 @@
-"""Coinsurance (seed 003): agreements at policy, section and layer level, their
-parties and sections, towers and layers, and the live share meter.
+"""Coinsurance (seed 003): the coinsurance page and its agreements at policy and
+section level, with their sections. Their parties are in ``coinsurance_parties``,
+towers and layers in ``towers``, the live share meter in ``meter``.
 
 The page is one HTMX region (``workspace``): every write re-renders it, so what
 one change does to the rest (a section now taken, a layer with an agreement) shows
@@ -17,8 +18,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,13 +40,12 @@ from policies.models import (
     Layer,
     PolicySection,
     PolicyTransaction,
-    ProducerCode,
     Tower,
 )
 from policies.selectors.coinsurance import AgreementView, agreements_of, producer_codes
 from policies.selectors.contents import sections_of, towers_of
 from policies.services.drafts import checksum
-from policies.views.meter import ShareMeter, build_meter, invalid_meter, parse_share
+from policies.views.meter import ShareMeter, build_meter
 from policies.views.responses import REFUSED
 from policies.views.transactions import not_draft_note
 from portal.htmx import render_page
@@ -285,7 +285,7 @@ def coinsurance(request: PortalRequest, transaction_id: str) -> HttpResponse:
     return _workspace(request, get_transaction(transaction_id))
 
 
-def _write(
+def workspace_write(
     request: PortalRequest,
     txn: PolicyTransaction,
     key: str,
@@ -316,11 +316,11 @@ def _write(
     return _workspace(request, txn, overrides, status=REFUSED)
 
 
-def _agreement(txn: PolicyTransaction, number: int) -> CoinsuranceAgreement:
+def agreement_of(txn: PolicyTransaction, number: int) -> CoinsuranceAgreement:
     return get_object_or_404(CoinsuranceAgreement, transaction=txn, number=number)
 
 
-def _terms(form: AgreementTermsForm) -> dict[str, Any]:
+def agreement_terms(form: AgreementTermsForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "model": data["model"],
@@ -340,7 +340,7 @@ def _terms(form: AgreementTermsForm) -> dict[str, Any]:
 def agreement_create(request: PortalRequest, transaction_id: str) -> HttpResponse:
     txn = get_transaction(transaction_id)
     form = AgreementForm(request.POST, auto_id="new_%s")
-    return _write(
+    return workspace_write(
         request,
         txn,
         "new",
@@ -348,7 +348,7 @@ def agreement_create(request: PortalRequest, transaction_id: str) -> HttpRespons
             txn=txn,
             section_types=form.cleaned_data["section_types"],
             by=request.user,
-            **_terms(form),
+            **agreement_terms(form),
         ),
         form,
     )
@@ -360,7 +360,7 @@ def agreement_update(
     request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
     txn = get_transaction(transaction_id)
-    agreement = _agreement(txn, number)
+    agreement = agreement_of(txn, number)
     form = AgreementTermsForm(
         request.POST, initial=_terms_initial(agreement), auto_id=f"terms{number}_%s"
     )
@@ -368,12 +368,14 @@ def agreement_update(
     def write() -> object:
         # Only what changed: an unchanged share must not be re-judged against parties
         # added since the page was drawn.
-        changes = {k: v for k, v in _terms(form).items() if k in form.changed_data}
+        changes = {
+            k: v for k, v in agreement_terms(form).items() if k in form.changed_data
+        }
         return services.update_coinsurance_agreement(
             agreement=agreement, by=request.user, **changes
         )
 
-    return _write(request, txn, f"terms-{number}", write, form)
+    return workspace_write(request, txn, f"terms-{number}", write, form)
 
 
 @underwriter_required
@@ -382,8 +384,8 @@ def agreement_delete(
     request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
     txn = get_transaction(transaction_id)
-    agreement = _agreement(txn, number)
-    return _write(
+    agreement = agreement_of(txn, number)
+    return workspace_write(
         request,
         txn,
         f"agreement-{number}",
@@ -399,9 +401,9 @@ def agreement_section_add(
     request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
     txn = get_transaction(transaction_id)
-    agreement = _agreement(txn, number)
+    agreement = agreement_of(txn, number)
     form = AgreementSectionForm(request.POST, auto_id=f"section{number}_%s")
-    return _write(
+    return workspace_write(
         request,
         txn,
         f"section-{number}",
@@ -420,310 +422,18 @@ def agreement_section_remove(
     request: PortalRequest, transaction_id: str, number: int, code: str
 ) -> HttpResponse:
     txn = get_transaction(transaction_id)
-    agreement = _agreement(txn, number)
+    agreement = agreement_of(txn, number)
     get_object_or_404(
         PolicySection,
         transaction=txn,
         section_type=code,
         coinsurance_agreement=agreement,
     )
-    return _write(
+    return workspace_write(
         request,
         txn,
         f"agreement-{number}",
         lambda: services.remove_agreement_section(
             agreement=agreement, section_type=code, by=request.user
         ),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Parties
-
-
-@underwriter_required
-@require_POST
-def party_add(request: PortalRequest, transaction_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    agreement = _agreement(txn, number)
-    form = PartyForm(request.POST, auto_id=f"addparty{number}_%s")
-
-    def write() -> object:
-        code_id = form.cleaned_data["producer_code"]
-        return services.add_coinsurance_party(
-            agreement=agreement,
-            producer_code=ProducerCode.objects.filter(public_id=code_id).first(),
-            producer_code_id=code_id,
-            role=form.cleaned_data["role"],
-            share=form.cleaned_data["share"],
-            by=request.user,
-        )
-
-    return _write(request, txn, f"add-party-{number}", write, form)
-
-
-def _party(txn: PolicyTransaction, number: int, party_number: int) -> CoinsuranceParty:
-    return get_object_or_404(
-        CoinsuranceParty.objects.select_related("agreement"),
-        transaction=txn,
-        agreement__number=number,
-        number=party_number,
-    )
-
-
-@underwriter_required
-@require_POST
-def party_update(
-    request: PortalRequest, transaction_id: str, number: int, party_number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    party = _party(txn, number, party_number)
-    form = PartyEditForm(
-        request.POST,
-        initial={"role": party.role, "share": party.share},
-        auto_id=f"party{party_number}_%s",
-    )
-
-    def write() -> object:
-        changes = {
-            name: form.cleaned_data[name]
-            for name in ("role", "share")
-            if name in form.changed_data
-        }
-        return services.update_coinsurance_party(
-            party=party,
-            checksum_supplied=form.cleaned_data["checksum"] or None,
-            by=request.user,
-            **changes,
-        )
-
-    return _write(request, txn, f"party-{party_number}", write, form)
-
-
-@underwriter_required
-@require_POST
-def party_delete(
-    request: PortalRequest, transaction_id: str, number: int, party_number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    party = _party(txn, number, party_number)
-    return _write(
-        request,
-        txn,
-        f"agreement-{number}",
-        lambda: services.delete_coinsurance_party(party=party, by=request.user),
-    )
-
-
-# ---------------------------------------------------------------------------
-# The share meter and producer code search (reads only)
-
-
-@underwriter_required
-@require_GET
-def agreement_meter(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    """The meter as it would stand with what is typed: ``as`` says which form asks —
-    ``terms`` (our share), ``new`` (a party being added) or ``party-<n>`` (a party's
-    new share)."""
-    txn = get_transaction(transaction_id)
-    view = next(
-        (v for v in agreements_of(txn.pk) if v.agreement.number == number), None
-    )
-    if view is None:
-        raise Http404
-    asking = request.GET.get("as", "")
-    our_share = view.agreement.our_share
-    parties = [(p.producer_code.organization.name, p.share) for p in view.parties]
-    new_share = None
-    try:
-        if asking == "terms":
-            our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
-        elif asking == "new":
-            new_share = parse_share(request.GET.get("share"))
-        elif asking.startswith("party-"):
-            edited = asking.removeprefix("party-")
-            typed = parse_share(request.GET.get("share")) or Decimal(0)
-            parties = [
-                (label, typed if str(p.number) == edited else share)
-                for p, (label, share) in zip(view.parties, parties, strict=True)
-            ]
-    except ValueError:
-        meter = invalid_meter()
-    else:
-        meter = build_meter(our_share=our_share, parties=parties, new_share=new_share)
-    return render(
-        request,
-        "policies/coinsurance.html#share-meter",
-        {"meter": meter, "meter_id": f"meter-{number}"},
-    )
-
-
-@underwriter_required
-@require_GET
-def new_agreement_meter(request: PortalRequest, transaction_id: str) -> HttpResponse:
-    get_transaction(transaction_id)
-    try:
-        our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
-    except ValueError:
-        meter = invalid_meter()
-    else:
-        meter = build_meter(our_share=our_share, parties=[])
-    return render(
-        request,
-        "policies/coinsurance.html#share-meter",
-        {"meter": meter, "meter_id": "meter-new"},
-    )
-
-
-@underwriter_required
-@require_GET
-def producer_code_search(request: PortalRequest) -> HttpResponse:
-    """Producer codes whose code or organization matches ``q``: the options of a
-    party form's producer code list."""
-    q = request.GET.get("q", "").replace("\x00", "").strip()
-    return render(
-        request,
-        "policies/coinsurance.html#producer-options",
-        {"producer_codes": producer_codes(q)},
-    )
-
-
-# ---------------------------------------------------------------------------
-# Towers and layers
-
-
-def _tower(txn: PolicyTransaction, number: int) -> Tower:
-    return get_object_or_404(Tower, transaction=txn, number=number)
-
-
-@underwriter_required
-@require_POST
-def tower_create(request: PortalRequest, transaction_id: str) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    form = TowerForm(request.POST, auto_id="tower_%s")
-    return _write(
-        request,
-        txn,
-        "tower",
-        lambda: services.create_tower(
-            txn=txn, section_types=form.cleaned_data["section_types"], by=request.user
-        ),
-        form,
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_delete(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    tower = _tower(txn, number)
-    return _write(
-        request,
-        txn,
-        f"tower-{number}",
-        lambda: services.delete_tower(tower=tower, by=request.user),
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_section_add(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    tower = _tower(txn, number)
-    form = AgreementSectionForm(request.POST, auto_id=f"towersection{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"tower-section-{number}",
-        lambda: services.add_tower_section(
-            tower=tower, section_type=form.cleaned_data["section_type"], by=request.user
-        ),
-        form,
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_section_remove(
-    request: PortalRequest, transaction_id: str, number: int, code: str
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    tower = _tower(txn, number)
-    get_object_or_404(PolicySection, transaction=txn, section_type=code, tower=tower)
-    return _write(
-        request,
-        txn,
-        f"tower-{number}",
-        lambda: services.remove_tower_section(
-            tower=tower, section_type=code, by=request.user
-        ),
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_create(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    tower = _tower(txn, number)
-    form = LayerForm(request.POST, auto_id=f"layer{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"layer-{number}",
-        lambda: services.create_layer(
-            tower=tower,
-            attachment=form.money("attachment"),
-            limit=form.money("limit"),
-            by=request.user,
-        ),
-        form,
-    )
-
-
-def _layer(txn: PolicyTransaction, number: int) -> Layer:
-    return get_object_or_404(
-        Layer.objects.select_related("tower"), transaction=txn, number=number
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_delete(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    txn = get_transaction(transaction_id)
-    layer = _layer(txn, number)
-    return _write(
-        request,
-        txn,
-        f"tower-{layer.tower.number}",
-        lambda: services.delete_layer(layer=layer, by=request.user),
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_agreement_create(
-    request: PortalRequest, transaction_id: str, number: int
-) -> HttpResponse:
-    """A layer-level agreement: the layer's own terms (seed 003, Create a tower with layers)."""
-    txn = get_transaction(transaction_id)
-    layer = _layer(txn, number)
-    form = AgreementTermsForm(request.POST, auto_id=f"layeragreement{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"layer-agreement-{number}",
-        lambda: services.update_layer(
-            layer=layer, coinsurance=_terms(form), by=request.user
-        ),
-        form,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coverage.models import Contractor
-from policies.api.locations import CONTACT_EITHER_OR
+from policies.api.contacts import CONTACT_EITHER_OR
 from policies.models import LocationNamedInsured, PolicyContactRole, Product
 from policies.services.contents import (
     COMPANY_NEEDS_NAME,
