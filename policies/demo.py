@@ -14,9 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from coverage.models import Contractor
 from policies import services
-from policies.lines import CoverageType
 from policies.models import (
     Contact,
     ContactRole,
@@ -28,12 +26,11 @@ from policies.models import (
     Product,
     SectionType,
 )
+from policies.models.accounts import Account, account_model
+from policies.products import ensure_contractor_product, ensure_property_product
 from policies.services import Money
 from portal.demo import DemoContext
 from portal.models import Platform
-
-CONTRACTOR_PRODUCT = "contractor-wc-gl"
-PROPERTY_PRODUCT = "commercial-property"
 
 # (public id, code, organization). Fixed ids so that seed 003's example request
 # ({"producerCode": {"id": "pc:2"}}) works as written against the demo.
@@ -45,37 +42,8 @@ DEMO_PRODUCER_CODES = [
 
 
 def seed(context: DemoContext) -> None:
-    product, _ = Product.objects.get_or_create(
-        code=CONTRACTOR_PRODUCT,
-        defaults={
-            "name": "Contractor WC + GL",
-            "lines": [CoverageType.WORKERS_COMP, CoverageType.GENERAL],
-            "location_named_insureds": Product.NamedInsureds.NONE,
-            "section_types": [SectionType.WC, SectionType.GL],
-        },
-    )
-    if not product.section_types:
-        # Databases seeded before products had sections.
-        product.section_types = [SectionType.WC, SectionType.GL]
-        product.save(update_fields=["section_types"])
-    context.objects["contractor_product"] = product
-
-    context.objects["property_product"], _ = Product.objects.get_or_create(
-        code=PROPERTY_PRODUCT,
-        defaults={
-            "name": "Commercial property",
-            "lines": [],
-            "section_types": [
-                SectionType.PP,
-                SectionType.BI,
-                SectionType.MO,
-                SectionType.LI,
-            ],
-            "location_named_insureds": Product.NamedInsureds.MANY,
-            "supports_coinsurance": True,
-            "supports_layers": True,
-        },
-    )
+    context.objects["contractor_product"] = ensure_contractor_product()
+    context.objects["property_product"] = ensure_property_product()
     for public_id, code, organization_name in DEMO_PRODUCER_CODES:
         organization, _ = Organization.objects.get_or_create(name=organization_name)
         ProducerCode.objects.get_or_create(
@@ -102,9 +70,9 @@ DRAFT_ACCOUNT = (
 )
 
 
-def _account(platform: Platform, person: tuple[str, str, str, str]) -> Contractor:
+def _account(platform: Platform, person: tuple[str, str, str, str]) -> Account:
     first, last, company, email = person
-    contractor, _ = Contractor.objects.get_or_create(
+    contractor, _ = account_model().objects.get_or_create(
         platform=platform,
         email=email,
         defaults={
@@ -118,7 +86,7 @@ def _account(platform: Platform, person: tuple[str, str, str, str]) -> Contracto
 
 
 def _submission(
-    platform: Platform, contractor: Contractor, product: Product
+    platform: Platform, contractor: Account, product: Product
 ) -> PolicyTransaction:
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     txn = services.start_submission(

@@ -30,7 +30,8 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
-from policies.services import CURRENCIES, Money
+from policies.services import Money
+from policies.services.drafts import CURRENCIES
 from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
@@ -56,7 +57,8 @@ def _strip(value: str | None) -> str:
 class ServiceForm(forms.Form):
     """A form whose refusals come from a policies service."""
 
-    # The services' error keys (API attribute names) → this form's field names.
+    # The services' error keys (model field names) → this form's field names, where
+    # the form calls a field something else.
     service_fields: ClassVar[Mapping[str, str]] = {}
 
     def add_service_error(self, exc: ValidationError) -> None:
@@ -142,12 +144,7 @@ class TransactionFilterForm(forms.Form):
 class SubmissionForm(ServiceForm):
     """A new submission: the insured (a contractor, by cn_ id) and the terms."""
 
-    service_fields = {
-        "wc_state": "wc_state",
-        "gl_state": "gl_state",
-        "expires_at": "expiration_date",
-        "sections": "section_types",
-    }
+    service_fields = {"expires_at": "expiration_date", "sections": "section_types"}
 
     contractor = forms.CharField(
         label="Insured (contractor id)",
@@ -186,11 +183,7 @@ class SubmissionForm(ServiceForm):
 class TermsForm(ServiceForm):
     """A draft's terms: what a policy change or renewal usually changes."""
 
-    service_fields = {
-        "wc_state": "wc_state",
-        "gl_state": "gl_state",
-        "expires_at": "expiration_date",
-    }
+    service_fields = {"expires_at": "expiration_date"}
 
     expiration_date = forms.DateField(widget=DATE_INPUT, label="Expiration date")
     lines = forms.MultipleChoiceField(
@@ -208,12 +201,6 @@ class TermsForm(ServiceForm):
 
 
 class LocationForm(ServiceForm):
-    service_fields = {
-        "addressLine1": "address_line1",
-        "addressLine2": "address_line2",
-        "postalCode": "postal_code",
-    }
-
     address_line1 = forms.CharField(label="Address", required=False)
     address_line2 = forms.CharField(label="Address line 2", required=False)
     city = forms.CharField(required=False)
@@ -225,13 +212,6 @@ class LocationForm(ServiceForm):
 
 
 class ContactForm(ServiceForm):
-    service_fields = {
-        "contactSubtype": "kind",
-        "firstName": "first_name",
-        "lastName": "last_name",
-        "companyName": "company_name",
-        "emailAddress1": "email",
-    }
     ROLE_CHOICES: ClassVar = [
         (c, label)
         for c, label in ContactRole.choices
@@ -253,7 +233,7 @@ class ContactForm(ServiceForm):
 
 
 class SectionForm(ServiceForm):
-    service_fields = {"sectionType": "section_type", "sections": "section_type"}
+    service_fields = {"sections": "section_type"}
 
     section_type = forms.ChoiceField(choices=SectionType.choices, label="Section")
 
@@ -274,14 +254,7 @@ class NamedInsuredForm(ServiceForm):
 class AgreementTermsForm(ServiceForm):
     """An agreement's terms: what a new agreement states and an edit may change."""
 
-    service_fields = {
-        "ourRole": "our_role",
-        "ourShare": "our_share",
-        "leadersFee": "leaders_fee",
-        "policyNumberSuffix": "policy_number_suffix",
-        "coinsuranceShare": "our_share",
-        "sectionType": "section_types",
-    }
+    service_fields = {"share": "our_share", "section_type": "section_types"}
 
     model = forms.ChoiceField(choices=CoinsuranceModel.choices)
     our_role = forms.ChoiceField(choices=CoinsuranceRole.choices, label="Our role")
@@ -307,18 +280,10 @@ class AgreementForm(AgreementTermsForm):
 
 
 class AgreementSectionForm(ServiceForm):
-    service_fields = {"sectionType": "section_type"}
-
     section_type = forms.ChoiceField(choices=SectionType.choices, label="Section")
 
 
 class PartyForm(ServiceForm):
-    service_fields = {
-        "producerCode": "producer_code",
-        "coinsuranceRole": "role",
-        "coinsuranceShare": "share",
-    }
-
     producer_code = forms.CharField(label="Producer code")
     # Coinsurers usually follow our lead.
     role = forms.ChoiceField(
@@ -331,15 +296,13 @@ class PartyForm(ServiceForm):
 
 
 class PartyEditForm(ServiceForm):
-    service_fields = {"coinsuranceRole": "role", "coinsuranceShare": "share"}
-
     role = forms.ChoiceField(choices=CoinsuranceRole.choices, label="Role")
     share = forms.DecimalField(label="Share (%)", widget=DECIMAL_INPUT)
     checksum = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class TowerForm(ServiceForm):
-    service_fields = {"sectionType": "section_types"}
+    service_fields = {"section_type": "section_types"}
 
     section_types = forms.MultipleChoiceField(
         choices=SectionType.choices,
@@ -363,15 +326,6 @@ class LayerForm(ServiceForm):
 
 
 class PriorPolicyForm(ServiceForm):
-    service_fields = {
-        "policyNumber": "policy_number",
-        "effectiveDate": "effective_date",
-        "expirationDate": "expiration_date",
-        "annualPremium": "annual_premium",
-        "numLosses": "num_losses",
-        "totalLosses": "total_losses",
-    }
-
     carrier = forms.CharField(required=False)
     policy_number = forms.CharField(required=False, label="Policy number")
     # Not required here: the service says why it is (seed 004's one required field).

@@ -1,30 +1,26 @@
 """The underwriter workspace's URLs, under /underwriting/ (see portal.urls).
 
-Jobs are named by their pc: id and policies by their pl_ id, as in the API; the
-children of a job by their short numbers ("agreement 3", "party 5").
+Transactions are named by their pc: id and policies by their pl_ id, as in the API
+(the shared ``<pid:…>`` converter of portal.converters); the children of a
+transaction by their short numbers ("agreement 3", "party 5") and sections by
+their type code (``<slug:code>``). A NUL or a slash matches none of these: a 404
+at routing.
 """
 
 from __future__ import annotations
 
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from policies.views import coinsurance, lists, policies, prior_policies, transactions
-
-
-class PublicIdConverter:
-    """An id in a path: anything but a slash or a NUL (which PostgreSQL cannot
-    compare, so such an id names nothing: 404 rather than a database error)."""
-
-    regex = "[^/\x00]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(PublicIdConverter, "id")
+from policies.views import (
+    coinsurance,
+    coinsurance_parties,
+    lists,
+    meter,
+    policies,
+    prior_policies,
+    towers,
+    transactions,
+)
 
 app_name = "policies"
 
@@ -43,12 +39,12 @@ policy_urls = [
         name="policy_prior_add",
     ),
     path(
-        "prior-policies/<id:prior_id>/edit",
+        "prior-policies/<pid:prior_id>/edit",
         prior_policies.policy_prior_edit,
         name="policy_prior_edit",
     ),
     path(
-        "prior-policies/<id:prior_id>/delete",
+        "prior-policies/<pid:prior_id>/delete",
         prior_policies.policy_prior_delete,
         name="policy_prior_delete",
     ),
@@ -57,19 +53,19 @@ policy_urls = [
 coinsurance_urls = [
     path("", coinsurance.coinsurance, name="coinsurance"),
     path("add", coinsurance.agreement_create, name="agreement_create"),
-    path("meter", coinsurance.new_agreement_meter, name="new_agreement_meter"),
+    path("meter", meter.new_agreement_meter, name="new_agreement_meter"),
     path("<int:number>/edit", coinsurance.agreement_update, name="agreement_update"),
     path("<int:number>/delete", coinsurance.agreement_delete, name="agreement_delete"),
-    path("<int:number>/meter", coinsurance.agreement_meter, name="agreement_meter"),
-    path("<int:number>/parties/add", coinsurance.party_add, name="party_add"),
+    path("<int:number>/meter", meter.agreement_meter, name="agreement_meter"),
+    path("<int:number>/parties/add", coinsurance_parties.party_add, name="party_add"),
     path(
         "<int:number>/parties/<int:party_number>/edit",
-        coinsurance.party_update,
+        coinsurance_parties.party_update,
         name="party_update",
     ),
     path(
         "<int:number>/parties/<int:party_number>/delete",
-        coinsurance.party_delete,
+        coinsurance_parties.party_delete,
         name="party_delete",
     ),
     path(
@@ -78,26 +74,26 @@ coinsurance_urls = [
         name="agreement_section_add",
     ),
     path(
-        "<int:number>/sections/<id:code>/remove",
+        "<int:number>/sections/<slug:code>/remove",
         coinsurance.agreement_section_remove,
         name="agreement_section_remove",
     ),
 ]
 
 tower_urls = [
-    path("add", coinsurance.tower_create, name="tower_create"),
-    path("<int:number>/delete", coinsurance.tower_delete, name="tower_delete"),
+    path("add", towers.tower_create, name="tower_create"),
+    path("<int:number>/delete", towers.tower_delete, name="tower_delete"),
     path(
         "<int:number>/sections/add",
-        coinsurance.tower_section_add,
+        towers.tower_section_add,
         name="tower_section_add",
     ),
     path(
-        "<int:number>/sections/<id:code>/remove",
-        coinsurance.tower_section_remove,
+        "<int:number>/sections/<slug:code>/remove",
+        towers.tower_section_remove,
         name="tower_section_remove",
     ),
-    path("<int:number>/layers/add", coinsurance.layer_create, name="layer_create"),
+    path("<int:number>/layers/add", towers.layer_create, name="layer_create"),
 ]
 
 transaction_urls = [
@@ -123,16 +119,16 @@ transaction_urls = [
     path("contacts/add", transactions.contact_add, name="contact_add"),
     path("sections/add", transactions.section_add, name="section_add"),
     path(
-        "sections/<id:code>/delete",
+        "sections/<slug:code>/delete",
         transactions.section_delete,
         name="section_delete",
     ),
     path("coinsurance/", include(coinsurance_urls)),
     path("towers/", include(tower_urls)),
-    path("layers/<int:number>/delete", coinsurance.layer_delete, name="layer_delete"),
+    path("layers/<int:number>/delete", towers.layer_delete, name="layer_delete"),
     path(
         "layers/<int:number>/coinsurance",
-        coinsurance.layer_agreement_create,
+        towers.layer_agreement_create,
         name="layer_agreement_create",
     ),
     path(
@@ -146,12 +142,12 @@ transaction_urls = [
         name="transaction_prior_add",
     ),
     path(
-        "prior-policies/<id:prior_id>/edit",
+        "prior-policies/<pid:prior_id>/edit",
         prior_policies.transaction_prior_edit,
         name="transaction_prior_edit",
     ),
     path(
-        "prior-policies/<id:prior_id>/delete",
+        "prior-policies/<pid:prior_id>/delete",
         prior_policies.transaction_prior_delete,
         name="transaction_prior_delete",
     ),
@@ -159,13 +155,13 @@ transaction_urls = [
 
 urlpatterns = [
     path("policies/", lists.policy_list, name="policy_list"),
-    path("policies/<id:policy_id>/", include(policy_urls)),
+    path("policies/<pid:policy_id>/", include(policy_urls)),
     path("transactions/", lists.transaction_list, name="transaction_list"),
     path("transactions/new", transactions.submission_new, name="submission_new"),
-    path("transactions/<id:job_id>/", include(transaction_urls)),
+    path("transactions/<pid:transaction_id>/", include(transaction_urls)),
     path(
         "producer-codes",
-        coinsurance.producer_code_search,
+        coinsurance_parties.producer_code_search,
         name="producer_code_search",
     ),
 ]

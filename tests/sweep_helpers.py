@@ -254,7 +254,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
     }
     underwriting = {
         "policy_id": objs["property_policy"].public_id,
-        "job_id": txn.public_id,
+        "transaction_id": txn.public_id,
         "prior_id": "ppl_none",
         "location_number": location.number,
         "number": agreement.number,

@@ -19,8 +19,8 @@ from coverage.models import Quote
 from coverage.serializers import policy_json
 from coverage.services.assignments import cancel_later_assignments
 from policies import services as policy_services
-from policies.demo import CONTRACTOR_PRODUCT
 from policies.models import Policy, PolicyStatus, Product
+from policies.products import CONTRACTOR_PRODUCT
 from portal.models import User
 
 QUOTE_ALREADY_BOUND = "A policy already exists for this quote."

@@ -17,6 +17,13 @@ from pydantic import Field
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    code_field,
+    collection,
+    decimal_field,
+    text_field,
+)
 from policies.api.wire import (
     DecimalText,
     In,
@@ -26,22 +33,17 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
     choice,
-    code_field,
-    collection,
-    decimal_field,
     element,
     envelope,
     envelopes,
-    job_owner,
     link,
     one,
     percent,
     policy_owner,
     short_number,
     supplied_checksum,
-    text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -51,7 +53,8 @@ from policies.models import (
     PolicySection,
     SectionType,
 )
-from policies.services import checksum
+from policies.services.coinsurance import agreement_level
+from policies.services.drafts import checksum
 from portal.api import ApiError
 
 job_coinsurance = router("Coinsurance")
@@ -122,9 +125,7 @@ def agreement_attributes(
     party_total = getattr(agreement, "party_total", None) or Decimal(0)
     return {
         "id": agreement.short_id,
-        "level": choice(
-            CoinsuranceLevel, services.agreement_level(agreement, sections)
-        ),
+        "level": choice(CoinsuranceLevel, agreement_level(agreement, sections)),
         "model": choice(CoinsuranceModel, agreement.model),
         "ourRole": choice(CoinsuranceRole, agreement.our_role),
         "ourShare": percent(agreement.our_share),
@@ -204,7 +205,7 @@ AGREEMENT = "/coinsurance-agreements/{coinsuranceAgreementId}"
     summary="Coinsurance agreements",
 )
 def job_agreements(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_agreements(request, job_owner(jobId))
+    return list_agreements(request, transaction_owner(jobId))
 
 
 @policy_coinsurance.get(
@@ -220,7 +221,7 @@ def policy_agreements(request: HttpRequest, policyId: str) -> dict[str, Any]:
 def job_agreement(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    return get_agreement(request, job_owner(jobId), coinsuranceAgreementId)
+    return get_agreement(request, transaction_owner(jobId), coinsuranceAgreementId)
 
 
 @policy_coinsurance.get("/policies/{policyId}" + AGREEMENT, response=AgreementOne)
@@ -269,7 +270,7 @@ def term_changes(attrs: AgreementPatchIn) -> dict[str, Any]:
 def create_agreement(
     request: HttpRequest, jobId: str, payload: AgreementRequest
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     attrs: AgreementCreateIn = payload.data.attributes
     agreement = services.create_coinsurance_agreement(
         by=actor(request),
@@ -291,7 +292,7 @@ def patch_agreement(
     coinsuranceAgreementId: str,
     payload: AgreementPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement = _agreement(owner, coinsuranceAgreementId)
     services.update_coinsurance_agreement(
         by=actor(request),
@@ -308,7 +309,7 @@ def patch_agreement(
 def delete_agreement(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     services.delete_coinsurance_agreement(
         by=actor(request),
         agreement=_agreement(owner, coinsuranceAgreementId),
@@ -374,7 +375,7 @@ A_SECTION = A_SECTIONS + "/{sectionId}"
 def job_agreement_sections(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return list_linked_sections(
         request, owner, f"{base}/policy-sections", coinsurance_agreement=agreement
@@ -400,7 +401,7 @@ def policy_agreement_sections(
 def job_agreement_section(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return get_linked_section(
         request,
@@ -437,7 +438,7 @@ def add_agreement_section(
     coinsuranceAgreementId: str,
     payload: SectionLinkRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     code = payload.data.attributes.sectionType.code
     section = services.add_agreement_section(
@@ -456,7 +457,7 @@ def add_agreement_section(
 def remove_agreement_section(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, _ = agreement_base(owner, coinsuranceAgreementId)
     PolicySection.objects.get(coinsurance_agreement=agreement, section_type=sectionId)
     services.remove_agreement_section(

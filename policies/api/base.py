@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
+from ninja.operation import Operation
 
 from policies.services import ChecksumMismatch
 from portal.api import (
@@ -80,23 +81,35 @@ def _checksum_conflict(request: HttpRequest, exc: ChecksumMismatch) -> HttpRespo
     return CLOUD.response(error, request)
 
 
-# The transaction services predate this API and name their fields in Python.
-FIELD_NAMES = {
-    "wc_state": "wcState",
-    "gl_state": "glState",
+# Services key their refusals by model field name; the wire names the request
+# attribute. Most are the camelCase of the field; these are not.
+WIRE_NAMES = {
     "expires_at": "expirationDate",
     "sections": "policySections",
+    "kind": "contactSubtype",
+    "email": "emailAddress1",
+    "role": "coinsuranceRole",
+    "share": "coinsuranceShare",
 }
+
+
+def wire_name(field: str) -> str:
+    """The request attribute a service's field name stands for (``our_share`` → ``ourShare``)."""
+    if field in WIRE_NAMES:
+        return WIRE_NAMES[field]
+    head, *rest = field.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A service's ValidationError: userMessage is always text, and each detail names
-    the request attribute it is about (services key errors by attribute name)."""
+    the request attribute it is about (services key errors by model field name; the
+    wire spells it once, here)."""
     error = validation_error_to_api_error(exc)
     for detail in error.details:
         name = detail["properties"].get("field")
         if name and name != "__all__":
-            name = FIELD_NAMES.get(name, name)
+            name = wire_name(name)
             detail["properties"]["field"] = f"data.attributes.{name}"
         else:
             detail["properties"].pop("field", None)
@@ -140,6 +153,7 @@ def finish(api: NinjaAPI) -> None:
         raise ApiError(NOT_FOUND, status=404)
 
     api.add_router("", catch_all)
+    api.get_openapi_operation_id = _published_operation_id  # type: ignore[method-assign]  # per-API, not per-class
     api.add_exception_handler(ValidationError, _domain_error)
     api.add_exception_handler(ChecksumMismatch, _checksum_conflict)
 
@@ -149,6 +163,23 @@ def finish(api: NinjaAPI) -> None:
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
             _answer_wrong_methods(path_view)
+
+
+# Operations whose module moved after the API was published: their OpenAPI
+# operationId ("<module>_<function>", ninja's default) stays what clients know.
+PUBLISHED_MODULES = {
+    "policies.api.coinsurance_parties": "policies.api.parties",
+    "policies.api.contacts": "policies.api.locations",
+    "policies.api.layers": "policies.api.towers",
+    "policies.api.policies": "policies.api.jobs",
+    "policies.api.reference": "policies.api.jobs",
+}
+
+
+def _published_operation_id(operation: Operation) -> str:
+    view = operation.view_func
+    module = PUBLISHED_MODULES.get(view.__module__, view.__module__)
+    return f"{module}_{view.__name__}".replace(".", "_")
 
 
 def _answer_wrong_methods(path_view: Any) -> None:

@@ -1,5 +1,7 @@
-"""Jobs (policy transactions) and policies: submissions, the job actions, policy
-changes, renewals and cancellations; products and producer codes to refer to."""
+"""Jobs (the Cloud API's name for policy transactions): submissions, reading and
+changing a draft's terms, and the job actions (quote, bind, make draft, withdraw);
+and how a transaction renders on the wire. Policies are in ``policies``, products
+and producer codes in ``reference``."""
 
 from __future__ import annotations
 
@@ -11,9 +13,14 @@ from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import Field, StrictBool
 
-from coverage.models import CategoryCode, Contractor
 from policies import services
-from policies.api.base import job_api, policy_api, router
+from policies.api.base import job_api, router
+from policies.api.listing import (
+    check_query,
+    code_field,
+    collection,
+    text_field,
+)
 from policies.api.wire import (
     JOB_ROOT,
     POLICY_ROOT,
@@ -25,37 +32,33 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    body_schema,
-    check_query,
-    code_field,
-    collection,
     element,
     envelope,
     envelopes,
     given,
     iso_date,
     iso_datetime,
-    job_owner,
     link,
     one,
-    optional_body,
-    policy_owner,
     supplied_checksum,
-    text_field,
+    transaction_owner,
     typekey,
 )
 from policies.lines import CoverageType
 from policies.models import (
     Policy,
-    PolicyStatus,
     PolicyTransaction,
-    ProducerCode,
     Product,
-    SectionType,
     TransactionKind,
     TransactionStatus,
 )
-from policies.services import checksum
+from policies.models.accounts import (
+    Account,
+    AccountCategory,
+    account_model,
+    category_code_model,
+)
+from policies.services.drafts import checksum
 from portal.api import ApiError
 from portal.jurisdictions import US_STATES
 
@@ -87,8 +90,6 @@ CONTENT_COLLECTIONS = (
 )
 
 jobs = router("Jobs")
-policies = router("Policies")
-reference = router("Reference data")
 
 
 # ---------------------------------------------------------------------------
@@ -130,20 +131,8 @@ class JobPatchAttributes(In):
     autoRenew: StrictBool | None = None
 
 
-class EmptyAttributes(In):
-    pass
-
-
-class CancelAttributes(In):
-    jobEffectiveDate: DateText | None = Field(
-        None, description="When cover stops; defaults to now."
-    )
-
-
 SubmissionRequest = envelope("Submission", SubmissionAttributes)
 JobPatchRequest = envelope("JobPatch", JobPatchAttributes)
-ChangeRequest = envelope("PolicyChange", EmptyAttributes)
-CancelRequest = envelope("Cancel", CancelAttributes)
 
 
 class JobAttributes(Schema):
@@ -166,61 +155,24 @@ class JobAttributes(Schema):
     createdDate: str
 
 
-class PolicyAttributes(Schema):
-    id: str
-    policyNumber: str
-    account: Ref
-    product: Ref
-    periodStart: str
-    periodEnd: str
-    status: TypeKey
-    lines: list[TypeKey]
-    wcState: TypeKey | None = None
-    glState: TypeKey | None = None
-    categoryCode: Ref | None = None
-    autoRenew: bool
-    termNumber: int
-    cancellationDate: str | None = None
-
-
-class ProductAttributes(Schema):
-    id: str
-    displayName: str
-    lines: list[TypeKey]
-    sectionTypes: list[TypeKey]
-    locationNamedInsureds: TypeKey
-    supportsCoinsurance: bool
-    supportsLayers: bool
-
-
-class ProducerCodeAttributes(Schema):
-    id: str
-    code: str
-    organization: Ref
-
-
 JobOne, JobList = envelopes("Job", JobAttributes)
-PolicyOne, PolicyList = envelopes("Policy", PolicyAttributes)
-ProductOne, ProductList = envelopes("Product", ProductAttributes)
-ProducerCodeOne, ProducerCodeList = envelopes("ProducerCode", ProducerCodeAttributes)
-
 
 # ---------------------------------------------------------------------------
 # Rendering
 
 
-def _state(code: str) -> dict[str, str] | None:
+def state_typekey(code: str) -> dict[str, str] | None:
     return typekey(code, US_STATES[code]) if code else None
 
 
-def _lines(lines: list[str]) -> list[dict[str, str]]:
+def line_typekeys(lines: list[str]) -> list[dict[str, str]]:
     return [
         typekey(line, CoverageType(line).label if line in CoverageType.values else line)
         for line in lines
     ]
 
 
-def _account(contractor: Contractor) -> dict[str, Any]:
+def account_ref(contractor: Account) -> dict[str, Any]:
     return {
         "id": contractor.public_id,
         "displayName": contractor.legal_name,
@@ -228,11 +180,11 @@ def _account(contractor: Contractor) -> dict[str, Any]:
     }
 
 
-def _product(product: Product) -> dict[str, Any]:
+def product_ref(product: Product) -> dict[str, Any]:
     return {"id": product.code, "displayName": product.name, "type": "Product"}
 
 
-def _category(category: CategoryCode | None) -> dict[str, Any] | None:
+def category_ref(category: AccountCategory | None) -> dict[str, Any] | None:
     if category is None:
         return None
     return {
@@ -251,22 +203,22 @@ def policy_ref(policy: Policy) -> dict[str, Any]:
     }
 
 
-def job_resource(txn: PolicyTransaction) -> dict[str, Any]:
+def transaction_resource(txn: PolicyTransaction) -> dict[str, Any]:
     base = f"{JOB_ROOT}/jobs/{txn.public_id}"
     attributes = {
         "id": txn.public_id,
         "jobNumber": txn.public_id,
         "jobType": typekey(JOB_TYPES[txn.kind], txn.get_kind_display()),
         "jobStatus": typekey(JOB_STATUSES[txn.status], txn.get_status_display()),
-        "account": _account(txn.contractor),
-        "product": _product(txn.product),
+        "account": account_ref(txn.contractor),
+        "product": product_ref(txn.product),
         "jobEffectiveDate": iso_date(txn.effective_at),
         "periodStart": iso_datetime(txn.effective_at),
         "periodEnd": iso_datetime(txn.expires_at),
-        "lines": _lines(txn.lines),
-        "wcState": _state(txn.wc_state),
-        "glState": _state(txn.gl_state),
-        "categoryCode": _category(txn.category_code),
+        "lines": line_typekeys(txn.lines),
+        "wcState": state_typekey(txn.wc_state),
+        "glState": state_typekey(txn.gl_state),
+        "categoryCode": category_ref(txn.category_code),
         "autoRenew": txn.auto_renew,
         "policy": policy_ref(txn.policy) if txn.policy_id else None,
         "policyNumber": txn.policy.number if txn.policy_id else None,
@@ -288,65 +240,25 @@ def job_resource(txn: PolicyTransaction) -> dict[str, Any]:
     return element(attributes, checksum(txn), links)
 
 
-def policy_resource(policy: Policy) -> dict[str, Any]:
-    base = f"{POLICY_ROOT}/policies/{policy.public_id}"
-    attributes = {
-        "id": policy.public_id,
-        "policyNumber": policy.number,
-        "account": _account(policy.contractor),
-        "product": _product(policy.product),
-        "periodStart": iso_datetime(policy.effective_at),
-        "periodEnd": iso_datetime(policy.expires_at),
-        "status": typekey(policy.status, policy.get_status_display()),
-        "lines": _lines(policy.lines),
-        "wcState": _state(policy.wc_state),
-        "glState": _state(policy.gl_state),
-        "categoryCode": _category(policy.category_code),
-        "autoRenew": policy.auto_renew,
-        "termNumber": policy.term_number,
-        "cancellationDate": iso_datetime(policy.cancelled_at),
-    }
-    links: dict[str, Any] = {"self": link(base, "get")}
-    if policy.status == PolicyStatus.ACTIVE:
-        links["change"] = link(f"{base}/change", "post")
-        links["cancel"] = link(f"{base}/cancel", "post")
-    if policy.status != PolicyStatus.CANCELLED:
-        links["renew"] = link(f"{base}/renew", "post")
-    for name in CONTENT_COLLECTIONS:
-        methods = ["get", "post"] if name == "prior-policies" else ["get"]
-        links[name] = link(f"{base}/{name}", *methods)
-    return element(attributes, checksum(policy), links)
-
-
-def _jobs() -> QuerySet[PolicyTransaction]:
+def transaction_rows() -> QuerySet[PolicyTransaction]:
     return PolicyTransaction.objects.select_related(
         "contractor", "product", "category_code", "policy"
     )
 
 
-def _policies() -> QuerySet[Policy]:
-    return Policy.objects.select_related("contractor", "product", "category_code")
+def _transaction(transaction_id: str) -> PolicyTransaction:
+    return transaction_rows().get(public_id=transaction_id)
 
 
-def _job(job_id: str) -> PolicyTransaction:
-    return _jobs().get(public_id=job_id)
-
-
-def _fresh_job(txn: PolicyTransaction) -> dict[str, Any]:
-    return one(job_resource(_jobs().get(pk=txn.pk)))
-
-
-def _policy_by_id(policy_id: str) -> Policy:
-    policy = policy_owner(policy_id).policy
-    assert policy is not None
-    return _policies().get(pk=policy.pk)
+def fresh_transaction(txn: PolicyTransaction) -> dict[str, Any]:
+    return one(transaction_resource(transaction_rows().get(pk=txn.pk)))
 
 
 # ---------------------------------------------------------------------------
 # Reading the body
 
 
-def _start_of(day: date) -> datetime:
+def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
@@ -362,10 +274,10 @@ def _state_code(value: TypeKeyIn | None) -> str:
     return value.code.upper() if value is not None else ""
 
 
-def _category_code(ref: RefIn | None) -> CategoryCode | None:
+def _category_code(ref: RefIn | None) -> AccountCategory | None:
     if ref is None:
         return None
-    category = CategoryCode.objects.filter(public_id=ref.id).first()
+    category = category_code_model().objects.filter(public_id=ref.id).first()
     if category is None:
         raise ApiError(UNKNOWN_CATEGORY.format(id=ref.id))
     return category
@@ -387,7 +299,9 @@ JOB_FILTERS = {
 @jobs.post("/submissions", response={201: JobOne}, summary="Create a submission")
 def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Status:
     attrs: SubmissionAttributes = payload.data.attributes
-    contractor = Contractor.objects.live().filter(public_id=attrs.account.id).first()
+    contractor = (
+        account_model().objects.live().filter(public_id=attrs.account.id).first()
+    )
     if contractor is None:
         raise ApiError(UNKNOWN_ACCOUNT.format(id=attrs.account.id))
     product = Product.objects.filter(code=attrs.product.id).first()
@@ -400,35 +314,38 @@ def create_submission(request: HttpRequest, payload: SubmissionRequest) -> Statu
         contractor=contractor,
         product=product,
         lines=[line.code for line in attrs.lines],
-        effective_at=_start_of(attrs.jobEffectiveDate),
-        expires_at=_start_of(expiration),
+        effective_at=start_of_day(attrs.jobEffectiveDate),
+        expires_at=start_of_day(expiration),
         wc_state=_state_code(attrs.wcState),
         gl_state=_state_code(attrs.glState),
         category_code=_category_code(attrs.categoryCode),
         auto_renew=attrs.autoRenew,
         section_types=[s.sectionType.code for s in attrs.policySections],
     )
-    return Status(201, _fresh_job(txn))
+    return Status(201, fresh_transaction(txn))
 
 
 @jobs.get("/jobs", response=JobList, summary="List jobs")
 def list_jobs(request: HttpRequest) -> dict[str, Any]:
     return collection(
-        request, _jobs().order_by("-pk"), job_resource, fields=JOB_FILTERS
+        request,
+        transaction_rows().order_by("-pk"),
+        transaction_resource,
+        fields=JOB_FILTERS,
     )
 
 
 @jobs.get("/jobs/{jobId}", response=JobOne, summary="Get a job")
 def get_job(request: HttpRequest, jobId: str) -> dict[str, Any]:
     check_query(request)
-    return one(job_resource(_job(jobId)))
+    return one(transaction_resource(_transaction(jobId)))
 
 
 @jobs.patch("/jobs/{jobId}", response=JobOne, summary="Change a draft job's terms")
 def patch_job(
     request: HttpRequest, jobId: str, payload: JobPatchRequest
 ) -> dict[str, Any]:
-    txn = job_owner(jobId).txn
+    txn = transaction_owner(jobId).txn
     attrs: JobPatchAttributes = payload.data.attributes
     sent = given(payload)
     changes: dict[str, Any] = {}
@@ -441,7 +358,7 @@ def patch_job(
     if "categoryCode" in sent:
         changes["category_code"] = _category_code(attrs.categoryCode)
     if "expirationDate" in sent and attrs.expirationDate is not None:
-        changes["expires_at"] = _start_of(attrs.expirationDate)
+        changes["expires_at"] = start_of_day(attrs.expirationDate)
     if "autoRenew" in sent and attrs.autoRenew is not None:
         changes["auto_renew"] = attrs.autoRenew
     assert txn is not None
@@ -451,14 +368,14 @@ def patch_job(
         checksum_supplied=supplied_checksum(request, payload),
         **changes,
     )
-    return _fresh_job(txn)
+    return fresh_transaction(txn)
 
 
-def _action(request: HttpRequest, job_id: str, action: Any) -> dict[str, Any]:
-    txn = job_owner(job_id).txn
+def _action(request: HttpRequest, transaction_id: str, action: Any) -> dict[str, Any]:
+    txn = transaction_owner(transaction_id).txn
     action(txn=txn, by=actor(request))
     assert txn is not None
-    return _fresh_job(txn)
+    return fresh_transaction(txn)
 
 
 @jobs.post("/jobs/{jobId}/quote", response=JobOne, summary="Quote a draft job")
@@ -483,167 +400,4 @@ def withdraw(request: HttpRequest, jobId: str) -> dict[str, Any]:
     return _action(request, jobId, services.withdraw_transaction)
 
 
-POLICY_FILTERS = {
-    "status": code_field("status", {v: v for v in PolicyStatus.values}),
-    "policyNumber": text_field("number"),
-    "product": text_field("product__code"),
-    "account": text_field("contractor__public_id"),
-}
-
-
-@policies.get("/policies", response=PolicyList, summary="List policies")
-def list_policies(request: HttpRequest) -> dict[str, Any]:
-    return collection(
-        request, _policies().order_by("-pk"), policy_resource, fields=POLICY_FILTERS
-    )
-
-
-@policies.get("/policies/{policyId}", response=PolicyOne, summary="Get a policy")
-def get_policy(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    check_query(request)
-    return one(policy_resource(_policy_by_id(policyId)))
-
-
-@policies.get("/policies/{policyId}/jobs", response=JobList, summary="Jobs of a policy")
-def policy_jobs(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    policy = policy_owner(policyId).policy
-    return collection(
-        request,
-        _jobs().filter(policy=policy).order_by("-pk"),
-        job_resource,
-        fields=JOB_FILTERS,
-    )
-
-
-@policies.post(
-    "/policies/{policyId}/change",
-    response=JobOne,
-    summary="Start a policy change",
-    openapi_extra=body_schema(ChangeRequest),
-)
-def change(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    optional_body(request, ChangeRequest)
-    txn = services.start_policy_change(
-        by=actor(request), policy=_policy_by_id(policyId)
-    )
-    return _fresh_job(txn)
-
-
-@policies.post(
-    "/policies/{policyId}/renew",
-    response=JobOne,
-    summary="Start a renewal",
-    openapi_extra=body_schema(ChangeRequest),
-)
-def renew(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    optional_body(request, ChangeRequest)
-    txn = services.start_renewal(by=actor(request), policy=_policy_by_id(policyId))
-    return _fresh_job(txn)
-
-
-@policies.post(
-    "/policies/{policyId}/cancel", response=PolicyOne, summary="Cancel a policy"
-)
-def cancel(
-    request: HttpRequest,
-    policyId: str,
-    payload: CancelRequest | None = None,
-) -> dict[str, Any]:
-    at = None
-    if payload is not None:
-        day = payload.data.attributes.jobEffectiveDate
-        at = _start_of(day) if day else None
-    policy = services.cancel_policy(
-        by=actor(request), policy=_policy_by_id(policyId), at=at
-    )
-    return one(policy_resource(_policies().get(pk=policy.pk)))
-
-
-def product_resource(product: Product) -> dict[str, Any]:
-    attributes = {
-        "id": product.code,
-        "displayName": product.name,
-        "lines": _lines(product.lines),
-        "sectionTypes": [
-            typekey(c, SectionType(c).label) for c in product.section_types
-        ],
-        "locationNamedInsureds": typekey(
-            product.location_named_insureds,
-            product.get_location_named_insureds_display(),
-        ),
-        "supportsCoinsurance": product.supports_coinsurance,
-        "supportsLayers": product.supports_layers,
-    }
-    return element(
-        attributes,
-        checksum(product),
-        {"self": link(f"{JOB_ROOT}/products/{product.code}", "get")},
-    )
-
-
-@reference.get(
-    "/products", response=ProductList, summary="Products (lines of business)"
-)
-def list_products(request: HttpRequest) -> dict[str, Any]:
-    return collection(
-        request,
-        Product.objects.order_by("code"),
-        product_resource,
-        fields={"id": text_field("code")},
-    )
-
-
-@reference.get("/products/{productId}", response=ProductOne, summary="Get a product")
-def get_product(request: HttpRequest, productId: str) -> dict[str, Any]:
-    check_query(request)
-    return one(product_resource(Product.objects.get(code=productId)))
-
-
-def producer_code_resource(code: ProducerCode) -> dict[str, Any]:
-    attributes = {
-        "id": code.public_id,
-        "code": code.code,
-        "organization": {
-            "id": code.organization.public_id,
-            "displayName": code.organization.name,
-            "type": "Organization",
-        },
-    }
-    return element(
-        attributes,
-        checksum(code),
-        {"self": link(f"{JOB_ROOT}/producer-codes/{code.public_id}", "get")},
-    )
-
-
-@reference.get(
-    "/producer-codes", response=ProducerCodeList, summary="Producer codes of coinsurers"
-)
-def list_producer_codes(request: HttpRequest) -> dict[str, Any]:
-    return collection(
-        request,
-        ProducerCode.objects.select_related("organization").order_by("code"),
-        producer_code_resource,
-        fields={
-            "code": text_field("code"),
-            "organization": text_field("organization__name"),
-        },
-    )
-
-
-@reference.get(
-    "/producer-codes/{producerCodeId}",
-    response=ProducerCodeOne,
-    summary="Get a producer code",
-)
-def get_producer_code(request: HttpRequest, producerCodeId: str) -> dict[str, Any]:
-    check_query(request)
-    code = ProducerCode.objects.select_related("organization").get(
-        public_id=producerCodeId
-    )
-    return one(producer_code_resource(code))
-
-
 job_api.add_router("", jobs)
-job_api.add_router("", reference)
-policy_api.add_router("", policies)

@@ -1,5 +1,5 @@
-"""Locations, contacts and their roles, and location named insureds (seed 002) of a
-job or policy.
+"""Locations and location named insureds (seed 002) of a job or policy (contacts and
+their roles are in ``contacts``).
 
 Every read exists on both ``/job/v1/jobs/{jobId}/…`` and ``/policy/v1/policies/
 {policyId}/…``; writes exist on the (draft) job. Each operation resolves its owner
@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema, Status
 from pydantic import Field
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.contacts import contact_ref
+from policies.api.listing import (
+    check_query,
+    collection,
+    text_field,
+)
 from policies.api.wire import (
     In,
     Owner,
@@ -26,37 +32,28 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
-    choice,
-    collection,
     element,
     envelope,
     envelopes,
-    given,
-    job_owner,
     link,
     one,
     policy_owner,
     short_number,
     supplied_checksum,
-    text_field,
+    transaction_owner,
     typekey,
 )
 from policies.models import (
     Contact,
-    ContactRole,
     LocationNamedInsured,
-    PolicyContactRole,
     PolicyLocation,
 )
-from policies.services import checksum
+from policies.services.contents import (
+    LNI_IMMUTABLE,
+)
+from policies.services.drafts import checksum
 from portal.api import ApiError
 from portal.jurisdictions import US_STATES
-
-CONTACT_EITHER_OR = (
-    "Give either accountContact (a contact already on the account) or the new "
-    "contact's details, not both."
-)
 
 job_contents = router("Locations and contacts")
 policy_contents = router("Locations and contacts")
@@ -75,29 +72,11 @@ class LocationAttributesIn(In):
     country: TypeKeyIn | None = Field(None, description="Only US.")
 
 
-class ContactAttributesIn(In):
-    accountContact: RefIn | None = Field(
-        None, description="A contact already on the insured's account, by its pc: id."
-    )
-    contactSubtype: Text = Field("Person", description="Person or Company.")
-    firstName: Text = ""
-    lastName: Text = ""
-    companyName: Text = ""
-    emailAddress1: Text = ""
-    workPhone: Text = ""
-    roles: list[TypeKeyIn] = Field(
-        default_factory=list,
-        description="secondaryNamedInsured, additionalNamedInsured, additionalInsured, "
-        "policyInvolvedParty (the default).",
-    )
-
-
 class NamedInsuredAttributesIn(In):
     contact: RefIn = Field(description="A contact on the job, by its pc: id.")
 
 
 LocationRequest = envelope("Location", LocationAttributesIn)
-ContactRequest = envelope("Contact", ContactAttributesIn)
 NamedInsuredRequest = envelope("LocationNamedInsured", NamedInsuredAttributesIn)
 
 
@@ -112,18 +91,6 @@ class LocationAttributes(Schema):
     country: TypeKey
 
 
-class ContactAttributes(Schema):
-    id: str
-    displayName: str
-    contactSubtype: str
-    firstName: str | None = None
-    lastName: str | None = None
-    companyName: str | None = None
-    emailAddress1: str | None = None
-    workPhone: str | None = None
-    roles: list[TypeKey]
-
-
 class NamedInsuredAttributes(Schema):
     id: str
     contact: Ref
@@ -131,7 +98,6 @@ class NamedInsuredAttributes(Schema):
 
 
 LocationOne, LocationList = envelopes("Location", LocationAttributes)
-ContactOne, ContactList = envelopes("Contact", ContactAttributes)
 NamedInsuredOne, NamedInsuredList = envelopes(
     "LocationNamedInsured", NamedInsuredAttributes
 )
@@ -207,7 +173,7 @@ def get_location(
     "/jobs/{jobId}/locations", response=LocationList, summary="Locations of a job"
 )
 def job_locations(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_locations(request, job_owner(jobId))
+    return list_locations(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -221,7 +187,7 @@ def policy_locations(request: HttpRequest, policyId: str) -> dict[str, Any]:
 
 @job_contents.get("/jobs/{jobId}/locations/{locationId}", response=LocationOne)
 def job_location(request: HttpRequest, jobId: str, locationId: str) -> dict[str, Any]:
-    return get_location(request, job_owner(jobId), locationId)
+    return get_location(request, transaction_owner(jobId), locationId)
 
 
 @policy_contents.get(
@@ -239,7 +205,7 @@ def policy_location(
 def create_location(
     request: HttpRequest, jobId: str, payload: LocationRequest
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     attrs: LocationAttributesIn = payload.data.attributes
     location = services.add_location(
         by=actor(request),
@@ -252,135 +218,6 @@ def create_location(
         country=attrs.country.code.upper() if attrs.country else "US",
     )
     return Status(201, one(location_resource(owner, location)))
-
-
-# ---------------------------------------------------------------------------
-# Contacts
-
-
-def contact_ref(owner: Owner, contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.public_id,
-        "displayName": contact.display_name,
-        "type": "PolicyContact",
-        "uri": f"{owner.base}/contacts/{contact.public_id}",
-    }
-
-
-def contact_resource(owner: Owner, contact: Contact) -> dict[str, Any]:
-    roles = sorted(r.role for r in contact.job_roles)
-    attributes = {
-        "id": contact.public_id,
-        "displayName": contact.display_name,
-        "contactSubtype": contact.kind,
-        "firstName": contact.first_name or None,
-        "lastName": contact.last_name or None,
-        "companyName": contact.company_name or None,
-        "emailAddress1": contact.email or None,
-        "workPhone": contact.phone or None,
-        "roles": [choice(ContactRole, r) for r in roles],
-    }
-    links = {"self": link(f"{owner.base}/contacts/{contact.public_id}", "get")}
-    return element(attributes, services.contact_checksum(contact, roles), links)
-
-
-CONTACT_FILTERS = {
-    "firstName": text_field("first_name"),
-    "lastName": text_field("last_name"),
-    "companyName": text_field("company_name"),
-    "emailAddress1": text_field("email"),
-}
-
-
-def _contacts(owner: Owner) -> QuerySet[Contact]:
-    # A contact is on a job when it has a role there; its roles there come along.
-    roles = PolicyContactRole.objects.filter(transaction_id=owner.contents_id)
-    return (
-        Contact.objects.filter(roles__transaction_id=owner.contents_id)
-        .distinct()
-        .prefetch_related(Prefetch("roles", queryset=roles, to_attr="job_roles"))
-    )
-
-
-def list_contacts(request: HttpRequest, owner: Owner) -> dict[str, Any]:
-    actions = (
-        {"create": link(f"{owner.base}/contacts", "post")} if owner.editable else None
-    )
-    return collection(
-        request,
-        _contacts(owner).order_by("pk"),
-        lambda c: contact_resource(owner, c),
-        fields=CONTACT_FILTERS,
-        actions=actions,
-    )
-
-
-def get_contact(request: HttpRequest, owner: Owner, contact_id: str) -> dict[str, Any]:
-    check_query(request)
-    return one(contact_resource(owner, _contacts(owner).get(public_id=contact_id)))
-
-
-@job_contents.get(
-    "/jobs/{jobId}/contacts", response=ContactList, summary="Contacts of a job"
-)
-def job_contacts(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_contacts(request, job_owner(jobId))
-
-
-@policy_contents.get(
-    "/policies/{policyId}/contacts",
-    response=ContactList,
-    summary="Contacts of a policy",
-)
-def policy_contacts(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    return list_contacts(request, policy_owner(policyId))
-
-
-@job_contents.get("/jobs/{jobId}/contacts/{contactId}", response=ContactOne)
-def job_contact(request: HttpRequest, jobId: str, contactId: str) -> dict[str, Any]:
-    return get_contact(request, job_owner(jobId), contactId)
-
-
-@policy_contents.get("/policies/{policyId}/contacts/{contactId}", response=ContactOne)
-def policy_contact(
-    request: HttpRequest, policyId: str, contactId: str
-) -> dict[str, Any]:
-    return get_contact(request, policy_owner(policyId), contactId)
-
-
-@job_contents.post(
-    "/jobs/{jobId}/contacts",
-    response={201: ContactOne},
-    summary="Add a contact with roles",
-)
-def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) -> Status:
-    owner = job_owner(jobId)
-    attrs: ContactAttributesIn = payload.data.attributes
-    roles = [r.code for r in attrs.roles]
-    if attrs.accountContact is not None:
-        if given(payload) - {"accountContact", "roles"}:
-            raise ApiError(CONTACT_EITHER_OR)
-        existing = Contact.objects.filter(public_id=attrs.accountContact.id).first()
-        if existing is None:
-            raise ApiError(services.CONTACT_NOT_ON_ACCOUNT)
-        contact = services.add_account_contact(
-            by=actor(request), txn=owner.contents_owner, contact=existing, roles=roles
-        )
-    else:
-        contact = services.add_contact(
-            by=actor(request),
-            txn=owner.contents_owner,
-            kind=attrs.contactSubtype,
-            first_name=attrs.firstName,
-            last_name=attrs.lastName,
-            company_name=attrs.companyName,
-            email=attrs.emailAddress1,
-            phone=attrs.workPhone,
-            roles=roles,
-        )
-    return Status(
-        201, one(contact_resource(owner, _contacts(owner).get(pk=contact.pk)))
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -442,7 +279,7 @@ LNI_PATH = "/locations/{locationId}/named-insureds"
 def job_named_insureds(
     request: HttpRequest, jobId: str, locationId: str
 ) -> dict[str, Any]:
-    return list_named_insureds(request, job_owner(jobId), locationId)
+    return list_named_insureds(request, transaction_owner(jobId), locationId)
 
 
 @policy_contents.get(
@@ -463,7 +300,7 @@ def job_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> dict[str, Any]:
     return get_named_insured(
-        request, job_owner(jobId), locationId, locationNamedInsuredId
+        request, transaction_owner(jobId), locationId, locationNamedInsuredId
     )
 
 
@@ -490,7 +327,7 @@ def create_named_insured(
     locationId: str,
     payload: NamedInsuredRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     location = _location(owner, locationId)
     contact_id = payload.data.attributes.contact.id
     lni = services.associate_location_named_insured(
@@ -517,11 +354,11 @@ def create_named_insured(
 def patch_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> Any:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     _named_insureds(owner, _location(owner, locationId)).get(
         number=short_number(locationNamedInsuredId)
     )
-    raise ApiError(services.LNI_IMMUTABLE)
+    raise ApiError(LNI_IMMUTABLE)
 
 
 @job_contents.delete(
@@ -532,7 +369,7 @@ def patch_named_insured(
 def delete_named_insured(
     request: HttpRequest, jobId: str, locationId: str, locationNamedInsuredId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     lni = _named_insureds(owner, _location(owner, locationId)).get(
         number=short_number(locationNamedInsuredId)
     )

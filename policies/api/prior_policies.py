@@ -13,6 +13,13 @@ from pydantic import Field, StrictInt
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    collection,
+    date_field,
+    int_field,
+    text_field,
+)
 from policies.api.wire import (
     DateText,
     In,
@@ -21,27 +28,22 @@ from policies.api.wire import (
     Owner,
     Text,
     actor,
-    check_query,
-    collection,
-    date_field,
     element,
     envelope,
     envelopes,
     given,
-    int_field,
     iso_date,
-    job_owner,
     link,
     money,
     one,
     policy_owner,
     supplied_checksum,
-    text_field,
+    transaction_owner,
 )
 from policies.models import (
     PriorPolicy,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
 
 job_contents = router("Prior policies")
 policy_contents = router("Prior policies")
@@ -222,7 +224,7 @@ PRIOR_ONE = "/prior-policies/{priorPolicyId}"
     "/jobs/{jobId}" + PRIOR, response=PriorPolicyList, summary="Prior policies"
 )
 def job_prior_policies(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_prior_policies(request, job_owner(jobId))
+    return list_prior_policies(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -236,7 +238,7 @@ def policy_prior_policies(request: HttpRequest, policyId: str) -> dict[str, Any]
 def job_prior_policy(
     request: HttpRequest, jobId: str, priorPolicyId: str
 ) -> dict[str, Any]:
-    return get_prior_policy(request, job_owner(jobId), priorPolicyId)
+    return get_prior_policy(request, transaction_owner(jobId), priorPolicyId)
 
 
 @policy_contents.get("/policies/{policyId}" + PRIOR_ONE, response=PriorPolicyOne)
@@ -256,7 +258,7 @@ def job_create_prior_policy(
     jobId: str,
     payload: PriorPolicyRequest,
 ) -> Status:
-    return create_prior_policy(request, job_owner(jobId), payload)
+    return create_prior_policy(request, transaction_owner(jobId), payload)
 
 
 @policy_contents.post(
@@ -279,7 +281,7 @@ def job_patch_prior_policy(
     priorPolicyId: str,
     payload: PriorPolicyPatchRequest,
 ) -> dict[str, Any]:
-    return patch_prior_policy(request, job_owner(jobId), priorPolicyId, payload)
+    return patch_prior_policy(request, transaction_owner(jobId), priorPolicyId, payload)
 
 
 @policy_contents.patch("/policies/{policyId}" + PRIOR_ONE, response=PriorPolicyOne)
@@ -296,7 +298,7 @@ def policy_patch_prior_policy(
 def job_delete_prior_policy(
     request: HttpRequest, jobId: str, priorPolicyId: str
 ) -> Status:
-    return remove_prior_policy(request, job_owner(jobId), priorPolicyId)
+    return remove_prior_policy(request, transaction_owner(jobId), priorPolicyId)
 
 
 @policy_contents.delete("/policies/{policyId}" + PRIOR_ONE, response={204: None})

@@ -11,6 +11,11 @@ from pydantic import Field
 
 from policies import services
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    collection,
+    text_field,
+)
 from policies.api.wire import (
     In,
     Owner,
@@ -18,18 +23,15 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
     choice,
-    collection,
     element,
     envelope,
     envelopes,
-    job_owner,
     link,
     one,
     policy_owner,
     supplied_checksum,
-    text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -37,7 +39,8 @@ from policies.models import (
     SectionType,
     Tower,
 )
-from policies.services import checksum
+from policies.services.coinsurance import policy_level_agreements
+from policies.services.drafts import checksum
 
 job_contents = router("Policy sections")
 policy_contents = router("Policy sections")
@@ -92,7 +95,7 @@ def tower_ref(owner: Owner, tower: Tower) -> dict[str, Any]:
 
 class Coverage:
     """Which agreements cover each section of one transaction, in three queries
-    whatever the number of sections (see services.covering_agreements)."""
+    whatever the number of sections (see covering_agreements)."""
 
     def __init__(self, txn_id: int | None) -> None:
         self.layered: dict[int, list[CoinsuranceAgreement]] = {}
@@ -104,7 +107,7 @@ class Coverage:
             .order_by("layer__attachment")
         ):
             self.layered.setdefault(agreement.layer.tower_id, []).append(agreement)
-        self.policy_level = services.policy_level_agreements(txn_id) if txn_id else []
+        self.policy_level = policy_level_agreements(txn_id) if txn_id else []
 
     def of(self, section: PolicySection) -> list[CoinsuranceAgreement]:
         if section.coinsurance_agreement is not None:
@@ -175,7 +178,7 @@ def get_section(request: HttpRequest, owner: Owner, section_id: str) -> dict[str
     summary="Policy sections of a job",
 )
 def job_sections(request: HttpRequest, jobId: str) -> dict[str, Any]:
-    return list_sections(request, job_owner(jobId))
+    return list_sections(request, transaction_owner(jobId))
 
 
 @policy_contents.get(
@@ -189,7 +192,7 @@ def policy_sections(request: HttpRequest, policyId: str) -> dict[str, Any]:
 
 @job_contents.get("/jobs/{jobId}/policy-sections/{sectionId}", response=SectionOne)
 def job_section(request: HttpRequest, jobId: str, sectionId: str) -> dict[str, Any]:
-    return get_section(request, job_owner(jobId), sectionId)
+    return get_section(request, transaction_owner(jobId), sectionId)
 
 
 @policy_contents.get(
@@ -205,7 +208,7 @@ def policy_section(
     "/jobs/{jobId}/policy-sections", response={201: SectionOne}, summary="Add a section"
 )
 def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     code = payload.data.attributes.sectionType.code
     section = services.add_section(
         by=actor(request), txn=owner.contents_owner, section_type=code
@@ -228,7 +231,7 @@ def create_section(request: HttpRequest, jobId: str, payload: SectionRequest) ->
     summary="Remove a section",
 )
 def delete_section(request: HttpRequest, jobId: str, sectionId: str) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     section = sections_of(owner).get(section_type=sectionId)
     services.delete_section(
         by=actor(request), section=section, checksum_supplied=supplied_checksum(request)

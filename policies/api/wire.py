@@ -3,21 +3,19 @@
 Bodies are ``{"data": {"attributes": {...}, "checksum": ...}}``; every resource
 answers with its attributes, a checksum and links (href + allowed methods);
 collections add ``count`` and paging links. Typekeys are ``{code, name}``, money
-``{amount: "617.00", currency: "usd"}``, dates ``YYYY-MM-DD``.
+``{amount: "617.00", currency: "usd"}``, dates ``YYYY-MM-DD``. How a collection is
+filtered and paged is in ``listing``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from typing import Annotated, Any
 
-from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, create_model
@@ -25,7 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from policies.models import Policy, PolicyTransaction
 from policies.services import Money
-from portal.api import CLOUD, ApiError, offset_page
+from portal.api import CLOUD, ApiError
 from portal.models import ApiKey
 
 JOB_ROOT = "/job/v1"
@@ -36,18 +34,6 @@ NOT_A_DECIMAL = 'must be a decimal number such as "5.00"'
 NOT_A_DATE = "must be a date written YYYY-MM-DD"
 DATE_OUT_OF_RANGE = "must be a date between 1900-01-01 and 2999-12-31"
 NUL_IN_TEXT = "must not contain NUL characters"
-UNKNOWN_QUERY_PARAMETER = "Unknown query parameter '{name}'."
-FILTER_SYNTAX = "The filter '{expr}' is not of the form field:operator:value."
-FILTER_FIELD = (
-    "The field '{field}' cannot be filtered on this resource. "
-    "Filterable fields: {fields}."
-)
-FILTER_OPERATOR = "Unknown filter operator '{op}'. Use one of: eq, ne, lt, gt, le, ge, in, ni, sw, cn."
-FILTER_OPERATOR_FIELD = "The operator '{op}' cannot be used on the field '{field}'."
-FILTER_VALUE = "'{value}' is not a valid value for the field '{field}'."
-BAD_INCLUDE_TOTAL = "The 'includeTotal' query parameter must be true or false."
-
-LIST_PARAMETERS = frozenset({"filter", "pageSize", "pageOffset", "includeTotal"})
 
 
 # ---------------------------------------------------------------------------
@@ -61,7 +47,7 @@ def _text(value: object) -> object:
     return value
 
 
-def _decimal(value: object) -> Decimal:
+def parse_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(NOT_A_DECIMAL)
     try:
@@ -76,7 +62,7 @@ def _decimal(value: object) -> Decimal:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _date(value: object) -> date:
+def parse_date(value: object) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError(NOT_A_DATE)
     try:
@@ -92,12 +78,12 @@ def _date(value: object) -> date:
 Text = Annotated[str, BeforeValidator(_text), Field(strict=True)]
 DecimalText = Annotated[
     Decimal,
-    BeforeValidator(_decimal),
+    BeforeValidator(parse_decimal),
     Field(json_schema_extra={"type": "string", "examples": ["5.00"]}),
 ]
 DateText = Annotated[
     date,
-    BeforeValidator(_date),
+    BeforeValidator(parse_date),
     Field(json_schema_extra={"type": "string", "format": "date"}),
 ]
 
@@ -308,10 +294,10 @@ class Owner:
         return self.policy.contents_transaction
 
 
-def job_owner(job_id: str) -> Owner:
+def transaction_owner(transaction_id: str) -> Owner:
     txn = (
         PolicyTransaction.objects.select_related("product")
-        .filter(public_id=job_id)
+        .filter(public_id=transaction_id)
         .first()
     )
     if txn is None:
@@ -354,154 +340,3 @@ def supplied_checksum(request: HttpRequest, body: Any = None) -> str | None:
     if body is not None and body.data.checksum is not None:
         return body.data.checksum
     return request.headers.get(CHECKSUM_HEADER) or None
-
-
-# ---------------------------------------------------------------------------
-# Collections: filter=field:op:value, paging
-
-
-@dataclass(frozen=True)
-class Filterable:
-    """A field a list may be filtered on: its ORM lookup and how to read a value."""
-
-    lookup: str
-    parse: Callable[[str], Any] = str
-    text: bool = False  # sw / cn apply to text only
-    ordered: bool = False  # lt / gt / le / ge apply to ordered values only
-
-
-def text_field(lookup: str) -> Filterable:
-    return Filterable(lookup, str, text=True, ordered=True)
-
-
-def code_field(lookup: str, codes: Mapping[str, str]) -> Filterable:
-    """A typekey field, filtered by its wire code (mapped to the stored value)."""
-
-    def parse(value: str) -> str:
-        if value not in codes:
-            raise ValueError(value)
-        return codes[value]
-
-    return Filterable(lookup, parse)
-
-
-def int_field(lookup: str) -> Filterable:
-    def parse(value: str) -> int:
-        if not re.fullmatch(r"-?\d{1,12}", value):
-            raise ValueError(value)
-        return int(value)
-
-    return Filterable(lookup, parse, ordered=True)
-
-
-def decimal_field(lookup: str) -> Filterable:
-    return Filterable(lookup, _decimal, ordered=True)
-
-
-def date_field(lookup: str) -> Filterable:
-    return Filterable(lookup, _date, ordered=True)
-
-
-_OPS = {"eq", "ne", "lt", "gt", "le", "ge", "in", "ni", "sw", "cn"}
-_ORDER_LOOKUPS = {"lt": "lt", "gt": "gt", "le": "lte", "ge": "gte"}
-
-
-def _split(expr: str) -> tuple[str, str, str]:
-    # A literal colon inside a value is written "::".
-    marker = "\x00"
-    parts = expr.replace("::", marker).split(":", 2)
-    if len(parts) != 3 or not parts[0] or not parts[1]:
-        raise ApiError(FILTER_SYNTAX.format(expr=expr))
-    field, op, value = (p.replace(marker, ":") for p in parts)
-    return field, op, value
-
-
-def apply_filters(
-    queryset: QuerySet[Any], expressions: Sequence[str], fields: dict[str, Filterable]
-) -> QuerySet[Any]:
-    """``filter=field:op:value`` expressions, all of which must hold."""
-    for expr in expressions:
-        name, op, raw = _split(expr)
-        spec = fields.get(name)
-        if spec is None:
-            raise ApiError(
-                FILTER_FIELD.format(
-                    field=name, fields=", ".join(sorted(fields)) or "none"
-                )
-            )
-        if op not in _OPS:
-            raise ApiError(FILTER_OPERATOR.format(op=op))
-        if (op in ("sw", "cn") and not spec.text) or (
-            op in _ORDER_LOOKUPS and not spec.ordered
-        ):
-            raise ApiError(FILTER_OPERATOR_FIELD.format(op=op, field=name))
-        raw_values = raw.split(",") if op in ("in", "ni") else [raw]
-        try:
-            values = [spec.parse(v) for v in raw_values]
-        except ValueError:
-            raise ApiError(FILTER_VALUE.format(value=raw, field=name)) from None
-        if op in ("eq", "ne"):
-            condition = Q(**{spec.lookup: values[0]})
-        elif op in ("in", "ni"):
-            condition = Q(**{f"{spec.lookup}__in": values})
-        elif op == "sw":
-            condition = Q(**{f"{spec.lookup}__istartswith": values[0]})
-        elif op == "cn":
-            condition = Q(**{f"{spec.lookup}__icontains": values[0]})
-        else:
-            condition = Q(**{f"{spec.lookup}__{_ORDER_LOOKUPS[op]}": values[0]})
-        queryset = (
-            queryset.exclude(condition)
-            if op in ("ne", "ni")
-            else queryset.filter(condition)
-        )
-    return queryset
-
-
-def check_query(request: HttpRequest, allowed: Iterable[str] = ()) -> None:
-    """Unknown query parameters are refused, as the Cloud API refuses them by default."""
-    known = set(allowed)
-    for name in request.GET:
-        if name not in known:
-            raise ApiError(UNKNOWN_QUERY_PARAMETER.format(name=name))
-
-
-M = TypeVar("M", bound=Model)
-
-
-def collection(
-    request: HttpRequest,
-    queryset: QuerySet[M],
-    render: Callable[[M], dict[str, Any]],
-    *,
-    fields: dict[str, Filterable] | None = None,
-    actions: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One page of a collection with its count, paging links and any action links."""
-    check_query(request, LIST_PARAMETERS)
-    queryset = apply_filters(queryset, request.GET.getlist("filter"), fields or {})
-    include_total = request.GET.get("includeTotal", "false")
-    if include_total not in ("true", "false"):
-        raise ApiError(BAD_INCLUDE_TOTAL)
-    extra = "&".join(
-        f"filter={quote(f, safe=':,')}" for f in request.GET.getlist("filter")
-    )
-    page = offset_page(
-        queryset,
-        path=request.path,
-        page_size=request.GET.get("pageSize"),
-        page_offset=request.GET.get("pageOffset"),
-        include_total=include_total == "true",
-        extra_query=extra,
-    )
-    links = dict(page.links)
-    if actions:
-        links.update(actions)
-    body: dict[str, Any] = {
-        "count": len(page.items),
-        "data": [render(item) for item in page.items],
-        "links": links,
-    }
-    if page.total is not None:
-        body["total"] = page.total
-    return body

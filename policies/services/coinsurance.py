@@ -1,5 +1,5 @@
-"""Coinsurance agreements and their parties (seed 003); towers and layers are in
-``towers``.
+"""Coinsurance agreements (seed 003): terms, sections, levels and the 100 percent rule;
+their parties are in ``coinsurance_parties``, towers and layers in ``towers``.
 
 The rule everything here protects: on one agreement, our share plus every party's
 share is at most 100 percent. Each write that changes a share locks the
@@ -27,12 +27,11 @@ from policies.models import (
     Layer,
     PolicySection,
     PolicyTransaction,
-    ProducerCode,
     Product,
     Tower,
 )
 from policies.services.audit import Actor, delete_recorded, record_row, snapshot
-from policies.services.common import (
+from policies.services.drafts import (
     UNSET,
     Errors,
     Unset,
@@ -51,7 +50,7 @@ SHARES_OVER_100 = (
     "this would make {total} percent."
 )
 SUFFIX_TOO_LONG = "The policy number suffix is at most 8 characters."
-SECTION_NOT_ON_JOB = "The job has no {code} section."
+SECTION_NOT_ON_TRANSACTION = "The job has no {code} section."
 SECTION_ALREADY_HERE = "Section {code} is already associated with this {owner}."
 SECTION_IN_OTHER_AGREEMENT = (
     "Section {code} is already associated with coinsurance agreement {number}."
@@ -63,10 +62,6 @@ SECTIONLESS_ON_CREATE = (
 SECTIONLESS_ON_REMOVE = (
     "Removing section {code} would leave more than one tower or coinsurance "
     "agreement without a section."
-)
-UNKNOWN_PRODUCER_CODE = "No producer code {id}."
-PARTY_ALREADY_ON_AGREEMENT = (
-    "The producer code {code} is already a party to this coinsurance agreement."
 )
 
 
@@ -103,13 +98,13 @@ def _check_terms(
     if not isinstance(model, Unset):
         errors.code("model", "CoinsuranceModel", model, CoinsuranceModel)
     if not isinstance(our_role, Unset):
-        errors.code("ourRole", "CoinsuranceRole", our_role, CoinsuranceRole)
+        errors.code("our_role", "CoinsuranceRole", our_role, CoinsuranceRole)
     if not isinstance(our_share, Unset):
-        errors.percent("ourShare", "Our share", our_share)
+        errors.percent("our_share", "Our share", our_share)
     if not isinstance(leaders_fee, Unset):
-        errors.percent("leadersFee", "The leader's fee", leaders_fee)
+        errors.percent("leaders_fee", "The leader's fee", leaders_fee)
     if not isinstance(policy_number_suffix, Unset) and len(policy_number_suffix) > 8:
-        errors.add("policyNumberSuffix", SUFFIX_TOO_LONG)
+        errors.add("policy_number_suffix", SUFFIX_TOO_LONG)
 
 
 def share_total(our_share: Decimal, party_shares: Iterable[Decimal]) -> Decimal:
@@ -128,13 +123,13 @@ def share_refusal(total: Decimal) -> str | None:
     return None
 
 
-def _check_total(our_share: Decimal, party_shares: Decimal) -> None:
+def check_share_total(our_share: Decimal, party_shares: Decimal) -> None:
     refusal = share_refusal(share_total(our_share, [party_shares]))
     if refusal is not None:
-        raise ValidationError({"coinsuranceShare": [refusal]})
+        raise ValidationError({"share": [refusal]})
 
 
-def _party_total(
+def party_share_total(
     agreement: CoinsuranceAgreement, *, excluding: int | None = None
 ) -> Decimal:
     parties = CoinsuranceParty.objects.filter(agreement=agreement)
@@ -176,7 +171,7 @@ def sections_for(
     errors = Errors()
     for code in codes:
         if code not in found:
-            errors.add("sectionType", SECTION_NOT_ON_JOB.format(code=code))
+            errors.add("section_type", SECTION_NOT_ON_TRANSACTION.format(code=code))
     errors.raise_if_any()
     return [found[c] for c in codes]
 
@@ -189,7 +184,7 @@ def _check_free_for_agreement(
     if agreement is not None and section.coinsurance_agreement_id == agreement.pk:
         raise ValidationError(
             {
-                "sectionType": [
+                "section_type": [
                     SECTION_ALREADY_HERE.format(
                         code=section.section_type, owner="coinsurance agreement"
                     )
@@ -201,7 +196,7 @@ def _check_free_for_agreement(
     )
     raise ValidationError(
         {
-            "sectionType": [
+            "section_type": [
                 SECTION_IN_OTHER_AGREEMENT.format(
                     code=section.section_type, number=other.number
                 )
@@ -314,11 +309,9 @@ def update_coinsurance_agreement(
     errors.raise_if_any()
     if not isinstance(our_share, Unset):
         try:
-            _check_total(our_share, _party_total(current))
+            check_share_total(our_share, party_share_total(current))
         except ValidationError as exc:
-            raise ValidationError(
-                {"ourShare": exc.message_dict["coinsuranceShare"]}
-            ) from None
+            raise ValidationError({"our_share": exc.message_dict["share"]}) from None
     for name, value in (
         ("model", model),
         ("our_role", our_role),
@@ -436,94 +429,3 @@ def policy_level_agreements(txn_id: int) -> list[CoinsuranceAgreement]:
         .filter(n=0)
         .order_by("number")
     )
-
-
-# ---------------------------------------------------------------------------
-# Parties
-
-
-@transaction.atomic
-def add_coinsurance_party(
-    *,
-    agreement: CoinsuranceAgreement,
-    producer_code: ProducerCode | None,
-    role: str,
-    share: Decimal,
-    producer_code_id: str = "",
-    by: Actor = None,
-) -> CoinsuranceParty:
-    """Add a coinsurer (by producer code) to an agreement, within the 100 % total.
-
-    ``producer_code`` is None when the caller named one that does not exist
-    (``producer_code_id`` is then what they named).
-    """
-    txn, current = locked_agreement(agreement)
-    errors = Errors()
-    if producer_code is None:
-        errors.add("producerCode", UNKNOWN_PRODUCER_CODE.format(id=producer_code_id))
-    errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
-    errors.percent("coinsuranceShare", "The party's share", share)
-    errors.raise_if_any()
-    assert producer_code is not None
-    if CoinsuranceParty.objects.filter(
-        agreement=current, producer_code=producer_code
-    ).exists():
-        raise ValidationError(
-            {
-                "producerCode": [
-                    PARTY_ALREADY_ON_AGREEMENT.format(code=producer_code.code)
-                ]
-            }
-        )
-    _check_total(current.our_share + share, _party_total(current))
-    party = CoinsuranceParty.objects.create(
-        transaction=txn,
-        number=next_number(txn),
-        agreement=current,
-        producer_code=producer_code,
-        role=role,
-        share=share,
-    )
-    record_row(by=by, action=AuditAction.CREATED, row=party, txn=txn)
-    return party
-
-
-@transaction.atomic
-def update_coinsurance_party(
-    *,
-    party: CoinsuranceParty,
-    checksum_supplied: str | None = None,
-    role: str | Unset = UNSET,
-    share: Decimal | Unset = UNSET,
-    by: Actor = None,
-) -> CoinsuranceParty:
-    txn, agreement = locked_agreement(party.agreement)
-    current = relock(party)
-    verify_checksum(checksum_supplied, checksum(current))
-    before = snapshot(current)
-    errors = Errors()
-    if not isinstance(role, Unset):
-        errors.code("coinsuranceRole", "CoinsuranceRole", role, CoinsuranceRole)
-    if not isinstance(share, Unset):
-        errors.percent("coinsuranceShare", "The party's share", share)
-    errors.raise_if_any()
-    if not isinstance(share, Unset):
-        _check_total(
-            agreement.our_share + share, _party_total(agreement, excluding=current.pk)
-        )
-        current.share = share
-    if not isinstance(role, Unset):
-        current.role = role
-    current.save()
-    record_row(by=by, action=AuditAction.CHANGED, row=current, txn=txn, before=before)
-    return current
-
-
-@transaction.atomic
-def delete_coinsurance_party(
-    *, party: CoinsuranceParty, checksum_supplied: str | None = None, by: Actor = None
-) -> None:
-    txn, _ = locked_agreement(party.agreement)
-    current = relock(party)
-    verify_checksum(checksum_supplied, checksum(current))
-    delete_recorded(by=by, row=current, txn=txn)

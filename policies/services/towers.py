@@ -31,7 +31,7 @@ from policies.services.coinsurance import (
     sections_for,
     update_coinsurance_agreement,
 )
-from policies.services.common import (
+from policies.services.drafts import (
     UNSET,
     Errors,
     Money,
@@ -63,7 +63,7 @@ def _check_free_for_tower(section: PolicySection, tower: Tower | None) -> None:
     if tower is not None and section.tower_id == tower.pk:
         raise ValidationError(
             {
-                "sectionType": [
+                "section_type": [
                     SECTION_ALREADY_HERE.format(
                         code=section.section_type, owner="tower"
                     )
@@ -73,7 +73,7 @@ def _check_free_for_tower(section: PolicySection, tower: Tower | None) -> None:
     other = Tower.objects.only("number").get(pk=section.tower_id)
     raise ValidationError(
         {
-            "sectionType": [
+            "section_type": [
                 SECTION_IN_OTHER_TOWER.format(
                     code=section.section_type, number=other.number
                 )
@@ -286,7 +286,7 @@ def update_layer(
             created = new_agreement(txn, AgreementTerms(**coinsurance), layer=current)  # type: ignore[arg-type]
             record_row(by=by, action=AuditAction.CREATED, row=created, txn=txn)
         else:
-            raise ValidationError({"coinsuranceAgreement": [LAYER_WITHOUT_AGREEMENT]})
+            raise ValidationError({"coinsurance_agreement": [LAYER_WITHOUT_AGREEMENT]})
     return current
 
 

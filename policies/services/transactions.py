@@ -1,5 +1,6 @@
-"""Transactions: start, quote, make draft, withdraw, bind; policy changes, renewals,
-cancellations and reinstatements.
+"""Transactions: start a submission, quote, make draft, withdraw, bind, and change a
+draft's terms (policy changes, renewals, cancellations and reinstatements start in
+``policy_changes``).
 
 Both the policy-administration API and the portal call these functions; so does the
 contractor side when a tech opts in (``bind_submission``). Binding makes the
@@ -16,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coverage.models import CategoryCode, Contractor
 from policies.lines import CoverageType
 from policies.models import (
     AuditAction,
@@ -31,21 +31,21 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
+from policies.models.accounts import Account, AccountCategory
 from policies.services.audit import (
     Actor,
     link_to_policy,
     record_transaction,
     snapshot,
 )
-from policies.services.common import (
+from policies.services.contents import validate_section_types
+from policies.services.drafts import (
     UNSET,
     Unset,
     checksum,
     lock_draft,
     verify_checksum,
 )
-from policies.services.contents import validate_section_types
-from policies.services.copying import copy_contents
 from policies.signals import PolicyChange, send_policy_changed
 from portal.ids import random_base62
 from portal.jurisdictions import US_STATES
@@ -60,8 +60,8 @@ GL_NEEDS_STATE = "General liability needs the residence state it is rated for."
 UNKNOWN_STATE = "{state} is not a US state code."
 TERM_BACKWARDS = "The expiration date must be after the effective date."
 CONTRACTOR_NOT_ON_PLATFORM = "The contractor does not belong to this platform."
-ACTION_NOT_ALLOWED = "Cannot take action '{action}': the job's status is '{status}' but must be one of: {allowed}."
 POLICY_NOT_ACTIVE = "Only an active policy can be {verb}."
+ACTION_NOT_ALLOWED = "Cannot take action '{action}': the job's status is '{status}' but must be one of: {allowed}."
 
 # The job actions and the statuses each may be taken from (Cloud API §2.4).
 ACTION_STATUSES: dict[str, tuple[str, ...]] = {
@@ -92,27 +92,6 @@ def _require(action: str, txn: PolicyTransaction) -> None:
     refusal = action_refusal(action=action, txn=txn)
     if refusal is not None:
         raise ValidationError(refusal, code="invalid_state")
-
-
-# What starting each kind of transaction on a policy requires of its status.
-_POLICY_VERBS = {
-    TransactionKind.POLICY_CHANGE: "changed",
-    TransactionKind.CANCELLATION: "cancelled",
-    TransactionKind.RENEWAL: "renewed",
-}
-
-
-def policy_action_refusal(*, kind: str, policy: Policy) -> str | None:
-    """Why a transaction of ``kind`` cannot start on ``policy``, or None when it can.
-
-    A change or cancellation needs an active policy; a renewal also continues an
-    expired one, but never a cancelled one.
-    """
-    if kind == TransactionKind.RENEWAL:
-        blocked = policy.status == PolicyStatus.CANCELLED
-    else:
-        blocked = policy.status != PolicyStatus.ACTIVE
-    return POLICY_NOT_ACTIVE.format(verb=_POLICY_VERBS[kind]) if blocked else None
 
 
 def validate_terms(
@@ -161,14 +140,14 @@ def _new_policy_number() -> str:
 def start_submission(
     *,
     platform: Platform,
-    contractor: Contractor,
+    contractor: Account,
     product: Product,
     lines: list[str],
     effective_at: datetime,
     expires_at: datetime,
     wc_state: str = "",
     gl_state: str = "",
-    category_code: CategoryCode | None = None,
+    category_code: AccountCategory | None = None,
     auto_renew: bool = True,
     by: Actor = None,
     section_types: Sequence[str] = (),
@@ -213,7 +192,7 @@ def start_submission(
     return txn
 
 
-def account_holder(contractor: Contractor) -> Contact:
+def account_holder(contractor: Account) -> Contact:
     """The contractor's own contact on its account: every policy's primary named insured."""
     contact, _ = Contact.objects.get_or_create(
         contractor=contractor,
@@ -368,14 +347,14 @@ def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
 def bind_submission(
     *,
     platform: Platform,
-    contractor: Contractor,
+    contractor: Account,
     product: Product,
     lines: list[str],
     effective_at: datetime,
     expires_at: datetime,
     wc_state: str = "",
     gl_state: str = "",
-    category_code: CategoryCode | None = None,
+    category_code: AccountCategory | None = None,
     auto_renew: bool = True,
     by: Actor = None,
 ) -> Policy:
@@ -397,143 +376,6 @@ def bind_submission(
     return bind_transaction(txn=txn, by=by)
 
 
-def _start_from_policy(
-    *, policy: Policy, kind: str, by: Actor, **changes: object
-) -> PolicyTransaction:
-    # The policy's row lock orders this copy with edits made on the policy itself
-    # (prior policies), so the new transaction sees each edit or gets it propagated.
-    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
-    refusal = policy_action_refusal(kind=kind, policy=policy)
-    if refusal is not None:
-        raise ValidationError(refusal, code="invalid_state")
-    terms: dict[str, object] = {
-        "lines": policy.lines,
-        "wc_state": policy.wc_state,
-        "gl_state": policy.gl_state,
-        "category_code": policy.category_code,
-        "effective_at": policy.effective_at,
-        "expires_at": policy.expires_at,
-        "auto_renew": policy.auto_renew,
-    }
-    terms.update(changes)
-    txn = PolicyTransaction.objects.create(
-        kind=kind,
-        policy=policy,
-        platform=policy.platform,
-        contractor=policy.contractor,
-        product=policy.product,
-        created_by=by if isinstance(by, User) else None,
-        **terms,
-    )
-    if policy.contents_transaction_id is not None:
-        copy_contents(source_id=policy.contents_transaction_id, target=txn)
-    record_transaction(by=by, action=AuditAction.CREATED, txn=txn)
-    return txn
-
-
-@transaction.atomic
-def start_policy_change(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
-    """A draft change of a bound policy, starting from the policy as it stands."""
-    return _start_from_policy(policy=policy, kind=TransactionKind.POLICY_CHANGE, by=by)
-
-
-def current_term_start(policy: Policy) -> datetime:
-    """Where the policy's current term began.
-
-    A renewal keeps the policy's own start and moves its end, so after one the term
-    is no longer effective → expires: it began where the last bound renewal began.
-    Measuring the next term from the policy's start would double it every time.
-    """
-    last = (
-        PolicyTransaction.objects.filter(
-            policy=policy,
-            kind=TransactionKind.RENEWAL,
-            status=TransactionStatus.BOUND,
-            effective_at__lt=policy.expires_at,
-        )
-        .order_by("-effective_at")
-        .values_list("effective_at", flat=True)
-        .first()
-    )
-    return last or policy.effective_at
-
-
-@transaction.atomic
-def start_renewal(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
-    """A draft renewal: the next term, as long as this one, starting when this one ends."""
-    refusal = policy_action_refusal(kind=TransactionKind.RENEWAL, policy=policy)
-    if refusal is not None:
-        raise ValidationError(refusal, code="invalid_state")
-    # A renewal keeps the policy's start, so measure the current term, not the policy.
-    length = policy.expires_at - current_term_start(policy)
-    return _start_from_policy(
-        policy=policy,
-        kind=TransactionKind.RENEWAL,
-        by=by,
-        effective_at=policy.expires_at,
-        expires_at=policy.expires_at + length,
-    )
-
-
-@transaction.atomic
-def cancel_policy(
-    *, policy: Policy, at: datetime | None = None, by: Actor = None
-) -> Policy:
-    """Cancel a policy now (or at ``at``) through a bound cancellation transaction."""
-    txn = _start_from_policy(
-        policy=policy,
-        kind=TransactionKind.CANCELLATION,
-        by=by,
-        effective_at=at or timezone.now(),
-    )
-    txn.status = TransactionStatus.QUOTED
-    txn.quoted_at = timezone.now()
-    txn.save(update_fields=["status", "quoted_at"])
-    return bind_transaction(txn=txn, by=by)
-
-
-POLICY_NOT_CANCELLED = "Only a cancelled policy can be reinstated."
-POLICY_ENDED = "The policy's term has ended; it cannot be reinstated."
-
-
-@transaction.atomic
-def reinstate_policy(*, policy: Policy, by: Actor = None) -> Policy:
-    """Undo a cancellation within the term (the API's is_active switched back on)."""
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    if policy.status != PolicyStatus.CANCELLED:
-        raise ValidationError(POLICY_NOT_CANCELLED, code="invalid_state")
-    if policy.expires_at <= timezone.now():
-        raise ValidationError(POLICY_ENDED, code="invalid_state")
-    reinstatement = PolicyTransaction.objects.create(
-        kind=TransactionKind.REINSTATEMENT,
-        status=TransactionStatus.BOUND,
-        policy=policy,
-        platform=policy.platform,
-        contractor=policy.contractor,
-        product=policy.product,
-        lines=policy.lines,
-        wc_state=policy.wc_state,
-        gl_state=policy.gl_state,
-        category_code=policy.category_code,
-        effective_at=timezone.now(),
-        expires_at=policy.expires_at,
-        auto_renew=policy.auto_renew,
-        created_by=by if isinstance(by, User) else None,
-        quoted_at=timezone.now(),
-        bound_at=timezone.now(),
-    )
-    policy.status = PolicyStatus.ACTIVE
-    policy.cancelled_at = None
-    policy.save(update_fields=["status", "cancelled_at"])
-    # Dispatches still running (those starting later were cancelled with the policy)
-    # get certificates in force again.
-    send_policy_changed(
-        policy=policy, change=PolicyChange.REINSTATED, now=timezone.now()
-    )
-    record_transaction(by=by, action=AuditAction.REINSTATED, txn=reinstatement)
-    return policy
-
-
 @transaction.atomic
 def update_transaction_terms(
     *,
@@ -542,7 +384,7 @@ def update_transaction_terms(
     lines: list[str] | Unset = UNSET,
     wc_state: str | Unset = UNSET,
     gl_state: str | Unset = UNSET,
-    category_code: CategoryCode | None | Unset = UNSET,
+    category_code: AccountCategory | None | Unset = UNSET,
     expires_at: datetime | Unset = UNSET,
     auto_renew: bool | Unset = UNSET,
     by: Actor = None,

@@ -8,7 +8,7 @@ from django import template
 
 from policies.lines import CoverageType
 from policies.models import PolicyStatus, TransactionStatus
-from policies.services import percent_text
+from policies.services.drafts import percent_text
 
 register = template.Library()
 

@@ -1,5 +1,6 @@
-"""Coinsurance (seed 003): agreements at policy, section and layer level, their
-parties and sections, towers and layers, and the live share meter.
+"""Coinsurance (seed 003): the coinsurance page and its agreements at policy and
+section level, with their sections. Their parties are in ``coinsurance_parties``,
+towers and layers in ``towers``, the live share meter in ``meter``.
 
 The page is one HTMX region (``workspace``): every write re-renders it, so what
 one change does to the rest (a section now taken, a layer with an agreement) shows
@@ -16,14 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms import Form
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from policies import services
+from policies.access import get_transaction, underwriter_required
 from policies.forms import (
     AgreementForm,
     AgreementSectionForm,
@@ -39,18 +40,16 @@ from policies.models import (
     Layer,
     PolicySection,
     PolicyTransaction,
-    ProducerCode,
     Tower,
 )
-from policies.views.access import get_transaction, refusal_status, underwriter_required
-from policies.views.common import AgreementView, agreements_of, sections_of, towers_of
-from policies.views.meter import ShareMeter, build_meter, invalid_meter, parse_share
+from policies.selectors.coinsurance import AgreementView, agreements_of, producer_codes
+from policies.selectors.contents import sections_of, towers_of
+from policies.services.drafts import checksum
+from policies.views.meter import ShareMeter, build_meter
+from policies.views.responses import REFUSED
 from policies.views.transactions import not_draft_note
 from portal.htmx import render_page
 from portal.http import PortalRequest
-
-PRODUCER_CODE_LIMIT = 50
-
 
 # ---------------------------------------------------------------------------
 # What the page shows
@@ -154,7 +153,7 @@ def _card(
                 initial={
                     "role": p.role,
                     "share": p.share,
-                    "checksum": services.checksum(p),
+                    "checksum": checksum(p),
                 },
                 auto_id=f"party{p.number}_%s",
             ),
@@ -233,12 +232,12 @@ def page_context(
     tower_form = overrides.forms.get("tower") or TowerForm(auto_id="tower_%s")
     # Offer the job's own sections; the field still accepts any section type, so a
     # stale choice is refused by the service, in its words.
-    on_job = [
+    on_transaction = [
         (s.section_type, f"{s.get_section_type_display()} ({s.section_type})")
         for s in sections
     ]
-    new_form.fields["section_types"].widget.choices = on_job
-    tower_form.fields["section_types"].widget.choices = on_job
+    new_form.fields["section_types"].widget.choices = on_transaction
+    tower_form.fields["section_types"].widget.choices = on_transaction
     live_meter(
         new_form,
         "our_share",
@@ -260,9 +259,7 @@ def page_context(
         "new_meter": build_meter(our_share=Decimal(0), parties=[]),
         "tower_form": tower_form,
         "workspace_error": overrides.errors.get("workspace", ""),
-        "producer_codes": list(
-            ProducerCode.objects.select_related("organization")[:PRODUCER_CODE_LIMIT]
-        ),
+        "producer_codes": producer_codes(),
     }
 
 
@@ -284,11 +281,11 @@ def _workspace(
 
 @underwriter_required
 @require_GET
-def coinsurance(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _workspace(request, get_transaction(job_id))
+def coinsurance(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _workspace(request, get_transaction(transaction_id))
 
 
-def _write(
+def workspace_write(
     request: PortalRequest,
     txn: PolicyTransaction,
     key: str,
@@ -314,16 +311,16 @@ def _write(
                 overrides.errors[key] = " ".join(exc.messages)
         else:
             if not request.htmx:
-                return redirect("policies:coinsurance", job_id=txn.public_id)
+                return redirect("policies:coinsurance", transaction_id=txn.public_id)
             return _workspace(request, get_transaction(txn.public_id))
-    return _workspace(request, txn, overrides, status=refusal_status(request))
+    return _workspace(request, txn, overrides, status=REFUSED)
 
 
-def _agreement(txn: PolicyTransaction, number: int) -> CoinsuranceAgreement:
+def agreement_of(txn: PolicyTransaction, number: int) -> CoinsuranceAgreement:
     return get_object_or_404(CoinsuranceAgreement, transaction=txn, number=number)
 
 
-def _terms(form: AgreementTermsForm) -> dict[str, Any]:
+def agreement_terms(form: AgreementTermsForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "model": data["model"],
@@ -340,10 +337,10 @@ def _terms(form: AgreementTermsForm) -> dict[str, Any]:
 
 @underwriter_required
 @require_POST
-def agreement_create(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def agreement_create(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = AgreementForm(request.POST, auto_id="new_%s")
-    return _write(
+    return workspace_write(
         request,
         txn,
         "new",
@@ -351,7 +348,7 @@ def agreement_create(request: PortalRequest, job_id: str) -> HttpResponse:
             txn=txn,
             section_types=form.cleaned_data["section_types"],
             by=request.user,
-            **_terms(form),
+            **agreement_terms(form),
         ),
         form,
     )
@@ -359,9 +356,11 @@ def agreement_create(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def agreement_update(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    agreement = _agreement(txn, number)
+def agreement_update(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
+    agreement = agreement_of(txn, number)
     form = AgreementTermsForm(
         request.POST, initial=_terms_initial(agreement), auto_id=f"terms{number}_%s"
     )
@@ -369,20 +368,24 @@ def agreement_update(request: PortalRequest, job_id: str, number: int) -> HttpRe
     def write() -> object:
         # Only what changed: an unchanged share must not be re-judged against parties
         # added since the page was drawn.
-        changes = {k: v for k, v in _terms(form).items() if k in form.changed_data}
+        changes = {
+            k: v for k, v in agreement_terms(form).items() if k in form.changed_data
+        }
         return services.update_coinsurance_agreement(
             agreement=agreement, by=request.user, **changes
         )
 
-    return _write(request, txn, f"terms-{number}", write, form)
+    return workspace_write(request, txn, f"terms-{number}", write, form)
 
 
 @underwriter_required
 @require_POST
-def agreement_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    agreement = _agreement(txn, number)
-    return _write(
+def agreement_delete(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
+    agreement = agreement_of(txn, number)
+    return workspace_write(
         request,
         txn,
         f"agreement-{number}",
@@ -395,12 +398,12 @@ def agreement_delete(request: PortalRequest, job_id: str, number: int) -> HttpRe
 @underwriter_required
 @require_POST
 def agreement_section_add(
-    request: PortalRequest, job_id: str, number: int
+    request: PortalRequest, transaction_id: str, number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
-    agreement = _agreement(txn, number)
+    txn = get_transaction(transaction_id)
+    agreement = agreement_of(txn, number)
     form = AgreementSectionForm(request.POST, auto_id=f"section{number}_%s")
-    return _write(
+    return workspace_write(
         request,
         txn,
         f"section-{number}",
@@ -416,308 +419,21 @@ def agreement_section_add(
 @underwriter_required
 @require_POST
 def agreement_section_remove(
-    request: PortalRequest, job_id: str, number: int, code: str
+    request: PortalRequest, transaction_id: str, number: int, code: str
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
-    agreement = _agreement(txn, number)
+    txn = get_transaction(transaction_id)
+    agreement = agreement_of(txn, number)
     get_object_or_404(
         PolicySection,
         transaction=txn,
         section_type=code,
         coinsurance_agreement=agreement,
     )
-    return _write(
+    return workspace_write(
         request,
         txn,
         f"agreement-{number}",
         lambda: services.remove_agreement_section(
             agreement=agreement, section_type=code, by=request.user
         ),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Parties
-
-
-@underwriter_required
-@require_POST
-def party_add(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    agreement = _agreement(txn, number)
-    form = PartyForm(request.POST, auto_id=f"addparty{number}_%s")
-
-    def write() -> object:
-        code_id = form.cleaned_data["producer_code"]
-        return services.add_coinsurance_party(
-            agreement=agreement,
-            producer_code=ProducerCode.objects.filter(public_id=code_id).first(),
-            producer_code_id=code_id,
-            role=form.cleaned_data["role"],
-            share=form.cleaned_data["share"],
-            by=request.user,
-        )
-
-    return _write(request, txn, f"add-party-{number}", write, form)
-
-
-def _party(txn: PolicyTransaction, number: int, party_number: int) -> CoinsuranceParty:
-    return get_object_or_404(
-        CoinsuranceParty.objects.select_related("agreement"),
-        transaction=txn,
-        agreement__number=number,
-        number=party_number,
-    )
-
-
-@underwriter_required
-@require_POST
-def party_update(
-    request: PortalRequest, job_id: str, number: int, party_number: int
-) -> HttpResponse:
-    txn = get_transaction(job_id)
-    party = _party(txn, number, party_number)
-    form = PartyEditForm(
-        request.POST,
-        initial={"role": party.role, "share": party.share},
-        auto_id=f"party{party_number}_%s",
-    )
-
-    def write() -> object:
-        changes = {
-            name: form.cleaned_data[name]
-            for name in ("role", "share")
-            if name in form.changed_data
-        }
-        return services.update_coinsurance_party(
-            party=party,
-            checksum_supplied=form.cleaned_data["checksum"] or None,
-            by=request.user,
-            **changes,
-        )
-
-    return _write(request, txn, f"party-{party_number}", write, form)
-
-
-@underwriter_required
-@require_POST
-def party_delete(
-    request: PortalRequest, job_id: str, number: int, party_number: int
-) -> HttpResponse:
-    txn = get_transaction(job_id)
-    party = _party(txn, number, party_number)
-    return _write(
-        request,
-        txn,
-        f"agreement-{number}",
-        lambda: services.delete_coinsurance_party(party=party, by=request.user),
-    )
-
-
-# ---------------------------------------------------------------------------
-# The share meter and producer code search (reads only)
-
-
-@underwriter_required
-@require_GET
-def agreement_meter(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    """The meter as it would stand with what is typed: ``as`` says which form asks —
-    ``terms`` (our share), ``new`` (a party being added) or ``party-<n>`` (a party's
-    new share)."""
-    txn = get_transaction(job_id)
-    view = next(
-        (v for v in agreements_of(txn.pk) if v.agreement.number == number), None
-    )
-    if view is None:
-        raise Http404
-    asking = request.GET.get("as", "")
-    our_share = view.agreement.our_share
-    parties = [(p.producer_code.organization.name, p.share) for p in view.parties]
-    new_share = None
-    try:
-        if asking == "terms":
-            our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
-        elif asking == "new":
-            new_share = parse_share(request.GET.get("share"))
-        elif asking.startswith("party-"):
-            edited = asking.removeprefix("party-")
-            typed = parse_share(request.GET.get("share")) or Decimal(0)
-            parties = [
-                (label, typed if str(p.number) == edited else share)
-                for p, (label, share) in zip(view.parties, parties, strict=True)
-            ]
-    except ValueError:
-        meter = invalid_meter()
-    else:
-        meter = build_meter(our_share=our_share, parties=parties, new_share=new_share)
-    return render(
-        request,
-        "policies/coinsurance.html#share-meter",
-        {"meter": meter, "meter_id": f"meter-{number}"},
-    )
-
-
-@underwriter_required
-@require_GET
-def new_agreement_meter(request: PortalRequest, job_id: str) -> HttpResponse:
-    get_transaction(job_id)
-    try:
-        our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
-    except ValueError:
-        meter = invalid_meter()
-    else:
-        meter = build_meter(our_share=our_share, parties=[])
-    return render(
-        request,
-        "policies/coinsurance.html#share-meter",
-        {"meter": meter, "meter_id": "meter-new"},
-    )
-
-
-@underwriter_required
-@require_GET
-def producer_code_search(request: PortalRequest) -> HttpResponse:
-    """Producer codes whose code or organization matches ``q``: the options of a
-    party form's producer code list."""
-    q = request.GET.get("q", "").replace("\x00", "").strip()
-    codes = ProducerCode.objects.select_related("organization")
-    if q:
-        codes = codes.filter(
-            Q(code__icontains=q) | Q(organization__name__icontains=q) | Q(public_id=q)
-        )
-    return render(
-        request,
-        "policies/coinsurance.html#producer-options",
-        {"producer_codes": list(codes[:PRODUCER_CODE_LIMIT])},
-    )
-
-
-# ---------------------------------------------------------------------------
-# Towers and layers
-
-
-def _tower(txn: PolicyTransaction, number: int) -> Tower:
-    return get_object_or_404(Tower, transaction=txn, number=number)
-
-
-@underwriter_required
-@require_POST
-def tower_create(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
-    form = TowerForm(request.POST, auto_id="tower_%s")
-    return _write(
-        request,
-        txn,
-        "tower",
-        lambda: services.create_tower(
-            txn=txn, section_types=form.cleaned_data["section_types"], by=request.user
-        ),
-        form,
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    tower = _tower(txn, number)
-    return _write(
-        request,
-        txn,
-        f"tower-{number}",
-        lambda: services.delete_tower(tower=tower, by=request.user),
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_section_add(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    tower = _tower(txn, number)
-    form = AgreementSectionForm(request.POST, auto_id=f"towersection{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"tower-section-{number}",
-        lambda: services.add_tower_section(
-            tower=tower, section_type=form.cleaned_data["section_type"], by=request.user
-        ),
-        form,
-    )
-
-
-@underwriter_required
-@require_POST
-def tower_section_remove(
-    request: PortalRequest, job_id: str, number: int, code: str
-) -> HttpResponse:
-    txn = get_transaction(job_id)
-    tower = _tower(txn, number)
-    get_object_or_404(PolicySection, transaction=txn, section_type=code, tower=tower)
-    return _write(
-        request,
-        txn,
-        f"tower-{number}",
-        lambda: services.remove_tower_section(
-            tower=tower, section_type=code, by=request.user
-        ),
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_create(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    tower = _tower(txn, number)
-    form = LayerForm(request.POST, auto_id=f"layer{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"layer-{number}",
-        lambda: services.create_layer(
-            tower=tower,
-            attachment=form.money("attachment"),
-            limit=form.money("limit"),
-            by=request.user,
-        ),
-        form,
-    )
-
-
-def _layer(txn: PolicyTransaction, number: int) -> Layer:
-    return get_object_or_404(
-        Layer.objects.select_related("tower"), transaction=txn, number=number
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_delete(request: PortalRequest, job_id: str, number: int) -> HttpResponse:
-    txn = get_transaction(job_id)
-    layer = _layer(txn, number)
-    return _write(
-        request,
-        txn,
-        f"tower-{layer.tower.number}",
-        lambda: services.delete_layer(layer=layer, by=request.user),
-    )
-
-
-@underwriter_required
-@require_POST
-def layer_agreement_create(
-    request: PortalRequest, job_id: str, number: int
-) -> HttpResponse:
-    """A layer-level agreement: the layer's own terms (seed 003, Create a tower with layers)."""
-    txn = get_transaction(job_id)
-    layer = _layer(txn, number)
-    form = AgreementTermsForm(request.POST, auto_id=f"layeragreement{number}_%s")
-    return _write(
-        request,
-        txn,
-        f"layer-agreement-{number}",
-        lambda: services.update_layer(
-            layer=layer, coinsurance=_terms(form), by=request.user
-        ),
-        form,
     )

@@ -1,4 +1,5 @@
-"""The share meter: our share plus every party's share, against 100 percent.
+"""The share meter: our share plus every party's share, against 100 percent, and the
+views that serve it to the coinsurance page.
 
 It is computed on the server (an HTMX request as the underwriter types) with the
 services' own rule — ``share_total`` and ``share_refusal`` — so the meter turns red
@@ -11,7 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
 from policies import services
+from policies.access import get_transaction, underwriter_required
+from policies.selectors.coinsurance import agreements_of
+from policies.services.coinsurance import share_total
+from portal.http import PortalRequest
 
 NOT_A_NUMBER = "Type a share as a number, such as 12.5."
 PARTY_COLOURS = 4
@@ -82,7 +91,7 @@ def build_meter(
         visible = max(share, Decimal(0))
         segments.append(Segment(label, share, css, x))
         x += visible
-    total = services.share_total(our_share, [share for _, share, _ in pieces[1:]])
+    total = share_total(our_share, [share for _, share, _ in pieces[1:]])
     return ShareMeter(
         segments=segments, total=total, refusal=services.share_refusal(total)
     )
@@ -90,3 +99,65 @@ def build_meter(
 
 def invalid_meter() -> ShareMeter:
     return ShareMeter(invalid=NOT_A_NUMBER)
+
+
+# ---------------------------------------------------------------------------
+# Served: the meter as the underwriter types (reads only)
+
+
+@underwriter_required
+@require_GET
+def agreement_meter(
+    request: PortalRequest, transaction_id: str, number: int
+) -> HttpResponse:
+    """The meter as it would stand with what is typed: ``as`` says which form asks —
+    ``terms`` (our share), ``new`` (a party being added) or ``party-<n>`` (a party's
+    new share)."""
+    txn = get_transaction(transaction_id)
+    view = next(
+        (v for v in agreements_of(txn.pk) if v.agreement.number == number), None
+    )
+    if view is None:
+        raise Http404
+    asking = request.GET.get("as", "")
+    our_share = view.agreement.our_share
+    parties = [(p.producer_code.organization.name, p.share) for p in view.parties]
+    new_share = None
+    try:
+        if asking == "terms":
+            our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
+        elif asking == "new":
+            new_share = parse_share(request.GET.get("share"))
+        elif asking.startswith("party-"):
+            edited = asking.removeprefix("party-")
+            typed = parse_share(request.GET.get("share")) or Decimal(0)
+            parties = [
+                (label, typed if str(p.number) == edited else share)
+                for p, (label, share) in zip(view.parties, parties, strict=True)
+            ]
+    except ValueError:
+        meter = invalid_meter()
+    else:
+        meter = build_meter(our_share=our_share, parties=parties, new_share=new_share)
+    return render(
+        request,
+        "policies/coinsurance.html#share-meter",
+        {"meter": meter, "meter_id": f"meter-{number}"},
+    )
+
+
+@underwriter_required
+@require_GET
+def new_agreement_meter(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    get_transaction(transaction_id)
+    try:
+        our_share = parse_share(request.GET.get("our_share")) or Decimal(0)
+    except ValueError:
+        meter = invalid_meter()
+    else:
+        meter = build_meter(our_share=our_share, parties=[])
+    return render(
+        request,
+        "policies/coinsurance.html#share-meter",
+        {"meter": meter, "meter_id": "meter-new"},
+    )

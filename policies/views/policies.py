@@ -14,18 +14,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from policies import services
+from policies.access import get_policy, underwriter_required
 from policies.models import Policy, PolicyTransaction, TransactionKind
-from policies.views.access import done, get_policy, refusal_status, underwriter_required
-from policies.views.common import (
-    agreements_of,
+from policies.selectors.audit import history_of_policy
+from policies.selectors.coinsurance import agreements_of
+from policies.selectors.contents import (
     contacts_of,
-    history_of_policy,
     locations_of,
     prior_policies_of,
     sections_of,
     summarize,
     towers_of,
 )
+from policies.views.responses import REFUSED, done
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -116,7 +117,7 @@ def _start(
             request,
             policy,
             action_error=" ".join(exc.messages),
-            status=refusal_status(request),
+            status=REFUSED,
         )
     messages.success(request, message.format(job=txn.public_id))
     return done(request, reverse("policies:transaction_detail", args=[txn.public_id]))

@@ -1,7 +1,7 @@
-"""Prior policies (seed 004): editable on a job until it is bound, then on the bound
+"""Prior policies (seed 004): editable on a transaction until it is bound, then on the bound
 policy itself; read-only elsewhere, with the reason the services give.
 
-The same views serve both owners: a transaction (``job_id``) or a policy
+The same views serve both owners: a transaction (``transaction_id``) or a policy
 (``policy_id``); ``PriorHome`` says which, and where its prior policies live.
 """
 
@@ -16,15 +16,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policies import services
+from policies.access import get_policy, get_transaction, underwriter_required
 from policies.forms import PriorPolicyForm
 from policies.models import Policy, PolicyTransaction, PriorPolicy, TransactionStatus
-from policies.views.access import (
-    get_policy,
-    get_transaction,
-    refusal_status,
-    underwriter_required,
+from policies.selectors.contents import prior_policies_of, summarize
+from policies.services.drafts import checksum
+from policies.services.prior_policies import (
+    POLICY_WITHOUT_CONTENTS,
+    PRIOR_TRANSACTION_BOUND,
+    PRIOR_TRANSACTION_CLOSED,
 )
-from policies.views.common import prior_policies_of, summarize
+from policies.views.responses import REFUSED
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -54,15 +56,15 @@ class PriorHome:
             txn = self.txn
             if txn.status == TransactionStatus.BOUND:
                 ref = txn.policy.public_id if txn.policy_id else ""
-                return services.PRIOR_JOB_BOUND.format(policy=ref)
+                return PRIOR_TRANSACTION_BOUND.format(policy=ref)
             if not txn.is_open:
-                return services.PRIOR_JOB_CLOSED.format(
+                return PRIOR_TRANSACTION_CLOSED.format(
                     status=txn.get_status_display().lower()
                 )
             return ""
         assert self.policy is not None
         if self.policy.contents_transaction_id is None:
-            return services.POLICY_WITHOUT_CONTENTS
+            return POLICY_WITHOUT_CONTENTS
         return ""
 
     def url(self, name: str, *args: object) -> str:
@@ -83,9 +85,9 @@ class PriorRow:
     delete_url: str
 
 
-def _home(job_id: str | None, policy_id: str | None) -> PriorHome:
-    if job_id is not None:
-        return PriorHome(txn=get_transaction(job_id))
+def _home(transaction_id: str | None, policy_id: str | None) -> PriorHome:
+    if transaction_id is not None:
+        return PriorHome(txn=get_transaction(transaction_id))
     assert policy_id is not None
     return PriorHome(policy=get_policy(policy_id))
 
@@ -110,7 +112,7 @@ def _initial(prior: PriorPolicy) -> dict[str, Any]:
         "num_losses": prior.num_losses,
         "total_losses": prior.total_losses,
         "total_losses_currency": prior.total_losses_currency or "usd",
-        "checksum": services.checksum(prior),
+        "checksum": checksum(prior),
     }
 
 
@@ -176,7 +178,7 @@ def _add(request: PortalRequest, home: PriorHome) -> HttpResponse:
             form.add_service_error(exc)
         else:
             return _page(request, home)
-    return _page(request, home, add_form=form, status=refusal_status(request))
+    return _page(request, home, add_form=form, status=REFUSED)
 
 
 def _edit(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpResponse:
@@ -204,7 +206,7 @@ def _edit(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespons
         home,
         editing=prior.public_id,
         edit_form=form,
-        status=refusal_status(request),
+        status=REFUSED,
     )
 
 
@@ -217,9 +219,7 @@ def _delete(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespo
     except PriorPolicy.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
-        return _page(
-            request, home, error=" ".join(exc.messages), status=refusal_status(request)
-        )
+        return _page(request, home, error=" ".join(exc.messages), status=REFUSED)
     return _page(request, home)
 
 
@@ -228,30 +228,32 @@ def _delete(request: PortalRequest, home: PriorHome, prior_id: str) -> HttpRespo
 
 @underwriter_required
 @require_GET
-def transaction_prior_policies(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _list(request, _home(job_id, None))
+def transaction_prior_policies(
+    request: PortalRequest, transaction_id: str
+) -> HttpResponse:
+    return _list(request, _home(transaction_id, None))
 
 
 @underwriter_required
 @require_POST
-def transaction_prior_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _add(request, _home(job_id, None))
+def transaction_prior_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _add(request, _home(transaction_id, None))
 
 
 @underwriter_required
 @require_http_methods(["GET", "POST"])
 def transaction_prior_edit(
-    request: PortalRequest, job_id: str, prior_id: str
+    request: PortalRequest, transaction_id: str, prior_id: str
 ) -> HttpResponse:
-    return _edit(request, _home(job_id, None), prior_id)
+    return _edit(request, _home(transaction_id, None), prior_id)
 
 
 @underwriter_required
 @require_POST
 def transaction_prior_delete(
-    request: PortalRequest, job_id: str, prior_id: str
+    request: PortalRequest, transaction_id: str, prior_id: str
 ) -> HttpResponse:
-    return _delete(request, _home(job_id, None), prior_id)
+    return _delete(request, _home(transaction_id, None), prior_id)
 
 
 @underwriter_required

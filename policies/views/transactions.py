@@ -1,4 +1,4 @@
-"""A transaction's page and what changes it: the job actions (quote, bind, make draft,
+"""A transaction's page and what changes it: the transaction actions (quote, bind, make draft,
 withdraw), new submissions, locations, contacts, location named insureds (seed 002)
 and policy sections. Each action has its own URL and view; each calls the policies
 service the API calls, and shows its refusal inline."""
@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coverage.models import Contractor
 from policies import services
+from policies.access import get_transaction, underwriter_required
 from policies.forms import (
     ContactForm,
     LocationForm,
@@ -34,19 +34,13 @@ from policies.models import (
     PolicyTransaction,
     Product,
 )
-from policies.views.access import (
-    done,
-    get_transaction,
-    refusal_status,
-    underwriter_required,
-)
-from policies.views.common import (
-    contacts_of,
-    history_of_transaction,
-    locations_of,
-    sections_of,
-)
+from policies.models.accounts import account_model
+from policies.selectors.audit import history_of_transaction
+from policies.selectors.contents import contacts_of, locations_of, sections_of
+from policies.services.contents import LNI_NOT_ALLOWED, LNI_NOT_DRAFT
+from policies.services.drafts import TRANSACTION_NOT_DRAFT
 from policies.views.policies import Action
+from policies.views.responses import REFUSED, done
 from portal.htmx import render_page
 from portal.http import PortalRequest
 
@@ -103,7 +97,7 @@ def not_draft_note(txn: PolicyTransaction) -> str:
     """Why contents cannot change now, in the services' words (empty for a draft)."""
     if txn.is_draft:
         return ""
-    return services.JOB_NOT_DRAFT.format(status=txn.get_status_display().lower())
+    return TRANSACTION_NOT_DRAFT.format(status=txn.get_status_display().lower())
 
 
 def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
@@ -119,8 +113,8 @@ def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
         # Seed 002: the primary or secondary named insured cannot be associated.
         "associable": [c for c in contacts if not c.is_primary_or_secondary],
         "lni_allowed": product.location_named_insureds != Product.NamedInsureds.NONE,
-        "lni_not_allowed": services.LNI_NOT_ALLOWED.format(product=product.name),
-        "lni_not_draft": services.LNI_NOT_DRAFT,
+        "lni_not_allowed": LNI_NOT_ALLOWED.format(product=product.name),
+        "lni_not_draft": LNI_NOT_DRAFT,
         "sections": sections_of(txn.pk),
         "history": history_of_transaction(txn),
         "location_form": LocationForm(),
@@ -163,50 +157,50 @@ def _page(
 
 @underwriter_required
 @require_GET
-def transaction_detail(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _page(request, get_transaction(job_id))
+def transaction_detail(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _page(request, get_transaction(transaction_id))
 
 
-def _act(request: PortalRequest, job_id: str, action: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def _act(request: PortalRequest, transaction_id: str, action: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     _, _, service, confirmation = ACTIONS[action]
     try:
         result = service(txn=txn, by=request.user)
     except ValidationError as exc:
-        txn = get_transaction(job_id)
+        txn = get_transaction(transaction_id)
         return _page(
             request,
             txn,
             action_error=" ".join(exc.messages),
-            status=refusal_status(request),
+            status=REFUSED,
         )
     policy = getattr(result, "number", "")
     messages.success(request, confirmation.format(job=txn.public_id, policy=policy))
-    return done(request, reverse("policies:transaction_detail", args=[job_id]))
+    return done(request, reverse("policies:transaction_detail", args=[transaction_id]))
 
 
 @underwriter_required
 @require_POST
-def transaction_quote(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "quote")
+def transaction_quote(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "quote")
 
 
 @underwriter_required
 @require_POST
-def transaction_bind(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "bind-and-issue")
+def transaction_bind(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "bind-and-issue")
 
 
 @underwriter_required
 @require_POST
-def transaction_make_draft(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "make-draft")
+def transaction_make_draft(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "make-draft")
 
 
 @underwriter_required
 @require_POST
-def transaction_withdraw(request: PortalRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, "withdraw")
+def transaction_withdraw(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    return _act(request, transaction_id, "withdraw")
 
 
 # ---------------------------------------------------------------------------
@@ -224,7 +218,8 @@ def submission_new(request: PortalRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contractor = (
-            Contractor.objects.live()
+            account_model()
+            .objects.live()
             .select_related("platform")
             .filter(public_id=data["contractor"])
             .first()
@@ -253,7 +248,7 @@ def submission_new(request: PortalRequest) -> HttpResponse:
                     request,
                     reverse("policies:transaction_detail", args=[txn.public_id]),
                 )
-    status = 200 if request.method == "GET" or request.htmx else 400
+    status = 200 if request.method == "GET" else REFUSED
     return render(
         request, "policies/submission_new.html", {"form": form}, status=status
     )
@@ -282,15 +277,13 @@ def _content_write(
         else:
             return _page(request, get_transaction(txn.public_id), partial=partial)
     overrides = {form_name: form, **(extra or {})}
-    return _page(
-        request, txn, partial=partial, status=refusal_status(request), **overrides
-    )
+    return _page(request, txn, partial=partial, status=REFUSED, **overrides)
 
 
 @underwriter_required
 @require_POST
-def location_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def location_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = LocationForm(request.POST)
 
     def write() -> object:
@@ -312,8 +305,8 @@ def location_add(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def contact_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def contact_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = ContactForm(request.POST)
 
     def write() -> object:
@@ -338,9 +331,9 @@ def contact_add(request: PortalRequest, job_id: str) -> HttpResponse:
 @underwriter_required
 @require_POST
 def named_insured_add(
-    request: PortalRequest, job_id: str, location_number: int
+    request: PortalRequest, transaction_id: str, location_number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     location = get_object_or_404(
         PolicyLocation, transaction=txn, number=location_number
     )
@@ -367,9 +360,9 @@ def named_insured_add(
 @underwriter_required
 @require_POST
 def named_insured_delete(
-    request: PortalRequest, job_id: str, location_number: int, number: int
+    request: PortalRequest, transaction_id: str, location_number: int, number: int
 ) -> HttpResponse:
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     named_insured = get_object_or_404(
         LocationNamedInsured,
         transaction=txn,
@@ -398,8 +391,8 @@ def named_insured_delete(
 
 @underwriter_required
 @require_POST
-def section_add(request: PortalRequest, job_id: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def section_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     form = SectionForm(request.POST)
 
     def write() -> object:
@@ -412,8 +405,10 @@ def section_add(request: PortalRequest, job_id: str) -> HttpResponse:
 
 @underwriter_required
 @require_POST
-def section_delete(request: PortalRequest, job_id: str, code: str) -> HttpResponse:
-    txn = get_transaction(job_id)
+def section_delete(
+    request: PortalRequest, transaction_id: str, code: str
+) -> HttpResponse:
+    txn = get_transaction(transaction_id)
     section = get_object_or_404(PolicySection, transaction=txn, section_type=code)
     form = SectionForm({"section_type": section.section_type})
 
@@ -426,9 +421,9 @@ def section_delete(request: PortalRequest, job_id: str, code: str) -> HttpRespon
 
 @underwriter_required
 @require_POST
-def terms_update(request: PortalRequest, job_id: str) -> HttpResponse:
+def terms_update(request: PortalRequest, transaction_id: str) -> HttpResponse:
     """Change a draft's terms (the API's PATCH of a job): only what the form changed."""
-    txn = get_transaction(job_id)
+    txn = get_transaction(transaction_id)
     form = TermsForm(request.POST, initial=_terms_initial(txn))
     if form.is_valid():
         changes: dict[str, Any] = {
@@ -444,11 +439,13 @@ def terms_update(request: PortalRequest, job_id: str) -> HttpResponse:
             form.add_service_error(exc)
         else:
             messages.success(request, TERMS_SAVED.format(job=txn.public_id))
-            return done(request, reverse("policies:transaction_detail", args=[job_id]))
+            return done(
+                request, reverse("policies:transaction_detail", args=[transaction_id])
+            )
     return _page(
         request,
         txn,
         partial="terms",
-        status=refusal_status(request),
+        status=REFUSED,
         terms_form=form,
     )

@@ -9,7 +9,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from policies import services
 from policies.models import (
     CoinsuranceParty,
     LocationNamedInsured,
@@ -18,6 +17,7 @@ from policies.models import (
     PriorPolicy,
     TransactionStatus,
 )
+from policies.services.coinsurance import SHARES_OVER_100
 from portal.models import Platform, Role
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, make_user
@@ -102,7 +102,7 @@ def test_coinsurance_agreement_with_two_parties_and_the_share_meter(
     settled(page)
 
     # A third at 1 %: the meter warns as it is typed, and the add is refused inline.
-    refusal = services.SHARES_OVER_100.format(total="101")
+    refusal = SHARES_OVER_100.format(total="101")
     add = page.get_by_test_id(f"add-party-{agreement}")
     add.get_by_label("Find a producer code").fill("QA1PRODUCERCODE03")
     expect(

@@ -9,8 +9,29 @@ import pytest
 from django.db import connection
 
 from coverage.models import Contractor
-from policies import services
 from policies.models import CoinsuranceAgreement, CoinsuranceParty, ProducerCode
+from policies.services.coinsurance import (
+    COINSURANCE_NOT_SUPPORTED,
+    LAYERS_NOT_SUPPORTED,
+    SECTION_ALREADY_HERE,
+    SECTION_IN_OTHER_AGREEMENT,
+    SECTION_NOT_ON_TRANSACTION,
+    SECTIONLESS_ON_CREATE,
+    SECTIONLESS_ON_REMOVE,
+    SHARES_OVER_100,
+    SUFFIX_TOO_LONG,
+)
+from policies.services.coinsurance_parties import (
+    PARTY_ALREADY_ON_AGREEMENT,
+    UNKNOWN_PRODUCER_CODE,
+)
+from policies.services.towers import (
+    LAYER_EMPTY,
+    LAYER_HAS_NO_AGREEMENT,
+    LAYER_WITHOUT_AGREEMENT,
+    LAYERS_OVERLAP,
+    SECTION_IN_OTHER_TOWER,
+)
 from tests.policies.conftest import Api, make_property_product, submission_attributes
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +181,7 @@ class TestAgreements:
                 {"leadersFee": "101"},
                 "The leader's fee must be between 0 and 100 percent.",
             ),
-            ({"policyNumberSuffix": "MotorABC9"}, services.SUFFIX_TOO_LONG),
+            ({"policyNumberSuffix": "MotorABC9"}, SUFFIX_TOO_LONG),
             (
                 {"model": {"code": "share"}},
                 "'share' is not a valid CoinsuranceModel code. Use one of: administer, administerNoClaim, brokerClaim, brokerNoClaim.",
@@ -207,7 +228,7 @@ class TestAgreements:
             api.post("/job/v1/submissions", submission_attributes(contractor, product))
         )["links"]["self"]["href"]
         response = api.post(f"{job}/coinsurance-agreements", SEED_AGREEMENT)
-        assert error(response) == services.COINSURANCE_NOT_SUPPORTED.format(
+        assert error(response) == COINSURANCE_NOT_SUPPORTED.format(
             product="Commercial property (plain)"
         )
 
@@ -277,18 +298,18 @@ class TestParties:
         url = agreement(api, job)  # our share: 50
         created(api.post(f"{url}/parties", party_body(producer_codes[0], "30")))
         over = api.post(f"{url}/parties", party_body(producer_codes[1], "20.01"))
-        assert error(over) == services.SHARES_OVER_100.format(total="100.01")
+        assert error(over) == SHARES_OVER_100.format(total="100.01")
         exactly = created(
             api.post(f"{url}/parties", party_body(producer_codes[1], "20"))
         )
         # Raising our share or a party's share past 100 is refused the same way.
-        assert error(
-            api.patch(url, {"ourShare": "50.5"})
-        ) == services.SHARES_OVER_100.format(total="100.5")
+        assert error(api.patch(url, {"ourShare": "50.5"})) == SHARES_OVER_100.format(
+            total="100.5"
+        )
         party_url = exactly["links"]["self"]["href"]
         assert error(
             api.patch(party_url, {"coinsuranceShare": "21"})
-        ) == services.SHARES_OVER_100.format(total="101")
+        ) == SHARES_OVER_100.format(total="101")
         # Lowering is fine, and frees room.
         assert api.patch(party_url, {"coinsuranceShare": "10"}).status_code == 200
         assert api.patch(url, {"ourShare": "60"}).status_code == 200
@@ -332,10 +353,10 @@ class TestParties:
             f"{url}/parties",
             party_body(producer_codes[0]) | {"producerCode": {"id": "pc:404"}},
         )
-        assert error(unknown) == services.UNKNOWN_PRODUCER_CODE.format(id="pc:404")
+        assert error(unknown) == UNKNOWN_PRODUCER_CODE.format(id="pc:404")
         created(api.post(f"{url}/parties", party_body(producer_codes[0])))
         twice = api.post(f"{url}/parties", party_body(producer_codes[0]))
-        assert error(twice) == services.PARTY_ALREADY_ON_AGREEMENT.format(
+        assert error(twice) == PARTY_ALREADY_ON_AGREEMENT.format(
             code="QA1PRODUCERCODE01"
         )
         bad_role = api.post(
@@ -429,15 +450,15 @@ class TestSections:
         url = agreement(api, job)
         other = agreement(api, job, POLICY_LEVEL)
         again = api.post(f"{url}/policy-sections", {"sectionType": {"code": "MO"}})
-        assert error(again) == services.SECTION_ALREADY_HERE.format(
+        assert error(again) == SECTION_ALREADY_HERE.format(
             code="MO", owner="coinsurance agreement"
         )
         taken = api.post(f"{other}/policy-sections", {"sectionType": {"code": "MO"}})
-        assert error(taken) == services.SECTION_IN_OTHER_AGREEMENT.format(
+        assert error(taken) == SECTION_IN_OTHER_AGREEMENT.format(
             code="MO", number=url.rsplit("/", 1)[1]
         )
         missing = api.post(f"{url}/policy-sections", {"sectionType": {"code": "BI"}})
-        assert error(missing) == services.SECTION_NOT_ON_JOB.format(code="BI")
+        assert error(missing) == SECTION_NOT_ON_TRANSACTION.format(code="BI")
         assert api.delete(f"{url}/policy-sections/PP").status_code == 404
 
     def test_the_last_section_of_one_agreement_may_go(self, api: Api, job: str) -> None:
@@ -452,7 +473,7 @@ class TestSections:
         agreement(api, job, POLICY_LEVEL)
         url = agreement(api, job)
         response = api.delete(f"{url}/policy-sections/MO")
-        assert error(response) == services.SECTIONLESS_ON_REMOVE.format(code="MO")
+        assert error(response) == SECTIONLESS_ON_REMOVE.format(code="MO")
         # Nothing changed.
         assert api.get(f"{url}/policy-sections/MO").status_code == 200
 
@@ -461,7 +482,7 @@ class TestSections:
     ) -> None:
         agreement(api, job, POLICY_LEVEL)
         response = api.post(f"{job}/coinsurance-agreements", POLICY_LEVEL)
-        assert error(response) == services.SECTIONLESS_ON_CREATE.format(
+        assert error(response) == SECTIONLESS_ON_CREATE.format(
             owner="coinsurance agreement"
         )
 
@@ -540,7 +561,7 @@ class TestTowersAndLayers:
             == f"{url}/parties/{party['attributes']['id']}"
         )
         over = api.post(f"{url}/parties", party_body(producer_codes[1], "0.01"))
-        assert error(over) == services.SHARES_OVER_100.format(total="100.01")
+        assert error(over) == SHARES_OVER_100.format(total="100.01")
         assert (
             api.get(url).json()["data"]["attributes"]["coinsuranceAgreement"][
                 "totalShare"
@@ -562,9 +583,7 @@ class TestTowersAndLayers:
             "limit": {"amount": "1000000"},
         }
         first = api.get(f"{tower}/layers").json()["data"][0]["attributes"]["id"]
-        assert error(
-            api.post(f"{tower}/layers", overlapping)
-        ) == services.LAYERS_OVERLAP.format(
+        assert error(api.post(f"{tower}/layers", overlapping)) == LAYERS_OVERLAP.format(
             bottom="500000",
             top="1500000",
             number=first,
@@ -586,7 +605,7 @@ class TestTowersAndLayers:
                     {"attachment": {"amount": "9000000"}, "limit": {"amount": "0"}},
                 )
             )
-            == services.LAYER_EMPTY
+            == LAYER_EMPTY
         )
 
     def test_patch_a_layer_and_its_agreement(
@@ -600,11 +619,11 @@ class TestTowersAndLayers:
         )
         url = plain["links"]["self"]["href"]
         no_parties = api.post(f"{url}/parties", party_body(producer_codes[0]))
-        assert error(no_parties) == services.LAYER_HAS_NO_AGREEMENT.format(
+        assert error(no_parties) == LAYER_HAS_NO_AGREEMENT.format(
             number=plain["attributes"]["id"]
         )
         partial = api.patch(url, {"coinsuranceAgreement": {"ourShare": "10"}})
-        assert error(partial) == services.LAYER_WITHOUT_AGREEMENT
+        assert error(partial) == LAYER_WITHOUT_AGREEMENT
         given = api.patch(
             url,
             {
@@ -654,12 +673,12 @@ class TestTowersAndLayers:
             )
         )["links"]["self"]["href"]
         taken = api.post(f"{other}/policy-sections", {"sectionType": {"code": "PP"}})
-        assert error(taken) == services.SECTION_IN_OTHER_TOWER.format(
+        assert error(taken) == SECTION_IN_OTHER_TOWER.format(
             code="PP", number=tower.rsplit("/", 1)[1]
         )
         agreement(api, job, POLICY_LEVEL)
         last = api.delete(f"{tower}/policy-sections/PP")
-        assert error(last) == services.SECTIONLESS_ON_REMOVE.format(code="PP")
+        assert error(last) == SECTIONLESS_ON_REMOVE.format(code="PP")
 
     def test_a_section_in_a_tower_makes_an_agreement_layer_level(
         self, api: Api, job: str, tower: str
@@ -679,15 +698,15 @@ class TestTowersAndLayers:
         job = created(
             api.post("/job/v1/submissions", submission_attributes(contractor, product))
         )["links"]["self"]["href"]
-        assert error(api.post(f"{job}/towers")) == services.LAYERS_NOT_SUPPORTED.format(
+        assert error(api.post(f"{job}/towers")) == LAYERS_NOT_SUPPORTED.format(
             product="Commercial property (flat)"
         )
 
     def test_a_second_sectionless_tower_is_refused(self, api: Api, job: str) -> None:
         created(api.post(f"{job}/towers"))
-        assert error(
-            api.post(f"{job}/towers", {})
-        ) == services.SECTIONLESS_ON_CREATE.format(owner="tower")
+        assert error(api.post(f"{job}/towers", {})) == SECTIONLESS_ON_CREATE.format(
+            owner="tower"
+        )
 
     def test_delete_a_tower(self, api: Api, job: str, tower: str) -> None:
         created(api.post(f"{tower}/layers", self.LAYER))

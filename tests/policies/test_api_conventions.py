@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from policies.api.wire import (
+from policies.api.listing import (
     FILTER_FIELD,
     FILTER_OPERATOR,
     FILTER_OPERATOR_FIELD,

@@ -6,9 +6,15 @@ import pytest
 from django.test import Client
 
 from coverage.models import Contractor
-from policies import services
 from policies.api.jobs import UNKNOWN_ACCOUNT, UNKNOWN_PRODUCT
 from policies.models import Policy, PolicyTransaction, Product
+from policies.services.transactions import (
+    GL_NEEDS_STATE,
+    NO_LINES,
+    NO_SECTIONS,
+    TERM_BACKWARDS,
+    WC_NEEDS_STATE,
+)
 from portal.api import WRONG_KEY_KIND
 from tests.conftest import bearer
 from tests.policies.conftest import Api, submission_attributes
@@ -98,8 +104,8 @@ def test_expiration_defaults_to_a_year(
     [
         ({"account": {"id": "cn_nobody"}}, UNKNOWN_ACCOUNT.format(id="cn_nobody")),
         ({"product": {"id": "nothing"}}, UNKNOWN_PRODUCT.format(id="nothing")),
-        ({"lines": []}, services.NO_LINES),
-        ({"wcState": None}, services.WC_NEEDS_STATE),
+        ({"lines": []}, NO_LINES),
+        ({"wcState": None}, WC_NEEDS_STATE),
         (
             {"lines": [{"code": "cyber"}]},
             "The product Contractor WC + GL does not write Cyber liability.",
@@ -113,7 +119,7 @@ def test_expiration_defaults_to_a_year(
             {"jobEffectiveDate": 20310101},
             "data.attributes.jobEffectiveDate - Value error, must be a date written YYYY-MM-DD",
         ),
-        ({"expirationDate": "2030-01-01"}, services.TERM_BACKWARDS),
+        ({"expirationDate": "2030-01-01"}, TERM_BACKWARDS),
         (
             {"expirationDate": "9999-12-31"},
             "data.attributes.expirationDate - Value error, must be a date between 1900-01-01 and 2999-12-31",
@@ -163,7 +169,7 @@ def test_field_errors_name_the_attribute(
     ).json()
     assert body["details"] == [
         {
-            "message": services.GL_NEEDS_STATE,
+            "message": GL_NEEDS_STATE,
             "properties": {"field": "data.attributes.glState"},
         }
     ]
@@ -180,7 +186,7 @@ def test_section_product_needs_a_section_to_quote(
     )
     response = api.post(f"/job/v1/jobs/{job['id']}/quote")
     assert response.status_code == 400
-    assert response.json()["userMessage"] == services.NO_SECTIONS.format(
+    assert response.json()["userMessage"] == NO_SECTIONS.format(
         product="Commercial property (commercial-property)"
     )
 
@@ -282,7 +288,7 @@ def test_patch_a_draft_job(
     # Terms are validated as on creation; a quoted job is locked.
     bad = api.patch(url, {"lines": [], "expirationDate": "2030-01-01"})
     assert bad.status_code == 400
-    assert bad.json()["userMessage"] == f"{services.NO_LINES} {services.TERM_BACKWARDS}"
+    assert bad.json()["userMessage"] == f"{NO_LINES} {TERM_BACKWARDS}"
     assert attributes(api.get(url))["lines"] == [
         {"code": "workers-comp", "name": "Workers' compensation"}
     ]

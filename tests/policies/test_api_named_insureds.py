@@ -5,9 +5,26 @@ from __future__ import annotations
 import pytest
 
 from coverage.models import Contractor
-from policies import services
-from policies.api.locations import CONTACT_EITHER_OR
+from policies.api.contacts import CONTACT_EITHER_OR
 from policies.models import LocationNamedInsured, PolicyContactRole, Product
+from policies.services.contents import (
+    COMPANY_NEEDS_NAME,
+    CONTACT_ALREADY_ON_TRANSACTION,
+    CONTACT_NOT_ON_ACCOUNT,
+    INVALID_EMAIL,
+    LNI_DUPLICATE,
+    LNI_IMMUTABLE,
+    LNI_MUST_EXIST,
+    LNI_NOT_ALLOWED,
+    LNI_NOT_DRAFT,
+    LNI_NOT_NAMED_INSURED,
+    LNI_ONE_PER_LOCATION,
+    LOCATION_COUNTRY,
+    PERSON_NEEDS_NAME,
+    PRIMARY_ROLE_RESERVED,
+    SECONDARY_TAKEN,
+    SECTION_IN_USE,
+)
 from tests.policies.conftest import Api, make_property_product, submission_attributes
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +86,7 @@ class TestLocations:
             ({"state": {"code": "XX"}}, "XX is not a US state code."),
             ({"city": " "}, "The city is required."),
             ({"postalCode": "9" * 21}, "The postal code is at most 20 characters."),
-            ({"country": {"code": "FR"}}, services.LOCATION_COUNTRY),
+            ({"country": {"code": "FR"}}, LOCATION_COUNTRY),
             ({"city": 5}, "data.attributes.city - Input should be a valid string"),
             (
                 {"city": "A\x00B"},
@@ -121,16 +138,16 @@ class TestContacts:
     @pytest.mark.parametrize(
         ("attrs", "message"),
         [
-            ({"lastName": ""}, services.PERSON_NEEDS_NAME),
-            ({"contactSubtype": "Company"}, services.COMPANY_NEEDS_NAME),
+            ({"lastName": ""}, PERSON_NEEDS_NAME),
+            ({"contactSubtype": "Company"}, COMPANY_NEEDS_NAME),
             (
                 {"contactSubtype": "Robot"},
                 "'Robot' is not a valid Contact code. Use one of: Person, Company.",
             ),
-            ({"emailAddress1": "not-an-email"}, services.INVALID_EMAIL),
+            ({"emailAddress1": "not-an-email"}, INVALID_EMAIL),
             (
                 {"roles": [{"code": "primaryNamedInsured"}]},
-                services.PRIMARY_ROLE_RESERVED,
+                PRIMARY_ROLE_RESERVED,
             ),
             (
                 {"roles": [{"code": "king"}]},
@@ -154,7 +171,7 @@ class TestContacts:
             f"{job}/contacts",
             {"lastName": "Other", "roles": [{"code": "secondaryNamedInsured"}]},
         )
-        assert error(response) == services.SECONDARY_TAKEN
+        assert error(response) == SECONDARY_TAKEN
 
     def test_an_account_contact_joins_another_job(
         self, api: Api, job: str, contractor: Contractor, property_product: Product
@@ -180,7 +197,7 @@ class TestContacts:
         again = api.post(
             f"{other_job}/contacts", {"accountContact": {"id": contact_id}}
         )
-        assert error(again) == services.CONTACT_ALREADY_ON_JOB
+        assert error(again) == CONTACT_ALREADY_ON_TRANSACTION
         both = api.post(
             f"{other_job}/contacts",
             {"accountContact": {"id": contact_id}, "lastName": "X"},
@@ -189,7 +206,7 @@ class TestContacts:
         unknown = api.post(
             f"{other_job}/contacts", {"accountContact": {"id": "pc:nobody"}}
         )
-        assert error(unknown) == services.CONTACT_NOT_ON_ACCOUNT
+        assert error(unknown) == CONTACT_NOT_ON_ACCOUNT
 
     def test_another_accounts_contact_cannot_join(
         self, api: Api, job: str, platform, property_product: Product
@@ -207,7 +224,7 @@ class TestContacts:
             f"/job/v1/jobs/{other['id']}/contacts",
             {"accountContact": {"id": contact_id}},
         )
-        assert error(response) == services.CONTACT_NOT_ON_ACCOUNT
+        assert error(response) == CONTACT_NOT_ON_ACCOUNT
 
     def test_unknown_contact_is_404(self, api: Api, job: str) -> None:
         assert api.get(f"{job}/contacts/pc:nobody").status_code == 404
@@ -268,7 +285,7 @@ class TestLocationNamedInsureds:
     def test_contact_must_exist_on_the_job(
         self, api: Api, job: str, contractor: Contractor, property_product: Product
     ) -> None:
-        assert error(associate(api, job, "pc:nobody")) == services.LNI_MUST_EXIST
+        assert error(associate(api, job, "pc:nobody")) == LNI_MUST_EXIST
         other = created(
             api.post(
                 "/job/v1/submissions",
@@ -276,7 +293,7 @@ class TestLocationNamedInsureds:
             )
         )
         elsewhere = add_contact(api, f"/job/v1/jobs/{other['id']}")
-        assert error(associate(api, job, elsewhere)) == services.LNI_MUST_EXIST
+        assert error(associate(api, job, elsewhere)) == LNI_MUST_EXIST
         assert not LocationNamedInsured.objects.exists()
 
     def test_location_must_exist_on_the_job(self, api: Api, job: str) -> None:
@@ -288,9 +305,9 @@ class TestLocationNamedInsureds:
     ) -> None:
         contacts = api.get(f"{job}/contacts").json()["data"]
         insured = contacts[0]["attributes"]["id"]
-        assert error(associate(api, job, insured)) == services.LNI_NOT_NAMED_INSURED
+        assert error(associate(api, job, insured)) == LNI_NOT_NAMED_INSURED
         secondary = add_contact(api, job, roles=[{"code": "secondaryNamedInsured"}])
-        assert error(associate(api, job, secondary)) == services.LNI_NOT_NAMED_INSURED
+        assert error(associate(api, job, secondary)) == LNI_NOT_NAMED_INSURED
 
     @pytest.mark.parametrize(
         "steps", [["quote"], ["quote", "bind-and-issue"], ["withdraw"]]
@@ -299,7 +316,7 @@ class TestLocationNamedInsureds:
         contact_id = add_contact(api, job)
         for step in steps:
             api.post(f"{job}/{step}")
-        assert error(associate(api, job, contact_id)) == services.LNI_NOT_DRAFT
+        assert error(associate(api, job, contact_id)) == LNI_NOT_DRAFT
 
     def test_deleting_needs_a_draft_job_too(self, api: Api, job: str) -> None:
         lni = created(associate(api, job, add_contact(api, job)))
@@ -313,16 +330,13 @@ class TestLocationNamedInsureds:
     def test_nothing_about_an_association_can_change(self, api: Api, job: str) -> None:
         lni = created(associate(api, job, add_contact(api, job)))
         url = f"{job}/locations/1/named-insureds/{lni['id']}"
-        assert (
-            error(api.patch(url, {"contact": {"id": "pc:else"}}))
-            == services.LNI_IMMUTABLE
-        )
+        assert error(api.patch(url, {"contact": {"id": "pc:else"}})) == LNI_IMMUTABLE
         assert api.patch(f"{job}/locations/1/named-insureds/99", {}).status_code == 404
 
     def test_a_contact_once_per_location(self, api: Api, job: str) -> None:
         contact_id = add_contact(api, job)
         created(associate(api, job, contact_id))
-        assert error(associate(api, job, contact_id)) == services.LNI_DUPLICATE
+        assert error(associate(api, job, contact_id)) == LNI_DUPLICATE
 
     def test_many_per_location(self, api: Api, job: str) -> None:
         for name in ("One", "Two", "Three"):
@@ -342,7 +356,7 @@ class TestLocationNamedInsureds:
         job = self.make_job(api, contractor, Product.NamedInsureds.ONE)
         created(associate(api, job, add_contact(api, job)))
         second = associate(api, job, add_contact(api, job, lastName="Two"))
-        assert error(second) == services.LNI_ONE_PER_LOCATION
+        assert error(second) == LNI_ONE_PER_LOCATION
         # Another location may have its own.
         oak = created(
             api.post(f"{job}/locations", PALOMA | {"addressLine1": "2 Oak St"})
@@ -356,7 +370,7 @@ class TestLocationNamedInsureds:
     def test_not_allowed_by_the_product(self, api: Api, contractor: Contractor) -> None:
         job = self.make_job(api, contractor, Product.NamedInsureds.NONE)
         response = associate(api, job, add_contact(api, job))
-        assert error(response) == services.LNI_NOT_ALLOWED.format(
+        assert error(response) == LNI_NOT_ALLOWED.format(
             product="Commercial property (p-none)"
         )
 
@@ -448,6 +462,6 @@ class TestSections:
             )
         )
         response = api.delete(f"{job}/policy-sections/PP")
-        assert error(response) == services.SECTION_IN_USE.format(
+        assert error(response) == SECTION_IN_USE.format(
             code="PP", owner="a coinsurance agreement"
         )

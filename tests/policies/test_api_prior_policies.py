@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from policies import services
 from policies.models import PriorPolicy
+from policies.services.prior_policies import (
+    PRIOR_EFFECTIVE_REQUIRED,
+    PRIOR_NEGATIVE_LOSSES,
+    PRIOR_TERM_BACKWARDS,
+    PRIOR_TRANSACTION_BOUND,
+    PRIOR_TRANSACTION_CLOSED,
+)
 from tests.policies.conftest import Api
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +83,7 @@ def test_effective_date_is_the_only_required_field(api: Api, job: str) -> None:
     missing = api.post(f"{job}/prior-policies", {"carrier": "X"})
     assert error(missing) == "data.attributes.effectiveDate - Field required"
     cleared = api.patch(prior["links"]["self"]["href"], {"effectiveDate": None})
-    assert error(cleared) == services.PRIOR_EFFECTIVE_REQUIRED
+    assert error(cleared) == PRIOR_EFFECTIVE_REQUIRED
 
 
 @pytest.mark.parametrize(
@@ -89,11 +95,11 @@ def test_effective_date_is_the_only_required_field(api: Api, job: str) -> None:
         ),
         (
             {"effectiveDate": "2021-10-13", "expirationDate": "2021-10-13"},
-            services.PRIOR_TERM_BACKWARDS,
+            PRIOR_TERM_BACKWARDS,
         ),
         (
             {"effectiveDate": "2021-10-13", "numLosses": -1},
-            services.PRIOR_NEGATIVE_LOSSES,
+            PRIOR_NEGATIVE_LOSSES,
         ),
         (
             {"effectiveDate": "2021-10-13", "numLosses": "3"},
@@ -172,13 +178,13 @@ def test_a_bound_job_refuses_and_the_policy_takes_the_edits(api: Api, job: str) 
     policy = bind(api, job)
     policy_id = policy.rsplit("/", 1)[1]
     refused = api.post(f"{job}/prior-policies", SEED_POST)
-    assert error(refused) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    assert error(refused) == PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     assert error(
         api.patch(f"{job}/prior-policies/{prior['id']}", SEED_PATCH)
-    ) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    ) == PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     assert error(
         api.delete(f"{job}/prior-policies/{prior['id']}")
-    ) == services.PRIOR_JOB_BOUND.format(policy=policy_id)
+    ) == PRIOR_TRANSACTION_BOUND.format(policy=policy_id)
     job_view = api.get(f"{job}/prior-policies").json()
     assert job_view["data"][0]["links"]["self"]["methods"] == ["get"]
     assert "create" not in job_view["links"]
@@ -202,7 +208,7 @@ def test_a_bound_job_refuses_and_the_policy_takes_the_edits(api: Api, job: str) 
 
 def test_a_withdrawn_job_refuses(api: Api, job: str) -> None:
     api.post(f"{job}/withdraw")
-    message = services.PRIOR_JOB_CLOSED.format(status="withdrawn")
+    message = PRIOR_TRANSACTION_CLOSED.format(status="withdrawn")
     assert error(api.post(f"{job}/prior-policies", SEED_POST)) == message
 
 

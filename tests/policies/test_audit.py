@@ -20,6 +20,7 @@ from policies.models import (
     PolicyTransaction,
     ProducerCode,
 )
+from policies.services.coinsurance import SECTIONLESS_ON_REMOVE
 from portal.models import ApiKey, Platform, User
 from tests.policies.builders import (
     agreement_with_parties,
@@ -302,9 +303,7 @@ class TestThroughTheServices:
         before = AuditEntry.objects.count()
         with pytest.raises(ValidationError) as refused:
             services.remove_agreement_section(agreement=sectioned, section_type="MO")
-        assert refused.value.messages == [
-            services.SECTIONLESS_ON_REMOVE.format(code="MO")
-        ]
+        assert refused.value.messages == [SECTIONLESS_ON_REMOVE.format(code="MO")]
         assert AuditEntry.objects.count() == before
 
     def test_a_policy_history_includes_its_submission_and_changes(

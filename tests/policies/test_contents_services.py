@@ -30,6 +30,7 @@ from policies.models import (
     Product,
     Tower,
 )
+from policies.services.coinsurance import covering_agreements
 from portal.models import Platform
 from tests.policies.conftest import make_property_product
 from tests.policies.helpers import contractor_product, make_contractor, term
@@ -288,7 +289,7 @@ def test_covering_agreements(platform: Platform, code: ProducerCode) -> None:
 
     def covering(code: str) -> list[int]:
         section = PolicySection.objects.get(transaction=txn, section_type=code)
-        return [a.pk for a in services.covering_agreements(section=section)]
+        return [a.pk for a in covering_agreements(section=section)]
 
     assert covering("MO") == [listed.pk]
     assert covering("PP") == [layer.coinsurance_agreement.pk]

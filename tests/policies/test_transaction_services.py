@@ -11,6 +11,14 @@ from django.db import connection
 from policies import services
 from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus, PolicyTransaction, TransactionStatus
+from policies.services.policy_changes import POLICY_NOT_CANCELLED
+from policies.services.transactions import (
+    CONTRACTOR_NOT_ON_PLATFORM,
+    GL_NEEDS_STATE,
+    NO_LINES,
+    TERM_BACKWARDS,
+    WC_NEEDS_STATE,
+)
 from portal.models import Platform
 from tests.policies.helpers import (
     contractor_product,
@@ -86,11 +94,11 @@ def test_withdrawn_transaction_cannot_be_quoted(platform: Platform) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"lines": []}, services.NO_LINES),
+        ({"lines": []}, NO_LINES),
         ({"lines": ["cyber"]}, "does not write Cyber liability"),
         ({"lines": ["flood"]}, "Unknown line of coverage: flood."),
-        ({"wc_state": ""}, services.WC_NEEDS_STATE),
-        ({"gl_state": ""}, services.GL_NEEDS_STATE),
+        ({"wc_state": ""}, WC_NEEDS_STATE),
+        ({"gl_state": ""}, GL_NEEDS_STATE),
         ({"wc_state": "ZZ"}, "ZZ is not a US state code."),
     ],
 )
@@ -102,14 +110,14 @@ def test_terms_are_validated(platform: Platform, overrides: dict, message: str) 
 
 def test_term_must_run_forwards(platform: Platform) -> None:
     start, end = term()
-    with pytest.raises(ValidationError, match=services.TERM_BACKWARDS):
+    with pytest.raises(ValidationError, match=TERM_BACKWARDS):
         submission(platform, effective_at=end, expires_at=start)
 
 
 def test_contractor_must_belong_to_the_platform(
     platform: Platform, other_platform: Platform
 ) -> None:
-    with pytest.raises(ValidationError, match=services.CONTRACTOR_NOT_ON_PLATFORM):
+    with pytest.raises(ValidationError, match=CONTRACTOR_NOT_ON_PLATFORM):
         submission(platform, contractor=make_contractor(other_platform))
 
 
@@ -158,7 +166,7 @@ def test_cancel_and_reinstate(platform: Platform) -> None:
     assert policy.status == PolicyStatus.ACTIVE and policy.cancelled_at is None
     kinds = list(policy.transactions.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["submission", "cancellation", "reinstatement"]
-    with pytest.raises(ValidationError, match=services.POLICY_NOT_CANCELLED):
+    with pytest.raises(ValidationError, match=POLICY_NOT_CANCELLED):
         services.reinstate_policy(policy=policy)
 
 

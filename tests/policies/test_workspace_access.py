@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from policies.access import NOT_AN_UNDERWRITER
 from policies.models import AuditEntry, Policy, PolicyTransaction
-from policies.views.access import NOT_AN_UNDERWRITER
 from portal.models import Platform, User
 from tests.policies.builders import bound_policy, draft_submission
 

@@ -20,6 +20,28 @@ from policies.models import (
     ProducerCode,
     Tower,
 )
+from policies.services import drafts
+from policies.services.coinsurance import (
+    COINSURANCE_NOT_SUPPORTED,
+    LAYERS_NOT_SUPPORTED,
+    SECTION_IN_OTHER_AGREEMENT,
+    SECTION_NOT_ON_TRANSACTION,
+    SECTIONLESS_ON_CREATE,
+    SECTIONLESS_ON_REMOVE,
+    SHARES_OVER_100,
+    SUFFIX_TOO_LONG,
+    share_total,
+)
+from policies.services.coinsurance_parties import (
+    PARTY_ALREADY_ON_AGREEMENT,
+    UNKNOWN_PRODUCER_CODE,
+)
+from policies.services.drafts import (
+    PERCENT_PRECISION,
+    PERCENT_RANGE,
+    TRANSACTION_NOT_DRAFT,
+)
+from policies.services.towers import LAYERS_OVERLAP
 from policies.views.meter import NOT_A_NUMBER
 from portal.models import Platform, User
 from tests.policies.builders import (
@@ -38,8 +60,8 @@ def url(txn: PolicyTransaction, suffix: str = "") -> str:
     return f"/underwriting/transactions/{txn.public_id}/{suffix}"
 
 
-def text(response) -> str:
-    assert response.status_code == 200, response.status_code
+def text(response, status: int = 200) -> str:
+    assert response.status_code == status, response.status_code
     return response.content.decode()
 
 
@@ -54,9 +76,13 @@ def codes(db: None) -> list[ProducerCode]:
 
 
 def post(
-    uw: Client, txn: PolicyTransaction, suffix: str, data: dict | None = None
+    uw: Client,
+    txn: PolicyTransaction,
+    suffix: str,
+    data: dict | None = None,
+    status: int = 200,
 ) -> str:
-    return text(uw.post(url(txn, suffix), data or {}, headers=htmx()))
+    return text(uw.post(url(txn, suffix), data or {}, headers=htmx()), status)
 
 
 class TestAgreements:
@@ -95,26 +121,29 @@ class TestAgreements:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            ({"policy_number_suffix": "TooLongSuffix"}, services.SUFFIX_TOO_LONG),
+            ({"policy_number_suffix": "TooLongSuffix"}, SUFFIX_TOO_LONG),
             (
                 {"our_share": "101"},
-                services.PERCENT_RANGE.format(field="Our share"),
+                PERCENT_RANGE.format(field="Our share"),
             ),
             (
                 {"our_share": "12.345"},
-                services.PERCENT_PRECISION.format(field="Our share"),
+                PERCENT_PRECISION.format(field="Our share"),
             ),
             (
                 {"leaders_fee": "-1"},
-                services.PERCENT_RANGE.format(field="The leader's fee"),
+                PERCENT_RANGE.format(field="The leader's fee"),
             ),
-            ({"section_types": ["LI"]}, services.SECTION_NOT_ON_JOB.format(code="LI")),
+            (
+                {"section_types": ["LI"]},
+                SECTION_NOT_ON_TRANSACTION.format(code="LI"),
+            ),
         ],
     )
     def test_refusals_on_create(
         self, uw: Client, txn: PolicyTransaction, data: dict, message: str
     ) -> None:
-        body = post(uw, txn, "coinsurance/add", {**TERMS, **data})
+        body = post(uw, txn, "coinsurance/add", {**TERMS, **data}, status=422)
         assert escape(message) in body
         assert not CoinsuranceAgreement.objects.exists()
 
@@ -122,10 +151,9 @@ class TestAgreements:
         self, uw: Client, txn: PolicyTransaction
     ) -> None:
         post(uw, txn, "coinsurance/add", TERMS)
-        body = post(uw, txn, "coinsurance/add", TERMS)
+        body = post(uw, txn, "coinsurance/add", TERMS, status=422)
         assert (
-            escape(services.SECTIONLESS_ON_CREATE.format(owner="coinsurance agreement"))
-            in body
+            escape(SECTIONLESS_ON_CREATE.format(owner="coinsurance agreement")) in body
         )
         assert CoinsuranceAgreement.objects.count() == 1
 
@@ -134,13 +162,11 @@ class TestAgreements:
     ) -> None:
         product = make_property_product(code="no-coinsurance", coinsurance=False)
         txn = draft_submission(platform, product=product)
-        message = escape(
-            services.COINSURANCE_NOT_SUPPORTED.format(product=product.name)
-        )
+        message = escape(COINSURANCE_NOT_SUPPORTED.format(product=product.name))
         page = text(uw.get(url(txn, "coinsurance/")))
         assert message in page
         assert "Create agreement" not in page
-        assert message in post(uw, txn, "coinsurance/add", TERMS)
+        assert message in post(uw, txn, "coinsurance/add", TERMS, status=422)
         assert not CoinsuranceAgreement.objects.exists()
 
     def test_edit_terms_and_delete(self, uw: Client, txn: PolicyTransaction) -> None:
@@ -154,8 +180,10 @@ class TestAgreements:
         )
         agreement.refresh_from_db()
         assert (agreement.our_share, agreement.policy_number_suffix) == (70, "Main")
-        body = post(uw, txn, f"coinsurance/{n}/edit", {**TERMS, "our_share": "81"})
-        assert escape(services.SHARES_OVER_100.format(total="101")) in body
+        body = post(
+            uw, txn, f"coinsurance/{n}/edit", {**TERMS, "our_share": "81"}, status=422
+        )
+        assert escape(SHARES_OVER_100.format(total="101")) in body
         agreement.refresh_from_db()
         assert agreement.our_share == 70
         post(uw, txn, f"coinsurance/{n}/delete")
@@ -183,8 +211,9 @@ class TestParties:
             txn,
             f"coinsurance/{n}/parties/add",
             {"producer_code": codes[2].public_id, "role": "follow", "share": "6"},
+            status=422,
         )
-        assert escape(services.SHARES_OVER_100.format(total="101")) in body
+        assert escape(SHARES_OVER_100.format(total="101")) in body
         assert 'data-testid="party-share-error"' in body
         assert CoinsuranceParty.objects.count() == 2
         party = CoinsuranceParty.objects.get(producer_code=codes[1])
@@ -214,18 +243,17 @@ class TestParties:
             txn,
             f"coinsurance/{n}/parties/add",
             {"producer_code": "pc:nobody", "role": "follow", "share": "5"},
+            status=422,
         )
-        assert escape(services.UNKNOWN_PRODUCER_CODE.format(id="pc:nobody")) in body
+        assert escape(UNKNOWN_PRODUCER_CODE.format(id="pc:nobody")) in body
         body = post(
             uw,
             txn,
             f"coinsurance/{n}/parties/add",
             {"producer_code": codes[0].public_id, "role": "follow", "share": "5"},
+            status=422,
         )
-        assert (
-            escape(services.PARTY_ALREADY_ON_AGREEMENT.format(code=codes[0].code))
-            in body
-        )
+        assert escape(PARTY_ALREADY_ON_AGREEMENT.format(code=codes[0].code)) in body
 
     def test_edit_a_party(
         self, uw: Client, txn: PolicyTransaction, codes: list[ProducerCode]
@@ -233,18 +261,22 @@ class TestParties:
         agreement = agreement_with_parties(txn, shares=("20", "10"))
         party = CoinsuranceParty.objects.get(producer_code=codes[0])
         edit = f"coinsurance/{agreement.number}/parties/{party.number}/edit"
-        checksum = services.checksum(party)
+        checksum = drafts.checksum(party)
         body = post(
             uw, txn, edit, {"role": "lead", "share": "25", "checksum": checksum}
         )
         party.refresh_from_db()
         assert (party.role, party.share) == ("lead", 25)
         assert 'data-testid="share-total">85 %' in body
-        body = post(uw, txn, edit, {"role": "lead", "share": "41"})
-        assert escape(services.SHARES_OVER_100.format(total="101")) in body
+        body = post(uw, txn, edit, {"role": "lead", "share": "41"}, status=422)
+        assert escape(SHARES_OVER_100.format(total="101")) in body
         # A stale form (the party changed since it was drawn) is refused, not applied.
         body = post(
-            uw, txn, edit, {"role": "follow", "share": "5", "checksum": checksum}
+            uw,
+            txn,
+            edit,
+            {"role": "follow", "share": "5", "checksum": checksum},
+            status=422,
         )
         assert "does not match the current checksum" in body
         party.refresh_from_db()
@@ -272,14 +304,14 @@ class TestSections:
             section_types=["PP"],
         )
         body = post(
-            uw, txn, f"coinsurance/{second.number}/sections/add", {"section_type": "MO"}
+            uw,
+            txn,
+            f"coinsurance/{second.number}/sections/add",
+            {"section_type": "MO"},
+            status=422,
         )
         assert (
-            escape(
-                services.SECTION_IN_OTHER_AGREEMENT.format(
-                    code="MO", number=first.number
-                )
-            )
+            escape(SECTION_IN_OTHER_AGREEMENT.format(code="MO", number=first.number))
             in body
         )
 
@@ -290,8 +322,10 @@ class TestSections:
             txn=txn, model="administer", our_role="lead", our_share=Decimal(10)
         )
         sectioned = agreement_with_parties(txn)
-        body = post(uw, txn, f"coinsurance/{sectioned.number}/sections/MO/remove")
-        assert escape(services.SECTIONLESS_ON_REMOVE.format(code="MO")) in body
+        body = post(
+            uw, txn, f"coinsurance/{sectioned.number}/sections/MO/remove", status=422
+        )
+        assert escape(SECTIONLESS_ON_REMOVE.format(code="MO")) in body
         assert 'data-testid="agreement-error"' in body
         assert sectioned.sections.count() == 1
 
@@ -314,11 +348,12 @@ class TestTowersAndLayers:
             txn,
             f"towers/{t}/layers/add",
             {"attachment": "500000", "limit": "1000000", "currency": "usd"},
+            status=422,
         )
         layer = Layer.objects.get()
         assert (
             escape(
-                services.LAYERS_OVERLAP.format(
+                LAYERS_OVERLAP.format(
                     bottom=Decimal("500000"),
                     top=Decimal("1500000"),
                     number=layer.number,
@@ -346,9 +381,9 @@ class TestTowersAndLayers:
     def test_a_product_without_layers(self, uw: Client, platform: Platform) -> None:
         product = make_property_product(code="no-layers", layers=False)
         txn = draft_submission(platform, product=product)
-        message = escape(services.LAYERS_NOT_SUPPORTED.format(product=product.name))
+        message = escape(LAYERS_NOT_SUPPORTED.format(product=product.name))
         assert message in text(uw.get(url(txn, "coinsurance/")))
-        assert message in post(uw, txn, "towers/add", {})
+        assert message in post(uw, txn, "towers/add", {}, status=422)
 
 
 class TestShareMeter:
@@ -364,21 +399,21 @@ class TestShareMeter:
         assert 'data-testid="share-total">100 %' in body
         assert "share-refusal" not in body
         body = self.meter(uw, txn, n, "as=new&share=30.5")
-        assert escape(services.SHARES_OVER_100.format(total="100.5")) in body
+        assert escape(SHARES_OVER_100.format(total="100.5")) in body
         body = self.meter(uw, txn, n, "as=terms&our_share=81")
-        assert escape(services.SHARES_OVER_100.format(total="101")) in body
+        assert escape(SHARES_OVER_100.format(total="101")) in body
         party = CoinsuranceParty.objects.get()
         body = self.meter(uw, txn, n, f"as=party-{party.number}&share=5")
         assert 'data-testid="share-total">55 %' in body
         assert escape(NOT_A_NUMBER) in self.meter(uw, txn, n, "as=new&share=abc")
         # The meter's total is the service's total.
-        assert services.share_total(
-            Decimal(50), [Decimal(20), Decimal("30.5")]
-        ) == Decimal("100.5")
+        assert share_total(Decimal(50), [Decimal(20), Decimal("30.5")]) == Decimal(
+            "100.5"
+        )
 
     def test_the_new_agreement_meter(self, uw: Client, txn: PolicyTransaction) -> None:
         body = text(uw.get(url(txn, "coinsurance/meter?our_share=120")))
-        assert escape(services.SHARES_OVER_100.format(total="120")) in body
+        assert escape(SHARES_OVER_100.format(total="120")) in body
         assert 'id="meter-new"' in body
 
     def test_inputs_are_wired_to_the_meter(
@@ -400,10 +435,12 @@ class TestReadOnlyAndSearch:
         agreement = agreement_with_parties(txn)
         services.quote_transaction(txn=txn)
         page = text(uw.get(url(txn, "coinsurance/")))
-        not_draft = escape(services.JOB_NOT_DRAFT.format(status="quoted"))
+        not_draft = escape(TRANSACTION_NOT_DRAFT.format(status="quoted"))
         assert not_draft in page
         assert "Add party" not in page and "Create agreement" not in page
-        assert not_draft in post(uw, txn, f"coinsurance/{agreement.number}/delete")
+        assert not_draft in post(
+            uw, txn, f"coinsurance/{agreement.number}/delete", status=422
+        )
         assert CoinsuranceAgreement.objects.exists()
 
     def test_producer_code_search(self, uw: Client, codes: list[ProducerCode]) -> None:

@@ -12,6 +12,15 @@ from django.test import Client
 
 from policies import services
 from policies.models import AuditEntry, Policy, PolicyTransaction, PriorPolicy
+from policies.services.drafts import checksum
+from policies.services.prior_policies import (
+    PRIOR_EFFECTIVE_REQUIRED,
+    PRIOR_NEGATIVE_LOSSES,
+    PRIOR_TERM_BACKWARDS,
+    PRIOR_TOO_MANY_LOSSES,
+    PRIOR_TRANSACTION_BOUND,
+    PRIOR_TRANSACTION_CLOSED,
+)
 from portal.models import Platform, User
 from tests.policies.builders import bound_policy, draft_submission
 from tests.policies.conftest import htmx
@@ -36,8 +45,8 @@ def policy_url(policy: Policy, suffix: str = "") -> str:
     return f"/underwriting/policies/{policy.public_id}/prior-policies/{suffix}"
 
 
-def text(response) -> str:
-    assert response.status_code == 200, response.status_code
+def text(response, status: int = 200) -> str:
+    assert response.status_code == status, response.status_code
     return response.content.decode()
 
 
@@ -54,7 +63,7 @@ def edit_data(prior: PriorPolicy, **changes: str) -> dict[str, str]:
         "num_losses": "" if prior.num_losses is None else str(prior.num_losses),
         "total_losses": str(prior.total_losses or ""),
         "total_losses_currency": prior.total_losses_currency or "usd",
-        "checksum": services.checksum(prior),
+        "checksum": checksum(prior),
     }
     return data | changes
 
@@ -116,10 +125,10 @@ class TestOnADraftSubmission:
     @pytest.mark.parametrize(
         ("changes", "message"),
         [
-            ({"effective_date": ""}, services.PRIOR_EFFECTIVE_REQUIRED),
-            ({"expiration_date": "2021-10-13"}, services.PRIOR_TERM_BACKWARDS),
-            ({"num_losses": "-1"}, services.PRIOR_NEGATIVE_LOSSES),
-            ({"num_losses": str(2**31)}, services.PRIOR_TOO_MANY_LOSSES),
+            ({"effective_date": ""}, PRIOR_EFFECTIVE_REQUIRED),
+            ({"expiration_date": "2021-10-13"}, PRIOR_TERM_BACKWARDS),
+            ({"num_losses": "-1"}, PRIOR_NEGATIVE_LOSSES),
+            ({"num_losses": str(2**31)}, PRIOR_TOO_MANY_LOSSES),
             ({"annual_premium": "-1"}, "The annual premium cannot be negative."),
             (
                 {"annual_premium": "1.001"},
@@ -134,7 +143,9 @@ class TestOnADraftSubmission:
         self, uw: Client, platform: Platform, changes: dict, message: str
     ) -> None:
         txn = draft_submission(platform)
-        body = text(uw.post(job_url(txn, "add"), SEED | changes, headers=htmx()))
+        body = text(
+            uw.post(job_url(txn, "add"), SEED | changes, headers=htmx()), status=422
+        )
         assert escape(message) in body
         assert not PriorPolicy.objects.exists()
 
@@ -155,11 +166,13 @@ class TestOnABoundPolicy:
         txn = policy.contents_transaction
         services.add_prior_policy(owner=policy, effective_date=date(2021, 1, 1))
         page = text(uw.get(job_url(txn)))
-        message = escape(services.PRIOR_JOB_BOUND.format(policy=policy.public_id))
+        message = escape(PRIOR_TRANSACTION_BOUND.format(policy=policy.public_id))
         assert message in page
         assert f'href="{policy_url(policy)}"' in page
         assert "Add a prior policy" not in page
-        assert message in text(uw.post(job_url(txn, "add"), SEED, headers=htmx()))
+        assert message in text(
+            uw.post(job_url(txn, "add"), SEED, headers=htmx()), status=422
+        )
         assert PriorPolicy.objects.count() == 1
 
     def test_add_and_edit_on_the_policy_carry_to_its_open_change(
@@ -196,7 +209,7 @@ class TestOnABoundPolicy:
         txn = draft_submission(platform)
         services.withdraw_transaction(txn=txn)
         page = text(uw.get(job_url(txn)))
-        assert escape(services.PRIOR_JOB_CLOSED.format(status="withdrawn")) in page
+        assert escape(PRIOR_TRANSACTION_CLOSED.format(status="withdrawn")) in page
 
     def test_an_unknown_prior_policy_is_404(
         self, uw: Client, platform: Platform

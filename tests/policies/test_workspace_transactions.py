@@ -24,6 +24,27 @@ from policies.models import (
     Product,
     TransactionStatus,
 )
+from policies.services.contents import (
+    INVALID_EMAIL,
+    LNI_DUPLICATE,
+    LNI_MUST_EXIST,
+    LNI_NOT_ALLOWED,
+    LNI_NOT_DRAFT,
+    LNI_NOT_NAMED_INSURED,
+    LNI_ONE_PER_LOCATION,
+    PERSON_NEEDS_NAME,
+    SECTION_ALREADY_ON_TRANSACTION,
+    SECTION_IN_USE,
+    SECTION_NOT_IN_PRODUCT,
+)
+from policies.services.drafts import REQUIRED, TRANSACTION_NOT_DRAFT
+from policies.services.transactions import (
+    ACTION_NOT_ALLOWED,
+    LINE_NOT_IN_PRODUCT,
+    NO_SECTIONS,
+    POLICY_NOT_ACTIVE,
+    TERM_BACKWARDS,
+)
 from policies.views import transactions as views
 from portal.models import Platform, User
 from tests.policies.builders import (
@@ -47,9 +68,7 @@ def text(response) -> str:
 
 def refusal(action: str, status: str, allowed: str) -> str:
     return escape(
-        services.ACTION_NOT_ALLOWED.format(
-            action=action, status=status, allowed=allowed
-        )
+        ACTION_NOT_ALLOWED.format(action=action, status=status, allowed=allowed)
     )
 
 
@@ -117,16 +136,16 @@ class TestActions:
         services.quote_transaction(txn=txn)
         services.bind_transaction(txn=txn)
         response = uw.post(url(txn, "withdraw"), headers=htmx())
-        assert response.status_code == 200
+        assert response.status_code == 422
         body = text(response)
         assert body.lstrip().startswith(
             '<section class="card actions-card" id="actions"'
         )
         assert refusal("withdraw", "Bound", "Draft, Quoted") in body
         assert 'data-testid="action-error"' in body
-        # Without HTMX: the whole page, as a 400.
+        # Without HTMX: the whole page, as a 422.
         response = uw.post(url(txn, "withdraw"))
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert refusal("withdraw", "Bound", "Draft, Quoted") in text(response)
 
     def test_quoting_a_sectionless_property_job_is_refused_in_the_services_words(
@@ -135,7 +154,7 @@ class TestActions:
         txn = draft_submission(platform, sections=())
         response = uw.post(url(txn, "quote"), headers=htmx())
         product = txn.product.name
-        assert escape(services.NO_SECTIONS.format(product=product)) in text(response)
+        assert escape(NO_SECTIONS.format(product=product)) in text(response)
         txn.refresh_from_db()
         assert txn.is_draft
 
@@ -170,10 +189,10 @@ class TestSubmissions:
         ("changes", "message"),
         [
             ({"contractor": "cn_nobody"}, views.UNKNOWN_INSURED.format(id="cn_nobody")),
-            ({"expiration_date": "2030-01-01"}, services.TERM_BACKWARDS),
+            ({"expiration_date": "2030-01-01"}, TERM_BACKWARDS),
             (
                 {"section_types": ["WC"]},
-                services.SECTION_NOT_IN_PRODUCT.format(
+                SECTION_NOT_IN_PRODUCT.format(
                     product="Commercial property (commercial-property)",
                     name="Workers' compensation",
                     code="WC",
@@ -193,7 +212,7 @@ class TestSubmissions:
             "section_types": ["PP"],
         } | changes
         response = uw.post("/underwriting/transactions/new", data)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert escape(message) in text(response)
         assert not PolicyTransaction.objects.exists()
 
@@ -236,19 +255,19 @@ class TestLocationsAndContacts:
             {"address_line1": "", "city": "Hoboken", "state": "NJ", "postal_code": "1"},
             headers=htmx(),
         )
-        assert escape(services.REQUIRED.format(field="The address")) in text(response)
+        assert escape(REQUIRED.format(field="The address")) in text(response)
         response = uw.post(
             url(txn, "contacts/add"),
             {"kind": "Person", "first_name": "Ann"},
             headers=htmx(),
         )
-        assert escape(services.PERSON_NEEDS_NAME) in text(response)
+        assert escape(PERSON_NEEDS_NAME) in text(response)
         response = uw.post(
             url(txn, "contacts/add"),
             {"kind": "Company", "company_name": "X", "email": "not-an-email"},
             headers=htmx(),
         )
-        assert escape(services.INVALID_EMAIL) in text(response)
+        assert escape(INVALID_EMAIL) in text(response)
         assert PolicyLocation.objects.filter(transaction=txn).count() == 2
 
 
@@ -303,20 +322,20 @@ class TestNamedInsureds:
             {"contact": primary.public_id},
             headers=htmx(),
         )
-        assert escape(services.LNI_NOT_NAMED_INSURED) in text(response)
+        assert escape(LNI_NOT_NAMED_INSURED) in text(response)
 
     def test_only_on_a_draft(self, uw: Client, platform: Platform) -> None:
         txn = draft_submission(platform)
         services.quote_transaction(txn=txn)
         page = text(uw.get(url(txn)))
-        assert escape(services.LNI_NOT_DRAFT) in page
+        assert escape(LNI_NOT_DRAFT) in page
         assert "Associate contact" not in page
         response = uw.post(
             url(txn, "locations/1/named-insureds/add"),
             {"contact": self.contact(txn, "Sherman").public_id},
             headers=htmx(),
         )
-        assert escape(services.LNI_NOT_DRAFT) in text(response)
+        assert escape(LNI_NOT_DRAFT) in text(response)
         assert not LocationNamedInsured.objects.exists()
 
     def test_the_products_configuration(self, uw: Client, platform: Platform) -> None:
@@ -338,7 +357,7 @@ class TestNamedInsureds:
             {"contact": dockside.public_id},
             headers=htmx(),
         )
-        assert escape(services.LNI_ONE_PER_LOCATION) in text(response)
+        assert escape(LNI_ONE_PER_LOCATION) in text(response)
         response = uw.post(
             url(txn, "locations/2/named-insureds/add"),
             {"contact": mike.public_id},
@@ -352,15 +371,13 @@ class TestNamedInsureds:
         )
         txn = draft_submission(platform, product=none)
         page = text(uw.get(url(txn)))
-        assert escape(services.LNI_NOT_ALLOWED.format(product=none.name)) in page
+        assert escape(LNI_NOT_ALLOWED.format(product=none.name)) in page
         response = uw.post(
             url(txn, "locations/1/named-insureds/add"),
             {"contact": self.contact(txn, "Sherman").public_id},
             headers=htmx(),
         )
-        assert escape(services.LNI_NOT_ALLOWED.format(product=none.name)) in text(
-            response
-        )
+        assert escape(LNI_NOT_ALLOWED.format(product=none.name)) in text(response)
 
     def test_twice_and_unknown_contacts(self, uw: Client, platform: Platform) -> None:
         txn = draft_submission(platform)
@@ -371,13 +388,13 @@ class TestNamedInsureds:
             {"contact": mike.public_id},
             headers=htmx(),
         )
-        assert escape(services.LNI_DUPLICATE) in text(response)
+        assert escape(LNI_DUPLICATE) in text(response)
         response = uw.post(
             url(txn, "locations/1/named-insureds/add"),
             {"contact": "pc:nobody"},
             headers=htmx(),
         )
-        assert escape(services.LNI_MUST_EXIST) in text(response)
+        assert escape(LNI_MUST_EXIST) in text(response)
         assert (
             uw.post(
                 url(txn, "locations/9/named-insureds/add"), {"contact": "x"}
@@ -397,7 +414,7 @@ class TestSections:
             url(txn, "sections/add"), {"section_type": "LI"}, headers=htmx()
         )
         assert escape(
-            services.SECTION_ALREADY_ON_JOB.format(name="Liability", code="LI")
+            SECTION_ALREADY_ON_TRANSACTION.format(name="Liability", code="LI")
         ) in text(response)
         uw.post(url(txn, "sections/LI/delete"), headers=htmx())
         assert not PolicySection.objects.filter(
@@ -415,7 +432,7 @@ class TestSections:
         )
         response = uw.post(url(txn, "sections/MO/delete"), headers=htmx())
         assert escape(
-            services.SECTION_IN_USE.format(code="MO", owner="a coinsurance agreement")
+            SECTION_IN_USE.format(code="MO", owner="a coinsurance agreement")
         ) in text(response)
         assert PolicySection.objects.filter(transaction=txn, section_type="MO").exists()
 
@@ -469,8 +486,8 @@ class TestPolicyPage:
         policy = bound_policy(platform)
         services.cancel_policy(policy=policy)
         page = text(uw.get(f"/underwriting/policies/{policy.public_id}/"))
-        assert escape(services.POLICY_NOT_ACTIVE.format(verb="changed")) in page
-        assert escape(services.POLICY_NOT_ACTIVE.format(verb="renewed")) in page
+        assert escape(POLICY_NOT_ACTIVE.format(verb="changed")) in page
+        assert escape(POLICY_NOT_ACTIVE.format(verb="renewed")) in page
         response = uw.post(
             f"/underwriting/policies/{policy.public_id}/change", headers=htmx()
         )
@@ -531,7 +548,7 @@ class TestTerms:
         )
         body = text(response)
         assert body.lstrip().startswith('<section class="card" id="terms"')
-        assert escape(services.TERM_BACKWARDS) in body
+        assert escape(TERM_BACKWARDS) in body
         response = uw.post(
             url(txn, "terms"),
             {
@@ -542,9 +559,7 @@ class TestTerms:
         )
         product = txn.product.name
         assert escape(
-            services.LINE_NOT_IN_PRODUCT.format(
-                product=product, line="Workers' compensation"
-            )
+            LINE_NOT_IN_PRODUCT.format(product=product, line="Workers' compensation")
         ) in text(response)
 
     def test_only_a_draft_offers_the_form(self, uw: Client, platform: Platform) -> None:
@@ -557,4 +572,4 @@ class TestTerms:
             {"expiration_date": "2040-01-01"},
             headers=htmx(),
         )
-        assert escape(services.JOB_NOT_DRAFT.format(status="quoted")) in text(response)
+        assert escape(TRANSACTION_NOT_DRAFT.format(status="quoted")) in text(response)

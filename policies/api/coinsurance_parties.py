@@ -13,6 +13,13 @@ from pydantic import Field
 from policies import services
 from policies.api.agreements import AGREEMENT, NOT_NULLABLE, agreement_base
 from policies.api.base import job_api, policy_api, router
+from policies.api.listing import (
+    check_query,
+    code_field,
+    collection,
+    decimal_field,
+    text_field,
+)
 from policies.api.wire import (
     DecimalText,
     In,
@@ -22,23 +29,18 @@ from policies.api.wire import (
     TypeKey,
     TypeKeyIn,
     actor,
-    check_query,
     choice,
-    code_field,
-    collection,
-    decimal_field,
     element,
     envelope,
     envelopes,
     given,
-    job_owner,
     link,
     one,
     percent,
     policy_owner,
     short_number,
     supplied_checksum,
-    text_field,
+    transaction_owner,
 )
 from policies.models import (
     CoinsuranceAgreement,
@@ -46,7 +48,7 @@ from policies.models import (
     CoinsuranceRole,
     ProducerCode,
 )
-from policies.services import checksum
+from policies.services.drafts import checksum
 from portal.api import ApiError
 
 job_parties_routes = router("Coinsurance")
@@ -230,7 +232,7 @@ PARTY = AGREEMENT + "/parties/{partyId}"
 def job_parties(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return list_parties(request, owner, base, agreement)
 
@@ -252,7 +254,7 @@ def policy_parties(
 def job_party(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, partyId: str
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return get_party(request, owner, base, agreement, partyId)
 
@@ -275,7 +277,7 @@ def create_party(
     coinsuranceAgreementId: str,
     payload: PartyRequest,
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return add_party(request, owner, base, agreement, payload)
 
@@ -290,7 +292,7 @@ def update_party(
     partyId: str,
     payload: PartyPatchRequest,
 ) -> dict[str, Any]:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, base = agreement_base(owner, coinsuranceAgreementId)
     return patch_party(request, owner, base, agreement, partyId, payload)
 
@@ -301,7 +303,7 @@ def update_party(
 def delete_party(
     request: HttpRequest, jobId: str, coinsuranceAgreementId: str, partyId: str
 ) -> Status:
-    owner = job_owner(jobId)
+    owner = transaction_owner(jobId)
     agreement, _ = agreement_base(owner, coinsuranceAgreementId)
     return remove_party(request, agreement, partyId)
 

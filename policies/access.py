@@ -1,4 +1,7 @@
-"""Who may open the underwriter workspace, and how its views find their objects."""
+"""Who may open the underwriter workspace, and the lookups its views find their objects with.
+
+Underwriters see every platform; anyone else gets a 403 (or the login page).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from typing import Concatenate, ParamSpec
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django_htmx.http import HttpResponseClientRedirect
+from django.shortcuts import get_object_or_404
 
 from policies.models import Policy, PolicyTransaction
 from portal.http import PortalRequest
@@ -37,7 +39,7 @@ def underwriter_required(
     return login_required(wrapper)
 
 
-def get_transaction(job_id: str) -> PolicyTransaction:
+def get_transaction(transaction_id: str) -> PolicyTransaction:
     """A transaction by its pc: id, with what every page of it shows; 404 otherwise.
 
     Underwriters see every platform, so there is no further scoping to apply.
@@ -46,7 +48,7 @@ def get_transaction(job_id: str) -> PolicyTransaction:
         PolicyTransaction.objects.select_related(
             "platform", "contractor", "product", "category_code", "policy"
         ),
-        public_id=job_id,
+        public_id=transaction_id,
     )
 
 
@@ -57,16 +59,3 @@ def get_policy(policy_id: str) -> Policy:
         ),
         public_id=policy_id,
     )
-
-
-def done(request: PortalRequest, url: str) -> HttpResponse:
-    """After a successful write that changes the whole page: load it afresh."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def refusal_status(request: PortalRequest) -> int:
-    """htmx 2 swaps only 2xx answers: an HTMX form re-rendered with a refusal is a 200,
-    the same page without HTMX a 400."""
-    return 200 if request.htmx else 400

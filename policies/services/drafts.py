@@ -1,5 +1,6 @@
-"""What every write to a transaction's contents shares: the row lock, state checks,
-short ids, checksums and the value rules (shares, money, text lengths)."""
+"""Writing to a draft transaction: what every write to its contents shares — the row
+lock, state checks, short ids, checksums and the value rules (shares, money, text
+lengths)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from policies.models import PolicyTransaction, TransactionStatus
 
 M = TypeVar("M", bound=models.Model)
 
-JOB_NOT_DRAFT = (
+TRANSACTION_NOT_DRAFT = (
     "The job is {status}: its contents can be changed only while it is a draft."
 )
 CHECKSUM_MISMATCH = (
@@ -122,7 +123,7 @@ def lock_draft(txn: PolicyTransaction | int) -> PolicyTransaction:
     locked = lock_transaction(txn)
     if locked.status != TransactionStatus.DRAFT:
         raise ValidationError(
-            JOB_NOT_DRAFT.format(status=locked.get_status_display().lower()),
+            TRANSACTION_NOT_DRAFT.format(status=locked.get_status_display().lower()),
             code="invalid_state",
         )
     return locked

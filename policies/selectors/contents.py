@@ -1,4 +1,6 @@
-"""What several workspace pages show: a transaction's contents and the audit history.
+"""Reads of a transaction's contents for the workspace pages: locations, contacts and
+their roles, sections, towers and prior policies (coinsurance agreements are in
+``selectors.coinsurance``, the audit history in ``selectors.audit``).
 
 Each loader is a fixed number of queries whatever the number of rows (prefetches,
 not per-row lookups), so a page's cost does not grow with a policy's size.
@@ -10,31 +12,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from policies.models import (
-    AuditEntry,
-    CoinsuranceAgreement,
-    CoinsuranceParty,
     Contact,
     ContactRole,
     Layer,
     LocationNamedInsured,
-    Policy,
     PolicyContactRole,
     PolicyLocation,
     PolicySection,
-    PolicyTransaction,
     PriorPolicy,
     Tower,
 )
-from policies.services import agreement_level, share_total
-
-HISTORY_LIMIT = 100
 
 
 @dataclass
-class ContactOnJob:
+class ContactOnTransaction:
     contact: Contact
     roles: list[str] = field(default_factory=list)
 
@@ -64,15 +58,17 @@ def locations_of(txn_id: int | None) -> list[PolicyLocation]:
     )
 
 
-def contacts_of(txn_id: int | None) -> list[ContactOnJob]:
+def contacts_of(txn_id: int | None) -> list[ContactOnTransaction]:
     """The contacts on a job with their roles there: one query."""
-    by_contact: dict[int, ContactOnJob] = {}
+    by_contact: dict[int, ContactOnTransaction] = {}
     for role in (
         PolicyContactRole.objects.filter(transaction_id=txn_id)
         .select_related("contact")
         .order_by("contact__created_at", "contact_id", "role")
     ):
-        entry = by_contact.setdefault(role.contact_id, ContactOnJob(role.contact))
+        entry = by_contact.setdefault(
+            role.contact_id, ContactOnTransaction(role.contact)
+        )
         entry.roles.append(role.role)
     # The primary named insured first, as Guidewire lists them.
     return sorted(
@@ -87,58 +83,6 @@ def sections_of(txn_id: int | None) -> list[PolicySection]:
             "coinsurance_agreement", "tower"
         )
     )
-
-
-@dataclass
-class AgreementView:
-    """An agreement as the coinsurance page shows it."""
-
-    agreement: CoinsuranceAgreement
-    parties: list[CoinsuranceParty]
-    sections: list[PolicySection]
-    level: str
-
-    @property
-    def party_total(self) -> Decimal:
-        return sum((p.share for p in self.parties), Decimal(0))
-
-    @property
-    def total(self) -> Decimal:
-        return share_total(self.agreement.our_share, (p.share for p in self.parties))
-
-
-def agreements_of(txn_id: int | None) -> list[AgreementView]:
-    """Every agreement (policy-, section- and layer-level) with parties and sections:
-    three queries."""
-    agreements = (
-        CoinsuranceAgreement.objects.filter(transaction_id=txn_id)
-        .select_related("layer__tower")
-        .prefetch_related(
-            Prefetch(
-                "parties",
-                queryset=CoinsuranceParty.objects.select_related(
-                    "producer_code__organization"
-                ).order_by("number"),
-            ),
-            Prefetch(
-                "sections",
-                queryset=PolicySection.objects.order_by("section_type"),
-            ),
-        )
-        .order_by("number")
-    )
-    views = []
-    for agreement in agreements:
-        sections = list(agreement.sections.all())
-        views.append(
-            AgreementView(
-                agreement=agreement,
-                parties=list(agreement.parties.all()),
-                sections=sections,
-                level=agreement_level(agreement, sections),
-            )
-        )
-    return views
 
 
 def towers_of(txn_id: int | None) -> list[Tower]:
@@ -190,19 +134,3 @@ def summarize(priors: list[PriorPolicy]) -> PriorSummary:
         total_losses=sorted(losses.items()),
         annual_premiums=sorted(premiums.items()),
     )
-
-
-def _entries() -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.select_related("transaction").order_by(
-        "-created_at", "-pk"
-    )
-
-
-def history_of_policy(policy: Policy) -> list[AuditEntry]:
-    """Every entry filed under the policy: its own, every transaction on it, and its
-    submission's (filed under it when it was bound): one query."""
-    return list(_entries().filter(policy=policy)[:HISTORY_LIMIT])
-
-
-def history_of_transaction(txn: PolicyTransaction) -> list[AuditEntry]:
-    return list(_entries().filter(transaction=txn)[:HISTORY_LIMIT])
