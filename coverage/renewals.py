@@ -29,7 +29,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from coverage import events
-from coverage.serializers import policy_json
+from coverage.api.serializers import policy_json
 from policies import services as policy_services
 from policies.models import (
     Policy,

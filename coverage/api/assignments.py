@@ -9,15 +9,15 @@ from django.utils import timezone
 from ninja import Field, Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
 from coverage.api.contractors import contractor_or_404
+from coverage.api.inputs import get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
 from coverage.api.policies import policy_or_404
+from coverage.api.serializers import AssignmentJSON, assignment_json
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
-from coverage.serializers import AssignmentJSON, assignment_json
-from coverage.wire import deleted
 from portal.api import cursor_page, platform_of
 
 

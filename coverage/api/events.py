@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from coverage.api import api
+from coverage.api.site import api
 from coverage.events import EVENT_TYPES, event_json
 from coverage.models import Event
 from portal.api import ApiError, cursor_page, platform_of

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Schema, Status
 
 from coverage import webhooks
-from coverage.api import api
+from coverage.api.site import api
 from coverage.api.wire import deleted, unix
 from coverage.models import WebhookEndpoint
 from portal.api import ApiError, cursor_page, platform_of

@@ -19,11 +19,11 @@ from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
 from coverage import certificates, events, ledger
+from coverage.api.serializers import assignment_json
 from coverage.dates import Window, resolve_extension, resolve_window
 from coverage.eligibility import check
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
 from coverage.rating import Rating
-from coverage.serializers import assignment_json
 from coverage.services.common import (
     clean_lines,
     rate_terms,

@@ -14,9 +14,9 @@ from django.db import transaction
 from typing_extensions import TypedDict
 
 from coverage import events
+from coverage.api.serializers import invoice_json
 from coverage.eligibility import Terms, mismatches
 from coverage.models import Contractor, Invoice, WorkJob
-from coverage.serializers import invoice_json
 from coverage.services.common import invalid, rate_terms
 from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from coverage import events
+from coverage.api.serializers import session_json
 from coverage.dates import DEFAULT_LENGTH, next_day, resolve_window
 from coverage.eligibility import Terms, matching_policy
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
 from coverage.rating import Rating
-from coverage.serializers import session_json
 from coverage.services.assignments import (
     ASSIGNMENT_CANCELLED,
     AssignmentChanges,

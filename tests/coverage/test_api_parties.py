@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coverage.api.common import NO_SUCH
+from coverage.api.inputs import NO_SUCH
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.services import create_invoice
 from coverage.services.common import CATEGORY_NOT_APPROVED, MISSING_CATEGORY

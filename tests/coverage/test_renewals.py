@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from coverage import eligibility
+from coverage.api.serializers import policy_json
 from coverage.certificate_document import format_date
 from coverage.models import (
     Assignment,
@@ -24,7 +25,6 @@ from coverage.models import (
     WorkJob,
 )
 from coverage.renewals import due_policies, renew_due, renew_due_policies
-from coverage.serializers import policy_json
 from coverage.services import create_assignment
 from policies.models import Policy, PolicyStatus, PolicyTransaction
 from policies.services import cancel_policy, start_renewal
