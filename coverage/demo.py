@@ -18,7 +18,7 @@ from django.utils import timezone
 from coverage import certificates
 from coverage.dates import start_of_day
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
-from coverage.rate_book import import_rate_book_file
+from coverage.rating.book import import_rate_book_file
 from coverage.services import (
     bind_policy_from_quote,
     cancel_dispatch,
