@@ -20,9 +20,10 @@ Rules (seed 001, "auto-issue, auto-store, auto-renew"):
   is rendered once more with a VOID banner. ``render_pending_certificates`` (the
   ``render_certificates`` command) sweeps up renderings whose task was lost.
 
-Modules: ``content`` (the document, its snapshot, URLs, wording, standing),
+Modules: ``content`` (the document built from a dispatch, its snapshot, URLs, wording, standing),
 ``lifecycle`` (issue, re-issue, revoke), ``rendering`` (the task and storage),
-``reading`` (URLs per line for the API, with prefetches). Import from here.
+``reading`` (URLs per line for the API, with prefetches), ``document`` (the document itself and
+its PDF, free of Django). Import from here.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.db import transaction
 
-from coverage.certificate_document import CertificateDocument
 from coverage.certificates.content import (
     CERTIFIED_LINES,
     DISPATCH_CHANGED,
@@ -15,6 +14,7 @@ from coverage.certificates.content import (
     document_json,
     same_content,
 )
+from coverage.certificates.document import CertificateDocument
 from coverage.certificates.rendering import enqueue_render
 from coverage.models import Assignment, Certificate, new_certificate_number
 from policies.models import Policy

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coverage import eligibility
-from coverage.certificate_document import (
+from coverage.certificates.document import (
     GL_EACH_OCCURRENCE_CENTS,
     GL_GENERAL_AGGREGATE_CENTS,
 )

@@ -15,7 +15,7 @@ from django_tasks import TaskResultStatus
 
 from coverage import eligibility
 from coverage.api.serializers import policy_json
-from coverage.certificate_document import format_date
+from coverage.certificates.document import format_date
 from coverage.models import (
     Assignment,
     CategoryCode,
