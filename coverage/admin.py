@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from coverage import certificates, webhooks
+from coverage import certificates
 from coverage.models import (
     ApplicationSession,
     Assignment,
@@ -29,6 +29,7 @@ from coverage.models import (
     WebhookEndpoint,
     WorkJob,
 )
+from coverage.webhooks import delivery, endpoints
 from portal.admin_tools import (
     ViewOnlyAdmin,
     ViewOnlyInline,
@@ -55,7 +56,7 @@ class EventAdmin(ViewOnlyAdmin):
     def resend(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         scheduled = 0
         for event in queryset.select_related("platform"):
-            scheduled += len(webhooks.schedule_deliveries(event=event))
+            scheduled += len(delivery.schedule_deliveries(event=event))
         self.message_user(
             request,
             f"Scheduled {scheduled} delivery(ies) to the platforms' live endpoints.",
@@ -89,11 +90,11 @@ class WebhookEndpointAdmin(ViewOnlyAdmin):
 
     @admin.action(description="Delete selected endpoints (stop deliveries)")
     def stop(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        endpoints = list(queryset.live())
-        for endpoint in endpoints:
-            webhooks.delete_endpoint(endpoint=endpoint)
+        live = list(queryset.live())
+        for endpoint in live:
+            endpoints.delete_endpoint(endpoint=endpoint)
         self.message_user(
-            request, f"Deleted {len(endpoints)} endpoint(s).", messages.SUCCESS
+            request, f"Deleted {len(live)} endpoint(s).", messages.SUCCESS
         )
 
 
@@ -148,7 +149,7 @@ class DeliveryAdmin(ViewOnlyAdmin):
 
     @admin.action(description="Re-send selected deliveries to their endpoints")
     def resend(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
-        scheduled = webhooks.redeliver(
+        scheduled = delivery.redeliver(
             deliveries=queryset.select_related("event", "endpoint")
         )
         self.message_user(

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
-from coverage import certificates, events, ledger
+from coverage import certificates, ledger
 from coverage.api.serializers import assignment_json
 from coverage.dates import Window, resolve_extension, resolve_window
 from coverage.eligibility import check
@@ -30,6 +30,7 @@ from coverage.services.common import (
     rating_day,
     rating_snapshot,
 )
+from coverage.webhooks import events
 from policies.models import Policy
 from portal.jurisdictions import normalize_state
 

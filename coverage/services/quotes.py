@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from coverage import events
 from coverage.api.serializers import session_json
 from coverage.dates import DEFAULT_LENGTH, next_day, resolve_window
 from coverage.eligibility import Terms, matching_policy
@@ -29,6 +28,7 @@ from coverage.services.common import (
     validate_fields,
 )
 from coverage.services.policies import bind_policy_from_quote
+from coverage.webhooks import events
 from policies.lines import CoverageType
 from policies.models import Policy
 from portal.jurisdictions import normalize_state
