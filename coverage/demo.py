@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coverage import certificates
-from coverage.dates import start_of_day
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.rating.book import import_rate_book_file
 from coverage.services import (
@@ -26,6 +25,7 @@ from coverage.services import (
     create_quote,
     send_opt_in,
 )
+from coverage.services.dates import start_of_day
 from policies.lines import CoverageType
 from portal.demo import DemoContext
 from portal.models import Platform

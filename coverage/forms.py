@@ -8,9 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.selectors.board import SORTS
+from coverage.selectors.tickets import Status
 from coverage.services import JobData
 from coverage.services.parties import MAX_WAGE, MIN_WAGE
-from coverage.tickets import SORTS, Status
 from policies.lines import CoverageType
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform

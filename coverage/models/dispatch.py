@@ -39,7 +39,7 @@ class WorkJob(Addressed):
         on_delete=models.PROTECT,
         related_name="work_jobs",
     )
-    # What one dispatch of this job pays the tech, in cents (see coverage.ledger).
+    # What one dispatch of this job pays the tech, in cents (see coverage.services.ledger).
     wage = models.BigIntegerField(help_text="cents")
     wage_type = models.CharField(max_length=10, choices=WageType.choices)
     custom_metadata = models.JSONField(default=dict, blank=True)

@@ -18,18 +18,19 @@ from django.db import transaction
 from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
-from coverage import certificates, ledger
+from coverage import certificates
 from coverage.api.serializers import assignment_json
-from coverage.dates import Window, resolve_extension, resolve_window
-from coverage.eligibility import check
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
 from coverage.rating import Rating
+from coverage.services import ledger
 from coverage.services.common import (
     clean_lines,
     rate_terms,
     rating_day,
     rating_snapshot,
 )
+from coverage.services.dates import Window, resolve_extension, resolve_window
+from coverage.services.eligibility import check
 from coverage.webhooks import events
 from policies.models import Policy
 from portal.jurisdictions import normalize_state

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from coverage.eligibility import is_approved
 from coverage.models import Addressed, CategoryCode
 from coverage.rating import Rating, rate
+from coverage.services.eligibility import is_approved
 from policies.lines import CoverageType
 from portal.jurisdictions import normalize_state
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from typing_extensions import TypedDict
 
 from coverage.api.serializers import invoice_json
-from coverage.eligibility import Terms, mismatches
 from coverage.models import Contractor, Invoice, WorkJob
 from coverage.services.common import invalid, rate_terms
+from coverage.services.eligibility import Terms, mismatches
 from coverage.webhooks import events
 from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state

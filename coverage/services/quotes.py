@@ -11,8 +11,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from coverage.api.serializers import session_json
-from coverage.dates import DEFAULT_LENGTH, next_day, resolve_window
-from coverage.eligibility import Terms, matching_policy
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
 from coverage.rating import Rating
 from coverage.services.assignments import (
@@ -27,6 +25,8 @@ from coverage.services.common import (
     require_approved,
     validate_fields,
 )
+from coverage.services.dates import DEFAULT_LENGTH, next_day, resolve_window
+from coverage.services.eligibility import Terms, matching_policy
 from coverage.services.policies import bind_policy_from_quote
 from coverage.webhooks import events
 from policies.lines import CoverageType

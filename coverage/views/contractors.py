@@ -8,10 +8,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from coverage import tickets
 from coverage.access import can_act, get_contractor, viewer_required
 from coverage.forms import RepeatCheckForm, SearchForm
 from coverage.models import Certificate, Contractor
+from coverage.selectors import contractors, tickets
 from policies.models import Policy, PolicyStatus
 from portal.htmx import render_page
 from portal.http import PortalRequest
@@ -87,7 +87,7 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _repeat_message(answer: tickets.RepeatAnswer | None) -> str:
+def _repeat_message(answer: contractors.RepeatAnswer | None) -> str:
     if answer is None:
         return NEVER_DISPATCHED
     template = REPEAT_APPLIES if answer.result.result else REPEAT_DOES_NOT_APPLY
@@ -106,7 +106,7 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     now = timezone.now()
     form = SearchForm(request.GET)
     form.is_valid()
-    history = tickets.visible_tickets_of(contractor)
+    history = contractors.visible_tickets_of(contractor)
     page = page_of(
         form.cleaned_data.get("page"), count=history.count(), size=HISTORY_SIZE
     )
@@ -118,7 +118,7 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     )
     # "Would it apply to this job?" asks about the chosen job; otherwise the next one.
     chosen = repeat_form.cleaned_data["job"] if repeat_form.is_valid() else None
-    answer = tickets.repeat_coverage(contractor=contractor, now=now, job=chosen)
+    answer = contractors.repeat_coverage(contractor=contractor, now=now, job=chosen)
     context = {
         "contractor": contractor,
         "policies": list(

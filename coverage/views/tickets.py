@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from coverage import formatting, services, tickets
+from coverage import services
 from coverage.access import can_act, dispatcher_required, get_ticket, viewer_required
 from coverage.forms import (
     CancelForm,
@@ -43,6 +43,8 @@ from coverage.models import (
     LedgerEntry,
 )
 from coverage.rating import Rating
+from coverage.selectors import tickets
+from coverage.views import formatting
 from portal.forms import add_service_error
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest

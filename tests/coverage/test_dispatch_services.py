@@ -9,14 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from coverage.dates import DEFAULT_LENGTH, next_day
-from coverage.eligibility import (
-    CATEGORY_MISMATCH,
-    ELIGIBLE,
-    NO_ACTIVE_POLICY,
-    POLICY_AFTER_ASSIGNMENT,
-    WORK_STATE_MISMATCH,
-)
 from coverage.models import (
     ApplicationSession,
     Assignment,
@@ -38,6 +30,14 @@ from coverage.services import (
     update_job,
 )
 from coverage.services.assignments import ASSIGNMENT_CANCELLED
+from coverage.services.dates import DEFAULT_LENGTH, next_day
+from coverage.services.eligibility import (
+    CATEGORY_MISMATCH,
+    ELIGIBLE,
+    NO_ACTIVE_POLICY,
+    POLICY_AFTER_ASSIGNMENT,
+    WORK_STATE_MISMATCH,
+)
 from policies.lines import CoverageType
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, make_job

@@ -10,11 +10,11 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.test import Client
 from django.utils import timezone
 
-from coverage import tickets
-from coverage.eligibility import NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
 from coverage.forms import BAD_DAY, BAD_PAGE, BAD_PUBLIC_ID, BAD_SORT, UNKNOWN_CHOICE
-from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
+from coverage.selectors import board, tickets
 from coverage.services import cancel_dispatch, send_opt_in
+from coverage.services.eligibility import NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
 from coverage.views.board import (
     NO_TICKETS_MATCH,
     NO_TICKETS_ON_DAY,
@@ -36,13 +36,13 @@ BOARD = "/board/"
 @pytest.fixture
 def covered(
     contractor: Contractor, job: WorkJob, category: CategoryCode, product
-) -> tickets.Assignment:
+) -> Assignment:
     opted_in(contractor, category)
     return ticket(contractor, job, hour=9)
 
 
 @pytest.fixture
-def uncovered(platform: Platform, category: CategoryCode) -> tickets.Assignment:
+def uncovered(platform: Platform, category: CategoryCode) -> Assignment:
     priya = make_contractor(platform, email="priya@example.com")
     priya.first_name = "Priya"
     priya.save()
@@ -296,7 +296,7 @@ def test_paging(
     client_as,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
     made = [ticket(contractor, job, hour=h).public_id for h in (7, 8, 9)]
     client = client_as(dispatcher)
     first = client.get(BOARD)

@@ -12,8 +12,6 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from coverage.dates import EFFECTIVE_IN_PAST
-from coverage.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
 from coverage.forms import (
     BAD_WAGE,
     ENTER_WAGE,
@@ -35,6 +33,8 @@ from coverage.models import (
     WorkJob,
 )
 from coverage.rating import WC_MONOPOLISTIC_STATE
+from coverage.services.dates import EFFECTIVE_IN_PAST
+from coverage.services.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
 from coverage.views.tickets import PREVIEW_HINT, TICKET_DISPATCHED
 from portal.models import Platform, User
 from tests.coverage.helpers import GL, WC, approved_janitorial, make_entity, make_job
