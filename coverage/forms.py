@@ -11,7 +11,7 @@ from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors.board import SORTS
 from coverage.selectors.tickets import Status
 from coverage.services import JobData
-from coverage.services.parties import MAX_WAGE, MIN_WAGE
+from coverage.services.jobs import MAX_WAGE, MIN_WAGE
 from policies.lines import CoverageType
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform

@@ -19,6 +19,18 @@ from coverage.services.assignments import (
     reprice_job_assignments,
     update_assignment,
 )
+from coverage.services.contractors import (
+    ContractorData,
+    create_contractor,
+    delete_contractor,
+    update_contractor,
+)
+from coverage.services.entities import (
+    EntityData,
+    create_entity,
+    delete_entity,
+    update_entity,
+)
 from coverage.services.invoices import (
     InvoiceChanges,
     create_invoice,
@@ -26,19 +38,11 @@ from coverage.services.invoices import (
     mark_invoice_paid,
     update_invoice,
 )
-from coverage.services.parties import (
-    ContractorData,
-    EntityData,
+from coverage.services.jobs import (
     JobData,
-    create_contractor,
-    create_entity,
     create_job,
-    delete_contractor,
-    delete_entity,
     delete_job,
     preview_wage_change,
-    update_contractor,
-    update_entity,
     update_job,
 )
 from coverage.services.policies import (

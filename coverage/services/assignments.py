@@ -23,14 +23,10 @@ from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
 from coverage.rating import Rating
 from coverage.services import ledger
-from coverage.services.common import (
-    clean_lines,
-    rate_terms,
-    rating_day,
-    rating_snapshot,
-)
 from coverage.services.dates import Window, resolve_extension, resolve_window
 from coverage.services.eligibility import check
+from coverage.services.inputs import clean_lines
+from coverage.services.terms import rate_terms, rating_day, rating_snapshot
 from coverage.webhooks import events
 from policies.models import Policy
 from portal.jurisdictions import normalize_state

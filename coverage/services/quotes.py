@@ -18,16 +18,11 @@ from coverage.services.assignments import (
     AssignmentChanges,
     update_assignment,
 )
-from coverage.services.common import (
-    clean_lines,
-    rate_terms,
-    rating_snapshot,
-    require_approved,
-    validate_fields,
-)
 from coverage.services.dates import DEFAULT_LENGTH, next_day, resolve_window
 from coverage.services.eligibility import Terms, matching_policy
+from coverage.services.inputs import clean_lines, validate_fields
 from coverage.services.policies import bind_policy_from_quote
+from coverage.services.terms import rate_terms, rating_snapshot, require_approved
 from coverage.webhooks import events
 from policies.lines import CoverageType
 from policies.models import Policy

@@ -26,7 +26,7 @@ from coverage.services import create_invoice
 from coverage.services.assignments import CANCEL_AFTER_START
 from coverage.services.dates import EXTEND_SHORTENS
 from coverage.services.eligibility import ELIGIBLE, NO_ACTIVE_POLICY
-from coverage.services.parties import INVOICE_EXISTS
+from coverage.services.jobs import INVOICE_EXISTS
 from coverage.services.quotes import ALREADY_COVERED
 from coverage.views.tickets import (
     DECIDED_COVERED,
