@@ -170,14 +170,9 @@ def _live_covered(policy: Policy, *, ending_after: datetime) -> list[Assignment]
     return list(
         Assignment.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job__entity", "policy")
-        .filter(
-            policy=policy,
-            eligible=True,
-            bind=True,
-            cancelled_at__isnull=True,
-            deleted_at__isnull=True,
-            end_at__gt=ending_after,
-        )
+        .covered()
+        .live()
+        .filter(policy=policy, end_at__gt=ending_after)
         .order_by("pk")
     )
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from coverage.models import Assignment
+from coverage.models import Assignment, contractor_named
 from coverage.selectors.tickets import (
     STATUS_FILTERS,
     Status,
@@ -85,9 +85,7 @@ def board_queryset(
         found = found.filter(job__entity__public_id=filters.customer)
     for term in filters.q.split():
         found = found.filter(
-            Q(contractor__first_name__icontains=term)
-            | Q(contractor__last_name__icontains=term)
-            | Q(contractor__email__icontains=term)
+            contractor_named(term, via="contractor__")
             | Q(job__entity__name__icontains=term)
             | Q(job__name__icontains=term)
             | Q(job__address_locality__icontains=term)

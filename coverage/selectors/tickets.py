@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from coverage import certificates
-from coverage.models import ApplicationSession, Assignment, Certificate
+from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
 from policies.lines import CoverageType
@@ -48,11 +48,10 @@ class Status(models.TextChoices):
 
 # Each status as a filter over assignments annotated with ``opt_in_open``.
 _LIVE = Q(cancelled_at__isnull=True)
-_COVERED = _LIVE & Q(eligible=True, bind=True)
 STATUS_FILTERS: dict[str, Q] = {
-    Status.COVERED: _COVERED,
-    Status.PENDING: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=True),
-    Status.NOT_COVERED: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=False),
+    Status.COVERED: COVERED,
+    Status.PENDING: _LIVE & ~COVERED & Q(opt_in_open=True),
+    Status.NOT_COVERED: _LIVE & ~COVERED & Q(opt_in_open=False),
     Status.CANCELLED: Q(cancelled_at__isnull=False),
 }
 

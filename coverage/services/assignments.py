@@ -436,13 +436,9 @@ def _covered_of(job: WorkJob) -> QuerySet[Assignment]:
         Assignment.objects.select_related(
             "platform", "contractor", "job__category_code", "policy"
         )
-        .filter(
-            job=job,
-            eligible=True,
-            bind=True,
-            cancelled_at__isnull=True,
-            deleted_at__isnull=True,
-        )
+        .covered()
+        .live()
+        .filter(job=job)
         .order_by("pk")
     )
 
