@@ -20,7 +20,7 @@ from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJo
 from coverage.rating.book import import_rate_book_file
 from coverage.services import (
     bind_policy_from_quote,
-    cancel_dispatch,
+    cancel_assignment,
     create_assignment,
     create_quote,
     send_opt_in,
@@ -189,7 +189,7 @@ def _seed_day(
             now=reported_at,
         )
         if then == "cancel":
-            cancel_dispatch(
+            cancel_assignment(
                 assignment=ticket, reason="customer rescheduled", now=reported_at
             )
         elif then == "opt_in" and starts > now:

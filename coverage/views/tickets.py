@@ -2,8 +2,8 @@
 
 Every decision is a coverage service's: the preview calls ``preview_assignment`` (the
 path ``create_assignment`` takes, writing nothing), "Dispatch" calls ``create_job`` and
-``create_assignment`` as the API does, and the actions call ``cancel_dispatch``,
-``extend_dispatch``, ``update_job`` (a new wage), ``send_opt_in`` and
+``create_assignment`` as the API does, and the actions call ``cancel_assignment``,
+``extend_assignment``, ``update_job`` (a new wage), ``send_opt_in`` and
 ``update_assignment`` (decide again). A refusal comes back as the service's message,
 inline, next to the action that caused it.
 """
@@ -360,7 +360,7 @@ def ticket_cancel(request: PortalRequest, public_id: str) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.cancel_dispatch(
+            services.cancel_assignment(
                 assignment=assignment,
                 reason=form.cleaned_data["reason"],
                 now=timezone.now(),
@@ -382,7 +382,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
-            extended = services.extend_dispatch(
+            extended = services.extend_assignment(
                 assignment=assignment,
                 end_at=form.cleaned_data["end_at"],
                 now=timezone.now(),

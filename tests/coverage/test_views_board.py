@@ -13,7 +13,7 @@ from django.utils import timezone
 from coverage.forms import BAD_DAY, BAD_PAGE, BAD_PUBLIC_ID, BAD_SORT, UNKNOWN_CHOICE
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors import board, tickets
-from coverage.services import cancel_dispatch, send_opt_in
+from coverage.services import cancel_assignment, send_opt_in
 from coverage.services.eligibility import NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
 from coverage.views.board import (
     NO_TICKETS_MATCH,
@@ -175,7 +175,7 @@ def test_a_poll_after_a_change_returns_the_table_with_the_ticket_highlighted(
     client = client_as(dispatcher)
     version = client.get(BOARD).context["summary"].version
     rendered = timezone.now()
-    cancel_dispatch(
+    cancel_assignment(
         assignment=uncovered, now=uncovered.effective_at - timedelta(hours=1)
     )
     response = client.get(
@@ -249,7 +249,7 @@ def test_filter_by_coverage_status(
     assert rows(client.get(BOARD, {"status": "not_covered"})) == [uncovered.public_id]
     assert rows(client.get(BOARD, {"status": "pending"})) == []
     later = ticket(contractor, job, day=tomorrow(), hour=8)
-    cancel_dispatch(assignment=later, now=timezone.now())
+    cancel_assignment(assignment=later, now=timezone.now())
     on_tomorrow = {"day": tomorrow().isoformat()}
     assert rows(client.get(BOARD, {**on_tomorrow, "status": "cancelled"})) == [
         later.public_id

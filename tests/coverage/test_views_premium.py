@@ -14,7 +14,7 @@ from django.test import Client
 from coverage.forms import PERIOD_BACKWARDS, PERIOD_TOO_LONG
 from coverage.models import CategoryCode, Contractor, LedgerEntry, WorkJob
 from coverage.selectors import premium
-from coverage.services import cancel_dispatch, ledger, update_job
+from coverage.services import cancel_assignment, ledger, update_job
 from portal.models import Platform, User
 from tests.coverage.helpers import approved_janitorial, make_entity, make_job
 from tests.coverage.portal_helpers import HTMX, opted_in, ticket, tomorrow
@@ -51,7 +51,7 @@ def booked(
     first = ticket(contractor, job, day=day1)
     ticket(pat, pa_job, day=day2)
     gone = ticket(contractor, job, day=day2, hour=15)
-    cancel_dispatch(assignment=gone, now=gone.effective_at - timedelta(hours=2))
+    cancel_assignment(assignment=gone, now=gone.effective_at - timedelta(hours=2))
     update_job(
         job=job, data={"wage": 30_000}, now=first.effective_at - timedelta(hours=1)
     )
