@@ -40,6 +40,7 @@ from coverage.services.invoices import (
 )
 from coverage.services.jobs import (
     JobData,
+    check_wage,
     create_job,
     delete_job,
     preview_wage_change,
@@ -74,6 +75,7 @@ __all__ = [
     "Repricing",
     "bind_policy_from_quote",
     "cancel_job_assignment",
+    "check_wage",
     "cancel_assignment",
     "complete_application_session",
     "create_application_session",

@@ -51,6 +51,13 @@ class JobData(TypedDict, total=False):
     withhold_premium: bool
 
 
+def check_wage(wage: int) -> None:
+    """The one judgement of a wage (integer cents, within the product's range), for the API,
+    the portal's forms and the previews alike."""
+    if not MIN_WAGE <= wage <= MAX_WAGE:
+        raise invalid("wage", WAGE_OUT_OF_RANGE)
+
+
 def _apply_job(job: WorkJob, data: JobData, *, platform_id: int) -> None:
     if "name" in data:
         if not (data["name"] or "").strip():
@@ -64,8 +71,7 @@ def _apply_job(job: WorkJob, data: JobData, *, platform_id: int) -> None:
         require_approved(data["category_code"], platform_id=platform_id)
         job.category_code = data["category_code"]
     if "wage" in data:
-        if not MIN_WAGE <= data["wage"] <= MAX_WAGE:
-            raise invalid("wage", WAGE_OUT_OF_RANGE)
+        check_wage(data["wage"])
         job.wage = data["wage"]
     if "wage_type" in data:
         if data["wage_type"] not in WorkJob.WageType.values:
@@ -108,8 +114,7 @@ def preview_wage_change(*, job: WorkJob, wage: int) -> list[Repricing]:
     Refuses exactly what ``update_job`` refuses, so a shown adjustment can be confirmed.
     """
     _refuse_if_invoiced(job)
-    if not MIN_WAGE <= wage <= MAX_WAGE:
-        raise invalid("wage", WAGE_OUT_OF_RANGE)
+    check_wage(wage)
     return preview_repricing(job=job, wage=wage)
 
 
