@@ -42,7 +42,7 @@ def _apply_entity(entity: Entity, data: EntityData) -> None:
         if field in data:
             value = data[field]  # type: ignore[literal-required]
             if value is not None and value < MIN_LIMIT:
-                raise invalid(f"coverage_limit.{field}", LIMIT_TOO_LOW)
+                raise invalid(field, LIMIT_TOO_LOW)
             setattr(entity, field, value)
     if "required_coverage" in data:
         lines = data["required_coverage"]

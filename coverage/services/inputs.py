@@ -33,7 +33,7 @@ def invalid(field: str, message: str, code: str = "invalid_input") -> Validation
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def clean_lines(lines: Iterable[str], *, field: str = "coverage_type") -> list[str]:
+def clean_lines(lines: Iterable[str], *, field: str = "lines") -> list[str]:
     """Coverage types as CoverageType values, deduplicated in the caller's order."""
     cleaned: list[str] = []
     for raw in lines:
@@ -58,9 +58,9 @@ def apply_address(
     raw_region = values["region"]
     region = normalize_state(raw_region)
     if raw_region and not region:
-        raise invalid("address.region", UNKNOWN_STATE.format(value=raw_region))
+        raise invalid("address_region", UNKNOWN_STATE.format(value=raw_region))
     if address is not None and region_required and not region:
-        raise invalid("address.region", REGION_REQUIRED)
+        raise invalid("address_region", REGION_REQUIRED)
     obj.address_line1 = str(values["line1"] or "")
     obj.address_line2 = str(values["line2"] or "")
     obj.address_locality = str(values["locality"] or "")

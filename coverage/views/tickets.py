@@ -73,13 +73,8 @@ EVENTS_SHOWN = 50
 
 # A service's refusal, by its error code or field, lands on this form field.
 FIELD_OF_CODE = {"effective_date_invalid": "starts_at", "end_date_invalid": "ends_at"}
-FIELD_OF_KEY = {
-    "wage": "wage",
-    "wage_type": "wage_type",
-    "address.region": "site_state",
-    "coverage_type": "lines",
-    "name": "job_name",
-}
+# Services key refusals by model field; only these differ from the form's names.
+FIELD_OF_KEY = {"address_region": "site_state", "name": "job_name"}
 
 
 def attach_errors(
