@@ -1,14 +1,16 @@
 """Writes of the contractor side. Every function is atomic, validates, then saves.
 
-One module per area; import from here: ``from coverage.services import create_assignment``.
+One module per aggregate: entities, contractors, jobs, quotes (and application sessions),
+policies, assignments, invoices; with the rules they apply: eligibility, the premium
+ledger, renewals, dates (coverage windows), terms (category approval, rating a window),
+inputs (coverage types, addresses, field rules). Faces import the writes from here
+(``from coverage.services import create_assignment``); messages and helpers from their module.
 """
 
 from __future__ import annotations
 
 from coverage.services.assignments import (
     AssignmentChanges,
-    DispatchPreview,
-    Repricing,
     cancel_assignment,
     cancel_job_assignment,
     create_assignment,
@@ -16,7 +18,6 @@ from coverage.services.assignments import (
     extend_assignment,
     extend_job_assignment,
     preview_assignment,
-    reprice_job_assignments,
     update_assignment,
 )
 from coverage.services.contractors import (
@@ -49,7 +50,6 @@ from coverage.services.jobs import (
 from coverage.services.policies import (
     bind_policy_from_quote,
     delete_policy,
-    end_coverage,
     update_policy,
 )
 from coverage.services.quotes import (
@@ -68,11 +68,9 @@ from coverage.services.quotes import (
 __all__ = [
     "AssignmentChanges",
     "ContractorData",
-    "DispatchPreview",
     "EntityData",
     "InvoiceChanges",
     "JobData",
-    "Repricing",
     "bind_policy_from_quote",
     "cancel_job_assignment",
     "check_wage",
@@ -91,7 +89,6 @@ __all__ = [
     "delete_invoice",
     "delete_job",
     "delete_policy",
-    "end_coverage",
     "extend_job_assignment",
     "extend_assignment",
     "expire_application_session",
@@ -101,7 +98,6 @@ __all__ = [
     "opt_in_rating",
     "preview_assignment",
     "preview_wage_change",
-    "reprice_job_assignments",
     "send_opt_in",
     "update_application_session",
     "update_assignment",
