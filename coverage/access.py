@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from coverage.models import Assignment, Contractor
-from coverage.tickets import visible_tickets
+from coverage.selectors.tickets import visible_tickets
 from portal.http import PortalRequest
 from portal.models import Role, User
 

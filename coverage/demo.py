@@ -16,16 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coverage import certificates
-from coverage.dates import start_of_day
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
-from coverage.rate_book import import_rate_book_file
+from coverage.rating.book import import_rate_book_file
 from coverage.services import (
     bind_policy_from_quote,
-    cancel_dispatch,
+    cancel_assignment,
     create_assignment,
     create_quote,
     send_opt_in,
 )
+from coverage.services.dates import start_of_day
 from policies.lines import CoverageType
 from portal.demo import DemoContext
 from portal.models import Platform
@@ -189,7 +189,7 @@ def _seed_day(
             now=reported_at,
         )
         if then == "cancel":
-            cancel_dispatch(
+            cancel_assignment(
                 assignment=ticket, reason="customer rescheduled", now=reported_at
             )
         elif then == "opt_in" and starts > now:

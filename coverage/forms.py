@@ -8,10 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
-from coverage.services import JobData
-from coverage.services.parties import MAX_WAGE, MIN_WAGE
-from coverage.tickets import SORTS, Status
+from coverage.selectors.board import SORTS
+from coverage.selectors.tickets import Status
+from coverage.services import JobData, check_wage
+from coverage.services.jobs import WAGE_OUT_OF_RANGE
 from policies.lines import CoverageType
+from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 
@@ -57,7 +59,6 @@ PICK_CUSTOMER = "Choose the customer the work is for."
 PICK_TRADE = "Choose the trade of the new job."
 PICK_STATE = "Choose the state where the work happens."
 ENTER_WAGE = "Enter what this dispatch pays the tech, in dollars."
-WAGE_RANGE = "The wage is from $1.00 to $10,000,000.00."
 BAD_WAGE = "Enter the wage in dollars and cents, e.g. 250 or 249.50."
 ENTER_START = "Enter when the dispatch starts."
 ENTER_END = "Enter when the dispatch ends."
@@ -202,8 +203,8 @@ class TicketForm(forms.Form):
         error_messages={
             "invalid": BAD_WAGE,
             "max_decimal_places": BAD_WAGE,
-            "max_digits": WAGE_RANGE,
-            "max_whole_digits": WAGE_RANGE,
+            "max_digits": WAGE_OUT_OF_RANGE,
+            "max_whole_digits": WAGE_OUT_OF_RANGE,
         },
     )
     wage_type = forms.ChoiceField(
@@ -279,13 +280,17 @@ class TicketForm(forms.Form):
         value = self.cleaned_data["wage"]
         if value is None:
             return None
-        cents = dollars_to_cents(value)
-        if not MIN_WAGE <= cents <= MAX_WAGE:
-            raise ValidationError(WAGE_RANGE)
-        return cents
+        # Parsed only: the range is the job service's to judge (check_wage).
+        return dollars_to_cents(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("wage") is not None:
+            # The job service judges the wage; its refusal shows inline with the rest.
+            try:
+                check_wage(data["wage"])
+            except ValidationError as exc:
+                add_service_error(self, exc)
         job, customer = data.get("job"), data.get("customer")
         if job is None and "job" not in self.errors:
             for name, message in self.NEW_JOB_REQUIRED.items():
@@ -408,16 +413,14 @@ class WageForm(forms.Form):
             "required": ENTER_WAGE,
             "invalid": BAD_WAGE,
             "max_decimal_places": BAD_WAGE,
-            "max_digits": WAGE_RANGE,
-            "max_whole_digits": WAGE_RANGE,
+            "max_digits": WAGE_OUT_OF_RANGE,
+            "max_whole_digits": WAGE_OUT_OF_RANGE,
         },
     )
 
     def clean_wage(self) -> int:
-        cents = dollars_to_cents(self.cleaned_data["wage"])
-        if not MIN_WAGE <= cents <= MAX_WAGE:
-            raise ValidationError(WAGE_RANGE)
-        return cents
+        # Parsed only: preview_wage_change / update_job judge the range.
+        return dollars_to_cents(self.cleaned_data["wage"])
 
 
 class PeriodForm(forms.Form):

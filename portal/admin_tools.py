@@ -68,3 +68,8 @@ class ViewOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+def cents_text(value: int | None) -> str:
+    """Integer cents as support reads them in a list: 123456 → "$1,234.56"; None → "—"."""
+    return "—" if value is None else f"${value / 100:,.2f}"

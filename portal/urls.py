@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from coverage.api import api as coverage_api
+from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
 from portal import converters, views
 from portal.forms import LoginForm

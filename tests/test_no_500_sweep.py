@@ -18,7 +18,7 @@ from django import forms as django_forms
 import coverage.forms
 import policies.forms
 import portal.forms
-from coverage.api import api as coverage_api
+from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
 from portal.models import Platform, User
 from tests.sweep_helpers import (

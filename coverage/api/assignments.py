@@ -9,15 +9,15 @@ from django.utils import timezone
 from ninja import Field, Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
 from coverage.api.contractors import contractor_or_404
+from coverage.api.inputs import get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
 from coverage.api.policies import policy_or_404
+from coverage.api.serializers import AssignmentJSON, assignment_json
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
-from coverage.serializers import AssignmentJSON, assignment_json
-from coverage.wire import deleted
 from portal.api import cursor_page, platform_of
 
 
@@ -78,7 +78,7 @@ def _page(request: HttpRequest, **cursors: str | None) -> list[Assignment]:
 def cancel_assignment(request: HttpRequest, payload: CancelIn) -> AssignmentJSON:
     """Cancel the job's assignment, only before it starts; its premium is reversed."""
     job = job_or_404(request, required(payload.job_id or payload.job, "job_id"))
-    assignment = services.cancel_assignment(
+    assignment = services.cancel_job_assignment(
         job=job,
         contractor=contractor_or_404(request, payload.contractor)
         if payload.contractor
@@ -93,7 +93,7 @@ def cancel_assignment(request: HttpRequest, payload: CancelIn) -> AssignmentJSON
 def extend_assignment(request: HttpRequest, payload: ExtendIn) -> AssignmentJSON:
     """A later end date: never earlier than the current one, at most a year from the start."""
     job = job_or_404(request, required(payload.job_id or payload.job, "job_id"))
-    assignment = services.extend_assignment(
+    assignment = services.extend_job_assignment(
         job=job,
         end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
         contractor=contractor_or_404(request, payload.contractor)

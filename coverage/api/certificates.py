@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja.security import SessionAuth
 
-from coverage.api import api
+from coverage.api.site import api
 from coverage.certificates import normalize_number, pdf_filename
 from coverage.models import Certificate
 from portal.api import TEN99, ApiError, KeyAuth

@@ -9,17 +9,17 @@ from django.utils import timezone
 from ninja import Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import AddressIn, DeletedJSON, address_dict, get_or_404
-from coverage.certificates import policy_prefetch
-from coverage.models import Contractor
-from coverage.serializers import (
+from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.serializers import (
     ContractorJSON,
     PolicyJSON,
     contractor_json,
     policy_json,
 )
-from coverage.wire import deleted
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
+from coverage.certificates import policy_prefetch
+from coverage.models import Contractor
 from policies.models import Policy
 from portal.api import cursor_page, platform_of
 

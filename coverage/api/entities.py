@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import AddressIn, DeletedJSON, address_dict, get_or_404
+from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.serializers import EntityJSON, entity_json
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
 from coverage.models import Entity
-from coverage.serializers import EntityJSON, entity_json
-from coverage.wire import deleted
 from portal.api import cursor_page, platform_of
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from coverage.api import api
-from coverage.events import EVENT_TYPES, event_json
+from coverage.api.site import api
 from coverage.models import Event
+from coverage.webhooks.payloads import EVENT_TYPES, event_json
 from portal.api import ApiError, cursor_page, platform_of
 
 NO_SUCH_EVENT = "No such event: {id}."

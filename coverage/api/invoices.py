@@ -9,13 +9,13 @@ from django.utils import timezone
 from ninja import Field, Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
 from coverage.api.contractors import contractor_or_404
+from coverage.api.inputs import get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
+from coverage.api.serializers import InvoiceJSON, invoice_json
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
 from coverage.models import Invoice
-from coverage.serializers import InvoiceJSON, invoice_json
-from coverage.wire import deleted
 from portal.api import cursor_page, platform_of
 
 

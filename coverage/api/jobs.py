@@ -9,16 +9,16 @@ from django.utils import timezone
 from ninja import Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import AddressIn, DeletedJSON, address_dict, get_or_404
-from coverage.models import CategoryCode, Entity, WorkJob
-from coverage.serializers import (
+from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.serializers import (
     CategoryCodeJSON,
     JobJSON,
     category_code_json,
     job_json,
 )
-from coverage.wire import deleted
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
+from coverage.models import CategoryCode, Entity, WorkJob
 from portal.api import ApiError, cursor_page, platform_of
 
 UNKNOWN_CATEGORY = "No valid job category code: {id}"

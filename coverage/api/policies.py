@@ -9,12 +9,12 @@ from django.utils import timezone
 from ninja import Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import DeletedJSON, get_or_404, required, timestamp
+from coverage.api.inputs import get_or_404, required, timestamp
 from coverage.api.quotes import quote_or_404
+from coverage.api.serializers import PolicyJSON, policy_json
+from coverage.api.site import api
+from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import policy_prefetch
-from coverage.serializers import PolicyJSON, policy_json
-from coverage.wire import deleted
 from policies.models import Policy
 from portal.api import ApiError, cursor_page, platform_of
 

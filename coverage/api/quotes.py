@@ -8,12 +8,12 @@ from django.utils import timezone
 from ninja import Schema, Status
 
 from coverage import services
-from coverage.api import api
-from coverage.api.common import get_or_404, required, timestamp
 from coverage.api.contractors import contractor_or_404
+from coverage.api.inputs import get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
+from coverage.api.serializers import QuoteJSON, SessionJSON, quote_json, session_json
+from coverage.api.site import api
 from coverage.models import ApplicationSession, Quote
-from coverage.serializers import QuoteJSON, SessionJSON, quote_json, session_json
 from portal.api import ApiError, cursor_page, platform_of
 
 GENERAL_OPT_IN_UNSUPPORTED = (

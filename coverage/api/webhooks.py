@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema, Status
 
-from coverage import webhooks
-from coverage.api import api
+from coverage.api.site import api
 from coverage.api.wire import deleted, unix
 from coverage.models import WebhookEndpoint
+from coverage.webhooks import endpoints
 from portal.api import ApiError, cursor_page, platform_of
 
 NO_SUCH_ENDPOINT = "No such webhook endpoint: {id}."
@@ -59,7 +59,7 @@ def _endpoint(request: HttpRequest, endpoint_id: str) -> WebhookEndpoint:
 
 @api.post("/webhook_endpoints", response={201: dict})
 def create_webhook_endpoint(request: HttpRequest, payload: WebhookEndpointIn) -> Status:
-    endpoint = webhooks.create_endpoint(
+    endpoint = endpoints.create_endpoint(
         platform=platform_of(request),
         url=payload.url,
         description=payload.description,
@@ -93,7 +93,7 @@ def retrieve_webhook_endpoint(request: HttpRequest, endpoint_id: str) -> dict[st
 def update_webhook_endpoint(
     request: HttpRequest, endpoint_id: str, payload: WebhookEndpointIn
 ) -> dict[str, Any]:
-    endpoint = webhooks.update_endpoint(
+    endpoint = endpoints.update_endpoint(
         endpoint=_endpoint(request, endpoint_id),
         url=payload.url,
         description=payload.description,
@@ -104,5 +104,5 @@ def update_webhook_endpoint(
 
 @api.delete("/webhook_endpoints/{endpoint_id}", response=dict)
 def delete_webhook_endpoint(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
-    endpoint = webhooks.delete_endpoint(endpoint=_endpoint(request, endpoint_id))
+    endpoint = endpoints.delete_endpoint(endpoint=_endpoint(request, endpoint_id))
     return deleted(endpoint.public_id, "webhook_endpoint", at=endpoint.deleted_at)

@@ -1,8 +1,39 @@
-"""Wire conventions of the contractor API; they live in ``coverage.wire`` so that
-services can serialise without importing the API package."""
+"""Wire conventions of the contractor API: Unix-second timestamps, delete responses.
+
+Services serialise with these too, so nothing here imports the API routers."""
 
 from __future__ import annotations
 
-from coverage.wire import deleted, from_unix, unix
+from datetime import UTC, datetime
+from typing import Any
 
-__all__ = ["deleted", "from_unix", "unix"]
+from django.utils import timezone
+from typing_extensions import TypedDict
+
+
+def unix(moment: datetime | None) -> int | None:
+    """Every date on this API is an integer count of Unix seconds."""
+    return None if moment is None else int(moment.timestamp())
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
+
+
+class DeletedJSON(TypedDict):
+    id: str
+    object: str
+    deleted: bool
+    deleted_at: int
+
+
+def deleted(
+    public_id: str, object_name: str, at: datetime | None = None
+) -> dict[str, Any]:
+    """The body every DELETE answers with."""
+    return {
+        "id": public_id,
+        "object": object_name,
+        "deleted": True,
+        "deleted_at": unix(at or timezone.now()),
+    }

@@ -20,9 +20,10 @@ Rules (seed 001, "auto-issue, auto-store, auto-renew"):
   is rendered once more with a VOID banner. ``render_pending_certificates`` (the
   ``render_certificates`` command) sweeps up renderings whose task was lost.
 
-Modules: ``content`` (the document, its snapshot, URLs, wording, standing),
+Modules: ``content`` (the document built from a dispatch, its snapshot, URLs, wording, standing),
 ``lifecycle`` (issue, re-issue, revoke), ``rendering`` (the task and storage),
-``reading`` (URLs per line for the API, with prefetches). Import from here.
+``reading`` (URLs per line for the API, with prefetches), ``document`` (the document itself and
+its PDF, free of Django). Import from here.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from __future__ import annotations
 from coverage.certificates.content import (
     ASSIGNMENT_CANCELLED,
     ASSIGNMENT_DELETED,
-    CERTIFIED_LINES,
     DISPATCH_CHANGED,
     EXPIRED,
     IN_FORCE,
@@ -41,15 +41,10 @@ from coverage.certificates.content import (
     REVOCATION_TEXT,
     REVOKED,
     SCHEDULED,
-    SHORT_LINE,
     SUPERSEDED,
-    VOID_NOTE,
     WIRE_KEYS,
     absolute,
     api_pdf_url,
-    build_document,
-    document_from_json,
-    document_json,
     normalize_number,
     pdf_filename,
     revocation_text,
@@ -58,11 +53,9 @@ from coverage.certificates.content import (
     verification_url,
 )
 from coverage.certificates.lifecycle import (
-    certified_lines,
     issue_certificates,
     reissue_certificates,
     reissue_for_policy,
-    revoke_certificates,
     revoke_for_assignment,
     revoke_for_policy,
 )
@@ -76,7 +69,6 @@ from coverage.certificates.reading import (
 from coverage.certificates.rendering import (
     DEFAULT_SWEEP_LIMIT,
     enqueue_render,
-    render_certificate,
     render_now,
     render_pending_certificates,
 )
@@ -84,7 +76,6 @@ from coverage.certificates.rendering import (
 __all__ = [
     "ASSIGNMENT_CANCELLED",
     "ASSIGNMENT_DELETED",
-    "CERTIFIED_LINES",
     "DEFAULT_SWEEP_LIMIT",
     "DISPATCH_CHANGED",
     "EXPIRED",
@@ -96,18 +87,12 @@ __all__ = [
     "REVOCATION_TEXT",
     "REVOKED",
     "SCHEDULED",
-    "SHORT_LINE",
     "SUPERSEDED",
-    "VOID_NOTE",
     "WIRE_KEYS",
     "absolute",
     "api_pdf_url",
     "assignment_certificates",
     "assignment_prefetch",
-    "build_document",
-    "certified_lines",
-    "document_from_json",
-    "document_json",
     "enqueue_render",
     "issue_certificates",
     "normalize_number",
@@ -116,11 +101,9 @@ __all__ = [
     "policy_prefetch",
     "reissue_certificates",
     "reissue_for_policy",
-    "render_certificate",
     "render_now",
     "render_pending_certificates",
     "revocation_text",
-    "revoke_certificates",
     "revoke_for_assignment",
     "revoke_for_policy",
     "standing",

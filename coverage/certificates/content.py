@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from coverage.certificate_document import (
+from coverage.certificates.document import (
     GENERAL_LIABILITY,
     GL_DETAILS,
     INSURER_FOR_LINE,

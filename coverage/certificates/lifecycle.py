@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.db import transaction
 
-from coverage.certificate_document import CertificateDocument
 from coverage.certificates.content import (
     CERTIFIED_LINES,
     DISPATCH_CHANGED,
@@ -15,6 +14,7 @@ from coverage.certificates.content import (
     document_json,
     same_content,
 )
+from coverage.certificates.document import CertificateDocument
 from coverage.certificates.rendering import enqueue_render
 from coverage.models import Assignment, Certificate, new_certificate_number
 from policies.models import Policy
@@ -170,14 +170,9 @@ def _live_covered(policy: Policy, *, ending_after: datetime) -> list[Assignment]
     return list(
         Assignment.objects.select_for_update(of=("self",))
         .select_related("platform", "contractor", "job__entity", "policy")
-        .filter(
-            policy=policy,
-            eligible=True,
-            bind=True,
-            cancelled_at__isnull=True,
-            deleted_at__isnull=True,
-            end_at__gt=ending_after,
-        )
+        .covered()
+        .live()
+        .filter(policy=policy, end_at__gt=ending_after)
         .order_by("pk")
     )
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from coverage.certificate_document import render_certificate_pdf
 from coverage.certificates.content import document_from_json, status_note
+from coverage.certificates.document import render_certificate_pdf
 from coverage.models import Certificate
 
 logger = logging.getLogger(__name__)

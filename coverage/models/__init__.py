@@ -72,8 +72,10 @@ def certificate_upload_to(certificate: Certificate, filename: str) -> str:
 from coverage.models.base import Addressed, TenantQuerySet  # noqa: E402
 from coverage.models.certificates import Certificate  # noqa: E402, F811
 from coverage.models.dispatch import (  # noqa: E402
+    COVERED,
     ApplicationSession,
     Assignment,
+    AssignmentQuerySet,
     Quote,
     WorkJob,
 )
@@ -84,7 +86,13 @@ from coverage.models.events import (  # noqa: E402
     Event,
     WebhookEndpoint,
 )
-from coverage.models.parties import CategoryCode, Contractor, Entity  # noqa: E402
+from coverage.models.parties import (  # noqa: E402
+    CategoryCode,
+    Contractor,
+    ContractorQuerySet,
+    Entity,
+    contractor_named,
+)
 from coverage.models.premium import (  # noqa: E402
     LEDGER_APPEND_ONLY,
     Invoice,
@@ -95,18 +103,22 @@ from coverage.models.premium import (  # noqa: E402
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
 
 __all__ = [
+    "contractor_named",
+    "COVERED",
     "CERTIFICATE_NUMBER_PREFIX",
     "CERTIFICATE_NUMBER_RANDOM_LENGTH",
     "CROCKFORD32",
     "LEDGER_APPEND_ONLY",
     "Addressed",
     "ApplicationSession",
+    "AssignmentQuerySet",
     "Assignment",
     "CategoryCode",
     "Certificate",
     "ClassCode",
     "ClassMapping",
     "Contractor",
+    "ContractorQuerySet",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryQuerySet",

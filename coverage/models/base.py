@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 
@@ -12,17 +12,17 @@ from portal.models import Platform, User
 class TenantQuerySet(models.QuerySet):
     """Scoping shared by every platform-owned model."""
 
-    def for_platform(self, platform: Platform) -> TenantQuerySet:
+    def for_platform(self, platform: Platform) -> Self:
         return self.filter(platform=platform)
 
-    def visible_to(self, user: User) -> TenantQuerySet:
+    def visible_to(self, user: User) -> Self:
         if not user.is_authenticated:
             return self.none()
         if user.sees_all_platforms:
             return self
         return self.filter(platform_id=user.platform_id)
 
-    def live(self) -> TenantQuerySet:
+    def live(self) -> Self:
         """Rows not deleted through the API (deletes keep the row for the audit trail)."""
         return self.filter(deleted_at__isnull=True)
 

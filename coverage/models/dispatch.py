@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 from django.db import models
 from django.db.models import Q
@@ -39,7 +40,7 @@ class WorkJob(Addressed):
         on_delete=models.PROTECT,
         related_name="work_jobs",
     )
-    # What one dispatch of this job pays the tech, in cents (see coverage.ledger).
+    # What one dispatch of this job pays the tech, in cents (see coverage.services.ledger).
     wage = models.BigIntegerField(help_text="cents")
     wage_type = models.CharField(max_length=10, choices=WageType.choices)
     custom_metadata = models.JSONField(default=dict, blank=True)
@@ -186,6 +187,17 @@ class ApplicationSession(models.Model):
         )
 
 
+# The one rule for "this dispatch is covered" as a filter: bound, eligible and not
+# cancelled. ``Assignment.is_covered`` is the same rule for one row in memory.
+COVERED = Q(eligible=True, bind=True, cancelled_at__isnull=True)
+
+
+class AssignmentQuerySet(TenantQuerySet):
+    def covered(self) -> Self:
+        """Dispatches that carry premium (``COVERED``); deleted ones are ``live()``'s call."""
+        return self.filter(COVERED)
+
+
 class Assignment(models.Model):
     """One dispatch: a contractor on a job for a window, its eligibility and its premium.
 
@@ -226,7 +238,7 @@ class Assignment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -262,5 +274,5 @@ class Assignment(models.Model):
 
     @property
     def is_covered(self) -> bool:
-        """Bound, eligible and not cancelled: the dispatch carries premium."""
+        """Bound, eligible and not cancelled: the dispatch carries premium (``COVERED``)."""
         return self.eligible and self.bind and not self.is_cancelled

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -40,6 +42,28 @@ class Entity(Addressed):
         return self.name
 
 
+def contractor_named(term: str, *, via: str = "") -> Q:
+    """The contractor search, as a filter: first name, last name or email contains ``term``.
+
+    ``via`` is the path from the queried model to the contractor (``"contractor__"`` on
+    assignments), so every list that finds techs by name asks the same question.
+    """
+    return (
+        Q(**{f"{via}first_name__icontains": term})
+        | Q(**{f"{via}last_name__icontains": term})
+        | Q(**{f"{via}email__icontains": term})
+    )
+
+
+class ContractorQuerySet(TenantQuerySet):
+    def search(self, q: str) -> Self:
+        """Techs matching every word of ``q``: by name or email, or by their public id."""
+        found = self
+        for term in q.split():
+            found = found.filter(contractor_named(term) | Q(public_id=term))
+        return found
+
+
 class Contractor(Addressed):
     """A 1099 tech on one platform; the named insured on the policies bound for them."""
 
@@ -60,7 +84,7 @@ class Contractor(Addressed):
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = ContractorQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -11,7 +11,7 @@ from coverage.models.parties import CategoryCode
 
 # ---------------------------------------------------------------------------
 # Rate book: category code × jurisdiction × line → class code → dated rates.
-# Loaded from CSV by `manage.py import_rates` (coverage.rate_book); read only by
+# Loaded from CSV by `manage.py import_rates` (coverage.rating.book); read only by
 # coverage.rating.rate().
 
 

@@ -1,23 +1,36 @@
 """Writes of the contractor side. Every function is atomic, validates, then saves.
 
-One module per area; import from here: ``from coverage.services import create_assignment``.
+One module per aggregate: entities, contractors, jobs, quotes (and application sessions),
+policies, assignments, invoices; with the rules they apply: eligibility, the premium
+ledger, renewals, dates (coverage windows), terms (category approval, rating a window),
+inputs (coverage types, addresses, field rules). Faces import the writes from here
+(``from coverage.services import create_assignment``); messages and helpers from their module.
 """
 
 from __future__ import annotations
 
 from coverage.services.assignments import (
     AssignmentChanges,
-    DispatchPreview,
-    Repricing,
     cancel_assignment,
-    cancel_dispatch,
+    cancel_job_assignment,
     create_assignment,
     delete_assignment,
     extend_assignment,
-    extend_dispatch,
+    extend_job_assignment,
     preview_assignment,
-    reprice_job_assignments,
     update_assignment,
+)
+from coverage.services.contractors import (
+    ContractorData,
+    create_contractor,
+    delete_contractor,
+    update_contractor,
+)
+from coverage.services.entities import (
+    EntityData,
+    create_entity,
+    delete_entity,
+    update_entity,
 )
 from coverage.services.invoices import (
     InvoiceChanges,
@@ -26,25 +39,17 @@ from coverage.services.invoices import (
     mark_invoice_paid,
     update_invoice,
 )
-from coverage.services.parties import (
-    ContractorData,
-    EntityData,
+from coverage.services.jobs import (
     JobData,
-    create_contractor,
-    create_entity,
+    check_wage,
     create_job,
-    delete_contractor,
-    delete_entity,
     delete_job,
     preview_wage_change,
-    update_contractor,
-    update_entity,
     update_job,
 )
 from coverage.services.policies import (
     bind_policy_from_quote,
     delete_policy,
-    end_coverage,
     update_policy,
 )
 from coverage.services.quotes import (
@@ -63,14 +68,13 @@ from coverage.services.quotes import (
 __all__ = [
     "AssignmentChanges",
     "ContractorData",
-    "DispatchPreview",
     "EntityData",
     "InvoiceChanges",
     "JobData",
-    "Repricing",
     "bind_policy_from_quote",
+    "cancel_job_assignment",
+    "check_wage",
     "cancel_assignment",
-    "cancel_dispatch",
     "complete_application_session",
     "create_application_session",
     "create_assignment",
@@ -85,9 +89,8 @@ __all__ = [
     "delete_invoice",
     "delete_job",
     "delete_policy",
-    "end_coverage",
+    "extend_job_assignment",
     "extend_assignment",
-    "extend_dispatch",
     "expire_application_session",
     "mark_invoice_paid",
     "open_sessions",
@@ -95,7 +98,6 @@ __all__ = [
     "opt_in_rating",
     "preview_assignment",
     "preview_wage_change",
-    "reprice_job_assignments",
     "send_opt_in",
     "update_application_session",
     "update_assignment",

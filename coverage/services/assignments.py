@@ -18,18 +18,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
-from coverage import certificates, events, ledger
-from coverage.dates import Window, resolve_extension, resolve_window
-from coverage.eligibility import check
+from coverage import certificates
+from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
 from coverage.rating import Rating
-from coverage.serializers import assignment_json
-from coverage.services.common import (
-    clean_lines,
-    rate_terms,
-    rating_day,
-    rating_snapshot,
-)
+from coverage.services import ledger
+from coverage.services.dates import Window, resolve_extension, resolve_window
+from coverage.services.eligibility import check
+from coverage.services.inputs import clean_lines
+from coverage.services.terms import rate_terms, rating_day, rating_snapshot
+from coverage.webhooks import events
 from policies.models import Policy
 from portal.jurisdictions import normalize_state
 
@@ -337,27 +335,27 @@ def _cancel_before_start(
 
 @transaction.atomic
 def cancel_assignment(
+    *, assignment: Assignment, reason: str = "", now: datetime
+) -> Assignment:
+    """Cancel this assignment before it starts; its premium is reversed (the portal's ticket)."""
+    return _cancel_before_start(_locked(assignment), reason=reason, now=now)
+
+
+@transaction.atomic
+def cancel_job_assignment(
     *,
     job: WorkJob,
     contractor: Contractor | None = None,
     reason: str = "",
     now: datetime,
 ) -> Assignment:
-    """Cancel the job's assignment before it starts; its premium is reversed."""
-    assignment = latest_for_job(job=job, contractor=contractor)
-    return _cancel_before_start(assignment, reason=reason, now=now)
-
-
-@transaction.atomic
-def cancel_dispatch(
-    *, assignment: Assignment, reason: str = "", now: datetime
-) -> Assignment:
-    """``cancel_assignment`` for one named dispatch (the portal's ticket).
+    """``cancel_assignment`` for the job's latest open assignment (POST /assignments/cancel).
 
     The API names a job and gets its latest assignment; a dispatcher looking at a
     ticket must cancel that ticket even when the job has later ones.
     """
-    return _cancel_before_start(_locked(assignment), reason=reason, now=now)
+    assignment = latest_for_job(job=job, contractor=contractor)
+    return _cancel_before_start(assignment, reason=reason, now=now)
 
 
 def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assignment:
@@ -379,23 +377,23 @@ def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assig
 
 @transaction.atomic
 def extend_assignment(
+    *, assignment: Assignment, end_at: datetime, now: datetime
+) -> Assignment:
+    """Move this assignment's end later (never earlier, within a year): the portal's ticket."""
+    return _extend(_locked(assignment), end_at=end_at, now=now)
+
+
+@transaction.atomic
+def extend_job_assignment(
     *,
     job: WorkJob,
     end_at: datetime,
     contractor: Contractor | None = None,
     now: datetime,
 ) -> Assignment:
-    """Move the end of the job's assignment later (never earlier, within a year)."""
+    """``extend_assignment`` for the job's latest open assignment (POST /assignments/extend)."""
     assignment = latest_for_job(job=job, contractor=contractor)
     return _extend(assignment, end_at=end_at, now=now)
-
-
-@transaction.atomic
-def extend_dispatch(
-    *, assignment: Assignment, end_at: datetime, now: datetime
-) -> Assignment:
-    """``extend_assignment`` for one named dispatch (the portal's ticket)."""
-    return _extend(_locked(assignment), end_at=end_at, now=now)
 
 
 @transaction.atomic
@@ -438,13 +436,9 @@ def _covered_of(job: WorkJob) -> QuerySet[Assignment]:
         Assignment.objects.select_related(
             "platform", "contractor", "job__category_code", "policy"
         )
-        .filter(
-            job=job,
-            eligible=True,
-            bind=True,
-            cancelled_at__isnull=True,
-            deleted_at__isnull=True,
-        )
+        .covered()
+        .live()
+        .filter(job=job)
         .order_by("pk")
     )
 

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from typing_extensions import TypedDict
 
-from coverage import events
-from coverage.eligibility import Terms, mismatches
+from coverage.api.serializers import invoice_json
 from coverage.models import Contractor, Invoice, WorkJob
-from coverage.serializers import invoice_json
-from coverage.services.common import invalid, rate_terms
+from coverage.services.eligibility import Terms, mismatches
+from coverage.services.inputs import invalid
+from coverage.services.terms import rate_terms
+from coverage.webhooks import events
 from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state
 

@@ -12,12 +12,12 @@ from datetime import datetime
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
-from coverage import events
-from coverage.dates import resolve_window
-from coverage.eligibility import Terms, matching_policy
+from coverage.api.serializers import policy_json
 from coverage.models import Quote
-from coverage.serializers import policy_json
 from coverage.services.assignments import cancel_later_assignments
+from coverage.services.dates import resolve_window
+from coverage.services.eligibility import Terms, matching_policy
+from coverage.webhooks import events
 from policies import services as policy_services
 from policies.models import Policy, PolicyStatus, Product
 from policies.products import CONTRACTOR_PRODUCT

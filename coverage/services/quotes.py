@@ -10,25 +10,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from coverage import events
-from coverage.dates import DEFAULT_LENGTH, next_day, resolve_window
-from coverage.eligibility import Terms, matching_policy
+from coverage.api.serializers import session_json
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
 from coverage.rating import Rating
-from coverage.serializers import session_json
 from coverage.services.assignments import (
     ASSIGNMENT_CANCELLED,
     AssignmentChanges,
     update_assignment,
 )
-from coverage.services.common import (
-    clean_lines,
-    rate_terms,
-    rating_snapshot,
-    require_approved,
-    validate_fields,
-)
+from coverage.services.dates import DEFAULT_LENGTH, next_day, resolve_window
+from coverage.services.eligibility import Terms, matching_policy
+from coverage.services.inputs import clean_lines, validate_fields
 from coverage.services.policies import bind_policy_from_quote
+from coverage.services.terms import rate_terms, rating_snapshot, require_approved
+from coverage.webhooks import events
 from policies.lines import CoverageType
 from policies.models import Policy
 from portal.jurisdictions import normalize_state

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from django import template
 
-from coverage import formatting
-from coverage.tickets import LINE_SHORT
+from coverage.selectors.tickets import LINE_SHORT
+from coverage.views import formatting
 from policies.lines import CoverageType
 
 register = template.Library()

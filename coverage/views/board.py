@@ -16,9 +16,10 @@ from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from coverage import tickets
 from coverage.access import can_act, viewer_required
 from coverage.forms import BoardFilterForm
+from coverage.selectors import board as reads
+from coverage.selectors.tickets import Status
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 from portal.models import Platform, User
@@ -82,7 +83,7 @@ def _platform(user: User, public_id: str) -> Platform | None:
     return Platform.objects.filter(public_id=public_id).first()
 
 
-def _empty_message(filters: tickets.BoardFilters, *, today: date) -> str:
+def _empty_message(filters: reads.BoardFilters, *, today: date) -> str:
     narrowed = any(
         (filters.state, filters.status, filters.tech, filters.customer, filters.q)
     )
@@ -105,7 +106,7 @@ def board(request: PortalRequest) -> HttpResponse:
     today = now.astimezone(UTC).date()
     form = BoardFilterForm(request.GET)
     user = request.user
-    filters = tickets.BoardFilters(
+    filters = reads.BoardFilters(
         day=form.value("day", today),
         platform=_platform(user, form.value("platform")),
         state=form.value("state"),
@@ -113,15 +114,15 @@ def board(request: PortalRequest) -> HttpResponse:
         tech=form.value("tech"),
         customer=form.value("customer"),
         q=form.value("q"),
-        sort=form.value("sort", tickets.DEFAULT_SORT),
+        sort=form.value("sort", reads.DEFAULT_SORT),
     )
-    found = tickets.board_queryset(user, filters, at=now)
-    summary = tickets.summarize(found)
+    found = reads.board_queryset(user, filters, at=now)
+    summary = reads.summarize(found)
     if is_partial(request) and request.GET.get("v") == summary.version:
         # A poll, and nothing changed: keep what the dispatcher is looking at.
         return HttpResponse(status=204)
-    page = page_of(form.value("page", 1), count=summary.total, size=tickets.PAGE_SIZE)
-    rows = tickets.board_page(
+    page = page_of(form.value("page", 1), count=summary.total, size=reads.PAGE_SIZE)
+    rows = reads.board_page(
         found,
         sort=filters.sort,
         page=page,
@@ -150,7 +151,7 @@ def board(request: PortalRequest) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "can_act": can_act(user),
         "empty_message": _empty_message(filters, today=today),
-        "Status": tickets.Status,
+        "Status": Status,
         # Written out by the template: a widget would render a template per option.
         "state_choices": form.fields["state"].choices,
         "status_choices": form.fields["status"].choices,
@@ -159,7 +160,7 @@ def board(request: PortalRequest) -> HttpResponse:
     if not polling:
         # The filter bar's pickers list the day's techs and customers; a swap that
         # changed the day sends them along out of band (a poll never changes the day).
-        context["tech_options"], context["customer_options"] = tickets.filter_options(
+        context["tech_options"], context["customer_options"] = reads.filter_options(
             user, filters
         )
         context["refresh_options"] = is_partial(request)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from coverage import tickets
 from coverage.access import can_act, get_contractor, viewer_required
 from coverage.forms import RepeatCheckForm, SearchForm
 from coverage.models import Certificate, Contractor
+from coverage.selectors import contractors, tickets
 from policies.models import Policy, PolicyStatus
 from portal.htmx import render_page
 from portal.http import PortalRequest
@@ -32,17 +32,6 @@ REPEAT_APPLIES = "Repeat coverage applies: {message}"
 REPEAT_DOES_NOT_APPLY = "Repeat coverage does not apply: {message}"
 
 
-def _search(queryset: QuerySet[Contractor], q: str) -> QuerySet[Contractor]:
-    for term in q.split():
-        queryset = queryset.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(public_id=term)
-        )
-    return queryset
-
-
 @login_required
 @viewer_required
 @require_GET
@@ -52,7 +41,7 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     q = form.cleaned_data.get("q") or ""
-    found = _search(Contractor.objects.visible_to(request.user).live(), q)
+    found = Contractor.objects.visible_to(request.user).live().search(q)
     # Counted before the annotation: a GROUP BY only to count would be wasted work.
     page = page_of(form.cleaned_data.get("page"), count=found.count(), size=PAGE_SIZE)
     found = found.annotate(last_dispatch=Max("assignments__effective_at"))
@@ -87,7 +76,7 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _repeat_message(answer: tickets.RepeatAnswer | None) -> str:
+def _repeat_message(answer: contractors.RepeatAnswer | None) -> str:
     if answer is None:
         return NEVER_DISPATCHED
     template = REPEAT_APPLIES if answer.result.result else REPEAT_DOES_NOT_APPLY
@@ -106,7 +95,7 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     now = timezone.now()
     form = SearchForm(request.GET)
     form.is_valid()
-    history = tickets.visible_tickets_of(contractor)
+    history = contractors.visible_tickets_of(contractor)
     page = page_of(
         form.cleaned_data.get("page"), count=history.count(), size=HISTORY_SIZE
     )
@@ -118,7 +107,7 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     )
     # "Would it apply to this job?" asks about the chosen job; otherwise the next one.
     chosen = repeat_form.cleaned_data["job"] if repeat_form.is_valid() else None
-    answer = tickets.repeat_coverage(contractor=contractor, now=now, job=chosen)
+    answer = contractors.repeat_coverage(contractor=contractor, now=now, job=chosen)
     context = {
         "contractor": contractor,
         "policies": list(

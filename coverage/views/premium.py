@@ -1,6 +1,6 @@
 """Premium for a period: totals by day, customer, tech and state, a chart, the ledger as CSV.
 
-Everything comes from the append-only ledger (coverage.reports); the page says whether
+Everything comes from the append-only ledger (coverage.selectors.premium); the page says whether
 each breakdown adds up to the ledger's total, and the CSV lists the very entries summed.
 """
 
@@ -18,12 +18,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from coverage import charts, formatting, reports
 from coverage.access import viewer_required
 from coverage.forms import MAX_PERIOD_DAYS, PeriodForm
 from coverage.models import LedgerEntry
 from coverage.rating import WIRE_KEYS
-from coverage.tickets import LINE_SHORT
+from coverage.selectors.premium import csv_rows, premium_report
+from coverage.selectors.tickets import LINE_SHORT
+from coverage.views import charts, formatting
 from portal.htmx import render_page
 from portal.http import PortalRequest
 from portal.models import Platform
@@ -107,7 +108,7 @@ def premium(request: PortalRequest) -> HttpResponse:
         "not_reconciled": NOT_RECONCILED,
     }
     if platform is not None:
-        report = reports.premium_report(platform=platform, start=start, end=end)
+        report = premium_report(platform=platform, start=start, end=end)
         context["report"] = report
         context["chart"] = charts.bar_chart(
             [(_short_day(date.fromisoformat(r.key)), r.amount) for r in report.by_day]
@@ -188,9 +189,7 @@ def premium_csv(request: PortalRequest) -> HttpResponse:
     writer = csv.writer(_Echo())
     rows = (
         writer.writerow(line)
-        for line in _csv_lines(
-            reports.csv_rows(platform=platform, start=start, end=end)
-        )
+        for line in _csv_lines(csv_rows(platform=platform, start=start, end=end))
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     name = f"premium-{platform.public_id}-{start.isoformat()}-{end.isoformat()}.csv"

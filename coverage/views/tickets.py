@@ -2,8 +2,8 @@
 
 Every decision is a coverage service's: the preview calls ``preview_assignment`` (the
 path ``create_assignment`` takes, writing nothing), "Dispatch" calls ``create_job`` and
-``create_assignment`` as the API does, and the actions call ``cancel_dispatch``,
-``extend_dispatch``, ``update_job`` (a new wage), ``send_opt_in`` and
+``create_assignment`` as the API does, and the actions call ``cancel_assignment``,
+``extend_assignment``, ``update_job`` (a new wage), ``send_opt_in`` and
 ``update_assignment`` (decide again). A refusal comes back as the service's message,
 inline, next to the action that caused it.
 """
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from coverage import formatting, services, tickets
+from coverage import services
 from coverage.access import can_act, dispatcher_required, get_ticket, viewer_required
 from coverage.forms import (
     CancelForm,
@@ -43,6 +43,8 @@ from coverage.models import (
     LedgerEntry,
 )
 from coverage.rating import Rating
+from coverage.selectors import tickets
+from coverage.views import formatting
 from portal.forms import add_service_error
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
@@ -71,13 +73,8 @@ EVENTS_SHOWN = 50
 
 # A service's refusal, by its error code or field, lands on this form field.
 FIELD_OF_CODE = {"effective_date_invalid": "starts_at", "end_date_invalid": "ends_at"}
-FIELD_OF_KEY = {
-    "wage": "wage",
-    "wage_type": "wage_type",
-    "address.region": "site_state",
-    "coverage_type": "lines",
-    "name": "job_name",
-}
+# Services key refusals by model field; only these differ from the form's names.
+FIELD_OF_KEY = {"address_region": "site_state", "name": "job_name"}
 
 
 def attach_errors(
@@ -358,7 +355,7 @@ def ticket_cancel(request: PortalRequest, public_id: str) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.cancel_dispatch(
+            services.cancel_assignment(
                 assignment=assignment,
                 reason=form.cleaned_data["reason"],
                 now=timezone.now(),
@@ -380,7 +377,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
-            extended = services.extend_dispatch(
+            extended = services.extend_assignment(
                 assignment=assignment,
                 end_at=form.cleaned_data["end_at"],
                 now=timezone.now(),

@@ -11,7 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from coverage.eligibility import ELIGIBLE, NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
+from coverage.services.eligibility import (
+    ELIGIBLE,
+    NO_ACTIVE_POLICY,
+    WORK_STATE_MISMATCH,
+)
 from coverage.views import board as board_views
 from tests.browser.conftest import screenshot, sign_in
 

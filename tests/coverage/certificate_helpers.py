@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.files.storage import default_storage
 
-from coverage.certificate_document import format_window
+from coverage.certificates.document import format_window
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from portal.models import Platform
 from tests.coverage.certificate_samples import page_text

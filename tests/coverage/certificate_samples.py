@@ -9,7 +9,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from coverage.certificate_document import (
+from coverage.certificates.document import (
     GENERAL_LIABILITY,
     GL_DETAILS,
     INSURERS,

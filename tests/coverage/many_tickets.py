@@ -16,7 +16,7 @@ from coverage.models import (
     LedgerEntry,
     WorkJob,
 )
-from coverage.services import cancel_dispatch, send_opt_in
+from coverage.services import cancel_assignment, send_opt_in
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, make_job
 from tests.coverage.portal_helpers import at, opted_in, ticket, today
@@ -33,7 +33,7 @@ def seed_day(platform: Platform, category: CategoryCode, n: int) -> list[Assignm
     later = ticket(make_contractor(platform, email="pia@many.example"), job, hour=23)
     send_opt_in(assignment=later, url_for=lambda t: f"http://x/{t}", now=timezone.now())
     gone = ticket(terry, job, hour=22)
-    cancel_dispatch(assignment=gone, now=gone.effective_at - timedelta(hours=1))
+    cancel_assignment(assignment=gone, now=gone.effective_at - timedelta(hours=1))
     made = [covered, uncovered, later, gone]
     made += _copies(platform, category, covered, uncovered, n - len(made))
     return made

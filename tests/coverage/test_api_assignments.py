@@ -10,8 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from coverage import eligibility, ledger
-from coverage.dates import END_TOO_FAR, EXTEND_SHORTENS, next_day
 from coverage.models import (
     Assignment,
     CategoryCode,
@@ -20,7 +18,7 @@ from coverage.models import (
     LedgerIsAppendOnly,
     WorkJob,
 )
-from coverage.services import create_invoice, mark_invoice_paid
+from coverage.services import create_invoice, eligibility, ledger, mark_invoice_paid
 from coverage.services.assignments import (
     ASSIGNMENT_CANCELLED,
     CANCEL_AFTER_START,
@@ -28,6 +26,7 @@ from coverage.services.assignments import (
     NO_ASSIGNMENT_FOR_JOB,
     USE_EXTEND,
 )
+from coverage.services.dates import END_TOO_FAR, EXTEND_SHORTENS, next_day
 from policies.models import Policy
 from policies.services import cancel_policy
 from portal.models import Platform

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from coverage.api.events import NO_SUCH_EVENT, UNKNOWN_TYPE_FILTER
-from coverage.events import emit
 from coverage.models import Event
+from coverage.webhooks.events import emit
 from portal.api import UNKNOWN_CURSOR
 from portal.models import Platform
 from tests.conftest import bearer

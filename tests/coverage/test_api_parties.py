@@ -7,17 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coverage.api.common import NO_SUCH
+from coverage.api.inputs import NO_SUCH
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.services import create_invoice
-from coverage.services.common import CATEGORY_NOT_APPROVED, MISSING_CATEGORY
-from coverage.services.parties import (
-    DUPLICATE_EMAIL,
-    INVOICE_EXISTS,
-    JOB_IS_USED,
-    LIMIT_TOO_LOW,
-    WAGE_OUT_OF_RANGE,
-)
+from coverage.services.contractors import DUPLICATE_EMAIL
+from coverage.services.entities import LIMIT_TOO_LOW
+from coverage.services.jobs import INVOICE_EXISTS, JOB_IS_USED, WAGE_OUT_OF_RANGE
+from coverage.services.terms import CATEGORY_NOT_APPROVED, MISSING_CATEGORY
 from policies.models import PolicyStatus
 from tests.coverage.helpers import ApiClient, bound_policy, event_types
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coverage.dates import next_day
 from coverage.models import CategoryCode
 from coverage.services import (
     bind_policy_from_quote,
@@ -16,6 +15,7 @@ from coverage.services import (
     create_invoice,
     create_quote,
 )
+from coverage.services.dates import next_day
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, ApiClient, make_entity, make_job
 from tests.policies.helpers import make_contractor

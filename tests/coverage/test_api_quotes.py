@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from coverage.dates import EFFECTIVE_IN_PAST, END_TOO_FAR, next_day
 from coverage.models import CategoryCode, Contractor, Rate, WorkJob
 from coverage.rating import GL_NOT_FOR_HAWAII, NEEDS_GENERAL, WC_MONOPOLISTIC_STATE
+from coverage.services.dates import EFFECTIVE_IN_PAST, END_TOO_FAR, next_day
 from coverage.services.quotes import MATCHING_POLICY, QUOTE_BOUND
 from tests.coverage.helpers import GL, WC, ApiClient, make_job, unix
 from tests.coverage.rate_book_helpers import add_class

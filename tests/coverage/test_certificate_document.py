@@ -15,7 +15,7 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from coverage.certificate_document import (
+from coverage.certificates.document import (
     ADDITIONAL_INSURED_NOTICE,
     CANCELLATION_WORDING,
     COVERAGES_NOTICE,

@@ -14,11 +14,11 @@ from coverage import certificates
 from coverage.models import Assignment, CategoryCode, Certificate, Contractor, WorkJob
 from coverage.services import (
     AssignmentChanges,
-    cancel_assignment,
+    cancel_job_assignment,
     create_assignment,
     delete_assignment,
     delete_policy,
-    extend_assignment,
+    extend_job_assignment,
     update_assignment,
     update_policy,
 )
@@ -97,7 +97,7 @@ class TestRevocation:
         self, assignment: Assignment, job: WorkJob, committed
     ) -> None:
         now = timezone.now()
-        committed(cancel_assignment, job=job, reason="client_request", now=now)
+        committed(cancel_job_assignment, job=job, reason="client_request", now=now)
         revoked = list(Certificate.objects.filter(assignment=assignment))
         assert {c.status for c in revoked} == {Certificate.Status.REVOKED}
         for certificate in revoked:
@@ -114,7 +114,7 @@ class TestRevocation:
         self, assignment: Assignment, job: WorkJob, api: ApiClient
     ) -> None:
         before = api.get(f"/assignments/{assignment.public_id}").json()
-        cancel_assignment(job=job, now=timezone.now())
+        cancel_job_assignment(job=job, now=timezone.now())
         after = api.get(f"/assignments/{assignment.public_id}").json()
         assert after["certificates"] == before["certificates"]
         assert len(after["certificates"]) == 2
@@ -196,7 +196,7 @@ class TestReissue:
     ) -> None:
         old_gl = in_force(assignment, GL)
         new_end = assignment.end_at + timedelta(days=3)
-        committed(extend_assignment, job=job, end_at=new_end, now=timezone.now())
+        committed(extend_job_assignment, job=job, end_at=new_end, now=timezone.now())
         old_gl.refresh_from_db()
         new_gl = in_force(assignment, GL)
         assert old_gl.status == Certificate.Status.SUPERSEDED

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coverage.models import Assignment, CategoryCode, Certificate, Entity
-from coverage.services import create_assignment, extend_assignment
+from coverage.services import create_assignment, extend_job_assignment
 from portal.models import Platform, User
 from tests.coverage.certificate_helpers import addressed_contractor, addressed_job
 from tests.coverage.helpers import ApiClient, bound_policy
@@ -48,7 +48,7 @@ def dispatch_techs(
                     now=timezone.now(),
                 )
             )
-        extend_assignment(
+        extend_job_assignment(
             job=job,
             contractor=contractor,
             end_at=made[-1].end_at + timedelta(days=1),

@@ -11,7 +11,11 @@ from django.utils.html import escape
 
 from coverage import certificates
 from coverage.models import CategoryCode, Certificate, Contractor, WorkJob
-from coverage.services import cancel_assignment, create_assignment, extend_assignment
+from coverage.services import (
+    cancel_job_assignment,
+    create_assignment,
+    extend_job_assignment,
+)
 from coverage.views.certificates import CERTIFICATE_NOT_FOUND, STANDING_HEADLINES
 from policies.models import Policy
 from portal.models import Platform
@@ -138,7 +142,7 @@ def test_a_certificate_past_its_policy_term_is_expired(gl: Certificate) -> None:
 def test_a_cancelled_dispatchs_certificate_says_revoked_from_that_moment(
     gl: Certificate, job: WorkJob
 ) -> None:
-    cancel_assignment(job=job, reason="client_request", now=timezone.now())
+    cancel_job_assignment(job=job, reason="client_request", now=timezone.now())
     _, html, _ = page(gl.number)
     assert standing_of(html) == certificates.REVOKED
     assert STANDING_HEADLINES[certificates.REVOKED] in html
@@ -146,7 +150,9 @@ def test_a_cancelled_dispatchs_certificate_says_revoked_from_that_moment(
 
 
 def test_a_replaced_certificate_says_so(gl: Certificate, job: WorkJob) -> None:
-    extend_assignment(job=job, end_at=gl.end_at + timedelta(days=2), now=timezone.now())
+    extend_job_assignment(
+        job=job, end_at=gl.end_at + timedelta(days=2), now=timezone.now()
+    )
     _, html, _ = page(gl.number)
     assert standing_of(html) == certificates.SUPERSEDED
     assert (

@@ -13,14 +13,14 @@ from django.utils.html import escape
 
 from coverage import certificates
 from coverage.api.certificates import CERTIFICATE_NOT_READY
-from coverage.certificate_document import (
+from coverage.certificates import rendering
+from coverage.certificates.document import (
     CANCELLATION_WORDING,
     PRODUCER,
     SAMPLE_GL_INSURER,
     SAMPLE_WC_INSURER,
     format_date,
 )
-from coverage.certificates import rendering
 from coverage.models import (
     CERTIFICATE_NUMBER_PREFIX,
     CategoryCode,

@@ -1,4 +1,4 @@
-"""coverage.dates: the window rules quotes, assignments and policies share."""
+"""coverage.services.dates: the window rules quotes, assignments and policies share."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from coverage.dates import (
+from coverage.services.dates import (
     COVERAGE_ENDED,
     EFFECTIVE_IN_PAST,
     END_BEFORE_EFFECTIVE,

@@ -11,20 +11,20 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from coverage import tickets
 from coverage.demo import OPTED_IN_EMAIL, PAST_DAYS
-from coverage.eligibility import (
-    CATEGORY_MISMATCH,
-    ELIGIBLE,
-    NO_ACTIVE_POLICY,
-    WORK_STATE_MISMATCH,
-)
 from coverage.models import (
     ApplicationSession,
     Assignment,
     Certificate,
     Contractor,
     LedgerEntry,
+)
+from coverage.selectors import board, tickets
+from coverage.services.eligibility import (
+    CATEGORY_MISMATCH,
+    ELIGIBLE,
+    NO_ACTIVE_POLICY,
+    WORK_STATE_MISMATCH,
 )
 from policies.models import Policy
 from portal.models import Platform, User
@@ -58,8 +58,8 @@ def counts() -> tuple[int, ...]:
 
 def todays_tickets() -> list[tickets.Ticket]:
     dispatcher = User.objects.get(username="dispatcher")
-    found = tickets.board_queryset(
-        dispatcher, tickets.BoardFilters(day=MORNING.date()), at=MORNING
+    found = board.board_queryset(
+        dispatcher, board.BoardFilters(day=MORNING.date()), at=MORNING
     )
     rows = tickets.for_display(found, at=MORNING).order_by("effective_at")
     return [tickets.ticket(a) for a in rows]

@@ -9,14 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from coverage.dates import DEFAULT_LENGTH, next_day
-from coverage.eligibility import (
-    CATEGORY_MISMATCH,
-    ELIGIBLE,
-    NO_ACTIVE_POLICY,
-    POLICY_AFTER_ASSIGNMENT,
-    WORK_STATE_MISMATCH,
-)
 from coverage.models import (
     ApplicationSession,
     Assignment,
@@ -28,16 +20,24 @@ from coverage.models import (
 )
 from coverage.rating import NO_CLASS
 from coverage.services import (
-    cancel_dispatch,
+    cancel_assignment,
     complete_application_session,
     create_assignment,
-    extend_dispatch,
+    extend_assignment,
     preview_assignment,
     preview_wage_change,
     send_opt_in,
     update_job,
 )
 from coverage.services.assignments import ASSIGNMENT_CANCELLED
+from coverage.services.dates import DEFAULT_LENGTH, next_day
+from coverage.services.eligibility import (
+    CATEGORY_MISMATCH,
+    ELIGIBLE,
+    NO_ACTIVE_POLICY,
+    POLICY_AFTER_ASSIGNMENT,
+    WORK_STATE_MISMATCH,
+)
 from policies.lines import CoverageType
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, make_job
@@ -184,14 +184,14 @@ def test_cancel_and_extend_name_one_dispatch(terry: Contractor, job: WorkJob) ->
     later = ticket(terry, job, day=tomorrow() + timedelta(days=1))
     later_end = later.end_at
     new_end = first.end_at + timedelta(hours=5)
-    extend_dispatch(assignment=first, end_at=new_end, now=timezone.now())
-    cancel_dispatch(assignment=first, now=timezone.now())
+    extend_assignment(assignment=first, end_at=new_end, now=timezone.now())
+    cancel_assignment(assignment=first, now=timezone.now())
     first.refresh_from_db()
     later.refresh_from_db()
     assert first.end_at == new_end and first.is_cancelled
     assert not later.is_cancelled and later.end_at == later_end
     with pytest.raises(ValidationError, match=re.escape(ASSIGNMENT_CANCELLED)):
-        extend_dispatch(
+        extend_assignment(
             assignment=first, end_at=new_end + timedelta(days=1), now=timezone.now()
         )
 
@@ -292,7 +292,7 @@ def test_the_lines_come_from_the_customer_when_the_dispatch_names_none(
 
 def test_no_opt_in_for_a_cancelled_dispatch(priya: Contractor, job: WorkJob) -> None:
     later = ticket(priya, job, day=tomorrow())
-    cancel_dispatch(assignment=later, now=timezone.now())
+    cancel_assignment(assignment=later, now=timezone.now())
     with pytest.raises(ValidationError, match=re.escape(ASSIGNMENT_CANCELLED)):
         send_opt_in(assignment=later, url_for=url_for, now=timezone.now())
 
@@ -302,7 +302,7 @@ def test_the_opt_in_stands_when_its_dispatch_was_cancelled_meanwhile(
 ) -> None:
     later = ticket(priya, job, day=tomorrow())
     session = send_opt_in(assignment=later, url_for=url_for, now=timezone.now())
-    cancel_dispatch(assignment=later, now=timezone.now())
+    cancel_assignment(assignment=later, now=timezone.now())
     policy = complete_application_session(session=session, now=timezone.now())
     later.refresh_from_db()
     assert policy.status == "active"

@@ -1,4 +1,4 @@
-"""coverage.eligibility.check: every message of seed 000's table, and the order of checks."""
+"""coverage.services.eligibility.check: every message of seed 000's table, and the order of checks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coverage import eligibility
-from coverage.eligibility import (
+from coverage.models import CategoryCode, Contractor, WorkJob
+from coverage.services import eligibility
+from coverage.services.eligibility import (
     CATEGORY_MISMATCH,
     ELIGIBLE,
     INVALID_JOB_CATEGORY,
@@ -23,7 +24,6 @@ from coverage.eligibility import (
     WORK_STATE_MISMATCH,
     Eligibility,
 )
-from coverage.models import CategoryCode, Contractor, WorkJob
 from policies.services import cancel_policy
 from tests.coverage.helpers import GL, WC, bound_policy, make_job
 from tests.policies.helpers import make_contractor

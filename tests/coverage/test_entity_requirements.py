@@ -6,20 +6,19 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from coverage import eligibility
-from coverage.certificate_document import (
+from coverage.certificates.document import (
     GL_EACH_OCCURRENCE_CENTS,
     GL_GENERAL_AGGREGATE_CENTS,
 )
-from coverage.eligibility import (
+from coverage.models import CategoryCode, Certificate, Contractor, Entity, WorkJob
+from coverage.services import create_assignment, eligibility
+from coverage.services.eligibility import (
     ENTITY_REQUIREMENT_UNMET,
     REQUIRES_AGGREGATE_LIMIT,
     REQUIRES_LINE,
     REQUIRES_OCCURRENCE_LIMIT,
     check,
 )
-from coverage.models import CategoryCode, Certificate, Contractor, Entity, WorkJob
-from coverage.services import create_assignment
 from policies.models import (
     GL_AGGREGATE_LIMIT_DEFAULT,
     GL_OCCURRENCE_LIMIT_DEFAULT,

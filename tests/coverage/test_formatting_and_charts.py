@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coverage.charts import bar_chart
-from coverage.formatting import MINUS, money, plain_dollars, times, window
+from coverage.views.charts import bar_chart
+from coverage.views.formatting import MINUS, money, plain_dollars, times, window
 
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
@@ -23,7 +23,7 @@ def test_money() -> None:
 
 
 def test_windows_end_at_24_00_when_coverage_runs_to_midnight() -> None:
-    # An end on the start's day moves to the next midnight (coverage.dates).
+    # An end on the start's day moves to the next midnight (coverage.services.dates).
     assert window(utc(1, 9), utc(2, 0)) == "Jun 1, 09:00–24:00 UTC"
     assert window(utc(1, 9), utc(1, 17, 30)) == "Jun 1, 09:00–17:30 UTC"
     assert window(utc(1, 22), utc(2, 1)) == "Jun 1, 22:00 – Jun 2, 01:00 UTC"

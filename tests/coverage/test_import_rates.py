@@ -1,4 +1,4 @@
-"""`manage.py import_rates` and coverage.rate_book: validation, idempotence, the sample book."""
+"""`manage.py import_rates` and coverage.rating.book: validation, idempotence, the sample book."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from coverage import rate_book
 from coverage.demo import SAMPLE_RATE_BOOK
 from coverage.models import CategoryCode, ClassCode, ClassMapping, Rate
-from coverage.rate_book import RateBookError, import_rate_book
-from coverage.rating import rate
+from coverage.rating import book, rate
+from coverage.rating.book import RateBookError, import_rate_book
 from portal.demo import DEMO_PLATFORM
 from portal.models import Platform
 
@@ -41,7 +40,7 @@ TRADES = {
 }
 
 
-def load(text: str, **kwargs: object) -> rate_book.ImportResult:
+def load(text: str, **kwargs: object) -> book.ImportResult:
     return import_rate_book(text=io.StringIO(text), **kwargs)  # type: ignore[arg-type]
 
 
@@ -362,7 +361,7 @@ def test_a_file_that_is_not_utf8_or_not_csv_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes((GOOD + "Façades,NJ,wc,1,,2026-01-01,1,\n").encode("latin-1"))
     with pytest.raises(RateBookError) as caught:
-        rate_book.import_rate_book_file(path=path)
+        book.import_rate_book_file(path=path)
     assert caught.value.errors == [
         "the file is not UTF-8 text (invalid continuation byte)"
     ]
@@ -582,6 +581,6 @@ def test_two_imports_at_once_load_the_book_once(requires_postgres: None) -> None
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(isinstance(r, rate_book.ImportResult) for r in results), results
+    assert all(isinstance(r, book.ImportResult) for r in results), results
     assert sorted(r.rates_created for r in results) == [0, 96]
     assert Rate.objects.count() == 96

@@ -1,4 +1,4 @@
-"""coverage.ledger: balances per (line, day) reached only by appending entries."""
+"""coverage.services.ledger: balances per (line, day) reached only by appending entries."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from coverage import ledger
 from coverage.models import Assignment, Contractor, LedgerEntry, WorkJob
+from coverage.services import ledger
 from tests.coverage.helpers import GL, WC
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from coverage import eligibility
-from coverage.certificate_document import format_date
+from coverage.api.serializers import policy_json
+from coverage.certificates.document import format_date
 from coverage.models import (
     Assignment,
     CategoryCode,
@@ -23,9 +23,8 @@ from coverage.models import (
     Event,
     WorkJob,
 )
-from coverage.renewals import due_policies, renew_due, renew_due_policies
-from coverage.serializers import policy_json
-from coverage.services import create_assignment
+from coverage.services import create_assignment, eligibility
+from coverage.services.renewals import due_policies, renew_due, renew_due_policies
 from policies.models import Policy, PolicyStatus, PolicyTransaction
 from policies.services import cancel_policy, start_renewal
 from portal.models import Platform

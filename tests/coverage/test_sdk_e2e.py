@@ -19,9 +19,9 @@ from django.utils import timezone
 from ten99policy import error
 from ten99policy.api_requestor import APIRequestor
 
-from coverage import eligibility
-from coverage.dates import next_day
 from coverage.models import CategoryCode, WorkJob
+from coverage.services import eligibility
+from coverage.services.dates import next_day
 from portal.models import Platform
 from tests.coverage.helpers import GL, WC, approved_janitorial, unix
 from tests.policies.helpers import contractor_product

@@ -10,11 +10,11 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.test import Client
 from django.utils import timezone
 
-from coverage import tickets
-from coverage.eligibility import NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
 from coverage.forms import BAD_DAY, BAD_PAGE, BAD_PUBLIC_ID, BAD_SORT, UNKNOWN_CHOICE
-from coverage.models import CategoryCode, Contractor, Entity, WorkJob
-from coverage.services import cancel_dispatch, send_opt_in
+from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
+from coverage.selectors import board, tickets
+from coverage.services import cancel_assignment, send_opt_in
+from coverage.services.eligibility import NO_ACTIVE_POLICY, WORK_STATE_MISMATCH
 from coverage.views.board import (
     NO_TICKETS_MATCH,
     NO_TICKETS_ON_DAY,
@@ -36,13 +36,13 @@ BOARD = "/board/"
 @pytest.fixture
 def covered(
     contractor: Contractor, job: WorkJob, category: CategoryCode, product
-) -> tickets.Assignment:
+) -> Assignment:
     opted_in(contractor, category)
     return ticket(contractor, job, hour=9)
 
 
 @pytest.fixture
-def uncovered(platform: Platform, category: CategoryCode) -> tickets.Assignment:
+def uncovered(platform: Platform, category: CategoryCode) -> Assignment:
     priya = make_contractor(platform, email="priya@example.com")
     priya.first_name = "Priya"
     priya.save()
@@ -175,7 +175,7 @@ def test_a_poll_after_a_change_returns_the_table_with_the_ticket_highlighted(
     client = client_as(dispatcher)
     version = client.get(BOARD).context["summary"].version
     rendered = timezone.now()
-    cancel_dispatch(
+    cancel_assignment(
         assignment=uncovered, now=uncovered.effective_at - timedelta(hours=1)
     )
     response = client.get(
@@ -249,7 +249,7 @@ def test_filter_by_coverage_status(
     assert rows(client.get(BOARD, {"status": "not_covered"})) == [uncovered.public_id]
     assert rows(client.get(BOARD, {"status": "pending"})) == []
     later = ticket(contractor, job, day=tomorrow(), hour=8)
-    cancel_dispatch(assignment=later, now=timezone.now())
+    cancel_assignment(assignment=later, now=timezone.now())
     on_tomorrow = {"day": tomorrow().isoformat()}
     assert rows(client.get(BOARD, {**on_tomorrow, "status": "cancelled"})) == [
         later.public_id
@@ -296,7 +296,7 @@ def test_paging(
     client_as,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
     made = [ticket(contractor, job, hour=h).public_id for h in (7, 8, 9)]
     client = client_as(dispatcher)
     first = client.get(BOARD)

@@ -7,9 +7,9 @@ import html
 import pytest
 from django.test import Client
 
-from coverage.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
 from coverage.forms import UNKNOWN_CHOICE
 from coverage.models import CategoryCode, Contractor, WorkJob
+from coverage.services.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
 from coverage.views.contractors import (
     NEVER_DISPATCHED,
     NO_POLICIES,

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from coverage import ledger, reports
 from coverage.forms import PERIOD_BACKWARDS, PERIOD_TOO_LONG
 from coverage.models import CategoryCode, Contractor, LedgerEntry, WorkJob
-from coverage.services import cancel_dispatch, update_job
+from coverage.selectors import premium
+from coverage.services import cancel_assignment, ledger, update_job
 from portal.models import Platform, User
 from tests.coverage.helpers import approved_janitorial, make_entity, make_job
 from tests.coverage.portal_helpers import HTMX, opted_in, ticket, tomorrow
@@ -51,7 +51,7 @@ def booked(
     first = ticket(contractor, job, day=day1)
     ticket(pat, pa_job, day=day2)
     gone = ticket(contractor, job, day=day2, hour=15)
-    cancel_dispatch(assignment=gone, now=gone.effective_at - timedelta(hours=2))
+    cancel_assignment(assignment=gone, now=gone.effective_at - timedelta(hours=2))
     update_job(
         job=job, data={"wage": 30_000}, now=first.effective_at - timedelta(hours=1)
     )
@@ -103,7 +103,7 @@ def test_totals_by_day_customer_tech_and_state_reconcile_to_the_cent(
 
 
 def test_charges_adjustments_and_reversals_add_up(platform: Platform, booked) -> None:
-    report = reports.premium_report(
+    report = premium.premium_report(
         platform=platform, start=booked["day1"], end=booked["day2"]
     )
     kinds = {row.key: (row.amount, row.entries) for row in report.by_kind}
@@ -117,10 +117,10 @@ def test_charges_adjustments_and_reversals_add_up(platform: Platform, booked) ->
 
 
 def test_a_report_that_does_not_add_up_says_so(platform: Platform, booked) -> None:
-    report = reports.premium_report(
+    report = premium.premium_report(
         platform=platform, start=booked["day1"], end=booked["day2"]
     )
-    broken = reports.PremiumReport(**{**report.__dict__, "total": report.total + 1})
+    broken = premium.PremiumReport(**{**report.__dict__, "total": report.total + 1})
     assert not broken.reconciled
 
 

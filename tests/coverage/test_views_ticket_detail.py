@@ -11,8 +11,6 @@ import pytest
 from django.test import Client
 
 from coverage import certificates
-from coverage.dates import EXTEND_SHORTENS
-from coverage.eligibility import ELIGIBLE, NO_ACTIVE_POLICY
 from coverage.forms import BAD_MOMENT, BAD_WAGE, REASON_TOO_LONG
 from coverage.models import (
     ApplicationSession,
@@ -26,7 +24,9 @@ from coverage.models import (
 )
 from coverage.services import create_invoice
 from coverage.services.assignments import CANCEL_AFTER_START
-from coverage.services.parties import INVOICE_EXISTS
+from coverage.services.dates import EXTEND_SHORTENS
+from coverage.services.eligibility import ELIGIBLE, NO_ACTIVE_POLICY
+from coverage.services.jobs import INVOICE_EXISTS
 from coverage.services.quotes import ALREADY_COVERED
 from coverage.views.tickets import (
     DECIDED_COVERED,

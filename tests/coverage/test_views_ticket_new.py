@@ -12,8 +12,6 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from coverage.dates import EFFECTIVE_IN_PAST
-from coverage.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
 from coverage.forms import (
     BAD_WAGE,
     ENTER_WAGE,
@@ -22,7 +20,6 @@ from coverage.forms import (
     PICK_STATE,
     PICK_TRADE,
     UNKNOWN_CHOICE,
-    WAGE_RANGE,
 )
 from coverage.models import (
     Assignment,
@@ -35,6 +32,9 @@ from coverage.models import (
     WorkJob,
 )
 from coverage.rating import WC_MONOPOLISTIC_STATE
+from coverage.services.dates import EFFECTIVE_IN_PAST
+from coverage.services.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
+from coverage.services.jobs import WAGE_OUT_OF_RANGE
 from coverage.views.tickets import PREVIEW_HINT, TICKET_DISPATCHED
 from portal.models import Platform, User
 from tests.coverage.helpers import GL, WC, approved_janitorial, make_entity, make_job
@@ -331,7 +331,7 @@ def test_an_htmx_dispatch_redirects_the_browser(
         ({"job": "", "trade": ""}, "trade", PICK_TRADE),
         ({"job": "", "site_state": ""}, "site_state", PICK_STATE),
         ({"job": "", "wage": ""}, "wage", ENTER_WAGE),
-        ({"job": "", "wage": "0.50"}, "wage", WAGE_RANGE),
+        ({"job": "", "wage": "0.50"}, "wage", WAGE_OUT_OF_RANGE),
         ({"job": "", "wage": "12.345"}, "wage", BAD_WAGE),
         ({"lines": []}, "lines", PICK_LINES),
     ],

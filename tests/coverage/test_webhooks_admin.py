@@ -10,8 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage import webhooks
 from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
+from coverage.webhooks import endpoints
 from portal.models import Platform, User
 from tests.coverage.webhook_receiver import Receiver, running_receiver
 
@@ -33,7 +33,7 @@ def as_support(support: User, client_as: Callable[[User], Client]) -> Client:
 
 def make_history(platform: Platform, url: str, n: int) -> WebhookEndpoint:
     """An endpoint with n events, each with a failed delivery of one recorded attempt."""
-    endpoint = webhooks.create_endpoint(platform=platform, url=url)
+    endpoint = endpoints.create_endpoint(platform=platform, url=url)
     now = timezone.now()
     for i in range(n):
         event = Event.objects.create(
@@ -116,7 +116,7 @@ def test_resend_selected_deliveries_to_their_own_endpoints(
 ) -> None:
     make_history(platform, receiver.url, 1)
     # Another live endpoint must not get the re-send of this delivery.
-    webhooks.create_endpoint(platform=platform, url=receiver.url + "/other")
+    endpoints.create_endpoint(platform=platform, url=receiver.url + "/other")
     failed = Delivery.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         as_support.post(

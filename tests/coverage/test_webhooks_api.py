@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from coverage import webhooks
 from coverage.api.webhooks import NO_SUCH_ENDPOINT
 from coverage.models import Delivery, Event, WebhookEndpoint
+from coverage.webhooks import endpoints
 from portal.api import INVALID_API_KEY
 from portal.models import Platform
 from tests.conftest import bearer
@@ -84,32 +84,32 @@ class TestCreate:
     @pytest.mark.parametrize(
         ("body", "message"),
         [
-            ({}, {"url": webhooks.URL_REQUIRED}),
-            ({"url": "  "}, {"url": webhooks.URL_REQUIRED}),
-            ({"url": "ftp://files.example.com/in"}, {"url": webhooks.URL_INVALID}),
-            ({"url": "javascript:alert(1)"}, {"url": webhooks.URL_INVALID}),
-            ({"url": "dispatch.example.com/hooks"}, {"url": webhooks.URL_INVALID}),
+            ({}, {"url": endpoints.URL_REQUIRED}),
+            ({"url": "  "}, {"url": endpoints.URL_REQUIRED}),
+            ({"url": "ftp://files.example.com/in"}, {"url": endpoints.URL_INVALID}),
+            ({"url": "javascript:alert(1)"}, {"url": endpoints.URL_INVALID}),
+            ({"url": "dispatch.example.com/hooks"}, {"url": endpoints.URL_INVALID}),
             (
                 {"url": "https://example.com/" + "a" * 2000},
-                {"url": webhooks.URL_TOO_LONG},
+                {"url": endpoints.URL_TOO_LONG},
             ),
             (
                 {"url": HOOK, "events": ["policy.created", "policy.exploded"]},
-                {"events": webhooks.UNKNOWN_EVENT_TYPE.format(type="policy.exploded")},
+                {"events": endpoints.UNKNOWN_EVENT_TYPE.format(type="policy.exploded")},
             ),
             (
                 {"url": HOOK, "description": "x" * 501},
-                {"description": webhooks.DESCRIPTION_TOO_LONG},
+                {"description": endpoints.DESCRIPTION_TOO_LONG},
             ),
             (
                 {"url": HOOK, "description": "night\x00shift"},
-                {"description": webhooks.DESCRIPTION_HAS_NUL},
+                {"description": endpoints.DESCRIPTION_HAS_NUL},
             ),
             (
                 {"url": "mailto:ops@example.com", "events": ["nope"]},
                 {
-                    "url": webhooks.URL_INVALID,
-                    "events": webhooks.UNKNOWN_EVENT_TYPE.format(type="nope"),
+                    "url": endpoints.URL_INVALID,
+                    "events": endpoints.UNKNOWN_EVENT_TYPE.format(type="nope"),
                 },
             ),
         ],
@@ -206,7 +206,7 @@ class TestReadUpdateDelete:
         )
         assert response.status_code == 400
         assert response.json() == {
-            "message": {"url": webhooks.URL_INVALID},
+            "message": {"url": endpoints.URL_INVALID},
             "error_code": "invalid_input",
         }
         assert WebhookEndpoint.objects.get().url == HOOK
@@ -283,7 +283,7 @@ class TestList:
     def ids(self, platform: Platform) -> list[str]:
         """30 endpoints, oldest first."""
         return [
-            webhooks.create_endpoint(platform=platform, url=f"{HOOK}/{n}").public_id
+            endpoints.create_endpoint(platform=platform, url=f"{HOOK}/{n}").public_id
             for n in range(30)
         ]
 

@@ -19,9 +19,11 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from coverage import webhooks
-from coverage.events import emit, event_json
 from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
+from coverage.webhooks import delivery as webhook_delivery
+from coverage.webhooks import endpoints, signing
+from coverage.webhooks.events import emit
+from coverage.webhooks.payloads import event_json
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.webhook_receiver import Receiver, closed_port_url, running_receiver
@@ -38,7 +40,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def endpoint_for(platform: Platform, url: str, **fields: Any) -> WebhookEndpoint:
-    return webhooks.create_endpoint(platform=platform, url=url, **fields)
+    return endpoints.create_endpoint(platform=platform, url=url, **fields)
 
 
 def committed_event(
@@ -72,7 +74,7 @@ def test_a_committed_event_reaches_the_receiver_signed(
     assert got.path == "/hooks/coverage"
     assert got.headers["content-type"] == "application/json"
     # The receiver checks the signature the way the public SDKs do.
-    webhooks.verify(
+    signing.verify(
         secret=endpoint.secret,
         header=got.headers["ten99policy-signature"],
         body=got.body,
@@ -111,7 +113,7 @@ def test_only_live_subscribed_endpoints_of_the_platform_receive(
     )
     endpoint_for(platform, receiver.url + "/assignments", events=["assignment.created"])
     gone = endpoint_for(platform, receiver.url + "/gone")
-    webhooks.delete_endpoint(endpoint=gone)
+    endpoints.delete_endpoint(endpoint=gone)
     endpoint_for(other_platform, receiver.url + "/rival")
 
     committed_event(platform, django_capture_on_commit_callbacks)
@@ -146,7 +148,7 @@ def test_a_failure_to_schedule_never_fails_the_committed_change(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("queue unavailable")
 
-    monkeypatch.setattr(webhooks, "schedule_deliveries", broken)
+    monkeypatch.setattr(webhook_delivery, "schedule_deliveries", broken)
     event = committed_event(platform, django_capture_on_commit_callbacks)
     assert Event.objects.filter(pk=event.pk).exists()
     assert "queue unavailable" in caplog.text
@@ -164,12 +166,12 @@ def test_a_delivery_whose_task_was_never_queued_is_swept_up(
         raise RuntimeError("queue unavailable")
 
     with monkeypatch.context() as patched:
-        patched.setattr(webhooks, "_enqueue", queue_down)
+        patched.setattr(webhook_delivery, "_enqueue", queue_down)
         committed_event(platform, django_capture_on_commit_callbacks)
     assert receiver.requests == []
     assert Delivery.objects.get().status == Delivery.Status.PENDING
 
-    assert webhooks.deliver_due() == 1
+    assert webhook_delivery.deliver_due() == 1
     assert len(receiver.requests) == 1
     assert Delivery.objects.get().status == Delivery.Status.SUCCEEDED
 
@@ -189,18 +191,18 @@ def test_a_failing_receiver_is_retried_with_growing_delays_until_it_recovers(
     assert delivery.status == Delivery.Status.PENDING
     assert delivery.next_attempt_at == first.finished_at + timedelta(minutes=1)
     # Not due yet: a sweep leaves it alone.
-    assert webhooks.deliver_due() == 0
-    assert webhooks.deliver.call(delivery.pk) == "not due"
+    assert webhook_delivery.deliver_due() == 0
+    assert webhook_delivery.deliver.call(delivery.pk) == "not due"
 
     make_due(delivery)
-    assert webhooks.deliver_due() == 1
+    assert webhook_delivery.deliver_due() == 1
     delivery.refresh_from_db()
     second = attempts_of(delivery)[1]
     assert second.status_code == 503
     assert delivery.next_attempt_at == second.finished_at + timedelta(minutes=5)
 
     make_due(delivery)
-    assert webhooks.deliver_due() == 1
+    assert webhook_delivery.deliver_due() == 1
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SUCCEEDED
     assert [a.status_code for a in attempts_of(delivery)] == [500, 503, 200]
@@ -230,20 +232,20 @@ def test_delivery_fails_for_good_after_the_last_attempt(
     delivery = Delivery.objects.get()
 
     delays = []
-    for _ in range(webhooks.MAX_ATTEMPTS - 1):
+    for _ in range(webhook_delivery.MAX_ATTEMPTS - 1):
         delivery.refresh_from_db()
         last = attempts_of(delivery)[-1]
         delays.append(delivery.next_attempt_at - last.finished_at)
         make_due(delivery)
-        assert webhooks.deliver_due() == 1
+        assert webhook_delivery.deliver_due() == 1
 
     delivery.refresh_from_db()
-    assert delays == list(webhooks.RETRY_DELAYS)
+    assert delays == list(webhook_delivery.RETRY_DELAYS)
     assert delivery.status == Delivery.Status.FAILED
-    assert delivery.attempt_count == webhooks.MAX_ATTEMPTS
-    assert len(attempts_of(delivery)) == webhooks.MAX_ATTEMPTS
+    assert delivery.attempt_count == webhook_delivery.MAX_ATTEMPTS
+    assert len(attempts_of(delivery)) == webhook_delivery.MAX_ATTEMPTS
     assert delivery.next_attempt_at is None and delivery.completed_at is not None
-    assert webhooks.deliver_due() == 0
+    assert webhook_delivery.deliver_due() == 0
 
 
 def test_redirects_are_not_followed(
@@ -258,7 +260,9 @@ def test_redirects_are_not_followed(
 
     [attempt] = DeliveryAttempt.objects.all()
     assert attempt.status_code == 302 and not attempt.succeeded
-    assert attempt.error == webhooks.REDIRECT_REFUSED.format(location=elsewhere.url)
+    assert attempt.error == webhook_delivery.REDIRECT_REFUSED.format(
+        location=elsewhere.url
+    )
     assert Delivery.objects.get().status == Delivery.Status.PENDING
 
 
@@ -268,7 +272,7 @@ def test_a_slow_receiver_times_out(
     django_capture_on_commit_callbacks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(webhooks, "DELIVERY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(webhook_delivery, "DELIVERY_TIMEOUT_SECONDS", 0.3)
     receiver.delay_seconds = 1.0
     endpoint_for(platform, receiver.url)
     committed_event(platform, django_capture_on_commit_callbacks)
@@ -286,12 +290,12 @@ def test_deleting_the_endpoint_cancels_what_is_still_pending(
     receiver.statuses = [500]
     committed_event(platform, django_capture_on_commit_callbacks)
 
-    webhooks.delete_endpoint(endpoint=endpoint)
+    endpoints.delete_endpoint(endpoint=endpoint)
     delivery = Delivery.objects.get()
     make_due(delivery)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.CANCELLED
-    assert webhooks.deliver_due() == 0
+    assert webhook_delivery.deliver_due() == 0
     assert len(receiver.requests) == 1
 
 
@@ -300,28 +304,30 @@ def test_an_attempt_whose_worker_died_is_kept_and_retried_after_the_lease(
 ) -> None:
     endpoint = endpoint_for(platform, receiver.url)
     event = emit(platform=platform, type="policy.created", data=POLICY)
-    [delivery] = webhooks.schedule_deliveries(event=event, endpoints=[endpoint])
+    [delivery] = webhook_delivery.schedule_deliveries(event=event, endpoints=[endpoint])
 
     # A worker claims the attempt, then dies before posting.
-    lost = webhooks._claim(delivery_id=delivery.pk)
+    lost = webhook_delivery._claim(delivery_id=delivery.pk)
     assert lost is not None
     delivery.refresh_from_db()
     assert delivery.next_attempt_at > timezone.now() + timedelta(minutes=1)
-    assert webhooks.deliver_due() == 0  # the lease still holds
+    assert webhook_delivery.deliver_due() == 0  # the lease still holds
 
     make_due(delivery)  # the lease ran out
-    assert webhooks.deliver_due() == 1
+    assert webhook_delivery.deliver_due() == 1
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SUCCEEDED
     first, second = attempts_of(delivery)
     assert first.finished_at is None and first.status_code is None
     assert second.number == 2 and second.succeeded
     # A late answer from the first worker no longer moves the delivery.
-    outcome = webhooks.Outcome(
+    outcome = webhook_delivery.Outcome(
         status_code=500, error="", response_excerpt="", duration_ms=5
     )
     assert (
-        webhooks._record(delivery=lost.delivery, attempt=lost.attempt, outcome=outcome)
+        webhook_delivery._record(
+            delivery=lost.delivery, attempt=lost.attempt, outcome=outcome
+        )
         == "superseded"
     )
     delivery.refresh_from_db()
@@ -372,7 +378,7 @@ def test_racing_workers_make_each_attempt_once(
     def sweeper() -> None:
         try:
             barrier.wait()
-            made.append(webhooks.deliver_due())
+            made.append(webhook_delivery.deliver_due())
         finally:
             connection.close()
 
@@ -382,7 +388,7 @@ def test_racing_workers_make_each_attempt_once(
             order = random.sample(ids, len(ids))
             barrier.wait()
             for pk in order:
-                if webhooks.deliver.call(pk) != "not due":
+                if webhook_delivery.deliver.call(pk) != "not due":
                     made.append(1)
         finally:
             connection.close()
@@ -436,7 +442,7 @@ def test_the_production_task_backend_defers_retries_to_the_worker(
 
     # The retry is a task that the worker will not start before it is due.
     retry = DBTaskResult.objects.get(status="READY")
-    assert retry.task_path == "coverage.webhooks.deliver"
+    assert retry.task_path == "coverage.webhooks.delivery.deliver"
     assert retry.args_kwargs == {"args": [delivery.pk], "kwargs": {}}
     assert retry.run_after == delivery.next_attempt_at
     run_worker()

@@ -11,10 +11,10 @@ import ten99policy
 from django.db import transaction
 from ten99policy import error, http_client
 
-from coverage import webhooks
 from coverage.api.events import NO_SUCH_EVENT
 from coverage.api.webhooks import NO_SUCH_ENDPOINT
-from coverage.events import emit
+from coverage.webhooks import endpoints, signing
+from coverage.webhooks.events import emit
 from portal.models import Platform
 from tests.coverage.webhook_receiver import Receiver, running_receiver
 
@@ -80,7 +80,7 @@ def test_events_reach_an_sdk_made_endpoint_and_the_events_list(
         )
 
     [got] = receiver.requests
-    webhooks.verify(
+    signing.verify(
         secret=endpoint.secret,
         header=got.headers["ten99policy-signature"],
         body=got.body,
@@ -100,7 +100,7 @@ def test_errors_surface_as_the_sdks_own_exceptions(
     with pytest.raises(error.InvalidInputError) as raised:
         sdk.Webhooks.create(url="ftp://files.example.com/in")
     assert raised.value.http_status == 400
-    assert str(raised.value) == f"url: {webhooks.URL_INVALID}"
+    assert str(raised.value) == f"url: {endpoints.URL_INVALID}"
 
     with pytest.raises(error.InvalidEventIdError) as raised:
         sdk.Events.retrieve("ev_nope")

@@ -9,15 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from coverage.webhooks import (
-    MAX_ATTEMPTS,
+from coverage.webhooks.delivery import MAX_ATTEMPTS, retry_delay
+from coverage.webhooks.signing import (
     SIGNATURE_HEADER_UNREADABLE,
     SIGNATURE_MISMATCH,
     SIGNATURE_SCHEME_MISSING,
     SIGNATURE_TOO_OLD,
     SignatureVerificationError,
     new_secret,
-    retry_delay,
     sign,
     verify,
 )

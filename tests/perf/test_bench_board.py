@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from coverage import tickets
+from coverage.selectors import board
 from portal.models import Platform, User
 from tests.coverage.helpers import approved_janitorial
 from tests.coverage.many_tickets import seed_day
@@ -43,7 +43,7 @@ def test_bench_board_with_500_tickets(
     version = client.get("/board/").context["summary"].version
     idle = measure(lambda: client.get("/board/", {"v": version}, headers=HTMX), runs=80)
     # Every ticket on one page, to see what a row costs.
-    monkeypatch.setattr(tickets, "PAGE_SIZE", TICKETS)
+    monkeypatch.setattr(board, "PAGE_SIZE", TICKETS)
     everything = measure(lambda: client.get("/board/"), runs=20)
     print(
         f"\nBoard with {TICKETS} tickets ({connection.vendor}), "

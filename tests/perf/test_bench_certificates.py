@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from coverage.certificate_document import render_certificate_pdf
+from coverage.certificates.document import render_certificate_pdf
 from tests.coverage.certificate_samples import sample_document
 
 pytestmark = pytest.mark.perf

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coverage import webhooks
-from coverage.events import emit
 from coverage.models import Delivery, Event
+from coverage.webhooks import delivery, endpoints
+from coverage.webhooks.events import emit
 from portal.models import Platform
 from tests.coverage.webhook_receiver import running_receiver
 
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.perf, pytest.mark.django_db(transaction=True)]
 def test_latency_from_commit_to_receiver(platform: Platform) -> None:
     """With tasks run in-process (as under tests): commit → signed POST received."""
     with running_receiver() as receiver:
-        webhooks.create_endpoint(platform=platform, url=receiver.url)
+        endpoints.create_endpoint(platform=platform, url=receiver.url)
         latencies = []
         for n in range(100):
             with transaction.atomic():
@@ -42,7 +42,7 @@ def test_latency_from_commit_to_receiver(platform: Platform) -> None:
 
 def test_one_sweeper_throughput(platform: Platform) -> None:
     with running_receiver() as receiver:
-        endpoint = webhooks.create_endpoint(platform=platform, url=receiver.url)
+        endpoint = endpoints.create_endpoint(platform=platform, url=receiver.url)
         events = Event.objects.bulk_create(
             Event(platform=platform, type="policy.created", data={"n": n})
             for n in range(300)
@@ -52,7 +52,7 @@ def test_one_sweeper_throughput(platform: Platform) -> None:
             Delivery(event=e, endpoint=endpoint, next_attempt_at=now) for e in events
         )
         started = time.monotonic()
-        made = webhooks.deliver_due(limit=1000)
+        made = delivery.deliver_due(limit=1000)
         elapsed = time.monotonic() - started
     print(
         f"\none sweeper: {made} deliveries in {elapsed:.2f} s = {made / elapsed:.0f}/s"
@@ -75,7 +75,7 @@ def test_latency_through_a_db_worker_process(
     )
     try:
         with running_receiver() as receiver:
-            webhooks.create_endpoint(platform=platform, url=receiver.url)
+            endpoints.create_endpoint(platform=platform, url=receiver.url)
             latencies = []
             for n in range(31):
                 with transaction.atomic():

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from coverage.webhooks import DEFAULT_SWEEP_LIMIT, deliver_due
+from coverage.webhooks.delivery import DEFAULT_SWEEP_LIMIT, deliver_due
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`manage.py import_rates FILE.csv`: load a rate book (see coverage.rate_book for the format)."""
+"""`manage.py import_rates FILE.csv`: load a rate book (see coverage.rating.book for the format)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coverage.rate_book import RateBookError, import_rate_book_file
+from coverage.rating.book import RateBookError, import_rate_book_file
 from portal.models import Platform
 
 NO_SUCH_PLATFORM = "No platform is named '{name}'."

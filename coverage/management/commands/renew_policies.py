@@ -1,7 +1,7 @@
 """Renew the active, auto-renewing policies that expire soon (run daily from cron).
 
 --dry-run lists what would be renewed and changes nothing. Any number of runs may
-overlap: each policy is renewed once per term (see coverage.renewals).
+overlap: each policy is renewed once per term (see coverage.services.renewals).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from coverage.renewals import DEFAULT_RENEWAL_DAYS, due_policies, renew_due
+from coverage.services.renewals import DEFAULT_RENEWAL_DAYS, due_policies, renew_due
 from policies.services import current_term_start
 
 

@@ -1,17 +1,15 @@
-"""Rules and helpers the write services share."""
+"""Input rules the write services share: coverage type names, addresses, metadata, the
+model's own field rules, and the one ValidationError shape (``invalid``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from coverage.eligibility import is_approved
-from coverage.models import Addressed, CategoryCode
-from coverage.rating import Rating, rate
+from coverage.models import Addressed
 from policies.lines import CoverageType
 from portal.jurisdictions import normalize_state
 
@@ -19,11 +17,7 @@ NO_LINES = "Name at least one coverage type."
 UNKNOWN_LINE = "Unknown coverage type {line!r}; use one of: {allowed}."
 UNKNOWN_STATE = "{value!r} is not a two-letter US state code."
 REGION_REQUIRED = "An address needs its region (two-letter state code)."
-MISSING_CATEGORY = "The job has no job category code."
-CATEGORY_NOT_APPROVED = (
-    "The job category code {code} is not approved for your platform yet."
-)
-
+REQUIRED = "This field is required."
 # Spellings of coverage types seen in older versions of the public API's docs.
 LINE_ALIASES = {
     "workers_comp": CoverageType.WORKERS_COMP,
@@ -39,7 +33,7 @@ def invalid(field: str, message: str, code: str = "invalid_input") -> Validation
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def clean_lines(lines: Iterable[str], *, field: str = "coverage_type") -> list[str]:
+def clean_lines(lines: Iterable[str], *, field: str = "lines") -> list[str]:
     """Coverage types as CoverageType values, deduplicated in the caller's order."""
     cleaned: list[str] = []
     for raw in lines:
@@ -64,9 +58,9 @@ def apply_address(
     raw_region = values["region"]
     region = normalize_state(raw_region)
     if raw_region and not region:
-        raise invalid("address.region", UNKNOWN_STATE.format(value=raw_region))
+        raise invalid("address_region", UNKNOWN_STATE.format(value=raw_region))
     if address is not None and region_required and not region:
-        raise invalid("address.region", REGION_REQUIRED)
+        raise invalid("address_region", REGION_REQUIRED)
     obj.address_line1 = str(values["line1"] or "")
     obj.address_line2 = str(values["line2"] or "")
     obj.address_locality = str(values["locality"] or "")
@@ -88,44 +82,6 @@ def merge_metadata(
         else:
             merged[key] = value
     return merged
-
-
-def require_approved(category: CategoryCode | None, *, platform_id: int) -> None:
-    if category is None:
-        raise ValidationError(MISSING_CATEGORY, code="missing_job_category_code")
-    if not is_approved(category, platform_id=platform_id):
-        raise ValidationError(
-            CATEGORY_NOT_APPROVED.format(code=category.public_id),
-            code="job_category_not_approved",
-        )
-
-
-def rating_day(moment: datetime) -> date:
-    """The day a window is rated on: the UTC day it starts (rates are dated by day)."""
-    return moment.astimezone(UTC).date()
-
-
-def rate_terms(
-    *,
-    category_code: CategoryCode,
-    lines: Sequence[str],
-    work_state: str,
-    residence_state: str,
-    starts_at: datetime,
-) -> Rating:
-    """coverage.rating.rate() for a window starting at ``starts_at``."""
-    return rate(
-        category_code=category_code,
-        lines=lines,
-        work_state=work_state,
-        residence_state=residence_state,
-        on=rating_day(starts_at),
-    )
-
-
-def rating_snapshot(rating: Rating) -> dict[str, Any]:
-    """What quotes and assignments store: the wire form, so their price never moves."""
-    return rating.as_wire()
 
 
 def validate_fields(obj: Model, *, exclude: Sequence[str] = ()) -> None:

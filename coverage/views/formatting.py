@@ -32,7 +32,7 @@ def _ends_that_day(start: datetime, end: datetime) -> bool:
     """The window ends the day it starts, or at the midnight closing that day.
 
     Coverage windows are whole-day at the end: an end on the start's day moves to
-    the next midnight (coverage.dates), which reads best as "24:00" of that day.
+    the next midnight (coverage.services.dates), which reads best as "24:00" of that day.
     """
     return start.date() == end.date() or (
         end.time() == datetime.min.time() and end.date() - start.date() == timedelta(1)

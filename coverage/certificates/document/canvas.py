@@ -8,7 +8,7 @@ from typing import Final
 
 from fpdf import FPDF
 
-from coverage.certificate_document.text import PDF_TEXT_ENCODING, pdf_text
+from coverage.certificates.document.text import PDF_TEXT_ENCODING, pdf_text
 
 # US Letter, in points.
 PAGE_WIDTH: Final = 612.0

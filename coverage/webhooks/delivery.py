@@ -1,14 +1,6 @@
-"""Webhooks: platforms' endpoints, signed deliveries of their events, retries.
+"""Webhook delivery: scheduling, signed attempts, retries.
 
-Signature (the public API's Stripe-style scheme, as its Node SDK verifies it)::
-
-    Ten99Policy-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
-
-The HMAC key is the endpoint's whole secret string, ``whsec_`` included. Every
-attempt is signed afresh, so a retry hours later still passes a receiver's
-five-minute tolerance.
-
-Delivery: the body is the event exactly as GET /api/v1/events/{id} shows it. A 2xx
+The body is the event exactly as GET /api/v1/events/{id} shows it. A 2xx
 answer within ``DELIVERY_TIMEOUT_SECONDS`` is success; anything else (another
 status, a redirect, a refused connection, a timeout) is a failed attempt, retried
 after each of ``RETRY_DELAYS`` in turn and then given up.
@@ -24,8 +16,6 @@ a worker that died.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import logging
@@ -37,24 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from coverage.events import EVENT_TYPES, event_json
 from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
-from portal.ids import random_base62
-from portal.models import Platform
+from coverage.webhooks.payloads import event_json
+from coverage.webhooks.signing import SIGNATURE_HEADER, sign
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "Ten99Policy-Signature"
-SIGNATURE_SCHEME = "v1"
-SECRET_PREFIX = "whsec_"
-SECRET_RANDOM_LENGTH = 32  # base 62: about 190 bits
-DEFAULT_TOLERANCE_SECONDS = 300
 USER_AGENT = "DispatchCoverage-Webhooks/1.0"
 
 DELIVERY_TIMEOUT_SECONDS = 10.0
@@ -74,210 +56,9 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 CLAIM_LEASE = timedelta(minutes=2)
 RESPONSE_EXCERPT_BYTES = 1000
 DEFAULT_SWEEP_LIMIT = 100
-
-# Messages users see (asserted exactly in tests).
-URL_REQUIRED = "url is required."
-URL_INVALID = "url must be an absolute http:// or https:// URL."
-URL_TOO_LONG = "url must be at most 2000 characters."
-DESCRIPTION_TOO_LONG = "description must be at most 500 characters."
-DESCRIPTION_HAS_NUL = "description must not contain NUL characters."
-UNKNOWN_EVENT_TYPE = 'Unknown event type: {type}. Use "*" for every event.'
-EVENT_TYPE_NOT_TEXT = "events must be a list of event type names."
 REDIRECT_REFUSED = (
     "Redirect to {location} not followed; webhooks go to the endpoint's own URL only."
 )
-
-# The verifier's messages: the Node SDK's own wording.
-SIGNATURE_HEADER_UNREADABLE = "Unable to extract timestamp and signatures from header"
-SIGNATURE_SCHEME_MISSING = "No signatures found with expected scheme"
-SIGNATURE_MISMATCH = "No signatures found matching the expected signature for payload."
-SIGNATURE_TOO_OLD = "Timestamp outside the tolerance zone"
-
-_URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length
-_DESCRIPTION_MAX_LENGTH = WebhookEndpoint._meta.get_field("description").max_length
-_validate_http_url = URLValidator(schemes=["http", "https"])
-
-
-# ---------------------------------------------------------------------------
-# Signing
-
-
-class SignatureVerificationError(Exception):
-    """A delivery whose signature header does not prove it came from us."""
-
-
-def _digest(*, secret: str, timestamp: int, body: bytes) -> str:
-    signed = f"{timestamp}.".encode() + body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def sign(*, secret: str, timestamp: int, body: bytes) -> str:
-    """The ``Ten99Policy-Signature`` header value for ``body`` sent at ``timestamp``."""
-    digest = _digest(secret=secret, timestamp=timestamp, body=body)
-    return f"t={timestamp},{SIGNATURE_SCHEME}={digest}"
-
-
-def verify(
-    *,
-    secret: str,
-    header: str,
-    body: bytes,
-    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
-    now: int | None = None,
-) -> int:
-    """Check a received delivery as a receiver should; return its timestamp.
-
-    The same rules as the public API's Node SDK: any ``v1`` signature may match
-    (compared in constant time), and a timestamp older than ``tolerance`` seconds
-    is refused so that a captured delivery cannot be replayed later.
-    """
-    timestamp: int | None = None
-    signatures: list[str] = []
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
-                timestamp = None
-        elif key == SIGNATURE_SCHEME:
-            signatures.append(value)
-    if timestamp is None:
-        raise SignatureVerificationError(SIGNATURE_HEADER_UNREADABLE)
-    if not signatures:
-        raise SignatureVerificationError(SIGNATURE_SCHEME_MISSING)
-    expected = _digest(secret=secret, timestamp=timestamp, body=body)
-    if not any(hmac.compare_digest(expected, s) for s in signatures):
-        raise SignatureVerificationError(SIGNATURE_MISMATCH)
-    age = (int(time.time()) if now is None else now) - timestamp
-    if tolerance > 0 and age > tolerance:
-        raise SignatureVerificationError(SIGNATURE_TOO_OLD)
-    return timestamp
-
-
-def new_secret() -> str:
-    return SECRET_PREFIX + random_base62(SECRET_RANDOM_LENGTH)
-
-
-# ---------------------------------------------------------------------------
-# Endpoints
-
-
-def _clean_url(url: str | None) -> str:
-    url = (url or "").strip()
-    if not url:
-        raise ValidationError(URL_REQUIRED, code="invalid_input")
-    if len(url) > _URL_MAX_LENGTH:
-        raise ValidationError(URL_TOO_LONG, code="invalid_input")
-    try:
-        _validate_http_url(url)
-    except ValidationError:
-        raise ValidationError(URL_INVALID, code="invalid_input") from None
-    return url
-
-
-def _clean_events(events: list[str] | None) -> list[str]:
-    """Subscribed types without repeats; none at all (or "*") means every event."""
-    chosen: list[str] = []
-    for name in events or []:
-        if not isinstance(name, str):
-            raise ValidationError(EVENT_TYPE_NOT_TEXT, code="invalid_input")
-        if name != WebhookEndpoint.ALL_EVENTS and name not in EVENT_TYPES:
-            raise ValidationError(
-                UNKNOWN_EVENT_TYPE.format(type=name), code="invalid_input"
-            )
-        if name not in chosen:
-            chosen.append(name)
-    if not chosen or WebhookEndpoint.ALL_EVENTS in chosen:
-        return [WebhookEndpoint.ALL_EVENTS]
-    return chosen
-
-
-def _clean_description(description: str | None) -> str:
-    description = description or ""
-    if len(description) > _DESCRIPTION_MAX_LENGTH:
-        raise ValidationError(DESCRIPTION_TOO_LONG, code="invalid_input")
-    if "\x00" in description:
-        # PostgreSQL text cannot hold it; refusing here keeps it a 400, not a 500.
-        raise ValidationError(DESCRIPTION_HAS_NUL, code="invalid_input")
-    return description
-
-
-_CLEANERS = {
-    "url": _clean_url,
-    "description": _clean_description,
-    "events": _clean_events,
-}
-
-
-def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
-    """Every given field cleaned, or one ValidationError naming each bad field."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, ValidationError] = {}
-    for name, value in values.items():
-        try:
-            cleaned[name] = _CLEANERS[name](value)
-        except ValidationError as exc:
-            errors[name] = exc
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-@transaction.atomic
-def create_endpoint(
-    *,
-    platform: Platform,
-    url: str | None,
-    description: str | None = None,
-    events: list[str] | None = None,
-) -> WebhookEndpoint:
-    fields = _cleaned({"url": url, "description": description, "events": events})
-    return WebhookEndpoint.objects.create(
-        platform=platform, secret=new_secret(), **fields
-    )
-
-
-@transaction.atomic
-def update_endpoint(
-    *,
-    endpoint: WebhookEndpoint,
-    url: str | None = None,
-    description: str | None = None,
-    events: list[str] | None = None,
-) -> WebhookEndpoint:
-    """Change only what is given (None leaves a field as it is), as the API's PUT does."""
-    given = {
-        name: value
-        for name, value in (
-            ("url", url),
-            ("description", description),
-            ("events", events),
-        )
-        if value is not None
-    }
-    for name, value in _cleaned(given).items():
-        setattr(endpoint, name, value)
-    if given:
-        # Only the fields in the request: a concurrent change to another field stays.
-        endpoint.save(update_fields=list(given))
-    return endpoint
-
-
-@transaction.atomic
-def delete_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """Stop deliveries to the endpoint; the row stays for the delivery history."""
-    now = timezone.now()
-    endpoint.deleted_at = now
-    endpoint.save(update_fields=["deleted_at"])
-    Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, next_attempt_at=None, completed_at=now
-    )
-    return endpoint
-
-
-# ---------------------------------------------------------------------------
-# Scheduling
 
 
 def schedule_deliveries(

@@ -1,49 +1,29 @@
-"""The dispatcher's view of dispatches ("tickets"): status, coverage per line, the board.
+"""One dispatch ("ticket") as the dispatcher sees it: its status, a chip per line, its
+coverage rows and certificates. Reads only.
 
-Reads only. A ticket's status comes from what the assignment service recorded
-(eligibility, bind, cancellation) plus whether an opt-in link sent for it is still
-open; nothing here decides coverage again. The board reads the precomputed columns
-(eligibility message, rating snapshot, premium), so a page of tickets costs the same
-handful of queries whatever its size.
+A ticket's status comes from what the assignment service recorded (eligibility, bind,
+cancellation) plus whether an opt-in link sent for it is still open; nothing here
+decides coverage again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
 from django.db import models
-from django.db.models import (
-    Count,
-    Exists,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from coverage import certificates
-from coverage.dates import next_day, start_of_day
-from coverage.eligibility import Eligibility, check
-from coverage.models import (
-    ApplicationSession,
-    Assignment,
-    Certificate,
-    Contractor,
-    WorkJob,
-)
+from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
 from policies.lines import CoverageType
-from portal.models import Platform, User
-from portal.pagination import Page
+from portal.models import User
 
-PAGE_SIZE = 100
 # Short names for chips; the full label is the CoverageType's.
 LINE_SHORT: dict[str, str] = {
     CoverageType.WORKERS_COMP: "WC",
@@ -68,33 +48,12 @@ class Status(models.TextChoices):
 
 # Each status as a filter over assignments annotated with ``opt_in_open``.
 _LIVE = Q(cancelled_at__isnull=True)
-_COVERED = _LIVE & Q(eligible=True, bind=True)
 STATUS_FILTERS: dict[str, Q] = {
-    Status.COVERED: _COVERED,
-    Status.PENDING: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=True),
-    Status.NOT_COVERED: _LIVE & ~Q(eligible=True, bind=True) & Q(opt_in_open=False),
+    Status.COVERED: COVERED,
+    Status.PENDING: _LIVE & ~COVERED & Q(opt_in_open=True),
+    Status.NOT_COVERED: _LIVE & ~COVERED & Q(opt_in_open=False),
     Status.CANCELLED: Q(cancelled_at__isnull=False),
 }
-
-# Sort keys the board accepts, each with a tie-breaker so pages never overlap.
-SORTS: dict[str, tuple[str, ...]] = {
-    "start": ("effective_at", "pk"),
-    "-start": ("-effective_at", "-pk"),
-    "tech": ("contractor__last_name", "contractor__first_name", "effective_at", "pk"),
-    "-tech": (
-        "-contractor__last_name",
-        "-contractor__first_name",
-        "effective_at",
-        "pk",
-    ),
-    "customer": ("job__entity__name", "effective_at", "pk"),
-    "-customer": ("-job__entity__name", "effective_at", "pk"),
-    "state": ("job__address_region", "effective_at", "pk"),
-    "-state": ("-job__address_region", "effective_at", "pk"),
-    "premium": ("premium", "effective_at", "pk"),
-    "-premium": ("-premium", "effective_at", "pk"),
-}
-DEFAULT_SORT = "start"
 
 
 def visible_tickets(user: User) -> QuerySet[Assignment]:
@@ -144,101 +103,6 @@ def for_display(
             to_attr="issued_certificates",
         ),
     )
-
-
-@dataclass(frozen=True)
-class BoardFilters:
-    day: date
-    platform: Platform | None = None
-    state: str = ""
-    status: str = ""
-    tech: str = ""  # contractor public id
-    customer: str = ""  # entity public id
-    q: str = ""
-    sort: str = DEFAULT_SORT
-
-
-def day_range(day: date) -> tuple[datetime, datetime]:
-    """A board day is a UTC day, the day the ledger books a dispatch's premium to."""
-    return start_of_day(day), start_of_day(day + timedelta(days=1))
-
-
-def board_queryset(
-    user: User, filters: BoardFilters, *, at: datetime
-) -> QuerySet[Assignment]:
-    """The dispatches starting on ``filters.day`` that ``user`` may see, filtered."""
-    first, after = day_range(filters.day)
-    found = visible_tickets(user).filter(
-        effective_at__gte=first, effective_at__lt=after
-    )
-    if filters.platform is not None:
-        found = found.filter(platform=filters.platform)
-    if filters.state:
-        found = found.filter(job__address_region=filters.state)
-    if filters.tech:
-        found = found.filter(contractor__public_id=filters.tech)
-    if filters.customer:
-        found = found.filter(job__entity__public_id=filters.customer)
-    for term in filters.q.split():
-        found = found.filter(
-            Q(contractor__first_name__icontains=term)
-            | Q(contractor__last_name__icontains=term)
-            | Q(contractor__email__icontains=term)
-            | Q(job__entity__name__icontains=term)
-            | Q(job__name__icontains=term)
-            | Q(job__address_locality__icontains=term)
-            | Q(public_id=term)
-        )
-    found = with_status(found, at=at)
-    if filters.status:
-        found = found.filter(STATUS_FILTERS[filters.status])
-    return found
-
-
-@dataclass(frozen=True)
-class Summary:
-    total: int
-    covered: int
-    pending: int
-    not_covered: int
-    cancelled: int
-    premium: int
-    last_change: datetime | None
-
-    @property
-    def version(self) -> str:
-        """Changes whenever a ticket on the board is added, removed or changed.
-
-        An opt-in link expiring changes ``pending`` without any write, so the counts
-        are part of it, not only the latest change.
-        """
-        stamp = self.last_change.timestamp() if self.last_change else 0
-        return "-".join(
-            str(n)
-            for n in (
-                self.total,
-                self.covered,
-                self.pending,
-                self.cancelled,
-                self.premium,
-                stamp,
-            )
-        )
-
-
-def summarize(queryset: QuerySet[Assignment]) -> Summary:
-    """Counts per status, premium and the latest change of the filtered board: one query."""
-    figures = queryset.order_by().aggregate(
-        total=Count("pk"),
-        covered=Count("pk", filter=STATUS_FILTERS[Status.COVERED]),
-        pending=Count("pk", filter=STATUS_FILTERS[Status.PENDING]),
-        not_covered=Count("pk", filter=STATUS_FILTERS[Status.NOT_COVERED]),
-        cancelled=Count("pk", filter=STATUS_FILTERS[Status.CANCELLED]),
-        premium=Sum("premium"),
-        last_change=Max("updated_at"),
-    )
-    figures["premium"] = figures["premium"] or 0
-    return Summary(**figures)
 
 
 @dataclass(frozen=True)
@@ -371,67 +235,6 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
     )
 
 
-def board_page(
-    queryset: QuerySet[Assignment],
-    *,
-    sort: str,
-    page: Page,
-    at: datetime,
-    since: datetime | None,
-) -> list[Ticket]:
-    rows = for_display(queryset, at=at).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
-    return [
-        ticket(assignment, since=since)
-        for assignment in rows[page.offset : page.offset + page.size]
-    ]
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-
-
-def filter_options(
-    user: User, filters: BoardFilters
-) -> tuple[list[Option], list[Option]]:
-    """The techs and customers of the day's tickets, for the board's pickers: one query.
-
-    A tech or customer picked from elsewhere (the contractor page) stays selectable
-    even on a day they have no ticket.
-    """
-    first, after = day_range(filters.day)
-    scope = visible_tickets(user)
-    if filters.platform is not None:
-        scope = scope.filter(platform=filters.platform)
-    wanted = Q(effective_at__gte=first, effective_at__lt=after)
-    if filters.tech:
-        wanted |= Q(contractor__public_id=filters.tech)
-    if filters.customer:
-        wanted |= Q(job__entity__public_id=filters.customer)
-    rows = (
-        scope.filter(wanted)
-        .values_list(
-            "contractor__public_id",
-            "contractor__first_name",
-            "contractor__last_name",
-            "job__entity__public_id",
-            "job__entity__name",
-        )
-        .order_by()
-        .distinct()
-    )
-    techs: dict[str, str] = {}
-    customers: dict[str, str] = {}
-    for tech_id, first_name, last_name, customer_id, customer_name in rows:
-        techs[tech_id] = f"{first_name} {last_name}"
-        customers[customer_id] = customer_name
-    return (
-        [Option(k, v) for k, v in sorted(techs.items(), key=lambda kv: kv[1])],
-        [Option(k, v) for k, v in sorted(customers.items(), key=lambda kv: kv[1])],
-    )
-
-
 @dataclass(frozen=True)
 class CoverageRow:
     """One line of a ticket: its chip, net rate and what the ledger holds for it."""
@@ -458,58 +261,6 @@ def coverage_rows(ticket: Ticket, entries: Iterable[Any]) -> list[CoverageRow]:
             )
         )
     return rows
-
-
-@dataclass(frozen=True)
-class RepeatAnswer:
-    """Would the tech's opt-in cover their next job? ``result`` says, and why not."""
-
-    basis: str  # "next_ticket", "last_job" or "chosen_job"
-    job: WorkJob
-    at: datetime
-    result: Eligibility
-    ticket: Assignment | None = None
-
-
-def repeat_coverage(
-    *, contractor: Contractor, now: datetime, job: WorkJob | None = None
-) -> RepeatAnswer | None:
-    """Seed 000's automatic coverage, asked ahead: ``eligibility.check``, writing nothing.
-
-    Without ``job``: the tech's next scheduled ticket if there is one, else the job
-    they worked last, done again tomorrow. None when they have never been dispatched.
-    """
-    basis = "chosen_job"
-    if job is None:
-        theirs = visible_tickets_of(contractor).select_related(
-            "job__category_code", "job__entity"
-        )
-        upcoming = (
-            theirs.filter(cancelled_at__isnull=True, effective_at__gt=now)
-            .order_by("effective_at", "pk")
-            .first()
-        )
-        if upcoming is not None:
-            result = check(
-                contractor=contractor,
-                job=upcoming.job,
-                lines=upcoming.lines or None,
-                effective_at=upcoming.effective_at,
-            )
-            return RepeatAnswer(
-                "next_ticket", upcoming.job, upcoming.effective_at, result, upcoming
-            )
-        last = theirs.order_by("-effective_at", "-pk").first()
-        if last is None:
-            return None
-        job, basis = last.job, "last_job"
-    at = next_day(now)
-    result = check(contractor=contractor, job=job, lines=None, effective_at=at)
-    return RepeatAnswer(basis, job, at, result)
-
-
-def visible_tickets_of(contractor: Contractor) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(contractor=contractor).live()
 
 
 # A certificate's standing (coverage.certificates.standing), as the portal words it.

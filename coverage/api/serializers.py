@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from typing_extensions import TypedDict
 
+from coverage.api.wire import unix
 from coverage.certificates import (
     api_pdf_url,
     assignment_certificates,
@@ -28,7 +29,6 @@ from coverage.models import (
     Quote,
     WorkJob,
 )
-from coverage.wire import unix
 from policies.models import Policy, PolicyStatus
 
 

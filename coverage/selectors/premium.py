@@ -16,9 +16,9 @@ from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 
-from coverage import ledger
 from coverage.models import LedgerEntry
 from coverage.rating import WIRE_KEYS
+from coverage.services import ledger
 from policies.lines import CoverageType
 from portal.jurisdictions import US_STATES
 from portal.models import Platform

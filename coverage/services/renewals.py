@@ -28,8 +28,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from coverage import events
-from coverage.serializers import policy_json
+from coverage.api.serializers import policy_json
+from coverage.webhooks import events
 from policies import services as policy_services
 from policies.models import (
     Policy,

@@ -8,13 +8,14 @@ beside it (DESIGN.md, "Certificates"). Nothing here knows an ORM model: whoever 
 certificate builds a ``CertificateDocument`` from the assignment and its policies, and
 ``render_certificate_pdf`` turns it into bytes for Django's storage API.
 
-- ``content``: the dataclasses, product constants, default limits, fixed wording and
+- ``fields``: the dataclasses, product constants, default limits, fixed wording and
   formatting helpers;
+- ``canvas``: fpdf2 drawing into fixed boxes;
 - ``text``: what the PDF's core fonts can print (transliteration);
 - ``pdf``: the layout.
 """
 
-from coverage.certificate_document.content import (
+from coverage.certificates.document.fields import (
     ADDITIONAL_INSURED_NOTICE,
     CANCELLATION_WORDING,
     COVERAGES_NOTICE,
@@ -59,8 +60,8 @@ from coverage.certificate_document.content import (
     wc_details,
     wc_limits,
 )
-from coverage.certificate_document.pdf import render_certificate_pdf
-from coverage.certificate_document.text import pdf_text
+from coverage.certificates.document.pdf import render_certificate_pdf
+from coverage.certificates.document.text import pdf_text
 
 __all__ = [
     "ADDITIONAL_INSURED_NOTICE",

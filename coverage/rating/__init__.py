@@ -14,6 +14,9 @@ API's ``net_rate`` / ``wc_net_rate`` / ``gl_net_rate`` carry it.
 Refusals are ``django.core.exceptions.ValidationError(MESSAGE, code=…)``: the message is one
 of the constants below (formatted), the code one of the contractor API's error codes, so an
 API handler can answer ``{"message": e.messages[0], "error_code": e.code}`` with a 400.
+
+The rate book it reads is loaded by ``coverage.rating.book`` (the import) from rows that
+``coverage.rating.parsing`` checked.
 """
 
 from __future__ import annotations

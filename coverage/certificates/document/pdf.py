@@ -9,7 +9,7 @@ from typing import Final
 
 import segno
 
-from coverage.certificate_document.canvas import (
+from coverage.certificates.document.canvas import (
     BOTTOM,
     CELL_PADDING,
     CONTENT_WIDTH,
@@ -23,7 +23,7 @@ from coverage.certificate_document.canvas import (
     Canvas,
     Fitted,
 )
-from coverage.certificate_document.content import (
+from coverage.certificates.document.fields import (
     ADDITIONAL_INSURED_NOTICE,
     CANCELLATION_WORDING,
     COVERAGES_NOTICE,
@@ -40,7 +40,7 @@ from coverage.certificate_document.content import (
     format_date,
     operations_remarks,
 )
-from coverage.certificate_document.text import pdf_text
+from coverage.certificates.document.text import pdf_text
 
 # The grid mirrors the ACORD 25: parties in two columns, the coverage table across the
 # page, the holder and cancellation boxes side by side. Units are points.

@@ -1,4 +1,5 @@
-"""What every /api/v1 resource module shares: id lookups, timestamps, input pieces."""
+"""Inputs every /api/v1 resource module shares: id lookups, required fields, timestamps,
+addresses."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
-from typing_extensions import TypedDict
 
-from coverage.wire import from_unix
+from coverage.api.wire import from_unix
 from portal.api import ApiError
 
 M = TypeVar("M", bound=Model)
@@ -19,13 +19,6 @@ REQUIRED = "This field is required."
 BAD_TIMESTAMP = "Use a Unix timestamp in seconds."
 # Years 1970–9999: the range a datetime can hold.
 MAX_UNIX = 253_402_300_799
-
-
-class DeletedJSON(TypedDict):
-    id: str
-    object: str
-    deleted: bool
-    deleted_at: int
 
 
 class AddressIn(Schema):

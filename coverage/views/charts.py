@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coverage.formatting import money
+from coverage.views.formatting import money
 
 # Gridline steps in cents: $1, $2, $5, $10, … up to $5,000,000.
 _STEPS = [m * 10**e for e in range(2, 9) for m in (1, 2, 5)]

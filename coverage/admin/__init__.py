@@ -1,0 +1,8 @@
+"""Support's view of the contractor side: one module per area, each registering its models.
+
+events: events, webhook endpoints, deliveries. certificates: certificates.
+records: entities, contractors, work jobs, the rate book.
+history: quotes, opt-ins, dispatches, the premium ledger, invoices.
+"""
+
+from coverage.admin import certificates, events, history, records  # noqa: F401

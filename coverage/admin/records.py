@@ -1,0 +1,165 @@
+"""Support's view of the contractor side's records: entities, contractors, work jobs, and
+the rate book (loaded by `manage.py import_rates`, which validates the whole file;
+support looks it up here)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from coverage.models import (
+    Assignment,
+    CategoryCode,
+    ClassCode,
+    ClassMapping,
+    Contractor,
+    Entity,
+    Invoice,
+    LedgerEntry,
+    Rate,
+    WorkJob,
+)
+from portal.admin_tools import (
+    ViewOnlyAdmin,
+    ViewOnlyInline,
+    cents_text,
+    changelist_link,
+)
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    """Customers-of-record: support may correct an address or a required limit."""
+
+    list_display = [
+        "name",
+        "public_id",
+        "platform",
+        "address_region",
+        "required_coverage",
+        "deleted_at",
+    ]
+    list_filter = ["platform", "address_region", "deleted_at"]
+    list_select_related = ["platform"]
+    search_fields = ["name", "public_id", "address_locality", "address_postalcode"]
+    readonly_fields = ["public_id", "created_at", "related"]
+
+    @admin.display(description="Related")
+    def related(self, entity: Entity) -> SafeString:
+        return format_html(
+            "{} · {}",
+            changelist_link(WorkJob, "Work jobs", entity__id__exact=entity.pk),
+            changelist_link(LedgerEntry, "Premium ledger", entity__id__exact=entity.pk),
+        )
+
+
+@admin.register(Contractor)
+class ContractorAdmin(admin.ModelAdmin):
+    """Contractors (the insureds): support may correct contact details; the tax id is
+    write-only on the API and stays off these pages."""
+
+    list_display = [
+        "legal_name",
+        "public_id",
+        "email",
+        "company_name",
+        "platform",
+        "address_region",
+        "deleted_at",
+    ]
+    list_filter = ["platform", "address_region", "deleted_at"]
+    list_select_related = ["platform"]
+    search_fields = [
+        "public_id",
+        "email",
+        "first_name",
+        "last_name",
+        "company_name",
+        "phone",
+    ]
+    exclude = ["tax_identification"]
+    readonly_fields = ["public_id", "created_at", "related"]
+
+    @admin.display(description="Related")
+    def related(self, contractor: Contractor) -> SafeString:
+        from policies.models import Policy
+
+        pk = contractor.pk
+        return format_html(
+            "{} · {} · {} · {}",
+            changelist_link(Policy, "Policies", contractor__id__exact=pk),
+            changelist_link(Assignment, "Assignments", contractor__id__exact=pk),
+            changelist_link(LedgerEntry, "Premium ledger", contractor__id__exact=pk),
+            changelist_link(Invoice, "Invoices", contractor__id__exact=pk),
+        )
+
+
+@admin.register(WorkJob)
+class WorkJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "public_id",
+        "platform",
+        "entity",
+        "category_code",
+        "address_region",
+        "wage_text",
+        "deleted_at",
+    ]
+    list_filter = ["platform", "wage_type", "address_region", "category_code"]
+    list_select_related = ["platform", "entity", "category_code"]
+    search_fields = ["name", "public_id", "entity__name", "entity__public_id"]
+    readonly_fields = ["public_id", "created_at"]
+    raw_id_fields = ["entity"]
+
+    @admin.display(description="Wage", ordering="wage")
+    def wage_text(self, job: WorkJob) -> str:
+        return cents_text(job.wage)
+
+
+class ClassMappingInline(ViewOnlyInline):
+    model = ClassMapping
+    fields = ["jurisdiction", "line", "class_code"]
+    readonly_fields = fields
+
+
+@admin.register(CategoryCode)
+class CategoryCodeAdmin(admin.ModelAdmin):
+    list_display = ["name", "public_id", "created_at"]
+    search_fields = ["name", "public_id"]
+    filter_horizontal = ["approved_platforms"]
+    readonly_fields = ["public_id", "created_at"]
+    inlines = [ClassMappingInline]
+
+
+class RateInline(ViewOnlyInline):
+    model = Rate
+    fields = ["effective_date", "rate", "source"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(ClassCode)
+class ClassCodeAdmin(ViewOnlyAdmin):
+    list_display = ["code", "jurisdiction", "line", "description"]
+    list_filter = ["line", "jurisdiction"]
+    search_fields = ["code", "description", "jurisdiction"]
+    inlines = [RateInline]
+
+
+@admin.register(ClassMapping)
+class ClassMappingAdmin(ViewOnlyAdmin):
+    list_display = ["category_code", "jurisdiction", "line", "class_code"]
+    list_filter = ["line", "jurisdiction", "category_code"]
+    list_select_related = ["category_code", "class_code"]
+    search_fields = ["category_code__name", "class_code__code", "jurisdiction"]
+
+
+@admin.register(Rate)
+class RateAdmin(ViewOnlyAdmin):
+    list_display = ["class_code", "effective_date", "rate", "source"]
+    list_filter = ["class_code__line", "class_code__jurisdiction"]
+    list_select_related = ["class_code"]
+    search_fields = ["class_code__code", "class_code__jurisdiction", "source"]
+    date_hierarchy = "effective_date"

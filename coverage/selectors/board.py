@@ -1,0 +1,204 @@
+"""The dispatcher's board: one day's tickets, filtered, sorted, paged and summed. Reads only.
+
+The board reads the precomputed columns (eligibility message, rating snapshot,
+premium), so a page of tickets costs the same handful of queries whatever its size;
+each row is a ``coverage.selectors.tickets.Ticket``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from coverage.models import Assignment, contractor_named
+from coverage.selectors.tickets import (
+    STATUS_FILTERS,
+    Status,
+    Ticket,
+    for_display,
+    ticket,
+    visible_tickets,
+    with_status,
+)
+from coverage.services.dates import start_of_day
+from portal.models import Platform, User
+from portal.pagination import Page
+
+PAGE_SIZE = 100
+
+
+# Sort keys the board accepts, each with a tie-breaker so pages never overlap.
+SORTS: dict[str, tuple[str, ...]] = {
+    "start": ("effective_at", "pk"),
+    "-start": ("-effective_at", "-pk"),
+    "tech": ("contractor__last_name", "contractor__first_name", "effective_at", "pk"),
+    "-tech": (
+        "-contractor__last_name",
+        "-contractor__first_name",
+        "effective_at",
+        "pk",
+    ),
+    "customer": ("job__entity__name", "effective_at", "pk"),
+    "-customer": ("-job__entity__name", "effective_at", "pk"),
+    "state": ("job__address_region", "effective_at", "pk"),
+    "-state": ("-job__address_region", "effective_at", "pk"),
+    "premium": ("premium", "effective_at", "pk"),
+    "-premium": ("-premium", "effective_at", "pk"),
+}
+DEFAULT_SORT = "start"
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    day: date
+    platform: Platform | None = None
+    state: str = ""
+    status: str = ""
+    tech: str = ""  # contractor public id
+    customer: str = ""  # entity public id
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def day_range(day: date) -> tuple[datetime, datetime]:
+    """A board day is a UTC day, the day the ledger books a dispatch's premium to."""
+    return start_of_day(day), start_of_day(day + timedelta(days=1))
+
+
+def board_queryset(
+    user: User, filters: BoardFilters, *, at: datetime
+) -> QuerySet[Assignment]:
+    """The dispatches starting on ``filters.day`` that ``user`` may see, filtered."""
+    first, after = day_range(filters.day)
+    found = visible_tickets(user).filter(
+        effective_at__gte=first, effective_at__lt=after
+    )
+    if filters.platform is not None:
+        found = found.filter(platform=filters.platform)
+    if filters.state:
+        found = found.filter(job__address_region=filters.state)
+    if filters.tech:
+        found = found.filter(contractor__public_id=filters.tech)
+    if filters.customer:
+        found = found.filter(job__entity__public_id=filters.customer)
+    for term in filters.q.split():
+        found = found.filter(
+            contractor_named(term, via="contractor__")
+            | Q(job__entity__name__icontains=term)
+            | Q(job__name__icontains=term)
+            | Q(job__address_locality__icontains=term)
+            | Q(public_id=term)
+        )
+    found = with_status(found, at=at)
+    if filters.status:
+        found = found.filter(STATUS_FILTERS[filters.status])
+    return found
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    covered: int
+    pending: int
+    not_covered: int
+    cancelled: int
+    premium: int
+    last_change: datetime | None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a ticket on the board is added, removed or changed.
+
+        An opt-in link expiring changes ``pending`` without any write, so the counts
+        are part of it, not only the latest change.
+        """
+        stamp = self.last_change.timestamp() if self.last_change else 0
+        return "-".join(
+            str(n)
+            for n in (
+                self.total,
+                self.covered,
+                self.pending,
+                self.cancelled,
+                self.premium,
+                stamp,
+            )
+        )
+
+
+def summarize(queryset: QuerySet[Assignment]) -> Summary:
+    """Counts per status, premium and the latest change of the filtered board: one query."""
+    figures = queryset.order_by().aggregate(
+        total=Count("pk"),
+        covered=Count("pk", filter=STATUS_FILTERS[Status.COVERED]),
+        pending=Count("pk", filter=STATUS_FILTERS[Status.PENDING]),
+        not_covered=Count("pk", filter=STATUS_FILTERS[Status.NOT_COVERED]),
+        cancelled=Count("pk", filter=STATUS_FILTERS[Status.CANCELLED]),
+        premium=Sum("premium"),
+        last_change=Max("updated_at"),
+    )
+    figures["premium"] = figures["premium"] or 0
+    return Summary(**figures)
+
+
+def board_page(
+    queryset: QuerySet[Assignment],
+    *,
+    sort: str,
+    page: Page,
+    at: datetime,
+    since: datetime | None,
+) -> list[Ticket]:
+    rows = for_display(queryset, at=at).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+    return [
+        ticket(assignment, since=since)
+        for assignment in rows[page.offset : page.offset + page.size]
+    ]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+def filter_options(
+    user: User, filters: BoardFilters
+) -> tuple[list[Option], list[Option]]:
+    """The techs and customers of the day's tickets, for the board's pickers: one query.
+
+    A tech or customer picked from elsewhere (the contractor page) stays selectable
+    even on a day they have no ticket.
+    """
+    first, after = day_range(filters.day)
+    scope = visible_tickets(user)
+    if filters.platform is not None:
+        scope = scope.filter(platform=filters.platform)
+    wanted = Q(effective_at__gte=first, effective_at__lt=after)
+    if filters.tech:
+        wanted |= Q(contractor__public_id=filters.tech)
+    if filters.customer:
+        wanted |= Q(job__entity__public_id=filters.customer)
+    rows = (
+        scope.filter(wanted)
+        .values_list(
+            "contractor__public_id",
+            "contractor__first_name",
+            "contractor__last_name",
+            "job__entity__public_id",
+            "job__entity__name",
+        )
+        .order_by()
+        .distinct()
+    )
+    techs: dict[str, str] = {}
+    customers: dict[str, str] = {}
+    for tech_id, first_name, last_name, customer_id, customer_name in rows:
+        techs[tech_id] = f"{first_name} {last_name}"
+        customers[customer_id] = customer_name
+    return (
+        [Option(k, v) for k, v in sorted(techs.items(), key=lambda kv: kv[1])],
+        [Option(k, v) for k, v in sorted(customers.items(), key=lambda kv: kv[1])],
+    )

@@ -1,0 +1,78 @@
+"""Writes for entities (customers-of-record): create, change, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from typing_extensions import TypedDict
+
+from coverage.models import Entity
+from coverage.services.inputs import (
+    REQUIRED,
+    apply_address,
+    clean_lines,
+    invalid,
+    validate_fields,
+)
+from portal.models import Platform
+
+LIMIT_TOO_LOW = "Coverage limits are in cents and at least 1000."
+MIN_LIMIT = 1000
+
+
+class EntityData(TypedDict, total=False):
+    name: str
+    address: dict[str, Any] | None
+    aggregate_limit: int | None
+    occurrence_limit: int | None
+    required_coverage: Sequence[str]
+
+
+def _apply_entity(entity: Entity, data: EntityData) -> None:
+    if "name" in data:
+        if not (data["name"] or "").strip():
+            raise invalid("name", REQUIRED)
+        entity.name = data["name"].strip()
+    if "address" in data:
+        apply_address(entity, data["address"], region_required=False)
+    for field in ("aggregate_limit", "occurrence_limit"):
+        if field in data:
+            value = data[field]  # type: ignore[literal-required]
+            if value is not None and value < MIN_LIMIT:
+                raise invalid(field, LIMIT_TOO_LOW)
+            setattr(entity, field, value)
+    if "required_coverage" in data:
+        lines = data["required_coverage"]
+        entity.required_coverage = (
+            clean_lines(lines, field="required_coverage") if lines else []
+        )
+
+
+@transaction.atomic
+def create_entity(*, platform: Platform, data: EntityData) -> Entity:
+    entity = Entity(platform=platform)
+    if "name" not in data:
+        raise invalid("name", REQUIRED)
+    _apply_entity(entity, data)
+    validate_fields(entity, exclude=["platform"])
+    entity.save()
+    return entity
+
+
+@transaction.atomic
+def update_entity(*, entity: Entity, data: EntityData) -> Entity:
+    _apply_entity(entity, data)
+    validate_fields(entity, exclude=["platform"])
+    entity.save()
+    return entity
+
+
+@transaction.atomic
+def delete_entity(*, entity: Entity, now: datetime) -> Entity:
+    # The row stays for the jobs and ledger entries that name it; the API forgets it.
+    entity.deleted_at = now
+    entity.save(update_fields=["deleted_at"])
+    return entity
