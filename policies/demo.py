@@ -120,14 +120,14 @@ def _submission(
 
 def _seed_workspace(platform: Platform, product: Product, context: DemoContext) -> None:
     bound_account = _account(platform, BOUND_ACCOUNT)
-    if not PolicyTransaction.objects.filter(contractor=bound_account).exists():
+    if not PolicyTransaction.objects.filter(contractor_id=bound_account.pk).exists():
         txn = _submission(platform, bound_account, product)
         policy = _finish_bound(txn)
         context.out.write(
             f"Demo underwriting: bound policy {policy.number} for {BOUND_ACCOUNT[2]}\n"
         )
     draft_account = _account(platform, DRAFT_ACCOUNT)
-    if not PolicyTransaction.objects.filter(contractor=draft_account).exists():
+    if not PolicyTransaction.objects.filter(contractor_id=draft_account.pk).exists():
         draft = _submission(platform, draft_account, product)
         context.out.write(
             f"Demo underwriting: draft submission {draft.public_id} for "
@@ -139,6 +139,7 @@ def _finish_bound(txn: PolicyTransaction) -> Policy:
     """A named insured at the first location, seed 003's agreement with one party,
     seed 004's prior policy; then quote and bind."""
     location = PolicyLocation.objects.filter(transaction=txn).order_by("number").first()
+    assert location is not None  # _submission added two locations
     mike = Contact.objects.get(
         contractor_id=txn.contractor_id, last_name="Sherman", first_name="Mike"
     )

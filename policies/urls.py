@@ -9,7 +9,7 @@ at routing.
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from policies.views import (
     coinsurance,
@@ -96,7 +96,7 @@ tower_urls = [
     path("<int:number>/layers/add", towers.layer_create, name="layer_create"),
 ]
 
-transaction_urls = [
+transaction_urls: list[URLPattern | URLResolver] = [
     path("", transactions.transaction_detail, name="transaction_detail"),
     path("quote", transactions.transaction_quote, name="transaction_quote"),
     path("bind", transactions.transaction_bind, name="transaction_bind"),

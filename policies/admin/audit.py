@@ -21,7 +21,7 @@ from portal.admin_tools import (
 
 class AuditEntryInline(ViewOnlyInline):
     model = AuditEntry
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "actor_label",
         "via",
@@ -29,8 +29,7 @@ class AuditEntryInline(ViewOnlyInline):
         "object_type",
         "object_label",
         "changes_text",
-    ]
-    readonly_fields = fields
+    )
     ordering = ["-created_at", "-pk"]
     show_change_link = True
     verbose_name_plural = "audit history"
@@ -72,7 +71,7 @@ class AuditEntryAdmin(ViewOnlyAdmin):
         "policy__public_id",
     ]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "actor_label",
         "via",
@@ -85,8 +84,7 @@ class AuditEntryAdmin(ViewOnlyAdmin):
         "changes_text",
         "transaction",
         "policy",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description="Transaction", ordering="transaction")
     def transaction_link(self, entry: AuditEntry) -> SafeString | str:

@@ -134,8 +134,7 @@ class PolicySectionAdmin(ContentsAdmin):
 class PartyInline(ViewOnlyInline):
     model = CoinsuranceParty
     fk_name = "agreement"
-    fields = ["number", "producer_code", "role", "share"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "producer_code", "role", "share")
 
 
 @admin.register(CoinsuranceAgreement)
@@ -190,8 +189,7 @@ class CoinsurancePartyAdmin(ContentsAdmin):
 class LayerInline(ViewOnlyInline):
     model = Layer
     fk_name = "tower"
-    fields = ["number", "attachment", "limit", "currency"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "attachment", "limit", "currency")
 
 
 @admin.register(Tower)

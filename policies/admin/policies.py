@@ -39,8 +39,14 @@ from portal.admin_tools import (
 class TransactionInline(ViewOnlyInline):
     model = PolicyTransaction
     fk_name = "policy"
-    fields = ["public_id", "kind", "status", "effective_at", "created_at", "bound_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "public_id",
+        "kind",
+        "status",
+        "effective_at",
+        "created_at",
+        "bound_at",
+    )
     ordering = ["-created_at"]
 
 

@@ -8,7 +8,7 @@ Parties are in ``parties``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
@@ -26,6 +26,7 @@ from policies.api.listing import (
 )
 from policies.api.wire import (
     DecimalText,
+    Envelope,
     In,
     Owner,
     SectionRefIn,
@@ -90,9 +91,29 @@ class AgreementPatchIn(In):
     policyNumberSuffix: Text | None = None
 
 
-AgreementRequest = envelope("CoinsuranceAgreement", AgreementCreateIn)
-AgreementPatchRequest = envelope("CoinsuranceAgreementPatch", AgreementPatchIn)
-SectionLinkRequest = envelope("PolicySectionLink", SectionRefIn)
+class PartyTotal(TypedDict):
+    """What agreement and layer queries annotate: the agreement's party shares summed
+    (None when it has no parties)."""
+
+    party_total: Decimal | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    AgreementWithTotal = WithAnnotations[CoinsuranceAgreement, PartyTotal]
+
+
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    AgreementRequest = Envelope[AgreementCreateIn]
+    AgreementPatchRequest = Envelope[AgreementPatchIn]
+    SectionLinkRequest = Envelope[SectionRefIn]
+else:
+    AgreementRequest = envelope("CoinsuranceAgreement", AgreementCreateIn)
+    AgreementPatchRequest = envelope("CoinsuranceAgreementPatch", AgreementPatchIn)
+    SectionLinkRequest = envelope("PolicySectionLink", SectionRefIn)
 
 
 class AgreementAttributes(Schema):
@@ -120,9 +141,12 @@ LinkedSectionOne, LinkedSectionList = envelopes(
 
 
 def agreement_attributes(
-    agreement: CoinsuranceAgreement, sections: list[PolicySection]
+    agreement: CoinsuranceAgreement,
+    sections: list[PolicySection],
+    party_total: Decimal | None,
 ) -> dict[str, Any]:
-    party_total = getattr(agreement, "party_total", None) or Decimal(0)
+    """``party_total`` is the query's PartyTotal annotation."""
+    party_total = party_total or Decimal(0)
     return {
         "id": agreement.short_id,
         "level": choice(CoinsuranceLevel, agreement_level(agreement, sections)),
@@ -135,7 +159,7 @@ def agreement_attributes(
     }
 
 
-def agreement_resource(owner: Owner, agreement: CoinsuranceAgreement) -> dict[str, Any]:
+def agreement_resource(owner: Owner, agreement: AgreementWithTotal) -> dict[str, Any]:
     href = f"{owner.base}/coinsurance-agreements/{agreement.short_id}"
     sections = list(agreement.sections.all())
     writable = ("post",) if owner.editable else ()
@@ -145,7 +169,9 @@ def agreement_resource(owner: Owner, agreement: CoinsuranceAgreement) -> dict[st
         "policy-sections": link(f"{href}/policy-sections", "get", *writable),
     }
     return element(
-        agreement_attributes(agreement, sections), checksum(agreement), links
+        agreement_attributes(agreement, sections, agreement.party_total),
+        checksum(agreement),
+        links,
     )
 
 
@@ -157,7 +183,7 @@ AGREEMENT_FILTERS = {
 }
 
 
-def _agreements(owner: Owner) -> QuerySet[CoinsuranceAgreement]:
+def _agreements(owner: Owner) -> QuerySet[AgreementWithTotal]:
     # Layer-level agreements made through a layer are reached through it (seed 003:
     # these queries do not return them).
     return (
@@ -169,7 +195,7 @@ def _agreements(owner: Owner) -> QuerySet[CoinsuranceAgreement]:
     )
 
 
-def _agreement(owner: Owner, agreement_id: str) -> CoinsuranceAgreement:
+def _agreement(owner: Owner, agreement_id: str) -> AgreementWithTotal:
     return _agreements(owner).get(number=short_number(agreement_id))
 
 

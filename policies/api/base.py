@@ -154,8 +154,10 @@ def finish(api: NinjaAPI) -> None:
 
     api.add_router("", catch_all)
     api.get_openapi_operation_id = _published_operation_id  # type: ignore[method-assign]  # per-API, not per-class
-    api.add_exception_handler(ValidationError, _domain_error)
-    api.add_exception_handler(ChecksumMismatch, _checksum_conflict)
+    # The decorator form, as portal.api registers its handlers: add_exception_handler's
+    # ExcHandler annotation offers the handler the class too, which ninja never passes.
+    api.exception_handler(ValidationError)(_domain_error)
+    api.exception_handler(ChecksumMismatch)(_checksum_conflict)
 
     # ninja clones each router's path views when it binds them to the API; the
     # bound clones are the views Django calls, so those are the ones to adjust.

@@ -3,7 +3,7 @@ role and share. The same operations serve an agreement's parties and a layer's."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from policies.api.listing import (
 )
 from policies.api.wire import (
     DecimalText,
+    Envelope,
     In,
     Owner,
     Ref,
@@ -68,8 +69,14 @@ class PartyPatchIn(In):
     coinsuranceShare: DecimalText | None = None
 
 
-PartyRequest = envelope("CoinsuranceParty", PartyIn)
-PartyPatchRequest = envelope("CoinsurancePartyPatch", PartyPatchIn)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    PartyRequest = Envelope[PartyIn]
+    PartyPatchRequest = Envelope[PartyPatchIn]
+else:
+    PartyRequest = envelope("CoinsuranceParty", PartyIn)
+    PartyPatchRequest = envelope("CoinsurancePartyPatch", PartyPatchIn)
 
 
 class PartyAttributes(Schema):

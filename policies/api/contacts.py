@@ -3,7 +3,7 @@ new one, primary and secondary named insureds, additional insureds and involved 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -18,6 +18,7 @@ from policies.api.listing import (
     text_field,
 )
 from policies.api.wire import (
+    Envelope,
     In,
     Owner,
     RefIn,
@@ -72,7 +73,24 @@ class ContactAttributesIn(In):
     )
 
 
-ContactRequest = envelope("Contact", ContactAttributesIn)
+class JobRoles(TypedDict):
+    """What _contacts prefetches onto each contact: its roles on the job."""
+
+    job_roles: list[PolicyContactRole]
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ContactOnJob = WithAnnotations[Contact, JobRoles]
+
+
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    ContactRequest = Envelope[ContactAttributesIn]
+else:
+    ContactRequest = envelope("Contact", ContactAttributesIn)
 
 
 class ContactAttributes(Schema):
@@ -103,7 +121,7 @@ def contact_ref(owner: Owner, contact: Contact) -> dict[str, Any]:
     }
 
 
-def contact_resource(owner: Owner, contact: Contact) -> dict[str, Any]:
+def contact_resource(owner: Owner, contact: ContactOnJob) -> dict[str, Any]:
     roles = sorted(r.role for r in contact.job_roles)
     attributes = {
         "id": contact.public_id,
@@ -128,7 +146,7 @@ CONTACT_FILTERS = {
 }
 
 
-def _contacts(owner: Owner) -> QuerySet[Contact]:
+def _contacts(owner: Owner) -> QuerySet[ContactOnJob]:
     # A contact is on a job when it has a role there; its roles there come along.
     roles = PolicyContactRole.objects.filter(transaction_id=owner.contents_id)
     return (

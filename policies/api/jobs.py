@@ -6,7 +6,7 @@ and producer codes in ``reference``."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -25,6 +25,7 @@ from policies.api.wire import (
     JOB_ROOT,
     POLICY_ROOT,
     DateText,
+    Envelope,
     In,
     Ref,
     RefIn,
@@ -67,14 +68,14 @@ UNKNOWN_PRODUCT = "No product {id}."
 UNKNOWN_CATEGORY = "No category code {id}."
 
 # The Cloud API's typecodes for our transaction kinds and statuses.
-JOB_TYPES = {
+JOB_TYPES: dict[str, str] = {  # keyed by the stored value
     TransactionKind.SUBMISSION: "Submission",
     TransactionKind.POLICY_CHANGE: "PolicyChange",
     TransactionKind.RENEWAL: "Renewal",
     TransactionKind.CANCELLATION: "Cancellation",
     TransactionKind.REINSTATEMENT: "Reinstatement",
 }
-JOB_STATUSES = {
+JOB_STATUSES: dict[str, str] = {  # keyed by the stored value
     TransactionStatus.DRAFT: "Draft",
     TransactionStatus.QUOTED: "Quoted",
     TransactionStatus.BOUND: "Bound",
@@ -131,8 +132,14 @@ class JobPatchAttributes(In):
     autoRenew: StrictBool | None = None
 
 
-SubmissionRequest = envelope("Submission", SubmissionAttributes)
-JobPatchRequest = envelope("JobPatch", JobPatchAttributes)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    SubmissionRequest = Envelope[SubmissionAttributes]
+    JobPatchRequest = Envelope[JobPatchAttributes]
+else:
+    SubmissionRequest = envelope("Submission", SubmissionAttributes)
+    JobPatchRequest = envelope("JobPatch", JobPatchAttributes)
 
 
 class JobAttributes(Schema):
@@ -205,6 +212,7 @@ def policy_ref(policy: Policy) -> dict[str, Any]:
 
 def transaction_resource(txn: PolicyTransaction) -> dict[str, Any]:
     base = f"{JOB_ROOT}/jobs/{txn.public_id}"
+    policy = txn.policy  # None, without a query, when policy_id is None
     attributes = {
         "id": txn.public_id,
         "jobNumber": txn.public_id,
@@ -220,8 +228,8 @@ def transaction_resource(txn: PolicyTransaction) -> dict[str, Any]:
         "glState": state_typekey(txn.gl_state),
         "categoryCode": category_ref(txn.category_code),
         "autoRenew": txn.auto_renew,
-        "policy": policy_ref(txn.policy) if txn.policy_id else None,
-        "policyNumber": txn.policy.number if txn.policy_id else None,
+        "policy": policy_ref(policy) if policy is not None else None,
+        "policyNumber": policy.number if policy is not None else None,
         "createdDate": iso_datetime(txn.created_at),
     }
     draft = txn.status == TransactionStatus.DRAFT

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
@@ -17,6 +17,7 @@ from policies.api.agreements import (
     AgreementAttributes,
     AgreementIn,
     AgreementPatchIn,
+    PartyTotal,
     agreement_attributes,
     agreement_terms,
     term_changes,
@@ -40,6 +41,7 @@ from policies.api.listing import (
 )
 from policies.api.towers import TOWER, tower_base, tower_of
 from policies.api.wire import (
+    Envelope,
     In,
     MoneyIn,
     MoneyOut,
@@ -65,6 +67,11 @@ from policies.models import (
 from policies.services.towers import LAYER_HAS_NO_AGREEMENT, layer_checksum
 from portal.api import ApiError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    LayerWithTotal = WithAnnotations[Layer, PartyTotal]
+
 job_layer_routes = router("Towers and layers")
 policy_layer_routes = router("Towers and layers")
 
@@ -85,8 +92,14 @@ class LayerPatchIn(In):
     coinsuranceAgreement: AgreementPatchIn | None = None
 
 
-LayerRequest = envelope("Layer", LayerIn)
-LayerPatchRequest = envelope("LayerPatch", LayerPatchIn)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    LayerRequest = Envelope[LayerIn]
+    LayerPatchRequest = Envelope[LayerPatchIn]
+else:
+    LayerRequest = envelope("Layer", LayerIn)
+    LayerPatchRequest = envelope("LayerPatch", LayerPatchIn)
 
 
 class LayerAttributes(Schema):
@@ -110,14 +123,14 @@ def _layer_agreement(layer: Layer) -> CoinsuranceAgreement | None:
         return None
 
 
-def layer_resource(owner: Owner, layer: Layer) -> dict[str, Any]:
+def layer_resource(owner: Owner, layer: LayerWithTotal) -> dict[str, Any]:
     href = f"{owner.base}/towers/{layer.tower.short_id}/layers/{layer.short_id}"
     agreement = _layer_agreement(layer)
     attributes = {
         "id": layer.short_id,
         "attachment": money(layer.attachment, layer.currency),
         "limit": money(layer.limit, layer.currency),
-        "coinsuranceAgreement": agreement_attributes(agreement, [])
+        "coinsuranceAgreement": agreement_attributes(agreement, [], layer.party_total)
         if agreement
         else None,
     }
@@ -131,7 +144,8 @@ def layer_resource(owner: Owner, layer: Layer) -> dict[str, Any]:
     return element(attributes, layer_checksum(layer, agreement), links)
 
 
-def _layers(tower: Tower) -> QuerySet[Layer]:
+def _layers(tower: Tower) -> QuerySet[LayerWithTotal]:
+    # The sum of its agreement's party shares, which the agreement shows.
     return (
         Layer.objects.filter(tower=tower)
         .select_related("tower", "coinsurance_agreement")
@@ -139,16 +153,8 @@ def _layers(tower: Tower) -> QuerySet[Layer]:
     )
 
 
-def _layer(tower: Tower, layer_id: str) -> Layer:
+def _layer(tower: Tower, layer_id: str) -> LayerWithTotal:
     return _layers(tower).get(number=short_number(layer_id))
-
-
-def _render_layer(owner: Owner, layer: Layer) -> dict[str, Any]:
-    # The layer query summed the agreement's party shares; its agreement shows them.
-    agreement = _layer_agreement(layer)
-    if agreement is not None:
-        agreement.party_total = layer.party_total
-    return layer_resource(owner, layer)
 
 
 LAYERS = TOWER + "/layers"
@@ -161,7 +167,7 @@ def list_layers(request: HttpRequest, owner: Owner, tower_id: str) -> dict[str, 
     return collection(
         request,
         _layers(tower).order_by("attachment", "number"),
-        lambda layer: _render_layer(owner, layer),
+        lambda layer: layer_resource(owner, layer),
         fields={
             "attachment": decimal_field("attachment"),
             "limit": decimal_field("limit"),
@@ -190,7 +196,7 @@ def job_layer(
 ) -> dict[str, Any]:
     check_query(request)
     owner = transaction_owner(jobId)
-    return one(_render_layer(owner, _layer(tower_of(owner, towerId), layerId)))
+    return one(layer_resource(owner, _layer(tower_of(owner, towerId), layerId)))
 
 
 @policy_layer_routes.get("/policies/{policyId}" + LAYER, response=LayerOne)
@@ -199,7 +205,7 @@ def policy_layer(
 ) -> dict[str, Any]:
     check_query(request)
     owner = policy_owner(policyId)
-    return one(_render_layer(owner, _layer(tower_of(owner, towerId), layerId)))
+    return one(layer_resource(owner, _layer(tower_of(owner, towerId), layerId)))
 
 
 @job_layer_routes.post(
@@ -228,7 +234,7 @@ def create_layer(
         limit=attrs.limit.money(),
         coinsurance=terms,
     )
-    return Status(201, one(_render_layer(owner, _layers(tower).get(pk=layer.pk))))
+    return Status(201, one(layer_resource(owner, _layers(tower).get(pk=layer.pk))))
 
 
 @job_layer_routes.patch(
@@ -265,7 +271,7 @@ def patch_layer(
         checksum_supplied=supplied_checksum(request, payload),
         **changes,
     )
-    return one(_render_layer(owner, _layers(tower).get(pk=layer.pk)))
+    return one(layer_resource(owner, _layers(tower).get(pk=layer.pk)))
 
 
 @job_layer_routes.delete(

@@ -4,7 +4,7 @@ itself; readable on both."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from policies.api.listing import (
 )
 from policies.api.wire import (
     DateText,
+    Envelope,
     In,
     MoneyIn,
     MoneyOut,
@@ -69,8 +70,14 @@ class PriorPolicyPatchIn(In):
     totalLosses: MoneyIn | None = None
 
 
-PriorPolicyRequest = envelope("PriorPolicy", PriorPolicyAttributesIn)
-PriorPolicyPatchRequest = envelope("PriorPolicyPatch", PriorPolicyPatchIn)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    PriorPolicyRequest = Envelope[PriorPolicyAttributesIn]
+    PriorPolicyPatchRequest = Envelope[PriorPolicyPatchIn]
+else:
+    PriorPolicyRequest = envelope("PriorPolicy", PriorPolicyAttributesIn)
+    PriorPolicyPatchRequest = envelope("PriorPolicyPatch", PriorPolicyPatchIn)
 
 
 class PriorPolicyAttributes(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,6 +17,7 @@ from policies.api.listing import (
     text_field,
 )
 from policies.api.wire import (
+    Envelope,
     In,
     Owner,
     Ref,
@@ -50,7 +51,12 @@ class SectionAttributesIn(In):
     sectionType: TypeKeyIn
 
 
-SectionRequest = envelope("PolicySection", SectionAttributesIn)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    SectionRequest = Envelope[SectionAttributesIn]
+else:
+    SectionRequest = envelope("PolicySection", SectionAttributesIn)
 
 
 class SectionAttributes(Schema):
@@ -70,8 +76,8 @@ SectionOne, SectionList = envelopes("PolicySection", SectionAttributes)
 
 
 def agreement_ref(owner: Owner, agreement: CoinsuranceAgreement) -> dict[str, Any]:
-    if agreement.layer_id is not None:
-        layer = agreement.layer
+    layer = agreement.layer  # None, without a query, when layer_id is None
+    if layer is not None:
         uri = f"{owner.base}/towers/{layer.tower.short_id}/layers/{layer.short_id}"
     else:
         uri = f"{owner.base}/coinsurance-agreements/{agreement.short_id}"
@@ -106,7 +112,9 @@ class Coverage:
             .select_related("layer__tower")
             .order_by("layer__attachment")
         ):
-            self.layered.setdefault(agreement.layer.tower_id, []).append(agreement)
+            layer = agreement.layer
+            assert layer is not None  # the query asked for layer__isnull=False
+            self.layered.setdefault(layer.tower_id, []).append(agreement)
         self.policy_level = policy_level_agreements(txn_id) if txn_id else []
 
     def of(self, section: PolicySection) -> list[CoinsuranceAgreement]:

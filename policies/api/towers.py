@@ -3,7 +3,7 @@ layers' coinsurance agreements and parties, are in ``layers``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -26,6 +26,7 @@ from policies.api.listing import (
     int_field,
 )
 from policies.api.wire import (
+    Envelope,
     In,
     Owner,
     SectionRefIn,
@@ -62,7 +63,12 @@ class TowerIn(In):
     )
 
 
-TowerRequest = envelope("Tower", TowerIn)
+# Each body is the named class envelope() makes (ninja reads it from the
+# annotation); to the type checker it is the Envelope it subclasses.
+if TYPE_CHECKING:
+    TowerRequest = Envelope[TowerIn]
+else:
+    TowerRequest = envelope("Tower", TowerIn)
 
 
 class TowerAttributes(Schema):

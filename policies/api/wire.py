@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import HttpRequest
 from ninja import Schema
@@ -120,15 +120,32 @@ class SectionRefIn(In):
     sectionType: TypeKeyIn
 
 
-def envelope(name: str, attributes: type[In]) -> type[In]:
-    """``{"data": {"attributes": <attributes>, "checksum": "..."}}`` for one operation."""
+A = TypeVar("A", bound=In)
+
+
+class EnvelopeData(In, Generic[A]):
+    """An envelope's ``data``: the operation's attributes and the caller's checksum."""
+
+    attributes: A
+    checksum: Text | None = None
+
+
+class Envelope(In, Generic[A]):
+    """``{"data": {"attributes": <attributes>, "checksum": "..."}}``.
+
+    Operations take the named subclass ``envelope`` makes (its name is the OpenAPI
+    schema's); handlers are typed with ``Envelope[<attributes>]``.
+    """
+
+    data: EnvelopeData[A]
+
+
+def envelope(name: str, attributes: type[A]) -> type[Envelope[A]]:
+    """The request body of one operation, named ``<name>Request`` in the OpenAPI."""
     data = create_model(
-        f"{name}Data",
-        __base__=In,
-        attributes=(attributes, ...),
-        checksum=(Text | None, None),
+        f"{name}Data", __base__=EnvelopeData, attributes=(attributes, ...)
     )
-    return create_model(f"{name}Request", __base__=In, data=(data, ...))
+    return create_model(f"{name}Request", __base__=Envelope, data=(data, ...))
 
 
 BAD_JSON = "The request body is not valid JSON."
@@ -163,7 +180,7 @@ def body_schema(schema: type[In]) -> dict[str, Any]:
     }
 
 
-def given(body: Any) -> set[str]:
+def given(body: Envelope[A]) -> set[str]:
     """The attribute names the caller sent: a PATCH changes only these."""
     return set(body.data.attributes.model_fields_set)
 
@@ -332,7 +349,8 @@ def short_number(value: str) -> int:
 
 def actor(request: HttpRequest) -> ApiKey:
     """The staff API key that authenticated the request: who the audit history names."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    # ninja sets .auth on the request once KeyAuth has accepted the key.
+    return request.auth  # type: ignore[attr-defined]
 
 
 def supplied_checksum(request: HttpRequest, body: Any = None) -> str | None:

@@ -17,7 +17,6 @@ named by string foreign keys only: policies imports nothing from coverage.
 
 from .audit import AuditAction, AuditEntry, AuditVia
 from .coinsurance import (
-    SHARE,
     CoinsuranceAgreement,
     CoinsuranceLevel,
     CoinsuranceModel,
@@ -53,7 +52,6 @@ from .transactions import PolicyTransaction, TransactionKind, TransactionStatus
 __all__ = [
     "GL_AGGREGATE_LIMIT_DEFAULT",
     "GL_OCCURRENCE_LIMIT_DEFAULT",
-    "SHARE",
     "AuditAction",
     "AuditEntry",
     "AuditVia",

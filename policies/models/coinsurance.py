@@ -31,9 +31,6 @@ class CoinsuranceLevel(models.TextChoices):
     LAYER = "layer", "Layer"
 
 
-SHARE = {"max_digits": 5, "decimal_places": 2}
-
-
 class CoinsuranceAgreement(NumberedChild):
     """Who shares the risk with us, and how much (seed 003).
 
@@ -51,8 +48,11 @@ class CoinsuranceAgreement(NumberedChild):
     )
     model = models.CharField(max_length=20, choices=CoinsuranceModel.choices)
     our_role = models.CharField(max_length=6, choices=CoinsuranceRole.choices)
-    our_share = models.DecimalField(**SHARE)
-    leaders_fee = models.DecimalField(null=True, blank=True, **SHARE)
+    # Shares are percentages: up to 100.00, to two decimal places.
+    our_share = models.DecimalField(max_digits=5, decimal_places=2)
+    leaders_fee = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
     policy_number_suffix = models.CharField(max_length=8, blank=True)
 
     class Meta:
@@ -110,7 +110,7 @@ class CoinsuranceParty(NumberedChild):
         ProducerCode, on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(max_length=6, choices=CoinsuranceRole.choices)
-    share = models.DecimalField(**SHARE)
+    share = models.DecimalField(max_digits=5, decimal_places=2)  # a percentage
 
     class Meta:
         ordering = ["number"]

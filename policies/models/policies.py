@@ -40,6 +40,8 @@ class PolicyQuerySet(models.QuerySet["Policy"]):
             return self.none()
         if user.sees_all_platforms:
             return self
+        if user.platform_id is None:
+            return self.none()
         return self.filter(platform_id=user.platform_id)
 
     def in_force(self, at: datetime) -> PolicyQuerySet:

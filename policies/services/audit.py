@@ -189,6 +189,7 @@ def snapshot(row: models.Model) -> Snapshot:
     values: Snapshot = {}
     for name in AUDITED_FIELDS.get(type(row), ()):
         field = row._meta.get_field(name)
+        assert isinstance(field, models.Field)  # AUDITED_FIELDS names columns only
         label = FIELD_LABELS.get(name) or str(field.verbose_name).capitalize()
         if isinstance(field, models.ForeignKey):
             values[name] = (label, _label(getattr(row, name)))
@@ -267,7 +268,9 @@ def record_row(
         action=action,
         txn=txn,
         policy=policy,
-        object_type=OBJECT_TYPES.get(type(row), row._meta.verbose_name.capitalize()),
+        object_type=OBJECT_TYPES.get(
+            type(row), str(row._meta.verbose_name).capitalize()
+        ),
         object_id=_object_id(row),
         object_label=str(_label(row) or ""),
         changes=changes,

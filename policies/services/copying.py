@@ -48,7 +48,7 @@ def _clone(
                 values[attname] = mapping[values[attname]]
         copies.append(type(row)(**values))
     if copies:
-        type(copies[0]).objects.bulk_create(copies)
+        type(copies[0])._default_manager.bulk_create(copies)
     return copies
 
 
@@ -78,7 +78,9 @@ def copy_contents(*, source_id: int, target: PolicyTransaction) -> None:
     present, whatever the number of rows.
     """
     present = {
-        model.__name__: Exists(model.objects.filter(transaction_id=OuterRef("pk")))
+        model.__name__: Exists(
+            model._default_manager.filter(transaction_id=OuterRef("pk"))
+        )
         for model in KINDS
     }
     source = (
@@ -96,7 +98,9 @@ def copy_contents(*, source_id: int, target: PolicyTransaction) -> None:
     def rows(model: type[M]) -> list[M]:
         if not source[model.__name__]:
             return []
-        return list(model.objects.filter(transaction_id=source_id).order_by("pk"))
+        return list(
+            model._default_manager.filter(transaction_id=source_id).order_by("pk")
+        )
 
     locations = rows(PolicyLocation)
     location_map = _pk_map(locations, _clone(locations, target))

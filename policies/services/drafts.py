@@ -140,7 +140,7 @@ def next_number(txn: PolicyTransaction) -> int:
 
 def relock(row: M) -> M:
     """``row`` re-read under its own row lock."""
-    return type(row).objects.select_for_update(of=("self",)).get(pk=row.pk)
+    return type(row)._default_manager.select_for_update(of=("self",)).get(pk=row.pk)
 
 
 class Errors:

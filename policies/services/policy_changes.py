@@ -31,7 +31,7 @@ from policies.signals import PolicyChange, send_policy_changed
 from portal.models import User
 
 # What starting each kind of transaction on a policy requires of its status.
-_POLICY_VERBS = {
+_POLICY_VERBS: dict[str, str] = {  # keyed by the stored kind
     TransactionKind.POLICY_CHANGE: "changed",
     TransactionKind.CANCELLATION: "cancelled",
     TransactionKind.RENEWAL: "renewed",

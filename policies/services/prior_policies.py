@@ -74,7 +74,7 @@ def _prior_policy_home(owner: PriorOwner) -> tuple[PolicyTransaction, Policy | N
         return contents, policy
     txn = lock_transaction(owner)
     if txn.status == TransactionStatus.BOUND:
-        policy_ref = txn.policy.public_id if txn.policy_id else ""
+        policy_ref = txn.policy.public_id if txn.policy is not None else ""
         raise ValidationError(
             PRIOR_TRANSACTION_BOUND.format(policy=policy_ref), code="invalid_state"
         )

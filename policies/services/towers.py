@@ -170,7 +170,9 @@ def _check_layer(
         raise ValidationError({"limit": [LAYER_EMPTY]})
     if attachment.currency != limit.currency:
         raise ValidationError({"limit": [LAYER_CURRENCIES]})
-    others = Layer.objects.filter(tower=tower).exclude(pk=excluding)
+    others = Layer.objects.filter(tower=tower)
+    if excluding is not None:
+        others = others.exclude(pk=excluding)
     top = attachment.amount + limit.amount
     for other in others:
         if other.currency != attachment.currency:

@@ -165,7 +165,9 @@ def start_submission(
     )
     section_types = list(dict.fromkeys(section_types))
     validate_section_types(product=product, section_types=section_types)
-    txn = PolicyTransaction.objects.create(
+    # The plugin types contractor/category_code as coverage's models; policies names
+    # them by its Account/AccountCategory Protocols, importing nothing from coverage.
+    txn = PolicyTransaction.objects.create(  # type: ignore[misc]
         kind=TransactionKind.SUBMISSION,
         platform=platform,
         contractor=contractor,
@@ -302,6 +304,8 @@ def _apply(txn: PolicyTransaction) -> Policy:
             contents_transaction=txn,
             **terms,
         )
+    # Every other kind starts from a policy (policy_changes._start_from_policy).
+    assert txn.policy_id is not None
     policy = Policy.objects.select_for_update().get(pk=txn.policy_id)
     if policy.status != PolicyStatus.ACTIVE:
         raise ValidationError(
@@ -331,10 +335,11 @@ def _apply(txn: PolicyTransaction) -> Policy:
 def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
     """Whatever follows a policy on the contractor side (certificates, dispatches)
     subscribes to the hook; policy administration only says what kind of change it was."""
-    change = {
+    changes: dict[str, PolicyChange] = {
         TransactionKind.CANCELLATION: PolicyChange.CANCELLED,
         TransactionKind.RENEWAL: PolicyChange.RENEWED,
-    }.get(kind, PolicyChange.CHANGED)
+    }
+    change = changes.get(kind, PolicyChange.CHANGED)
     send_policy_changed(
         policy=policy,
         change=change,

@@ -12,7 +12,7 @@ from policies.services.drafts import percent_text
 
 register = template.Library()
 
-STATUS_CHIPS = {
+STATUS_CHIPS: dict[str, str] = {  # keyed by the stored status
     PolicyStatus.ACTIVE: "chip-ok",
     PolicyStatus.CANCELLED: "chip-bad",
     PolicyStatus.EXPIRED: "chip-neutral",

@@ -55,7 +55,7 @@ class PriorHome:
         if self.txn is not None:
             txn = self.txn
             if txn.status == TransactionStatus.BOUND:
-                ref = txn.policy.public_id if txn.policy_id else ""
+                ref = txn.policy.public_id if txn.policy is not None else ""
                 return PRIOR_TRANSACTION_BOUND.format(policy=ref)
             if not txn.is_open:
                 return PRIOR_TRANSACTION_CLOSED.format(
