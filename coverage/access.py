@@ -12,15 +12,16 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from coverage.models import Assignment, Contractor
 from coverage.selectors.tickets import visible_tickets
 from portal.http import PortalRequest
-from portal.models import Role, User
+from portal.models import Platform, Role, User
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # Roles that may open the board, tickets, premium and contractor pages.
 VIEWER_ROLES = (Role.DISPATCHER, Role.UNDERWRITER)
@@ -38,7 +39,9 @@ def can_act(user: User) -> bool:
 def _requires(test: Callable[[User], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: PortalRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             if not test(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -51,6 +54,15 @@ def _requires(test: Callable[[User], bool]) -> Callable[[View], View]:
 # Apply below @login_required: an anonymous user is sent to sign in, not refused.
 viewer_required = _requires(can_view)
 dispatcher_required = _requires(can_act)
+
+
+def dispatcher_platform(request: PortalRequest) -> Platform:
+    """The platform of the dispatcher behind a ``@dispatcher_required`` view."""
+    platform = request.user.platform
+    # Only dispatchers pass @dispatcher_required, and a dispatcher always has a
+    # platform (the portal_user_dispatcher_has_platform check constraint).
+    assert platform is not None
+    return platform
 
 
 def get_ticket(request: PortalRequest, public_id: str) -> Assignment:

@@ -284,7 +284,8 @@ class TicketForm(forms.Form):
         return dollars_to_cents(value)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("wage") is not None:
             # The job service judges the wage; its refusal shows inline with the rest.
             try:
@@ -444,7 +445,8 @@ class PeriodForm(forms.Form):
         return _public_id(self.cleaned_data["platform"], prefix="pf", what="platform")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

@@ -16,6 +16,29 @@ from portal.admin_tools import (
     ViewOnlyAdmin,
 )
 
+_CERTIFICATE_ADMIN_FIELDS = (
+    "number",
+    "verification_link",
+    "platform",
+    "assignment",
+    "policy",
+    "line",
+    "status",
+    "insured_name",
+    "holder_name",
+    "effective_at",
+    "end_at",
+    "policy_expires_at",
+    "issued_at",
+    "revoked_at",
+    "revocation_reason",
+    "superseded_by",
+    "pdf",
+    "render_pending",
+    "rendered_at",
+    "document",
+)
+
 
 @admin.register(Certificate)
 class CertificateAdmin(ViewOnlyAdmin):
@@ -44,29 +67,8 @@ class CertificateAdmin(ViewOnlyAdmin):
         "=policy__number",
     ]
     date_hierarchy = "issued_at"
-    fields = [
-        "number",
-        "verification_link",
-        "platform",
-        "assignment",
-        "policy",
-        "line",
-        "status",
-        "insured_name",
-        "holder_name",
-        "effective_at",
-        "end_at",
-        "policy_expires_at",
-        "issued_at",
-        "revoked_at",
-        "revocation_reason",
-        "superseded_by",
-        "pdf",
-        "render_pending",
-        "rendered_at",
-        "document",
-    ]
-    readonly_fields = fields
+    fields = _CERTIFICATE_ADMIN_FIELDS
+    readonly_fields = _CERTIFICATE_ADMIN_FIELDS
     actions = ["rerender"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Certificate]:

@@ -10,11 +10,20 @@ from coverage.models import (
     Delivery,
     DeliveryAttempt,
     Event,
+    TenantQuerySet,
     WebhookEndpoint,
 )
 from coverage.webhooks import delivery, endpoints
 from portal.admin_tools import (
     ViewOnlyAdmin,
+)
+
+_EVENT_ADMIN_FIELDS = (
+    "public_id",
+    "platform",
+    "type",
+    "created_at",
+    "data",
 )
 
 
@@ -25,8 +34,8 @@ class EventAdmin(ViewOnlyAdmin):
     list_select_related = ["platform"]
     search_fields = ["public_id"]
     date_hierarchy = "created_at"
-    fields = ["public_id", "platform", "type", "created_at", "data"]
-    readonly_fields = fields
+    fields = _EVENT_ADMIN_FIELDS
+    readonly_fields = _EVENT_ADMIN_FIELDS
     actions = ["resend"]
 
     @admin.action(description="Re-send selected events")
@@ -41,6 +50,18 @@ class EventAdmin(ViewOnlyAdmin):
         )
 
 
+_WEBHOOK_ENDPOINT_ADMIN_FIELDS = (
+    "public_id",
+    "platform",
+    "url",
+    "description",
+    "events",
+    "secret",
+    "created_at",
+    "deleted_at",
+)
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ViewOnlyAdmin):
     """Platforms manage endpoints through the API, which validates them; support
@@ -52,21 +73,12 @@ class WebhookEndpointAdmin(ViewOnlyAdmin):
     list_filter = ["platform", "deleted_at"]
     list_select_related = ["platform"]
     search_fields = ["public_id", "url", "description"]
-    fields = [
-        "public_id",
-        "platform",
-        "url",
-        "description",
-        "events",
-        "secret",
-        "created_at",
-        "deleted_at",
-    ]
-    readonly_fields = fields
+    fields = _WEBHOOK_ENDPOINT_ADMIN_FIELDS
+    readonly_fields = _WEBHOOK_ENDPOINT_ADMIN_FIELDS
     actions = ["stop"]
 
     @admin.action(description="Delete selected endpoints (stop deliveries)")
-    def stop(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+    def stop(self, request: HttpRequest, queryset: TenantQuerySet) -> None:
         live = list(queryset.live())
         for endpoint in live:
             endpoints.delete_endpoint(endpoint=endpoint)
@@ -75,26 +87,40 @@ class WebhookEndpointAdmin(ViewOnlyAdmin):
         )
 
 
+_DELIVERY_ATTEMPT_INLINE_FIELDS = (
+    "number",
+    "started_at",
+    "duration_ms",
+    "status_code",
+    "error",
+    "response_excerpt",
+    "succeeded",
+)
+
+
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = [
-        "number",
-        "started_at",
-        "duration_ms",
-        "status_code",
-        "error",
-        "response_excerpt",
-        "succeeded",
-    ]
-    readonly_fields = fields
+    fields = _DELIVERY_ATTEMPT_INLINE_FIELDS
+    readonly_fields = _DELIVERY_ATTEMPT_INLINE_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+_DELIVERY_ADMIN_FIELDS = (
+    "event",
+    "endpoint",
+    "status",
+    "attempt_count",
+    "next_attempt_at",
+    "created_at",
+    "completed_at",
+)
 
 
 @admin.register(Delivery)
@@ -111,16 +137,8 @@ class DeliveryAdmin(ViewOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["event", "endpoint"]
     search_fields = ["event__public_id", "endpoint__public_id", "endpoint__url"]
-    fields = [
-        "event",
-        "endpoint",
-        "status",
-        "attempt_count",
-        "next_attempt_at",
-        "created_at",
-        "completed_at",
-    ]
-    readonly_fields = fields
+    fields = _DELIVERY_ADMIN_FIELDS
+    readonly_fields = _DELIVERY_ADMIN_FIELDS
     inlines = [DeliveryAttemptInline]
     actions = ["resend"]
 

@@ -53,6 +53,20 @@ class QuoteAdmin(ViewOnlyAdmin):
         return admin_link(quote.policy)
 
 
+_APPLICATION_SESSION_ADMIN_FIELDS = (
+    "public_id",
+    "platform",
+    "quote",
+    "step",
+    "success_url",
+    "cancel_url",
+    "expires_at",
+    "expired_at",
+    "completed_at",
+    "created_at",
+)
+
+
 @admin.register(ApplicationSession)
 class ApplicationSessionAdmin(ViewOnlyAdmin):
     """Hosted opt-ins. The link and its token are the contractor's key to the page:
@@ -70,29 +84,27 @@ class ApplicationSessionAdmin(ViewOnlyAdmin):
     list_filter = ["step", "platform"]
     list_select_related = ["quote", "platform"]
     search_fields = ["public_id", "quote__public_id", "quote__contractor__email"]
-    fields = [
-        "public_id",
-        "platform",
-        "quote",
-        "step",
-        "success_url",
-        "cancel_url",
-        "expires_at",
-        "expired_at",
-        "completed_at",
-        "created_at",
-    ]
-    readonly_fields = fields
+    fields = _APPLICATION_SESSION_ADMIN_FIELDS
+    readonly_fields = _APPLICATION_SESSION_ADMIN_FIELDS
 
     @admin.display(description="Quote", ordering="quote__public_id")
     def quote_link(self, session: ApplicationSession) -> SafeString | str:
         return admin_link(session.quote)
 
 
+_LEDGER_ENTRY_INLINE_FIELDS = (
+    "kind",
+    "line",
+    "amount_text",
+    "books_on",
+    "created_at",
+)
+
+
 class LedgerEntryInline(ViewOnlyInline):
     model = LedgerEntry
-    fields = ["kind", "line", "amount_text", "books_on", "created_at"]
-    readonly_fields = fields
+    fields = _LEDGER_ENTRY_INLINE_FIELDS
+    readonly_fields = _LEDGER_ENTRY_INLINE_FIELDS
 
     @admin.display(description="Amount")
     def amount_text(self, entry: LedgerEntry) -> str:

@@ -118,10 +118,17 @@ class WorkJobAdmin(admin.ModelAdmin):
         return cents_text(job.wage)
 
 
+_CLASS_MAPPING_INLINE_FIELDS = (
+    "jurisdiction",
+    "line",
+    "class_code",
+)
+
+
 class ClassMappingInline(ViewOnlyInline):
     model = ClassMapping
-    fields = ["jurisdiction", "line", "class_code"]
-    readonly_fields = fields
+    fields = _CLASS_MAPPING_INLINE_FIELDS
+    readonly_fields = _CLASS_MAPPING_INLINE_FIELDS
 
 
 @admin.register(CategoryCode)
@@ -133,10 +140,17 @@ class CategoryCodeAdmin(admin.ModelAdmin):
     inlines = [ClassMappingInline]
 
 
+_RATE_INLINE_FIELDS = (
+    "effective_date",
+    "rate",
+    "source",
+)
+
+
 class RateInline(ViewOnlyInline):
     model = Rate
-    fields = ["effective_date", "rate", "source"]
-    readonly_fields = fields
+    fields = _RATE_INLINE_FIELDS
+    readonly_fields = _RATE_INLINE_FIELDS
     show_change_link = False
 
 

@@ -63,13 +63,21 @@ def _assignment(request: HttpRequest, assignment_id: str) -> Assignment:
     )
 
 
-def _page(request: HttpRequest, **cursors: str | None) -> list[Assignment]:
+def _page(
+    request: HttpRequest,
+    *,
+    limit: str | None,
+    starting_after: str | None,
+    ending_before: str | None,
+) -> list[Assignment]:
     return cursor_page(
         Assignment.objects.for_platform(platform_of(request))
         .live()
         .select_related("contractor", "job", "policy")
         .prefetch_related(assignment_prefetch()),
-        **cursors,
+        limit=limit,
+        starting_after=starting_after,
+        ending_before=ending_before,
     )
 
 
@@ -153,7 +161,7 @@ def update_assignment(
 ) -> AssignmentJSON:
     """Eligibility and premium are decided again; the end of a bound one moves by /extend."""
     sent = payload.model_fields_set
-    changes: dict[str, Any] = {}
+    changes: services.AssignmentChanges = {}
     contractor_id = payload.contractor or payload.contractor_id
     if contractor_id:
         changes["contractor"] = contractor_or_404(request, contractor_id)
@@ -174,7 +182,7 @@ def update_assignment(
         changes["policy"] = policy_or_404(request, payload.policy)
     assignment = services.update_assignment(
         assignment=_assignment(request, assignment_id),
-        changes=services.AssignmentChanges(**changes),
+        changes=changes,
         now=timezone.now(),
     )
     return assignment_json(assignment)

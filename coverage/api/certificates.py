@@ -13,7 +13,7 @@ from ninja.security import SessionAuth
 from coverage.api.site import api
 from coverage.certificates import normalize_number, pdf_filename
 from coverage.models import Certificate
-from portal.api import TEN99, ApiError, KeyAuth
+from portal.api import TEN99, ApiError, KeyAuth, platform_of
 from portal.models import ApiKey
 
 NO_SUCH_CERTIFICATE = "No such certificate: {number}"
@@ -27,7 +27,8 @@ def certificate_for(request: HttpRequest, number: str) -> Certificate:
     """The caller's certificate with this number, or the API's 404."""
     caller = request.auth  # type: ignore[attr-defined]
     if isinstance(caller, ApiKey):
-        visible = Certificate.objects.for_platform(caller.platform)
+        # A key that passed KeyAuth("platform") is a platform's key.
+        visible = Certificate.objects.for_platform(platform_of(request))
     else:
         visible = Certificate.objects.visible_to(request.user)  # type: ignore[arg-type]
     normalized = normalize_number(number)
@@ -65,7 +66,7 @@ def pdf_response(certificate: Certificate, *, as_attachment: bool) -> FileRespon
     tags=["certificates"],
     summary="Download a certificate of insurance (PDF)",
 )
-def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse | FileResponse:
     """The PDF of a certificate of one of the platform's dispatches (409 while it is rendered)."""
     certificate = certificate_for(request, number)
     if not certificate.is_rendered:

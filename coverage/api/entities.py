@@ -41,7 +41,7 @@ class EntityCreate(EntityUpdate):
 
 def _data(payload: EntityUpdate) -> services.EntityData:
     sent = payload.model_fields_set
-    data: dict[str, Any] = {}
+    data: services.EntityData = {}
     if "name" in sent:
         data["name"] = payload.name
     if "address" in sent:
@@ -55,7 +55,7 @@ def _data(payload: EntityUpdate) -> services.EntityData:
         if isinstance(coverage, CoverageTypesIn):
             coverage = coverage.coverage_type
         data["required_coverage"] = coverage or []
-    return services.EntityData(**data)
+    return data
 
 
 def _entity(request: HttpRequest, entity_id: str) -> Entity:

@@ -4,7 +4,7 @@ addresses."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
@@ -49,6 +49,12 @@ def required(value: Any, field: str) -> Any:
     return value
 
 
+@overload
+def timestamp(value: int, field: str, code: str = ...) -> datetime: ...
+@overload
+def timestamp(value: None, field: str, code: str = ...) -> None: ...
+@overload
+def timestamp(value: int | None, field: str, code: str = ...) -> datetime | None: ...
 def timestamp(
     value: int | None, field: str, code: str = "invalid_input"
 ) -> datetime | None:

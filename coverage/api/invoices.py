@@ -103,7 +103,7 @@ def update_invoice(
     request: HttpRequest, invoice_id: str, payload: InvoiceUpdate
 ) -> InvoiceJSON:
     sent = payload.model_fields_set
-    changes: dict[str, Any] = {}
+    changes: services.InvoiceChanges = {}
     contractor_id = payload.contractor or payload.contractor_id
     if contractor_id:
         changes["contractor"] = contractor_or_404(request, contractor_id)
@@ -126,7 +126,7 @@ def update_invoice(
         changes["purchase_order_number"] = payload.purchase_order_number
     invoice = services.update_invoice(
         invoice=_invoice(request, invoice_id),
-        changes=services.InvoiceChanges(**changes),
+        changes=changes,
     )
     return invoice_json(invoice)
 

@@ -180,7 +180,15 @@ class InvoiceJSON(TypedDict):
 
 
 def address_json(obj: Addressed) -> AddressJSON:
-    return AddressJSON(**obj.address)
+    """``obj.address`` with its shape typed."""
+    return AddressJSON(
+        line1=obj.address_line1,
+        line2=obj.address_line2 or None,
+        locality=obj.address_locality,
+        region=obj.address_region,
+        postalcode=obj.address_postalcode,
+        country=obj.address_country or None,
+    )
 
 
 def entity_json(entity: Entity) -> EntityJSON:

@@ -5,12 +5,18 @@ Services serialise with these too, so nothing here imports the API routers."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from django.utils import timezone
 from typing_extensions import TypedDict
 
 
+@overload
+def unix(moment: datetime) -> int: ...
+@overload
+def unix(moment: None) -> None: ...
+@overload
+def unix(moment: datetime | None) -> int | None: ...
 def unix(moment: datetime | None) -> int | None:
     """Every date on this API is an integer count of Unix seconds."""
     return None if moment is None else int(moment.timestamp())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from portal.models import Platform, User
@@ -58,3 +59,12 @@ class Addressed(models.Model):
         street = ", ".join(p for p in (self.address_line1, self.address_line2) if p)
         city = " ".join(p for p in (self.address_region, self.address_postalcode) if p)
         return ", ".join(p for p in (street, self.address_locality, city) if p)
+
+
+def max_length_of(model: type[models.Model], field_name: str) -> int:
+    """The declared ``max_length`` of one of ``model``'s text fields, for checks made
+    before a row is built (a field without one is a programming error)."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{field_name} has no max_length")
+    return field.max_length

@@ -222,16 +222,16 @@ class _Plan:
             elif description and existing.description != description:
                 result.class_codes_relabelled += 1
         for mapping_key, class_code in self._wanted_mappings().items():
-            existing = self.mappings.get(mapping_key)
-            if existing is None:
+            existing_mapping = self.mappings.get(mapping_key)
+            if existing_mapping is None:
                 result.mappings_created += 1
-            elif existing.class_code.code != class_code:
+            elif existing_mapping.class_code.code != class_code:
                 result.mappings_changed += 1
         for rate_key, row in self._wanted_rates().items():
-            existing = self.rates.get(rate_key)
-            if existing is None:
+            existing_rate = self.rates.get(rate_key)
+            if existing_rate is None:
                 result.rates_created += 1
-            elif row.source and existing.source != row.source:
+            elif row.source and existing_rate.source != row.source:
                 result.rates_relabelled += 1
         self.missing_approvals = [
             (platform, self._missing_approvals(platform))

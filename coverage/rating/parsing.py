@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from coverage.models import CategoryCode, ClassCode, Rate
+from coverage.models.base import max_length_of
 from policies.lines import CoverageType
 from portal.jurisdictions import MONOPOLISTIC_WC_STATES, normalize_state
 
@@ -29,10 +30,10 @@ OPTIONAL_COLUMNS = ("class_description", "source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LINE_ALIASES = {"wc": CoverageType.WORKERS_COMP.value, "gl": CoverageType.GENERAL.value}
 MAX_LENGTHS = {
-    "category": CategoryCode._meta.get_field("name").max_length,
-    "class_code": ClassCode._meta.get_field("code").max_length,
-    "class_description": ClassCode._meta.get_field("description").max_length,
-    "source": Rate._meta.get_field("source").max_length,
+    "category": max_length_of(CategoryCode, "name"),
+    "class_code": max_length_of(ClassCode, "code"),
+    "class_description": max_length_of(ClassCode, "description"),
+    "source": max_length_of(Rate, "source"),
 }
 RATE_DECIMALS = Rate._meta.get_field("rate").decimal_places
 RATE_MAX = Decimal(10) ** (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -22,6 +23,17 @@ from coverage.services import ledger
 from policies.lines import CoverageType
 from portal.jurisdictions import US_STATES
 from portal.models import Platform
+
+if TYPE_CHECKING:
+    # Type-checking only: django-stubs-ext is a development dependency.
+    from django_stubs_ext import WithAnnotations
+    from typing_extensions import TypedDict
+
+    class RoutedStateAnnotation(TypedDict):
+        state: str
+
+    #: A ledger entry annotated with the state its premium is routed to ("" if none).
+    CsvEntry = WithAnnotations[LedgerEntry, RoutedStateAnnotation]
 
 NOT_ROUTED = "Not rated now"
 
@@ -168,7 +180,7 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def csv_rows(*, platform: Platform, start: date, end: date) -> QuerySet[LedgerEntry]:
+def csv_rows(*, platform: Platform, start: date, end: date) -> QuerySet[CsvEntry]:
     """The period's ledger lines with what a CSV row names, oldest first: one query."""
     return (
         entries_for(platform=platform, start=start, end=end)

@@ -276,7 +276,7 @@ def update_assignment(
         )
     for field in ("contractor", "job", "bind"):
         if field in changes:
-            setattr(assignment, field, changes[field])  # type: ignore[literal-required]
+            setattr(assignment, field, changes[field])
     requested = changes.get("lines", assignment.lines)
     amounts = _evaluate(
         assignment,

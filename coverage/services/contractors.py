@@ -56,7 +56,7 @@ def _email_taken(contractor: Contractor, email: str) -> bool:
 def _apply_contractor(contractor: Contractor, data: ContractorData) -> None:
     for field in ("first_name", "last_name"):
         if field in data:
-            value = (data[field] or "").strip()  # type: ignore[literal-required]
+            value = (data[field] or "").strip()
             if not value:
                 raise invalid(field, REQUIRED)
             setattr(contractor, field, value)

@@ -174,9 +174,12 @@ def _mismatch_message(found: tuple[str, ...]) -> str:
 def live_policies(*, contractor: Contractor, after: datetime) -> list[Policy]:
     """The contractor's active policies on its platform still in force after ``after``, newest first."""
     return list(
-        Policy.objects.for_platform(contractor.platform_id)
-        .filter(contractor=contractor, status=PolicyStatus.ACTIVE, expires_at__gt=after)
-        .order_by("-effective_at", "-pk")
+        Policy.objects.filter(
+            platform_id=contractor.platform_id,
+            contractor=contractor,
+            status=PolicyStatus.ACTIVE,
+            expires_at__gt=after,
+        ).order_by("-effective_at", "-pk")
     )
 
 
@@ -256,9 +259,10 @@ def check(
     ``policy`` restricts the answer to that one policy. Reads job.category_code and
     job.entity (select them with the job to save their queries).
     """
-    if job.category_code_id is None:
+    category = job.category_code
+    if category is None:
         return Eligibility(False, NO_JOB_CATEGORY)
-    if not is_approved(job.category_code, platform_id=contractor.platform_id):
+    if not is_approved(category, platform_id=contractor.platform_id):
         return Eligibility(False, INVALID_JOB_CATEGORY)
 
     candidates = live_policies(contractor=contractor, after=effective_at)

@@ -24,7 +24,8 @@ MIN_LIMIT = 1000
 
 
 class EntityData(TypedDict, total=False):
-    name: str
+    # None when the API sends an explicit null: answered as a missing name.
+    name: str | None
     address: dict[str, Any] | None
     aggregate_limit: int | None
     occurrence_limit: int | None
@@ -33,14 +34,15 @@ class EntityData(TypedDict, total=False):
 
 def _apply_entity(entity: Entity, data: EntityData) -> None:
     if "name" in data:
-        if not (data["name"] or "").strip():
+        name = (data["name"] or "").strip()
+        if not name:
             raise invalid("name", REQUIRED)
-        entity.name = data["name"].strip()
+        entity.name = name
     if "address" in data:
         apply_address(entity, data["address"], region_required=False)
     for field in ("aggregate_limit", "occurrence_limit"):
         if field in data:
-            value = data[field]  # type: ignore[literal-required]
+            value = data[field]
             if value is not None and value < MIN_LIMIT:
                 raise invalid(field, LIMIT_TOO_LOW)
             setattr(entity, field, value)

@@ -148,7 +148,7 @@ def update_invoice(*, invoice: Invoice, changes: InvoiceChanges) -> Invoice:
     invoice = _locked_unpaid(invoice)
     for field in ("contractor", "job", "gross_pay", "paycycle_start", "paycycle_end"):
         if field in changes:
-            setattr(invoice, field, changes[field])  # type: ignore[literal-required]
+            setattr(invoice, field, changes[field])
     if "purchase_order_number" in changes:
         # A value sets it, "" (or null) clears it; leaving it out keeps it.
         invoice.purchase_order_number = changes["purchase_order_number"] or ""

@@ -36,13 +36,19 @@ def rating_day(moment: datetime) -> date:
 
 def rate_terms(
     *,
-    category_code: CategoryCode,
+    category_code: CategoryCode | None,
     lines: Sequence[str],
     work_state: str,
     residence_state: str,
     starts_at: datetime,
 ) -> Rating:
-    """coverage.rating.rate() for a window starting at ``starts_at``."""
+    """coverage.rating.rate() for a window starting at ``starts_at``.
+
+    A job or policy without a category has nothing to rate: refused as
+    ``require_approved`` refuses it.
+    """
+    if category_code is None:
+        raise ValidationError(MISSING_CATEGORY, code="missing_job_category_code")
     return rate(
         category_code=category_code,
         lines=lines,

@@ -99,7 +99,10 @@ def _page(
         # Opting in redirects to the platform's site; browsers hold a form's redirect
         # to the page's form-action policy, so allow that one origin.
         parts = urlsplit(session.success_url)
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+        # django-csp reads this per-response override off the response object (its own
+        # decorators set it with setattr); HttpResponse declares no such attribute.
+        origin = f"{parts.scheme}://{parts.netloc}"
+        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
     return response
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
@@ -83,6 +85,13 @@ def _platform(user: User, public_id: str) -> Platform | None:
     return Platform.objects.filter(public_id=public_id).first()
 
 
+def _choices(form: BoardFilterForm, name: str) -> Any:
+    field = form.fields[name]
+    # BoardFilterForm declares its state and status filters as ChoiceFields.
+    assert isinstance(field, forms.ChoiceField)
+    return field.choices
+
+
 def _empty_message(filters: reads.BoardFilters, *, today: date) -> str:
     narrowed = any(
         (filters.state, filters.status, filters.tech, filters.customer, filters.q)
@@ -153,8 +162,8 @@ def board(request: PortalRequest) -> HttpResponse:
         "empty_message": _empty_message(filters, today=today),
         "Status": Status,
         # Written out by the template: a widget would render a template per option.
-        "state_choices": form.fields["state"].choices,
-        "status_choices": form.fields["status"].choices,
+        "state_choices": _choices(form, "state"),
+        "status_choices": _choices(form, "status"),
     }
     polling = "v" in request.GET
     if not polling:

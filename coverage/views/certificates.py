@@ -3,10 +3,10 @@ and the portal's download for signed-in users of the certificate's platform."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -63,7 +63,10 @@ def _by_number(queryset: Any, number: str) -> Certificate | None:
     return queryset.only(*_PUBLIC_FIELDS).filter(number=normalized).first()
 
 
-def _no_index(response: HttpResponse) -> HttpResponse:
+R = TypeVar("R", bound=HttpResponse | FileResponse)
+
+
+def _no_index(response: R) -> R:
     response["X-Robots-Tag"] = NO_INDEX
     return response
 
@@ -81,7 +84,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 def _pdf_or_pending(
     request: HttpRequest, certificate: Certificate | None
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     if certificate is None:
         return _not_found(request)
     if not certificate.is_rendered:
@@ -119,7 +122,7 @@ def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse | FileResponse:
     """Public: the PDF behind a verification link (whoever holds the number holds it)."""
     return _pdf_or_pending(request, _by_number(Certificate.objects.all(), number))
 
@@ -127,7 +130,9 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def certificate_download(request: PortalRequest, number: str) -> HttpResponse:
+def certificate_download(
+    request: PortalRequest, number: str
+) -> HttpResponse | FileResponse:
     """The portal's download: only for users who may see the certificate's platform."""
     visible = Certificate.objects.visible_to(request.user)
     return _pdf_or_pending(request, _by_number(visible, number))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import UTC, date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 
 from coverage.access import viewer_required
 from coverage.forms import MAX_PERIOD_DAYS, PeriodForm
-from coverage.models import LedgerEntry
 from coverage.rating import WIRE_KEYS
 from coverage.selectors.premium import csv_rows, premium_report
 from coverage.selectors.tickets import LINE_SHORT
@@ -28,6 +27,9 @@ from coverage.views import charts, formatting
 from portal.htmx import render_page
 from portal.http import PortalRequest
 from portal.models import Platform
+
+if TYPE_CHECKING:
+    from coverage.selectors.premium import CsvEntry
 
 NO_PLATFORMS = "No platform has premium yet."
 NOT_RECONCILED = (
@@ -144,9 +146,9 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def _csv_lines(entries: QuerySet[LedgerEntry]) -> Iterator[list[str]]:
+def _csv_lines(entries: QuerySet[CsvEntry]) -> Iterator[list[str]]:
     yield CSV_HEADER
-    entry: LedgerEntry
+    entry: CsvEntry
     for entry in entries.iterator(chunk_size=2000):
         assignment = entry.assignment
         snapshot = (assignment.rating or {}).get(WIRE_KEYS.get(entry.line, entry.line))
@@ -178,7 +180,7 @@ class _Echo:
 @login_required
 @viewer_required
 @require_GET
-def premium_csv(request: PortalRequest) -> HttpResponse:
+def premium_csv(request: PortalRequest) -> HttpResponse | StreamingHttpResponse:
     """The period's ledger lines, one CSV row per entry; their amounts sum to the page's total."""
     today = timezone.now().astimezone(UTC).date()
     form = PeriodForm(request.GET)

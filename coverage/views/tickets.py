@@ -28,7 +28,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from coverage import services
-from coverage.access import can_act, dispatcher_required, get_ticket, viewer_required
+from coverage.access import (
+    can_act,
+    dispatcher_platform,
+    dispatcher_required,
+    get_ticket,
+    viewer_required,
+)
 from coverage.forms import (
     CancelForm,
     ExtendForm,
@@ -108,7 +114,9 @@ def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assign
     with transaction.atomic():
         # One transaction: a dispatch that is refused leaves no new job behind.
         job = (
-            services.create_job(platform=request.user.platform, data=form.job_data())
+            services.create_job(
+                platform=dispatcher_platform(request), data=form.job_data()
+            )
             if form.creates_job
             else data["job"]
         )
@@ -127,7 +135,7 @@ def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assign
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
-    platform = request.user.platform
+    platform = dispatcher_platform(request)
     if request.method == "GET":
         form = TicketForm(platform=platform, initial=_initial(request, now))
         return render_page(
@@ -186,7 +194,7 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
     """
     # Queries: session, user, the form's choices (tech, customer, job, trade), the
     # category's approval, the contractor's live policies, the rate book.
-    form = TicketForm(request.POST, platform=request.user.platform)
+    form = TicketForm(request.POST, platform=dispatcher_platform(request))
     context: dict[str, Any] = {"form": form, "hint": PREVIEW_HINT, "previewed": True}
     if not form.is_valid():
         context["missing"], context["problems"] = form.missing(), form.problems()

@@ -3,6 +3,7 @@ delete), each with its signing secret."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coverage.models import Delivery, WebhookEndpoint
+from coverage.models.base import max_length_of
 from coverage.webhooks.payloads import EVENT_TYPES
 from coverage.webhooks.signing import new_secret
 from portal.models import Platform
@@ -24,8 +26,8 @@ DESCRIPTION_HAS_NUL = "description must not contain NUL characters."
 UNKNOWN_EVENT_TYPE = 'Unknown event type: {type}. Use "*" for every event.'
 EVENT_TYPE_NOT_TEXT = "events must be a list of event type names."
 
-_URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length
-_DESCRIPTION_MAX_LENGTH = WebhookEndpoint._meta.get_field("description").max_length
+_URL_MAX_LENGTH = max_length_of(WebhookEndpoint, "url")
+_DESCRIPTION_MAX_LENGTH = max_length_of(WebhookEndpoint, "description")
 _validate_http_url = URLValidator(schemes=["http", "https"])
 
 
@@ -69,7 +71,8 @@ def _clean_description(description: str | None) -> str:
     return description
 
 
-_CLEANERS = {
+# Each takes the field's value as sent (any JSON) and returns it cleaned.
+_CLEANERS: dict[str, Callable[[Any], object]] = {
     "url": _clean_url,
     "description": _clean_description,
     "events": _clean_events,

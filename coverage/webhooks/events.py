@@ -6,7 +6,7 @@ its webhook deliveries.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from django.db import transaction
 
@@ -16,7 +16,7 @@ from coverage.webhooks.payloads import EVENT_TYPES
 from portal.models import Platform
 
 
-def emit(*, platform: Platform, type: str, data: dict[str, Any]) -> Event:
+def emit(*, platform: Platform, type: str, data: Mapping[str, object]) -> Event:
     """Record that ``type`` happened, with ``data`` (the resource's JSON as the API shows it).
 
     Call it inside the writing transaction: the event exists exactly when the change does.

@@ -70,6 +70,9 @@ class Canvas(FPDF):
         lines = self.multi_cell(
             width, size, pdf_text(text), dry_run=True, output="LINES"
         )
+        # With output="LINES" alone fpdf2 returns just the list of lines (its signature
+        # is the union of every output combination).
+        assert isinstance(lines, list)
         # fpdf2 hands the lines back in its internal form (the encoded bytes read as
         # Latin-1); turn them back into text so they can be printed like any other.
         return [str(line).encode("latin-1").decode(PDF_TEXT_ENCODING) for line in lines]
