@@ -82,6 +82,7 @@ class JobJSON(TypedDict):
     custom_metadata: dict[str, Any]
     years_experience: int | None
     withhold_premium: bool
+    duration_hours: int | None
 
 
 class CategoryCodeJSON(TypedDict):
@@ -229,6 +230,7 @@ def job_json(job: WorkJob) -> JobJSON:
         custom_metadata=job.custom_metadata,
         years_experience=job.years_experience,
         withhold_premium=job.withhold_premium,
+        duration_hours=job.duration_hours,
     )
 
 

@@ -161,8 +161,8 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _preview_lines(rating: Rating, wage: int) -> list[dict[str, Any]]:
-    premiums = rating.line_premiums(wage)
+def _preview_lines(rating: Rating, pay: int) -> list[dict[str, Any]]:
+    premiums = rating.line_premiums(pay)
     return [
         {
             "line": line.line,
@@ -208,10 +208,10 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
             context["preview"] = preview
             context["job"] = job
             context["preview_lines"] = (
-                _preview_lines(preview.rating, job.wage) if preview.rating else []
+                _preview_lines(preview.rating, preview.pay) if preview.rating else []
             )
             context["opt_in_premium"] = (
-                preview.rating.premium_cents(job.wage) if preview.rating else None
+                preview.rating.premium_cents(preview.pay) if preview.rating else None
             )
     return render_page(
         request, "coverage/ticket_new.html", context, partial="ticket-preview"
@@ -300,8 +300,8 @@ def _ticket_context(
         except ValidationError as exc:
             context["opt_in_rating_error"] = " ".join(exc.messages)
         else:
-            context["opt_in_lines"] = _preview_lines(rating, shown.job.wage)
-            context["opt_in_premium"] = rating.premium_cents(shown.job.wage)
+            context["opt_in_lines"] = _preview_lines(rating, shown.pay)
+            context["opt_in_premium"] = rating.premium_cents(shown.pay)
     context.update(extra)
     return context
 
@@ -402,7 +402,7 @@ def ticket_wage_preview(request: PortalRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             repricing = services.preview_wage_change(
-                job=assignment.job, wage=form.cleaned_data["wage"]
+                job=assignment.job, wage=form.cleaned_data["wage"], now=timezone.now()
             )
         except ValidationError as exc:
             attach_errors(form, exc, fields={"wage": "wage"})
