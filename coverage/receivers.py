@@ -34,6 +34,9 @@ def follow_policy_with_certificates(
     cancelled policy's dispatches that have not started are cancelled, as the contractor
     API's own cancellation does, whoever cancelled it."""
     if change == PolicyChange.CANCELLED:
+        # Cover stops at the cancellation's effective moment, not when it was entered:
+        # the premium a dispatch under way earned is counted up to then.
+        now = policy.cancelled_at or now
         cancel_later_assignments(policy=policy, now=now)
     reason = {
         PolicyChange.CANCELLED: certificates.POLICY_CANCELLED,
