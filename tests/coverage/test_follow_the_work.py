@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coverage.models import (
@@ -402,3 +403,39 @@ def test_a_job_move_racing_a_new_dispatch_ends_consistent(
     assert {a.premium for a in assignments} == {0}
     assert ledger.total(platform=platform) == 0
     assert not Certificate.objects.filter(status=Certificate.Status.ISSUED).exists()
+
+
+def test_queries_per_redecision_do_not_grow_with_the_dispatches(
+    api: ApiClient,
+    platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    category: CategoryCode,
+    policy: Policy,
+) -> None:
+    """Each re-decided dispatch costs the same fixed number of queries, named below."""
+    bound_policy(contractor, category=category, wc_state="PA")
+    start = next_day(timezone.now())
+
+    def queries_to_move(count: int) -> int:
+        target = make_job(platform, category=category, name=f"Job for {count}")
+        for n in range(count):
+            dispatch(
+                api, contractor, target, effective_date=unix(start + timedelta(days=n))
+            )
+        with CaptureQueriesContext(connection) as captured:
+            api.put(f"/jobs/{target.public_id}", {"address": PA_ADDRESS})
+        return len(captured)
+
+    two, five = queries_to_move(2), queries_to_move(5)
+    per_dispatch = (five - two) // 3
+    assert (five - two) % 3 == 0
+    assert per_dispatch == PER_REDECISION, per_dispatch
+
+
+# Per re-decided dispatch that moves state (WC re-routed, both certificates re-issued):
+# ledger balances before (1), category approval (1), live policies (1), rate book for
+# both lines (1), assignment save (1), ledger settle: savepoint, balances, first-posting
+# check, insert, release (5), premium save (1), certificates: savepoint, in force,
+# 2 × (supersede, issue, link), release (9), certificate URLs for the event (1), event (1).
+PER_REDECISION = 22
