@@ -161,6 +161,10 @@ class AssignmentJSON(TypedDict):
     rating: dict[str, Any] | None
     # Our addition: the dispatch's premium in cents (its ledger balance).
     premium: int
+    # Our additions: the pay (cents) the premium was estimated on, and the pay reported
+    # as really earned (an invoice's gross pay) once known — the audit's basis.
+    pay: int
+    actual_pay: int | None
     cancelled: bool
     cancellation_date: int | None
     cancellation_reason: str | None
@@ -337,6 +341,8 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
         certificates=wire_urls(assignment_certificates(assignment)),
         rating=assignment.rating,
         premium=assignment.premium,
+        pay=assignment.pay,
+        actual_pay=assignment.actual_pay,
         cancelled=assignment.is_cancelled,
         cancellation_date=unix(assignment.cancelled_at),
         cancellation_reason=assignment.cancellation_reason or None,

@@ -237,6 +237,9 @@ class Assignment(models.Model):
     premium = models.BigIntegerField(default=0, help_text="cents")
     # The pay the premium was rated on (terms.dispatch_pay): the estimate, in cents.
     pay = models.BigIntegerField(default=0, help_text="cents")
+    # The pay reported as really earned (an invoice's gross pay), once known: the
+    # premium is then rated on it (coverage.services.actuals).
+    actual_pay = models.BigIntegerField(null=True, blank=True, help_text="cents")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -93,6 +93,9 @@ def price(assignment: Assignment) -> dict[str, int]:
     assignment.rating = rating_snapshot(rating)
     assignment.net_rate = rating.net_rate
     assignment.pay = pay_of(assignment)
+    # Once actual pay is reported (the audit), the premium is rated on it.
+    if assignment.actual_pay is not None:
+        return rating.line_premiums(assignment.actual_pay)
     return rating.line_premiums(assignment.pay)
 
 

@@ -263,6 +263,13 @@ def _ticket_context(
         "coverage_rows": tickets.coverage_rows(ticket, ledger),
         "ledger": ledger,
         "ledger_total": sum(entry.amount for entry in ledger),
+        # Estimate → actual (the audit): what the audit entries moved.
+        "audit_total": sum(
+            e.amount for e in ledger if e.kind == LedgerEntry.Kind.AUDIT
+        ),
+        "pay_difference": (
+            None if shown.actual_pay is None else shown.actual_pay - shown.pay
+        ),
         "certificates": tickets.certificate_rows(
             Certificate.objects.filter(assignment=shown)
             .defer("document")
@@ -302,6 +309,7 @@ def _ticket_context(
         else:
             context["opt_in_lines"] = _preview_lines(rating, shown.pay)
             context["opt_in_premium"] = rating.premium_cents(shown.pay)
+    context["premium_estimate"] = shown.premium - context["audit_total"]
     context.update(extra)
     return context
 
