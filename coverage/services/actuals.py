@@ -30,6 +30,11 @@ from coverage.services.terms import rating_day
 _LINE_BY_WIRE_KEY = {key: line for line, key in WIRE_KEYS.items()}
 
 
+def premium_basis(assignment: Assignment) -> int:
+    """The pay a dispatch's premium stands on: the actual pay once reported, else the estimate."""
+    return assignment.pay if assignment.actual_pay is None else assignment.actual_pay
+
+
 def audited_premiums(assignment: Assignment, *, pay: int) -> dict[str, int]:
     """Per line, ``pay`` at the net rates the dispatch was rated at (integer cents)."""
     return {

@@ -26,8 +26,9 @@ A dispatch under way (started, not ended) is an auditor's question. The rule:
   re-decided and re-rated from its start. Work that really moves mid-day is a new
   dispatch (a route: one assignment per leg, each routed to its own state).
 - A dispatch under way that *loses* cover keeps the premium earned while it was
-  covered: each line's premium is pro-rated to the share of the window already worked
-  (to the second, rounded half-up to a cent), the ledger is adjusted down to that, its
+  covered: its pay is pro-rated to the share of the window already worked (to the
+  second, rounded half-up to a cent) and priced at the net rates it was covered at,
+  the ledger is adjusted down to that, its
   certificates are revoked from the moment of the change, and the assignment records
   the new (ineligible) decision with the policy and rating that carried the part
   worked. The insurer was on risk for that part, so the premium for it stands.
@@ -44,7 +45,7 @@ from django.db.models import Q
 
 from coverage import certificates
 from coverage.models import Assignment, Contractor, Entity, WorkJob
-from coverage.services import ledger
+from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.services.deciding import emit, evaluate, post_premium
 from policies.models import Policy
 
@@ -74,13 +75,6 @@ class _Decision:
         )
 
 
-def _line_balances(assignment: Assignment) -> dict[str, int]:
-    per_line: dict[str, int] = {}
-    for (line, _day), amount in ledger.balances(assignment=assignment).items():
-        per_line[line] = per_line.get(line, 0) + amount
-    return per_line
-
-
 def _earned(amount: int, *, worked: int, window: int) -> int:
     """``amount × worked / window`` rounded half-up to a cent (all integers)."""
     return (2 * amount * worked + window) // (2 * window)
@@ -98,8 +92,8 @@ def redecide(
     """
     before = _Decision.of(assignment)
     was_covered = assignment.is_covered and assignment.policy_id is not None
-    old = (assignment.policy, assignment.rating, assignment.net_rate, assignment.pay)
-    balances = _line_balances(assignment) if was_covered else {}
+    kept = (assignment.policy, assignment.rating, assignment.net_rate)
+    old_pay, old_actual = assignment.pay, assignment.actual_pay
     amounts = evaluate(
         assignment, requested=list(assignment.lines) or None, policy=None
     )
@@ -107,13 +101,13 @@ def redecide(
     if was_covered and not assignment.is_covered and under_way:
         window = int((assignment.end_at - assignment.effective_at).total_seconds())
         worked = int((now - assignment.effective_at).total_seconds())
-        amounts = {
-            line: _earned(amount, worked=worked, window=window)
-            for line, amount in balances.items()
-        }
-        # The part worked stays on the record as it was covered and rated.
-        assignment.policy, assignment.rating, assignment.net_rate, _ = old
-        assignment.pay = _earned(old[3], worked=worked, window=window)
+        # The part worked stays on the record as it was covered and rated: its pay
+        # is the worked share, priced at the rates it was covered at.
+        assignment.policy, assignment.rating, assignment.net_rate = kept
+        assignment.pay = _earned(old_pay, worked=worked, window=window)
+        if old_actual is not None:
+            assignment.actual_pay = _earned(old_actual, worked=worked, window=window)
+        amounts = audited_premiums(assignment, pay=premium_basis(assignment))
     assignment.save()
     post_premium(assignment, amounts)
     certificates.reissue_certificates(assignment=assignment, now=now, reason=reason)

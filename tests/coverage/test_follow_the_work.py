@@ -434,8 +434,8 @@ def test_queries_per_redecision_do_not_grow_with_the_dispatches(
 
 
 # Per re-decided dispatch that moves state (WC re-routed, both certificates re-issued):
-# ledger balances before (1), category approval (1), live policies (1), rate book for
+# category approval (1), live policies (1), rate book for
 # both lines (1), assignment save (1), ledger settle: savepoint, balances, first-posting
 # check, insert, release (5), premium save (1), certificates: savepoint, in force,
 # 2 × (supersede, issue, link), release (9), certificate URLs for the event (1), event (1).
-PER_REDECISION = 22
+PER_REDECISION = 21
