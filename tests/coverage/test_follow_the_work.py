@@ -439,3 +439,43 @@ def test_queries_per_redecision_do_not_grow_with_the_dispatches(
 # check, insert, release (5), premium save (1), certificates: savepoint, in force,
 # 2 × (supersede, issue, link), release (9), certificate URLs for the event (1), event (1).
 PER_REDECISION = 21
+
+
+def test_a_two_state_route_routes_each_dispatch_to_its_own_state_and_class(
+    api: ApiClient,
+    platform: Platform,
+    contractor: Contractor,
+    entity,
+    category: CategoryCode,
+    product,
+) -> None:
+    """Seed 001: NJ in the morning bills 9410; PA the next morning bills 9405."""
+    bound_policy(contractor, category=category)
+    bound_policy(contractor, category=category, wc_state="PA")
+    nj_job = make_job(platform, category=category, entity=entity, name="Newark office")
+    pa_job = make_job(
+        platform, category=category, entity=entity, state="PA", name="Philly office"
+    )
+    morning = next_day(timezone.now()) + timedelta(hours=8)
+    legs = [
+        dispatch(
+            api,
+            contractor,
+            leg,
+            effective_date=unix(morning + timedelta(days=n)),
+            end_date=unix(morning + timedelta(days=n, hours=4)),
+        )
+        for n, leg in enumerate((nj_job, pa_job))
+    ]
+    routed = [
+        (leg["rating"]["wc"]["state"], leg["rating"]["wc"]["class_code"])
+        for leg in legs
+    ]
+    assert routed == [("NJ", "9410"), ("PA", "9405")]
+    assert [leg["premium"] for leg in legs] == [NJ_WC + NJ_GL, PA_WC + NJ_GL]
+    for leg, text in zip(
+        legs,
+        ("State: NJ \\u00b7 Class 9410", "State: PA \\u00b7 Class 9405"),
+        strict=True,
+    ):
+        assert text in printed(in_force(leg["id"])[WC])
