@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from coverage import certificates
+from coverage.services.assignments import cancel_later_assignments
+from coverage.services.redecide import redecide_for_policy
 from policies.models import Policy
 from policies.signals import PolicyChange
 
@@ -25,7 +27,29 @@ def follow_policy_with_certificates(
     """Certificates follow the policy, however it was changed (contractor API or
     underwriters): a cancelled policy's are void; after a renewal, dispatches that
     run past the old expiration get certificates showing the new one; after any other
-    change (reinstatement included), those whose content changed are re-issued."""
+    change (reinstatement included), those whose content changed are re-issued.
+
+    First, every live dispatch of the policy's contractor is decided again (eligibility,
+    rating, ledger, its own certificates, events): coverage follows the policy. A
+    cancelled policy's dispatches that have not started are cancelled, as the contractor
+    API's own cancellation does, whoever cancelled it."""
+    if change == PolicyChange.CANCELLED:
+        # Cover stops at the cancellation's effective moment, not when it was entered:
+        # the premium a dispatch under way earned is counted up to then.
+        now = policy.cancelled_at or now
+        cancel_later_assignments(policy=policy, now=now)
+    reason = {
+        PolicyChange.CANCELLED: certificates.POLICY_CANCELLED,
+        PolicyChange.RENEWED: certificates.POLICY_RENEWED,
+    }.get(change, certificates.POLICY_CHANGED)
+    redecide_for_policy(
+        policy=policy,
+        now=now,
+        reason=reason,
+        ending_after=max(previous_expiry or now, now)
+        if change == PolicyChange.RENEWED
+        else None,
+    )
     if change == PolicyChange.CANCELLED:
         certificates.revoke_for_policy(
             policy=policy, reason=certificates.POLICY_CANCELLED, now=now

@@ -101,7 +101,9 @@ def update_contractor(
     request: HttpRequest, contractor_id: str, payload: ContractorUpdate
 ) -> ContractorJSON:
     contractor = services.update_contractor(
-        contractor=contractor_or_404(request, contractor_id), data=_data(payload)
+        contractor=contractor_or_404(request, contractor_id),
+        data=_data(payload),
+        now=timezone.now(),
     )
     return contractor_json(contractor)
 

@@ -99,7 +99,7 @@ def update_entity(
     request: HttpRequest, entity_id: str, payload: EntityUpdate
 ) -> EntityJSON:
     entity = services.update_entity(
-        entity=_entity(request, entity_id), data=_data(payload)
+        entity=_entity(request, entity_id), data=_data(payload), now=timezone.now()
     )
     return entity_json(entity)
 

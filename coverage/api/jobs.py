@@ -35,7 +35,8 @@ class JobUpdate(Schema):
     custom_metadata: dict[str, Any] | None = None
     years_experience: int | None = None
     withhold_premium: bool | None = None
-    # Sent by the SDK's own example; not part of the documented job. Ignored.
+    # Sent by the SDK's own example (not in the public docs): the hours one dispatch of
+    # an hourly job takes, which its premium is rated on (services.terms.dispatch_pay).
     duration_hours: int | None = None
 
 
@@ -58,7 +59,7 @@ def _category(public_id: str | None) -> CategoryCode | None:
 
 
 def _data(request: HttpRequest, payload: JobUpdate) -> services.JobData:
-    sent = payload.model_fields_set - {"duration_hours"}
+    sent = payload.model_fields_set
     data: dict[str, Any] = {name: getattr(payload, name) for name in sent}
     if "address" in data:
         data["address"] = address_dict(payload.address)

@@ -82,6 +82,7 @@ class JobJSON(TypedDict):
     custom_metadata: dict[str, Any]
     years_experience: int | None
     withhold_premium: bool
+    duration_hours: int | None
 
 
 class CategoryCodeJSON(TypedDict):
@@ -160,6 +161,10 @@ class AssignmentJSON(TypedDict):
     rating: dict[str, Any] | None
     # Our addition: the dispatch's premium in cents (its ledger balance).
     premium: int
+    # Our additions: the pay (cents) the premium was estimated on, and the pay reported
+    # as really earned (an invoice's gross pay) once known — the audit's basis.
+    pay: int
+    actual_pay: int | None
     cancelled: bool
     cancellation_date: int | None
     cancellation_reason: str | None
@@ -237,6 +242,7 @@ def job_json(job: WorkJob) -> JobJSON:
         custom_metadata=job.custom_metadata,
         years_experience=job.years_experience,
         withhold_premium=job.withhold_premium,
+        duration_hours=job.duration_hours,
     )
 
 
@@ -343,6 +349,8 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
         certificates=wire_urls(assignment_certificates(assignment)),
         rating=assignment.rating,
         premium=assignment.premium,
+        pay=assignment.pay,
+        actual_pay=assignment.actual_pay,
         cancelled=assignment.is_cancelled,
         cancellation_date=unix(assignment.cancelled_at),
         cancellation_reason=assignment.cancellation_reason or None,

@@ -43,6 +43,9 @@ class WorkJob(Addressed):
     # What one dispatch of this job pays the tech, in cents (see coverage.services.ledger).
     wage = models.BigIntegerField(help_text="cents")
     wage_type = models.CharField(max_length=10, choices=WageType.choices)
+    # Hours one dispatch of an hourly job takes; without it an hourly dispatch is paid
+    # for its window (coverage.services.terms.dispatch_pay).
+    duration_hours = models.PositiveIntegerField(null=True, blank=True)
     custom_metadata = models.JSONField(default=dict, blank=True)
     years_experience = models.PositiveIntegerField(null=True, blank=True)
     withhold_premium = models.BooleanField(default=False)
@@ -232,6 +235,11 @@ class Assignment(models.Model):
     rating = models.JSONField(null=True, blank=True)
     net_rate = models.PositiveIntegerField(default=0, help_text="cents per $100")
     premium = models.BigIntegerField(default=0, help_text="cents")
+    # The pay the premium was rated on (terms.dispatch_pay): the estimate, in cents.
+    pay = models.BigIntegerField(default=0, help_text="cents")
+    # The pay reported as really earned (an invoice's gross pay), once known: the
+    # premium is then rated on it (coverage.services.actuals).
+    actual_pay = models.BigIntegerField(null=True, blank=True, help_text="cents")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -41,6 +41,8 @@ class LedgerEntry(models.Model):
     class Kind(models.TextChoices):
         CHARGE = "charge", "Charge"
         ADJUSTMENT = "adjustment", "Adjustment"
+        # Premium trued up to actual pay (coverage.services.actuals).
+        AUDIT = "audit", "Audit to actuals"
         REVERSAL = "reversal", "Reversal"
 
     assignment = models.ForeignKey(

@@ -3,7 +3,9 @@
 Every figure is a SUM over the same ledger entries (one platform, ``books_on`` within
 the period), grouped one way or another; the grand total is ``ledger.total``, the
 function every other total uses. A report is reconciled when each breakdown adds up
-to that total to the cent — which the page shows, and the tests assert.
+to that total to the cent *and* every dispatch's ledger holds what an independent
+computation from the dispatch itself says (``selectors.reconciliation``) — which the
+page shows, listing every dispatch that differs, and the tests assert.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from coverage.models import LedgerEntry
 from coverage.rating import WIRE_KEYS
+from coverage.selectors.reconciliation import Difference, differences
 from coverage.services import ledger
 from policies.lines import CoverageType
 from portal.jurisdictions import US_STATES
@@ -58,6 +61,8 @@ class PremiumReport:
     by_customer: list[Row]
     by_tech: list[Row]
     by_state: list[Row]
+    # Dispatches whose ledger differs from their premium computed independently.
+    differences: list[Difference]
 
     def breakdowns(self) -> Iterator[tuple[str, list[Row]]]:
         yield "kind", self.by_kind
@@ -73,8 +78,9 @@ class PremiumReport:
 
     @property
     def reconciled(self) -> bool:
-        """Each breakdown adds up to the ledger's total, to the cent."""
-        return all(
+        """Each breakdown adds up to the ledger's total, to the cent, and no dispatch's
+        ledger differs from its independently computed premium."""
+        return not self.differences and all(
             sum(row.amount for row in rows) == self.total
             for _, rows in self.breakdowns()
         )
@@ -117,7 +123,8 @@ def _grouped(
 def premium_report(*, platform: Platform, start: date, end: date) -> PremiumReport:
     """Premium booked for ``platform`` from ``start`` to ``end`` (UTC days, inclusive).
 
-    Six queries: the total, and one GROUP BY per breakdown.
+    Eight queries: the total, one GROUP BY per breakdown, and the two of the
+    independent reconciliation.
     """
     entries = entries_for(platform=platform, start=start, end=end)
     total = ledger.total(platform=platform, start=start, end=end)
@@ -173,6 +180,7 @@ def premium_report(*, platform: Platform, start: date, end: date) -> PremiumRepo
         by_customer=by_customer,
         by_tech=by_tech,
         by_state=by_state,
+        differences=differences(platform=platform, start=start, end=end),
     )
 
 

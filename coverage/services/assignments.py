@@ -1,10 +1,10 @@
 """Dispatches: record an assignment, decide its eligibility, post its premium.
 
-Premium rule: an eligible, bound assignment's premium is, per line, the job's wage
-(the pay of one dispatch, in cents) times the line's net rate (cents per $100 of pay),
-rounded half-up to a whole cent per line — ``Rating.line_premiums``. It books to the
-UTC day the assignment starts. A new wage, a moved start or a change of lines re-prices
-the assignment through ledger adjustments; cancelling or deleting it reverses it.
+The decision itself (eligibility, rating on the pay the work earns, the ledger posting)
+is ``coverage.services.deciding``'s, shared with the re-decision that follows a change
+of the job, contractor, entity or policy (``coverage.services.redecide``). A moved
+start or a change of lines re-prices the assignment through ledger adjustments;
+cancelling or deleting it reverses it.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from django.db.models import QuerySet
 from typing_extensions import TypedDict
 
 from coverage import certificates
-from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
 from coverage.rating import Rating
 from coverage.services import ledger
 from coverage.services.dates import Window, resolve_extension, resolve_window
-from coverage.services.eligibility import check
+from coverage.services.deciding import emit as _emit
+from coverage.services.deciding import evaluate as _evaluate
+from coverage.services.deciding import post_premium as _post_premium
+from coverage.services.deciding import rate_dispatch as _rate
 from coverage.services.inputs import clean_lines
-from coverage.services.terms import rate_terms, rating_day, rating_snapshot
-from coverage.webhooks import events
+from coverage.services.terms import dispatch_pay
 from policies.models import Policy
-from portal.jurisdictions import normalize_state
 
 ASSIGNMENT_CANCELLED = (
     "This assignment is cancelled; it can no longer be changed or reactivated."
@@ -59,67 +59,20 @@ class AssignmentChanges(TypedDict, total=False):
     policy: Policy | None
 
 
-def _emit(assignment: Assignment, type: str) -> None:
-    events.emit(
-        platform=assignment.platform, type=type, data=assignment_json(assignment)
+def _lock_parties(
+    *, job: WorkJob, contractor: Contractor
+) -> tuple[WorkJob, Contractor]:
+    locked_job = (
+        WorkJob.objects.select_for_update(of=("self",))
+        .select_related("entity", "category_code")
+        .get(pk=job.pk)
     )
-
-
-def _evaluate(
-    assignment: Assignment,
-    *,
-    requested: list[str] | None,
-    policy: Policy | None,
-) -> dict[str, int]:
-    """Decide eligibility and price; returns the premium per line the ledger should hold."""
-    result = check(
-        contractor=assignment.contractor,
-        job=assignment.job,
-        lines=requested,
-        effective_at=assignment.effective_at,
-        policy=policy,
+    locked = (
+        Contractor.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .get(pk=contractor.pk)
     )
-    assignment.eligible = result.result
-    assignment.eligibility_message = result.message
-    if result.policy is None:
-        assignment.lines = requested or []
-        assignment.policy = None
-        assignment.rating = None
-        assignment.net_rate = 0
-        return {}
-    assignment.lines = requested or list(result.policy.lines)
-    # bind=false: no notification, no charge, and no coverage issued (API §2.9).
-    assignment.policy = result.policy if assignment.bind else None
-    amounts = _price(assignment)
-    return amounts if assignment.bind else {}
-
-
-def _rate(assignment: Assignment) -> Rating:
-    """Route and rate the dispatch's lines where it happens, on the day it starts."""
-    return rate_terms(
-        category_code=assignment.job.category_code,
-        lines=assignment.lines,
-        work_state=normalize_state(assignment.job.work_state),
-        residence_state=normalize_state(assignment.contractor.residence_state),
-        starts_at=assignment.effective_at,
-    )
-
-
-def _price(assignment: Assignment) -> dict[str, int]:
-    """Rate the dispatch where it happens and price one wage of it, per line."""
-    rating = _rate(assignment)
-    assignment.rating = rating_snapshot(rating)
-    assignment.net_rate = rating.net_rate
-    return rating.line_premiums(assignment.job.wage)
-
-
-def _post_premium(assignment: Assignment, amounts: dict[str, int]) -> None:
-    ledger.settle(
-        assignment=assignment,
-        amounts=amounts,
-        books_on=rating_day(assignment.effective_at),
-    )
-    assignment.save(update_fields=["premium", "updated_at"])
+    return locked_job, locked
 
 
 @transaction.atomic
@@ -136,6 +89,10 @@ def create_assignment(
 ) -> Assignment:
     """Report a dispatch. Ineligible ones are recorded too, with the reason and no premium."""
     window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    # The job and contractor rows are locked so that a change to either (which
+    # re-decides their dispatches under the same lock) waits for this one or is
+    # seen by it: a dispatch is never decided on a job or residence that has changed.
+    job, contractor = _lock_parties(job=job, contractor=contractor)
     assignment = Assignment(
         platform_id=contractor.platform_id,
         contractor=contractor,
@@ -174,6 +131,8 @@ class DispatchPreview:
     refused: bool
     # Cents the dispatch would record now: 0 unless it is covered.
     premium: int
+    # The pay the work earns (cents): what the premium is rated on.
+    pay: int
 
 
 def preview_assignment(
@@ -210,6 +169,7 @@ def preview_assignment(
             rating_error=" ".join(exc.messages),
             refused=True,
             premium=0,
+            pay=assignment.pay,
         )
     rating, error = None, ""
     if assignment.lines:
@@ -224,6 +184,7 @@ def preview_assignment(
         rating_error=error,
         refused=False,
         premium=sum(amounts.values()),
+        pay=assignment.pay,
     )
 
 
@@ -430,15 +391,15 @@ def cancel_later_assignments(*, policy: Policy, now: datetime) -> list[Assignmen
     return cancelled
 
 
-def _covered_of(job: WorkJob) -> QuerySet[Assignment]:
-    """The job's dispatches that carry premium: what a new wage re-prices."""
+def _covered_of(job: WorkJob, *, now: datetime) -> QuerySet[Assignment]:
+    """The job's covered dispatches that have not ended: what a new wage re-prices."""
     return (
         Assignment.objects.select_related(
             "platform", "contractor", "job__category_code", "policy"
         )
         .covered()
         .live()
-        .filter(job=job)
+        .filter(job=job, end_at__gt=now)
         .order_by("pk")
     )
 
@@ -456,32 +417,21 @@ class Repricing:
         return self.after - self.before
 
 
-def preview_repricing(*, job: WorkJob, wage: int) -> list[Repricing]:
-    """What ``reprice_job_assignments`` would post for ``wage``, writing nothing.
+def preview_repricing(*, job: WorkJob, wage: int, now: datetime) -> list[Repricing]:
+    """What re-deciding the job's dispatches would post for ``wage``, writing nothing.
 
-    Shown to the dispatcher before a wage change is confirmed; the same rating
-    decides both, so the confirmed adjustment is the one shown.
+    Shown to the dispatcher before a wage change is confirmed; the same rating and pay
+    rule decide both (a wage decides no eligibility), so the confirmed adjustment is
+    the one shown.
     """
     found = []
-    for assignment in _covered_of(job):
-        after = sum(_rate(assignment).line_premiums(wage).values())
+    for assignment in _covered_of(job, now=now):
+        assignment.job.wage = wage
+        pay = dispatch_pay(
+            job=assignment.job,
+            effective_at=assignment.effective_at,
+            end_at=assignment.end_at,
+        )
+        after = sum(_rate(assignment).line_premiums(pay).values())
         found.append(Repricing(assignment, assignment.premium, after))
     return found
-
-
-def reprice_job_assignments(*, job: WorkJob, now: datetime) -> list[Assignment]:
-    """The job's wage changed: each covered assignment's premium follows (adjustments)."""
-    covered = _covered_of(job).select_for_update(of=("self",))
-    changed = []
-    for assignment in covered:
-        # Only the price moves: whether the dispatch is covered was decided when it
-        # was reported, and a wage change does not reopen that.
-        assignment.job = job
-        amounts = _price(assignment)
-        before = assignment.premium
-        assignment.save()
-        _post_premium(assignment, amounts)
-        if assignment.premium != before:
-            _emit(assignment, "assignment.updated")
-            changed.append(assignment)
-    return changed

@@ -20,6 +20,7 @@ from coverage.services.inputs import (
     validate_fields,
 )
 from coverage.services.policies import end_coverage
+from coverage.services.redecide import redecide_contractor
 from portal.models import Platform
 
 DUPLICATE_EMAIL = (
@@ -109,10 +110,27 @@ def create_contractor(*, platform: Platform, data: ContractorData) -> Contractor
     return contractor
 
 
+def _decided_on(contractor: Contractor) -> tuple[Any, ...]:
+    """What a dispatch is decided (residence state), rated or certified (name, address) on."""
+    return (contractor.legal_name, tuple(contractor.address.values()))
+
+
 @transaction.atomic
-def update_contractor(*, contractor: Contractor, data: ContractorData) -> Contractor:
+def update_contractor(
+    *, contractor: Contractor, data: ContractorData, now: datetime
+) -> Contractor:
+    """Edit a contractor; a new residence or name re-decides their live dispatches."""
+    # Locked, so a dispatch being reported for them waits (or is seen by the re-decision).
+    contractor = (
+        Contractor.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .get(pk=contractor.pk)
+    )
+    before = _decided_on(contractor)
     _apply_contractor(contractor, data)
     _save_contractor(contractor)
+    if _decided_on(contractor) != before:
+        redecide_contractor(contractor=contractor, now=now)
     return contractor
 
 

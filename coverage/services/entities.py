@@ -17,6 +17,7 @@ from coverage.services.inputs import (
     invalid,
     validate_fields,
 )
+from coverage.services.redecide import redecide_entity
 from portal.models import Platform
 
 LIMIT_TOO_LOW = "Coverage limits are in cents and at least 1000."
@@ -64,11 +65,27 @@ def create_entity(*, platform: Platform, data: EntityData) -> Entity:
     return entity
 
 
+def _decided_on(entity: Entity) -> tuple[Any, ...]:
+    """What its dispatches are decided (requirements) or certified (holder) on."""
+    return (
+        entity.name,
+        tuple(entity.address.values()),
+        tuple(entity.required_coverage),
+        entity.aggregate_limit,
+        entity.occurrence_limit,
+    )
+
+
 @transaction.atomic
-def update_entity(*, entity: Entity, data: EntityData) -> Entity:
+def update_entity(*, entity: Entity, data: EntityData, now: datetime) -> Entity:
+    """Edit an entity; new requirements or holder details re-decide its live dispatches."""
+    entity = Entity.objects.select_for_update(of=("self",)).get(pk=entity.pk)
+    before = _decided_on(entity)
     _apply_entity(entity, data)
     validate_fields(entity, exclude=["platform"])
     entity.save()
+    if _decided_on(entity) != before:
+        redecide_entity(entity=entity, now=now)
     return entity
 
 

@@ -3,6 +3,9 @@
 premium_due = the pay period's gross pay × the policy's net rate (rated as the policy
 was, by coverage.rating), rounded half-up to a cent, and never below the documented
 minimum of 100 cents. An invoice is editable and deletable until it is paid.
+
+Its gross pay is the actual pay of the dispatches it pays: creating, changing or
+deleting an invoice trues their premium up to it (``coverage.services.actuals``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing_extensions import TypedDict
 
 from coverage.api.serializers import invoice_json
 from coverage.models import Contractor, Invoice, WorkJob
+from coverage.services.actuals import audit_invoice
 from coverage.services.eligibility import Terms, mismatches
 from coverage.services.inputs import invalid
 from coverage.services.terms import rate_terms
@@ -128,6 +132,7 @@ def create_invoice(
     )
     _price(invoice)
     invoice.save()
+    audit_invoice(invoice=invoice)
     _emit(invoice, "invoice.created")
     return invoice
 
@@ -146,6 +151,9 @@ def _locked_unpaid(invoice: Invoice) -> Invoice:
 @transaction.atomic
 def update_invoice(*, invoice: Invoice, changes: InvoiceChanges) -> Invoice:
     invoice = _locked_unpaid(invoice)
+    # The dispatches it paid go back to their estimates, then those it now pays
+    # (often the same ones) are audited to the new gross pay.
+    audit_invoice(invoice=invoice, revert=True)
     for field in ("contractor", "job", "gross_pay", "paycycle_start", "paycycle_end"):
         if field in changes:
             setattr(invoice, field, changes[field])
@@ -154,6 +162,7 @@ def update_invoice(*, invoice: Invoice, changes: InvoiceChanges) -> Invoice:
         invoice.purchase_order_number = changes["purchase_order_number"] or ""
     _price(invoice)
     invoice.save()
+    audit_invoice(invoice=invoice)
     _emit(invoice, "invoice.updated")
     return invoice
 
@@ -163,6 +172,7 @@ def delete_invoice(*, invoice: Invoice, now: datetime) -> Invoice:
     invoice = _locked_unpaid(invoice)
     invoice.deleted_at = now
     invoice.save(update_fields=["deleted_at"])
+    audit_invoice(invoice=invoice)
     return invoice
 
 

@@ -1,5 +1,5 @@
-"""Writes for work jobs: create, change (a wage change re-prices the job's dispatches),
-delete."""
+"""Writes for work jobs: create, change (a change to what a dispatch is decided on
+re-decides the job's live dispatches: ``coverage.services.redecide``), delete."""
 
 from __future__ import annotations
 
@@ -11,11 +11,7 @@ from django.db import transaction
 from typing_extensions import TypedDict
 
 from coverage.models import CategoryCode, Entity, WorkJob
-from coverage.services.assignments import (
-    Repricing,
-    preview_repricing,
-    reprice_job_assignments,
-)
+from coverage.services.assignments import Repricing, preview_repricing
 from coverage.services.inputs import (
     REQUIRED,
     apply_address,
@@ -23,11 +19,14 @@ from coverage.services.inputs import (
     merge_metadata,
     validate_fields,
 )
+from coverage.services.redecide import redecide_job
 from coverage.services.terms import require_approved
 from portal.models import Platform
 
 WAGE_OUT_OF_RANGE = "The wage is in cents, from 100 to 1000000000."
 UNKNOWN_WAGE_TYPE = "The wage type is one of: flatfee, hourly, unit, blended."
+DURATION_OUT_OF_RANGE = "The duration is a whole number of hours, from 1 to 8760."
+MAX_DURATION_HOURS = 8760
 INVOICE_EXISTS = (
     "You can't edit a job after the invoice for that job is created. Create a new job "
     "or modify the invoice instead."
@@ -49,6 +48,7 @@ class JobData(TypedDict, total=False):
     custom_metadata: dict[str, Any]
     years_experience: int | None
     withhold_premium: bool
+    duration_hours: int | None
 
 
 def check_wage(wage: int) -> None:
@@ -87,6 +87,24 @@ def _apply_job(job: WorkJob, data: JobData, *, platform_id: int) -> None:
         job.years_experience = data["years_experience"]
     if "withhold_premium" in data:
         job.withhold_premium = bool(data["withhold_premium"])
+    if "duration_hours" in data:
+        hours = data["duration_hours"]
+        if hours is not None and not 1 <= hours <= MAX_DURATION_HOURS:
+            raise invalid("duration_hours", DURATION_OUT_OF_RANGE)
+        job.duration_hours = hours
+
+
+def _decided_on(job: WorkJob) -> tuple[Any, ...]:
+    """What a dispatch of the job is decided, rated or certified on."""
+    return (
+        job.name,
+        tuple(job.address.values()),
+        job.category_code_id,
+        job.entity_id,
+        job.wage,
+        job.wage_type,
+        job.duration_hours,
+    )
 
 
 @transaction.atomic
@@ -108,27 +126,28 @@ def _refuse_if_invoiced(job: WorkJob) -> None:
         raise ValidationError(INVOICE_EXISTS, code="invoice_exists")
 
 
-def preview_wage_change(*, job: WorkJob, wage: int) -> list[Repricing]:
+def preview_wage_change(*, job: WorkJob, wage: int, now: datetime) -> list[Repricing]:
     """What ``update_job(data={"wage": wage})`` would do to each covered dispatch, writing nothing.
 
     Refuses exactly what ``update_job`` refuses, so a shown adjustment can be confirmed.
     """
     _refuse_if_invoiced(job)
     check_wage(wage)
-    return preview_repricing(job=job, wage=wage)
+    return preview_repricing(job=job, wage=wage, now=now)
 
 
 @transaction.atomic
 def update_job(*, job: WorkJob, data: JobData, now: datetime) -> WorkJob:
-    """Edit a job; a new wage re-prices its covered assignments (ledger adjustments)."""
+    """Edit a job; its live dispatches are decided again when anything they are decided,
+    rated or certified on changed (ledger adjustments, certificates, events)."""
     job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     _refuse_if_invoiced(job)
-    old_wage = job.wage
+    before = _decided_on(job)
     _apply_job(job, data, platform_id=job.platform_id)
     validate_fields(job, exclude=["platform", "entity", "category_code"])
     job.save()
-    if job.wage != old_wage:
-        reprice_job_assignments(job=job, now=now)
+    if _decided_on(job) != before:
+        redecide_job(job=job, now=now)
     return job
 
 

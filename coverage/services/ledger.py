@@ -3,7 +3,8 @@
 An eligible, bound assignment is *charged* its premium, booked to the day it starts.
 Whenever its premium or its start day changes afterwards, the ledger receives
 *adjustments* that bring the assignment's balance per (line, day) to the new figure;
-a cancellation posts *reversals* back to zero. Entries are never updated or deleted
+reported actual pay posts *audit* entries (coverage.services.actuals); a cancellation
+posts *reversals* back to zero. Entries are never updated or deleted
 (LedgerEntry refuses both), so any total is a SUM over the entries as they stand, exact
 to the cent at any moment.
 
@@ -66,12 +67,17 @@ def _target(amounts: Mapping[str, int], books_on: date) -> dict[tuple[str, date]
 
 @transaction.atomic
 def settle(
-    *, assignment: Assignment, amounts: Mapping[str, int], books_on: date
+    *,
+    assignment: Assignment,
+    amounts: Mapping[str, int],
+    books_on: date,
+    kind: str | None = None,
 ) -> list[LedgerEntry]:
     """Make the assignment's balance ``amounts`` (cents per line) booked to ``books_on``.
 
     The first posting of an assignment is a charge; every later change is an
-    adjustment (premium moved between days, raised or lowered, including to zero).
+    adjustment (premium moved between days, raised or lowered, including to zero),
+    or the ``kind`` given: ``audit`` when actual pay trues the estimate up.
     """
     current = balances(assignment=assignment)
     target = _target(amounts, books_on)
@@ -82,7 +88,7 @@ def settle(
     entries = _post(
         assignment=assignment,
         entity_id=assignment.job.entity_id,
-        kind=Kind.CHARGE if first else Kind.ADJUSTMENT,
+        kind=Kind.CHARGE if first else (kind or Kind.ADJUSTMENT),
         differences=differences,
     )
     assignment.premium = sum(target.values())

@@ -1,5 +1,5 @@
 """What a write checks and reads before it prices: the job category approved for the
-platform, and the rating for a window starting at a given moment."""
+platform, the pay a dispatch earns, and the rating for a window starting at a given moment."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from coverage.models import CategoryCode
+from coverage.models import CategoryCode, WorkJob
 from coverage.rating import Rating, rate
 from coverage.services.eligibility import is_approved
 
@@ -27,6 +27,25 @@ def require_approved(category: CategoryCode | None, *, platform_id: int) -> None
             CATEGORY_NOT_APPROVED.format(code=category.public_id),
             code="job_category_not_approved",
         )
+
+
+SECONDS_PER_HOUR = 3600
+
+
+def dispatch_pay(*, job: WorkJob, effective_at: datetime, end_at: datetime) -> int:
+    """The pay one dispatch of ``job`` earns, in cents: what its premium is rated on.
+
+    A flat fee (and a per-unit or blended wage, whose units the API does not carry)
+    pays the wage. An hourly wage pays wage × hours: the job's ``duration_hours`` when
+    the platform sends it, otherwise the hours of the dispatch window, to the second,
+    rounded half-up to a cent (a 2-hour window at $300/h earns $600).
+    """
+    if job.wage_type != WorkJob.WageType.HOURLY:
+        return job.wage
+    if job.duration_hours is not None:
+        return job.wage * job.duration_hours
+    seconds = int((end_at - effective_at).total_seconds())
+    return (job.wage * seconds + SECONDS_PER_HOUR // 2) // SECONDS_PER_HOUR
 
 
 def rating_day(moment: datetime) -> date:

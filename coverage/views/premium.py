@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 NO_PLATFORMS = "No platform has premium yet."
 NOT_RECONCILED = (
-    "These breakdowns do not add up to the ledger's total. Nothing was written; "
-    "reload the page, and tell support if it persists."
+    "The ledger does not reconcile: a breakdown does not add up to the total, or a "
+    "ticket's ledger differs from its premium computed from the ticket (listed "
+    "below). Nothing was written; tell support."
 )
 CSV_HEADER = [
     "books_on",

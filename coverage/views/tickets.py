@@ -169,8 +169,8 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _preview_lines(rating: Rating, wage: int) -> list[dict[str, Any]]:
-    premiums = rating.line_premiums(wage)
+def _preview_lines(rating: Rating, pay: int) -> list[dict[str, Any]]:
+    premiums = rating.line_premiums(pay)
     return [
         {
             "line": line.line,
@@ -216,10 +216,10 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
             context["preview"] = preview
             context["job"] = job
             context["preview_lines"] = (
-                _preview_lines(preview.rating, job.wage) if preview.rating else []
+                _preview_lines(preview.rating, preview.pay) if preview.rating else []
             )
             context["opt_in_premium"] = (
-                preview.rating.premium_cents(job.wage) if preview.rating else None
+                preview.rating.premium_cents(preview.pay) if preview.rating else None
             )
     return render_page(
         request, "coverage/ticket_new.html", context, partial="ticket-preview"
@@ -271,6 +271,13 @@ def _ticket_context(
         "coverage_rows": tickets.coverage_rows(ticket, ledger),
         "ledger": ledger,
         "ledger_total": sum(entry.amount for entry in ledger),
+        # Estimate → actual (the audit): what the audit entries moved.
+        "audit_total": sum(
+            e.amount for e in ledger if e.kind == LedgerEntry.Kind.AUDIT
+        ),
+        "pay_difference": (
+            None if shown.actual_pay is None else shown.actual_pay - shown.pay
+        ),
         "certificates": tickets.certificate_rows(
             Certificate.objects.filter(assignment=shown)
             .defer("document")
@@ -308,8 +315,9 @@ def _ticket_context(
         except ValidationError as exc:
             context["opt_in_rating_error"] = " ".join(exc.messages)
         else:
-            context["opt_in_lines"] = _preview_lines(rating, shown.job.wage)
-            context["opt_in_premium"] = rating.premium_cents(shown.job.wage)
+            context["opt_in_lines"] = _preview_lines(rating, shown.pay)
+            context["opt_in_premium"] = rating.premium_cents(shown.pay)
+    context["premium_estimate"] = shown.premium - context["audit_total"]
     context.update(extra)
     return context
 
@@ -410,7 +418,7 @@ def ticket_wage_preview(request: PortalRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             repricing = services.preview_wage_change(
-                job=assignment.job, wage=form.cleaned_data["wage"]
+                job=assignment.job, wage=form.cleaned_data["wage"], now=timezone.now()
             )
         except ValidationError as exc:
             attach_errors(form, exc, fields={"wage": "wage"})

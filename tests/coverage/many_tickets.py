@@ -92,6 +92,8 @@ def _copies(
                 rating=model.rating,
                 net_rate=model.net_rate,
                 premium=model.premium,
+                policy_id=model.policy_id,
+                pay=model.pay,
             )
         )
     made = Assignment.objects.bulk_create(copies)

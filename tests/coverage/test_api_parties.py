@@ -206,7 +206,7 @@ class TestJobs:
             "address": ADDRESS,
             "custom_metadata": {"purchase_order_number": "PO-1"},
             "years_experience": 2,
-            "duration_hours": 20,  # the SDK's example sends it; it is ignored
+            "duration_hours": 20,  # the SDK's example sends it: hours an hourly job takes
         }
 
     def test_create(
@@ -220,7 +220,7 @@ class TestJobs:
         assert body["category_code"] == category.public_id
         assert body["wage"] == 20000 and body["wage_type"] == "flatfee"
         assert body["address"]["region"] == "NJ"
-        assert "duration_hours" not in body
+        assert body["duration_hours"] == 20
 
     def test_a_remote_job_has_no_address(
         self, api: ApiClient, entity: Entity, category: CategoryCode

@@ -200,7 +200,7 @@ def test_the_wage_preview_is_what_update_job_posts(
     terry: Contractor, job: WorkJob
 ) -> None:
     tickets = [ticket(terry, job, day=tomorrow() + timedelta(days=n)) for n in range(2)]
-    shown = preview_wage_change(job=job, wage=27_500)
+    shown = preview_wage_change(job=job, wage=27_500, now=timezone.now())
     assert [r.assignment.pk for r in shown] == [t.pk for t in tickets]
     assert LedgerEntry.objects.filter(kind="adjustment").count() == 0
     update_job(job=job, data={"wage": 27_500}, now=timezone.now())

@@ -9,12 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from coverage.forms import PERIOD_BACKWARDS, PERIOD_TOO_LONG
 from coverage.models import CategoryCode, Contractor, LedgerEntry, WorkJob
 from coverage.selectors import premium
 from coverage.services import cancel_assignment, ledger, update_job
+from coverage.views.premium import NOT_RECONCILED
 from portal.models import Platform, User
 from tests.coverage.helpers import approved_janitorial, make_entity, make_job
 from tests.coverage.portal_helpers import HTMX, opted_in, ticket, tomorrow
@@ -110,6 +112,7 @@ def test_charges_adjustments_and_reversals_add_up(platform: Platform, booked) ->
     assert kinds == {
         "charge": (2782, 6),
         "adjustment": (508, 2),
+        "audit": (0, 0),
         "reversal": (-1016, 2),
     }
     assert report.total == 2274 and report.entries == 10
@@ -246,3 +249,35 @@ def test_who_may_see_premium(support: User, client_as) -> None:
     assert client_as(support).get(PREMIUM).status_code == 403
     assert client_as(support).get(CSV).status_code == 403
     assert Client().get(PREMIUM)["Location"].startswith("/login/")
+
+
+def test_a_ledger_row_corrupted_in_the_database_is_named(
+    platform: Platform, booked, dispatcher: User, client_as
+) -> None:
+    """The reconciliation recomputes each ticket's premium from the ticket (rate × pay),
+    so a row changed behind the services' back is caught and the ticket named."""
+    first = booked["first"]
+    clean = client_as(dispatcher).get(PREMIUM, period(booked)).content.decode()
+    assert 'data-testid="reconciled"' in clean
+    row = LedgerEntry.objects.filter(assignment=first, kind="charge").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {LedgerEntry._meta.db_table} SET amount = amount + 7 WHERE id = %s",
+            [row.pk],
+        )
+
+    report = premium.premium_report(
+        platform=platform, start=booked["day1"], end=booked["day2"]
+    )
+    # The breakdowns still add up (they sum the same corrupted rows); the ticket does not.
+    assert all(
+        sum(r.amount for r in rows) == report.total for _, rows in report.breakdowns()
+    )
+    assert not report.reconciled
+    assert [(d.assignment, d.expected, d.booked) for d in report.differences] == [
+        (first.public_id, 1524, 1531)
+    ]
+    page = client_as(dispatcher).get(PREMIUM, period(booked)).content.decode()
+    assert NOT_RECONCILED in html.unescape(page)
+    assert page.count('data-testid="reconciliation-difference"') == 1
+    assert first.public_id in page
