@@ -20,6 +20,7 @@ urlpatterns = [
     # The contractor's hosted application page: no login, the token is the key.
     path("apply/<str:token>/", apply.apply, name="apply"),
     path("apply/<str:token>/opt-in", apply.apply_opt_in, name="apply_opt_in"),
+    path("apply/<str:token>/card", apply.apply_card, name="apply_card"),
     # Certificates: public by their unguessable number (printed on the PDF)...
     path(
         "certificates/<str:number>/",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -163,6 +164,20 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Premium collection (coverage.payments): "sandbox" (test cards, no network) or
+# "stripe". Debug (make run) and tests use the sandbox; anywhere else it must be said,
+# so a production deployment never silently takes fake payments.
+PAYMENT_PROCESSORS = ("sandbox",)
+PAYMENT_PROCESSOR = env.str(
+    "DJANGO_PAYMENT_PROCESSOR", default="sandbox" if (DEBUG or TESTING) else ""
+)
+if PAYMENT_PROCESSOR not in PAYMENT_PROCESSORS:
+    raise ImproperlyConfigured(
+        "Set DJANGO_PAYMENT_PROCESSOR to one of "
+        + ", ".join(PAYMENT_PROCESSORS)
+        + f" (got {PAYMENT_PROCESSOR!r}); with debug off it has no default."
+    )
 
 # HTTPS everywhere unless explicitly served on a trusted network (DJANGO_SECURE=0).
 SECURE = env.bool("DJANGO_SECURE", default=not (DEBUG or TESTING))

@@ -93,6 +93,14 @@ from coverage.models.parties import (  # noqa: E402
     Entity,
     contractor_named,
 )
+from coverage.models.payments import (  # noqa: E402
+    BillingSettings,
+    CardOnFile,
+    Charge,
+    CollectionEntry,
+    Refund,
+    SandboxCharge,
+)
 from coverage.models.premium import (  # noqa: E402
     LEDGER_APPEND_ONLY,
     Invoice,
@@ -113,6 +121,12 @@ __all__ = [
     "ApplicationSession",
     "AssignmentQuerySet",
     "Assignment",
+    "BillingSettings",
+    "CardOnFile",
+    "Charge",
+    "CollectionEntry",
+    "Refund",
+    "SandboxCharge",
     "CategoryCode",
     "Certificate",
     "ClassCode",

@@ -27,6 +27,8 @@ EVENT_TYPES = frozenset(
         "assignment.cancelled",
         "invoice.created",
         "invoice.updated",
+        "invoice.charge_card_succeeded",
+        "invoice.charge_card_failed",
         "category_code.added",
     }
 )
