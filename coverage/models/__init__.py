@@ -98,6 +98,7 @@ from coverage.models.payments import (  # noqa: E402
     CardOnFile,
     Charge,
     CollectionEntry,
+    PaymentSession,
     Refund,
     SandboxCharge,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "CardOnFile",
     "Charge",
     "CollectionEntry",
+    "PaymentSession",
     "Refund",
     "SandboxCharge",
     "CategoryCode",

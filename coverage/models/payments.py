@@ -33,6 +33,9 @@ class BillingSettings(models.Model):
         Platform, on_delete=models.CASCADE, related_name="billing"
     )
     contractors_pay_by_card = models.BooleanField(default=True)
+    # Hosts a hosted flow may send the contractor back to (payment sessions'
+    # return_url): exact host names, no wildcards. Set by support.
+    redirect_hosts = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -255,6 +258,51 @@ class CollectionEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+
+
+class PaymentSession(models.Model):
+    """A hosted card-capture page for one contractor (``POST /api/v1/payment/sessions``).
+
+    Single use: the page takes one card, or is cancelled, or lapses 30 minutes after
+    creation (the ``expire_sessions`` sweep records it and sends the event).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    public_id = PublicIdField(prefix="hps")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="payment_sessions"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="payment_sessions"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    return_url = models.URLField(max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    card = models.ForeignKey(
+        CardOnFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["status", "expires_at"], name="coverage_hps_expiry_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
 
 
 class SandboxCharge(models.Model):

@@ -13,6 +13,7 @@ commit.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
@@ -30,6 +31,7 @@ from coverage.services.eligibility import ELIGIBLE
 from coverage.services.terms import rating_day
 from coverage.webhooks import events
 
+logger = logging.getLogger(__name__)
 Status = Charge.Status
 Purpose = Charge.Purpose
 ASSIGNMENT_FIELDS = ["eligible", "eligibility_message", "premium", "updated_at"]
@@ -392,7 +394,10 @@ def retry_failed(*, contractor_id: int, now: datetime) -> list[Charge]:
     return retried
 
 
-def due_charges(*, now: datetime, limit: int = 500) -> list[int]:
+DEFAULT_SWEEP_LIMIT = 500
+
+
+def due_charges(*, now: datetime, limit: int = DEFAULT_SWEEP_LIMIT) -> list[int]:
     return list(
         Charge.objects.filter(status=Status.PENDING, due_at__lte=now)
         .order_by("due_at", "pk")
@@ -400,11 +405,18 @@ def due_charges(*, now: datetime, limit: int = 500) -> list[int]:
     )
 
 
-def run_due_charges(*, now: datetime, limit: int = 500) -> int:
-    """Charge every pending charge that is due (the scheduler runs this every minute)."""
+def run_due_charges(*, now: datetime, limit: int = DEFAULT_SWEEP_LIMIT) -> int:
+    """Charge every pending charge that is due (the scheduler runs this every minute).
+
+    A processor that cannot be reached leaves that charge pending (its transaction
+    rolled back) for the next sweep, under the same idempotency key.
+    """
     ids = due_charges(now=now, limit=limit)
     for charge_id in ids:
-        run_charge(charge_id=charge_id, now=now)
+        try:
+            run_charge(charge_id=charge_id, now=now)
+        except Exception:
+            logger.exception("Charge %s could not run; it stays pending", charge_id)
     return len(ids)
 
 

@@ -29,6 +29,9 @@ EVENT_TYPES = frozenset(
         "invoice.updated",
         "invoice.charge_card_succeeded",
         "invoice.charge_card_failed",
+        "payment.session.completed",
+        "payment.session.cancelled",
+        "payment.session.expired",
         "category_code.added",
     }
 )

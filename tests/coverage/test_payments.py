@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from coverage.models import (
     BillingSettings,
@@ -459,3 +460,32 @@ def test_an_unknown_card_number_is_refused_inline(
     from coverage.forms import CARD_NUMBER_REQUIRED
 
     assert CARD_NUMBER_REQUIRED in missing.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ticket_shows_the_charge_pending_then_declined(
+    api: ApiClient,
+    card_platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+    dispatcher,
+    client_as,
+) -> None:
+    from django.core.management import call_command
+
+    bound_policy(contractor, category=job.category_code)
+    save_card(contractor=contractor, card_token=sandbox.DECLINED, now=timezone.now())
+    body = dispatch(api, contractor, job, timezone.now() + timedelta(days=3))
+    portal = client_as(dispatcher)
+    page = portal.get(f"/tickets/{body['id']}/").content.decode()
+    assert escape(rules.CHARGE_PENDING) in page
+    assert 'data-testid="charge" data-status="pending"' in page and "Charge due" in page
+    charge = Charge.objects.get()
+    Charge.objects.filter(pk=charge.pk).update(due_at=timezone.now())
+    out = __import__("io").StringIO()
+    call_command("charge_premiums", stdout=out)
+    assert out.getvalue().strip() == "Ran 1 charge(s)."
+    page = portal.get(f"/tickets/{body['id']}/").content.decode()
+    assert escape(rules.CARD_DECLINED.format(reason="Your card was declined.")) in page
+    assert 'data-status="failed"' in page and "Visa •••• 0002" in page
