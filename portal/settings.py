@@ -165,6 +165,14 @@ TASKS = {
     }
 }
 
+# E-mail to contractors (coverage.notices): EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the console in debug (make run).
+EMAIL_CONFIG = env.email_url(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="coverage@localhost")
+
 # Premium collection (coverage.payments): "sandbox" (test cards, no network) or
 # "stripe". Debug (make run) and tests use the sandbox; anywhere else it must be said,
 # so a production deployment never silently takes fake payments.

@@ -86,6 +86,7 @@ from coverage.models.events import (  # noqa: E402
     Event,
     WebhookEndpoint,
 )
+from coverage.models.notices import Notice  # noqa: E402
 from coverage.models.parties import (  # noqa: E402
     CategoryCode,
     Contractor,
@@ -144,6 +145,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerIsAppendOnly",
     "LedgerQuerySet",
+    "Notice",
     "Quote",
     "Rate",
     "TenantQuerySet",

@@ -17,11 +17,12 @@ import logging
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django_tasks import task
 
-from coverage import certificates
+from coverage import certificates, notices
 from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Charge, CollectionEntry, Refund
 from coverage.payments import rules
@@ -97,7 +98,40 @@ def _schedule(
     )
     if charge.due_at <= now:
         _enqueue(charge)
+    if purpose == Purpose.PREMIUM:
+        # The public API's billing rule: the contractor hears first, is charged later.
+        _notify(assignment, charge, "charge_notice", now=now)
     return charge
+
+
+def dollars(cents: int) -> str:
+    return f"${Decimal(cents) / 100:,.2f}"
+
+
+def _notify(
+    assignment: Assignment, charge: Charge, kind: str, *, now: datetime
+) -> None:
+    contractor = assignment.contractor
+    if not contractor.email:
+        return
+    card = rules.current_card(contractor)
+    notices.queue(
+        platform_id=assignment.platform_id,
+        to=contractor.email,
+        kind=kind,
+        context={
+            "first_name": contractor.first_name,
+            "platform": assignment.platform.name,
+            "job": assignment.job.name,
+            "entity": assignment.job.entity.name,
+            "starts": assignment.effective_at,
+            "amount": dollars(charge.amount),
+            "due_at": charge.due_at,
+            "card": f"{card.brand.title()} •••• {card.last4}" if card else "on file",
+            "reason": charge.failure_message,
+        },
+        now=now,
+    )
 
 
 def _hold(assignment: Assignment, message: str) -> None:
@@ -357,6 +391,7 @@ def _failed(
     )
     if charge.purpose == Purpose.PREMIUM:
         _hold(assignment, message)
+    _notify(assignment, charge, "card_declined", now=now)
     events.emit(
         platform=assignment.platform,
         type="invoice.charge_card_failed",

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from coverage.api.serializers import session_json
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
+from coverage.notices import notify_opt_in
 from coverage.payments import rules as payment_rules
 from coverage.rating import Rating
 from coverage.services.assignments import (
@@ -352,6 +353,7 @@ def send_opt_in(
         now=now,
         assignment=assignment,
     )
+    notify_opt_in(session=session, assignment=assignment, now=now)
     # The ticket changed state (an opt-in is pending): boards highlight it.
     assignment.save(update_fields=["updated_at"])
     return session
