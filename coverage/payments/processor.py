@@ -77,4 +77,12 @@ def get_processor() -> Processor:
         from coverage.payments.sandbox import SandboxProcessor
 
         return SandboxProcessor()
+    if name == "stripe":
+        from coverage.payments.stripe import StripeProcessor
+
+        return StripeProcessor(
+            api_key=settings.STRIPE_SECRET_KEY,
+            api_base=settings.STRIPE_API_BASE,
+            max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        )
     raise RuntimeError(f"Unknown payment processor {name!r}")
