@@ -9,6 +9,7 @@ from coverage.views import (
     contractors,
     payment_setup,
     premium,
+    premium_collections,
     tickets,
 )
 
@@ -69,6 +70,11 @@ urlpatterns = [
     path("tickets/<pid:public_id>/", include(ticket_urls)),
     path("premium/", premium.premium, name="premium"),
     path("premium/ledger.csv", premium.premium_csv, name="premium_csv"),
+    path(
+        "premium/collections/",
+        premium_collections.premium_collections,
+        name="premium_collections",
+    ),
     path("techs/", contractors.contractor_list, name="contractor_list"),
     path(
         "techs/<pid:public_id>/",

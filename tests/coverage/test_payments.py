@@ -489,3 +489,47 @@ def test_the_ticket_shows_the_charge_pending_then_declined(
     page = portal.get(f"/tickets/{body['id']}/").content.decode()
     assert escape(rules.CARD_DECLINED.format(reason="Your card was declined.")) in page
     assert 'data-status="failed"' in page and "Visa •••• 0002" in page
+
+
+@pytest.mark.django_db
+def test_the_collections_report_reconciles_billed_collected_and_refunded(
+    api: ApiClient,
+    card_platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+    dispatcher,
+    client_as,
+    django_assert_num_queries,
+) -> None:
+    from coverage.views.premium_collections import COLLECTIONS_RECONCILED
+
+    bound_policy(contractor, category=job.category_code)
+    save_card(contractor=contractor, card_token=sandbox.SUCCEEDS, now=timezone.now())
+    for days in (2, 3, 4):
+        dispatch(api, contractor, job, timezone.now() + timedelta(days=days))
+    charges = list(Charge.objects.order_by("pk"))
+    for charge in charges:
+        charging.run_charge(charge_id=charge.pk, now=timezone.now())
+    api.post("/assignments/cancel", {"job": job.public_id})  # the latest: refunded
+    portal = client_as(dispatcher)
+    today = timezone.now().date()
+    query = f"?start={today.replace(day=1):%Y-%m-%d}&end={today + timedelta(days=10):%Y-%m-%d}"
+    page = portal.get("/premium/collections/" + query).content.decode()
+    assert escape(COLLECTIONS_RECONCILED) in page and 'data-reconciled="true"' in page
+    collected_total = sum(c.amount for c in charges)
+    from coverage.views.formatting import money
+
+    assert f'data-testid="collected">{money(collected_total)}' in page
+    assert f'data-testid="refunded">{money(charges[-1].amount)}' in page
+    assert f'data-testid="billed">{money(collected_total - charges[-1].amount)}' in page
+    # Constant queries whatever the rows: session, user, platform, 6 GROUP BYs,
+    # the processor's charges and refunds, the sandbox's own records.
+    with django_assert_num_queries(12):
+        portal.get("/premium/collections/" + query)
+    for days in (5, 6):
+        dispatch(api, contractor, job, timezone.now() + timedelta(days=days))
+    for charge in Charge.objects.filter(status="pending"):
+        charging.run_charge(charge_id=charge.pk, now=timezone.now())
+    with django_assert_num_queries(12):
+        portal.get("/premium/collections/" + query)
