@@ -223,3 +223,39 @@ def test_a_card_update_through_a_session_recovers_a_declined_dispatch(
         "message": ELIGIBLE,
     }
     assert rules.current_card(contractor).last4 == "4242"
+
+
+def test_support_sets_the_allow_list_in_the_admin(
+    support, client_as, platform: Platform, api: ApiClient, contractor: Contractor
+) -> None:
+    from coverage.admin.payments import REDIRECT_HOST_INVALID
+
+    admin = client_as(support)
+    url = "/admin/coverage/billingsettings/add/"
+    bad = admin.post(
+        url, {"platform": platform.pk, "redirect_hosts": "https://x.example.com/"}
+    )
+    assert bad.status_code == 200 and REDIRECT_HOST_INVALID in bad.content.decode()
+    done = admin.post(
+        url,
+        {
+            "platform": platform.pk,
+            "contractors_pay_by_card": "on",
+            "redirect_hosts": "Dispatch.Example.com\nother.example.org",
+        },
+    )
+    assert done.status_code == 302, done.content.decode()
+    assert BillingSettings.objects.get().redirect_hosts == [
+        "dispatch.example.com",
+        "other.example.org",
+    ]
+    assert create(api, contractor).status_code == 201
+    for page in (
+        "charge",
+        "cardonfile",
+        "collectionentry",
+        "paymentsession",
+        "notice",
+        "refund",
+    ):
+        assert admin.get(f"/admin/coverage/{page}/").status_code == 200
