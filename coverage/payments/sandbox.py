@@ -4,9 +4,11 @@ Test card numbers (any future expiry, any CVC), as in Stripe's test mode:
 
 ======================  =====================================================
 4242 4242 4242 4242     succeeds
-4000 0000 0000 0002     declined (``card_declined``)
-4000 0000 0000 9995     declined for insufficient funds (``insufficient_funds``)
-4000 0027 6000 3184     needs re-authentication (``authentication_required``)
+4000 0000 0000 0002     declined when it is saved (``card_declined``)
+4000 0000 0000 0341     saved, then every charge declined (``card_declined``)
+4000 0000 0000 9995     saved, charges declined for insufficient funds
+4000 0027 6000 3184     saved, charges need re-authentication
+                        (``authentication_required``: off-session, a decline)
 ======================  =====================================================
 
 Any other number is refused when saved. The number is never stored: the outcome it
@@ -31,13 +33,14 @@ from coverage.payments.processor import (
 
 SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
+DECLINED_ON_CHARGE = "4000000000000341"
 INSUFFICIENT_FUNDS = "4000000000009995"
 AUTHENTICATION_REQUIRED = "4000002760003184"
 
 # Outcome per test number: (code in the payment-method ref, failure code, message).
 TEST_CARDS = {
     SUCCEEDS: ("ok", "", ""),
-    DECLINED: ("declined", "card_declined", "Your card was declined."),
+    DECLINED_ON_CHARGE: ("declined", "card_declined", "Your card was declined."),
     INSUFFICIENT_FUNDS: (
         "funds",
         "insufficient_funds",
@@ -53,10 +56,12 @@ _BY_OUTCOME = {
     outcome: (code, message) for outcome, code, message in TEST_CARDS.values()
 }
 
+CARD_DECLINED = "Your card was declined."
 UNKNOWN_TEST_CARD = (
     "The sandbox accepts only its test cards: 4242 4242 4242 4242 succeeds, "
-    "4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds, "
-    "4000 0027 6000 3184 needs authentication."
+    "4000 0000 0000 0002 is declined, 4000 0000 0000 0341 is declined when charged, "
+    "4000 0000 0000 9995 has insufficient funds, 4000 0027 6000 3184 needs "
+    "authentication."
 )
 
 
@@ -69,6 +74,9 @@ class SandboxProcessor:
 
     def save_card(self, *, customer_ref: str, email: str, card_token: str) -> SavedCard:
         number = digits(card_token)
+        if number == DECLINED:
+            # As Stripe's SetupIntent does for this test card: refused at once.
+            raise CardRejected(CARD_DECLINED, code="card_declined")
         if number not in TEST_CARDS:
             raise CardRejected(UNKNOWN_TEST_CARD)
         outcome = TEST_CARDS[number][0]

@@ -203,7 +203,9 @@ def test_a_card_update_through_a_session_recovers_a_declined_dispatch(
     django_capture_on_commit_callbacks,
 ) -> None:
     bound_policy(contractor, category=job.category_code)
-    save_card(contractor=contractor, card_token=sandbox.DECLINED, now=timezone.now())
+    save_card(
+        contractor=contractor, card_token=sandbox.DECLINED_ON_CHARGE, now=timezone.now()
+    )
     made = api.post(
         "/assignments",
         {

@@ -192,7 +192,7 @@ def test_a_dispatch_starting_soon_is_charged_an_hour_before_it_starts(
 @pytest.mark.parametrize(
     ("number", "reason"),
     [
-        (sandbox.DECLINED, "Your card was declined."),
+        (sandbox.DECLINED_ON_CHARGE, "Your card was declined."),
         (sandbox.INSUFFICIENT_FUNDS, "Your card has insufficient funds."),
         (
             sandbox.AUTHENTICATION_REQUIRED,
@@ -454,6 +454,9 @@ def test_an_unknown_card_number_is_refused_inline(
     )
     assert response.status_code == 400
     assert sandbox.UNKNOWN_TEST_CARD in response.content.decode()
+    declined = client.post(path + "card", {**data, "card_number": sandbox.DECLINED})
+    assert declined.status_code == 400
+    assert sandbox.CARD_DECLINED in declined.content.decode()
     assert not CardOnFile.objects.exists()
     missing = client.post(path + "card", data)
     assert missing.status_code == 400
@@ -475,7 +478,9 @@ def test_the_ticket_shows_the_charge_pending_then_declined(
     from django.core.management import call_command
 
     bound_policy(contractor, category=job.category_code)
-    save_card(contractor=contractor, card_token=sandbox.DECLINED, now=timezone.now())
+    save_card(
+        contractor=contractor, card_token=sandbox.DECLINED_ON_CHARGE, now=timezone.now()
+    )
     body = dispatch(api, contractor, job, timezone.now() + timedelta(days=3))
     portal = client_as(dispatcher)
     page = portal.get(f"/tickets/{body['id']}/").content.decode()
@@ -488,7 +493,7 @@ def test_the_ticket_shows_the_charge_pending_then_declined(
     assert out.getvalue().strip() == "Ran 1 charge(s)."
     page = portal.get(f"/tickets/{body['id']}/").content.decode()
     assert escape(rules.CARD_DECLINED.format(reason="Your card was declined.")) in page
-    assert 'data-status="failed"' in page and "Visa •••• 0002" in page
+    assert 'data-status="failed"' in page and "Visa •••• 0341" in page
 
 
 @pytest.mark.django_db
