@@ -14,6 +14,7 @@ from coverage.models import (
     Notice,
     PaymentSession,
     Refund,
+    SandboxCharge,
 )
 from portal.admin_tools import ViewOnlyAdmin, cents_text
 
@@ -130,3 +131,11 @@ class NoticeAdmin(ViewOnlyAdmin):
         "last_error",
     ]
     list_filter = ["kind"]
+
+
+@admin.register(SandboxCharge)
+class SandboxChargeAdmin(ViewOnlyAdmin):
+    """The sandbox processor's own records (what a real processor's dashboard lists)."""
+
+    list_display = ["ref", "amount", "status", "failure_code", "refunded", "created_at"]
+    search_fields = ["ref"]

@@ -42,16 +42,18 @@ def create_payment_session(
 
 
 @api.post(
-    "/payment/sessions/{session_id}/cancel",
+    "/payment/sessions/{payment_session_id}/cancel",
     response=dict[str, Any],
     tags=["payment_sessions"],
 )
-def cancel_payment_session(request: HttpRequest, session_id: str) -> dict[str, Any]:
+def cancel_payment_session(
+    request: HttpRequest, payment_session_id: str
+) -> dict[str, Any]:
     session = get_or_404(
         PaymentSession.objects.filter(platform=platform_of(request)).select_related(
             "contractor"
         ),
-        session_id,
+        payment_session_id,
         what="payment session",
         code="invalid_payment_session_id",
     )
