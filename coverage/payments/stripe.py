@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import stripe
+from stripe.params import SetupIntentCreateParams
 
 from coverage.payments.processor import (
     CardRejected,
@@ -40,13 +41,13 @@ class StripeProcessor:
         """(customer id, SetupIntent client secret) for Stripe.js on the hosted page."""
         if not customer_ref:
             customer_ref = self.client.v1.customers.create(params={"email": email}).id
-        intent = self.client.v1.setup_intents.create(
-            params={
-                "customer": customer_ref,
-                "usage": "off_session",
-                "payment_method_types": ["card"],
-            }
-        )
+        params: SetupIntentCreateParams = {
+            "customer": customer_ref,
+            "usage": "off_session",
+            # Cards only in effect: nothing that redirects can be charged off-session.
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+        intent = self.client.v1.setup_intents.create(params=params)
         return customer_ref, str(intent.client_secret)
 
     def save_card(self, *, customer_ref: str, email: str, card_token: str) -> SavedCard:
