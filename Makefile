@@ -22,6 +22,9 @@ run: install
 	@echo "Serving http://127.0.0.1:$(PORT)/ (with a background worker). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker & \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py charge_premiums --every 30 & \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py expire_sessions --every 60 & \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py send_notices --every 60 & \
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install chromium

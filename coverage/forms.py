@@ -31,6 +31,22 @@ class OptInForm(forms.Form):
     )
 
 
+CARD_NUMBER_REQUIRED = "Enter the card number."
+
+
+class CardForm(forms.Form):
+    """The sandbox card form: the number goes to the processor and is never stored."""
+
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        error_messages={"required": CARD_NUMBER_REQUIRED},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
+        ),
+    )
+
+
 # ---------------------------------------------------------------------------
 # The dispatcher's portal
 

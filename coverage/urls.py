@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coverage.views import apply, board, certificates, contractors, premium, tickets
+from coverage.views import (
+    apply,
+    board,
+    certificates,
+    contractors,
+    payment_setup,
+    premium,
+    premium_collections,
+    tickets,
+)
 
 ticket_urls = [
     path("", tickets.ticket_detail, name="ticket_detail"),
@@ -20,6 +29,23 @@ urlpatterns = [
     # The contractor's hosted application page: no login, the token is the key.
     path("apply/<str:token>/", apply.apply, name="apply"),
     path("apply/<str:token>/opt-in", apply.apply_opt_in, name="apply_opt_in"),
+    path("apply/<str:token>/card", apply.apply_card, name="apply_card"),
+    # A payment session's hosted card page: single use, the token is the key.
+    path(
+        "payment/setup/<str:token>/",
+        payment_setup.payment_setup,
+        name="payment_setup",
+    ),
+    path(
+        "payment/setup/<str:token>/card",
+        payment_setup.payment_setup_card,
+        name="payment_setup_card",
+    ),
+    path(
+        "payment/setup/<str:token>/cancel",
+        payment_setup.payment_setup_cancel,
+        name="payment_setup_cancel",
+    ),
     # Certificates: public by their unguessable number (printed on the PDF)...
     path(
         "certificates/<str:number>/",
@@ -44,6 +70,11 @@ urlpatterns = [
     path("tickets/<pid:public_id>/", include(ticket_urls)),
     path("premium/", premium.premium, name="premium"),
     path("premium/ledger.csv", premium.premium_csv, name="premium_csv"),
+    path(
+        "premium/collections/",
+        premium_collections.premium_collections,
+        name="premium_collections",
+    ),
     path("techs/", contractors.contractor_list, name="contractor_list"),
     path(
         "techs/<pid:public_id>/",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -163,6 +164,37 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# E-mail to contractors (coverage.notices): EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the console in debug (make run).
+EMAIL_CONFIG = env.email_url(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="coverage@localhost")
+
+# Premium collection (coverage.payments): "sandbox" (test cards, no network) or
+# "stripe". Debug (make run) and tests use the sandbox; anywhere else it must be said,
+# so a production deployment never silently takes fake payments.
+PAYMENT_PROCESSORS = ("sandbox", "stripe")
+PAYMENT_PROCESSOR = env.str(
+    "DJANGO_PAYMENT_PROCESSOR", default="sandbox" if (DEBUG or TESTING) else ""
+)
+if PAYMENT_PROCESSOR not in PAYMENT_PROCESSORS:
+    raise ImproperlyConfigured(
+        "Set DJANGO_PAYMENT_PROCESSOR to one of "
+        + ", ".join(PAYMENT_PROCESSORS)
+        + f" (got {PAYMENT_PROCESSOR!r}); with debug off it has no default."
+    )
+# Stripe (DJANGO_PAYMENT_PROCESSOR=stripe): the secret key; STRIPE_API_BASE only to
+# point the library at a stand-in (tests); the library's own retries.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+if PAYMENT_PROCESSOR == "stripe" and not STRIPE_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY."
+    )
 
 # HTTPS everywhere unless explicitly served on a trusted network (DJANGO_SECURE=0).
 SECURE = env.bool("DJANGO_SECURE", default=not (DEBUG or TESTING))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from portal.api_keys import issue_api_key
 from portal.models import ApiKey, Platform, Role, User
 
 PASSWORD = "correct-horse-battery"
+
+# Subprocesses the tests start (db_worker, manage.py) run with debug off, where the
+# settings demand a payment processor.
+os.environ.setdefault("DJANGO_PAYMENT_PROCESSOR", "sandbox")
 
 
 def make_user(username: str, role: str, platform: Platform | None = None) -> User:

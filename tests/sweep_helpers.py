@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from coverage.models import Certificate, Event, WorkJob
+from coverage.models import BillingSettings, Certificate, Event, WorkJob
+from coverage.payments.sessions import create_payment_session
 from coverage.services import (
     create_application_session,
     create_assignment,
@@ -184,6 +185,14 @@ def one_of_everything(platform: Platform, platform_key: str) -> dict[str, Any]:
         '{"url": "https://dispatch.example.com/hooks"}',
     )
     assert endpoint.status_code == 201, endpoint.content
+    BillingSettings.objects.create(
+        platform=platform,
+        contractors_pay_by_card=False,
+        redirect_hosts=["dispatch.example.com"],
+    )
+    payment_session = create_payment_session(
+        contractor=contractor, return_url="https://dispatch.example.com/card", now=now
+    )
     certificate = Certificate.objects.filter(assignment=assignment).first()
     assert certificate is not None, "the assignment issued no certificate"
     event = Event.objects.filter(platform=platform).order_by("pk").first()
@@ -204,6 +213,7 @@ def one_of_everything(platform: Platform, platform_key: str) -> dict[str, Any]:
         "invoice": invoice,
         "quote": quote,
         "session": session,
+        "payment_session": payment_session,
         "endpoint_id": endpoint.json()["id"],
         "certificate": certificate,
         "event": event,
@@ -230,6 +240,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "job_id": objs["job"].public_id,
         "quote_id": objs["quote"].public_id,
         "session_id": objs["session"].public_id,
+        "payment_session_id": objs["payment_session"].public_id,
         "policy_id": objs["policy"].public_id,
         "assignment_id": objs["assignment"].public_id,
         "invoice_id": objs["invoice"].public_id,

@@ -67,6 +67,8 @@ def _values(route: Route, objs, table, *, unknown: bool) -> dict[str, Any]:
             values[name] = "zz_0000000000"
         elif route.template.startswith("apply/"):
             values[name] = objs["session"].token
+        elif route.template.startswith("payment/setup/"):
+            values[name] = objs["payment_session"].token
         elif route.area == "portal":
             values[name] = portal_value(route, name, objs, table)
         else:
@@ -136,7 +138,7 @@ def test_odd_input_is_never_a_500(
                         check(client, method, url, json.dumps(body))
             else:
                 counts["portal"] += not unknown
-                if route.template.startswith(("apply/", "certificates/")):
+                if route.template.startswith(("apply/", "certificates/", "payment/")):
                     client = api_client()  # public pages: no one signed in
                 elif route.area == "underwriting":
                     client = underwriter_session

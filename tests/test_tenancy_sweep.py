@@ -34,6 +34,12 @@ pytestmark = pytest.mark.django_db
 PUBLIC_BY_DESIGN = {
     "apply/<str:token>/",
     "apply/<str:token>/opt-in",
+    "apply/<str:token>/card",
+    # A payment session's single-use card page, by its unguessable token too
+    # (tests/coverage/test_payment_sessions.py).
+    "payment/setup/<str:token>/",
+    "payment/setup/<str:token>/card",
+    "payment/setup/<str:token>/cancel",
     "certificates/<str:number>/",
     "certificates/<str:number>/pdf",
 }

@@ -5,4 +5,4 @@ records: entities, contractors, work jobs, the rate book.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
 """
 
-from coverage.admin import certificates, events, history, records  # noqa: F401
+from coverage.admin import certificates, events, history, payments, records  # noqa: F401

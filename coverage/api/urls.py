@@ -11,6 +11,7 @@ from coverage.api import (  # noqa: F401
     events,
     invoices,
     jobs,
+    payments,
     policies,
     quotes,
     webhooks,

@@ -86,12 +86,22 @@ from coverage.models.events import (  # noqa: E402
     Event,
     WebhookEndpoint,
 )
+from coverage.models.notices import Notice  # noqa: E402
 from coverage.models.parties import (  # noqa: E402
     CategoryCode,
     Contractor,
     ContractorQuerySet,
     Entity,
     contractor_named,
+)
+from coverage.models.payments import (  # noqa: E402
+    BillingSettings,
+    CardOnFile,
+    Charge,
+    CollectionEntry,
+    PaymentSession,
+    Refund,
+    SandboxCharge,
 )
 from coverage.models.premium import (  # noqa: E402
     LEDGER_APPEND_ONLY,
@@ -113,6 +123,13 @@ __all__ = [
     "ApplicationSession",
     "AssignmentQuerySet",
     "Assignment",
+    "BillingSettings",
+    "CardOnFile",
+    "Charge",
+    "CollectionEntry",
+    "PaymentSession",
+    "Refund",
+    "SandboxCharge",
     "CategoryCode",
     "Certificate",
     "ClassCode",
@@ -128,6 +145,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerIsAppendOnly",
     "LedgerQuerySet",
+    "Notice",
     "Quote",
     "Rate",
     "TenantQuerySet",

@@ -20,6 +20,7 @@ from typing_extensions import TypedDict
 
 from coverage import certificates
 from coverage.models import Assignment, Contractor, Invoice, WorkJob
+from coverage.payments import charging
 from coverage.rating import Rating
 from coverage.services import ledger
 from coverage.services.dates import Window, resolve_extension, resolve_window
@@ -105,6 +106,8 @@ def create_assignment(
         assignment, requested=clean_lines(lines) if lines else None, policy=policy
     )
     assignment.save()
+    # A card payer is covered only once the premium is charged (seed 000, condition 7).
+    amounts = charging.gate(assignment=assignment, amounts=amounts, now=now)
     if amounts:
         _post_premium(assignment, amounts)
     # In this transaction, so the response and the event already carry their URLs;
@@ -245,6 +248,7 @@ def update_assignment(
         policy=changes.get("policy"),
     )
     assignment.save()
+    amounts = charging.gate(assignment=assignment, amounts=amounts, now=now)
     _post_premium(assignment, amounts)
     certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")
@@ -262,6 +266,8 @@ def _cancel(assignment: Assignment, *, reason: str, now: datetime) -> None:
     assignment.cancelled_at = now
     assignment.cancellation_reason = reason
     ledger.reverse(assignment=assignment)
+    # Card payers are refunded automatically (public API, cancellation refunds).
+    charging.release(assignment=assignment, now=now)
     assignment.save(
         update_fields=["cancelled_at", "cancellation_reason", "premium", "updated_at"]
     )

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 
 from coverage.api.serializers import session_json
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
+from coverage.notices import notify_opt_in
+from coverage.payments import rules as payment_rules
 from coverage.rating import Rating
 from coverage.services.assignments import (
     ASSIGNMENT_CANCELLED,
@@ -237,6 +239,11 @@ def complete_application_session(
 ) -> Policy:
     """The contractor attested and opted in: bind the quote, close the session."""
     session = _open_session(session, now)
+    # A card payer's application has its add_card_details step before attesting.
+    if payment_rules.needs_card(
+        contractor=session.quote.contractor, job=session.quote.job
+    ):
+        raise ValidationError(payment_rules.CARD_REQUIRED, code="card_required")
     policy = bind_policy_from_quote(quote=session.quote, now=now)
     session.quote.policy = policy
     session.completed_at = now
@@ -346,6 +353,7 @@ def send_opt_in(
         now=now,
         assignment=assignment,
     )
+    notify_opt_in(session=session, assignment=assignment, now=now)
     # The ticket changed state (an opt-in is pending): boards highlight it.
     assignment.save(update_fields=["updated_at"])
     return session

@@ -46,6 +46,7 @@ from django.db.models import Q
 from coverage import certificates
 from coverage.models import Assignment, Contractor, Entity, WorkJob
 from coverage.services.actuals import audited_premiums, premium_basis
+from coverage.payments import charging
 from coverage.services.deciding import emit, evaluate, post_premium
 from policies.models import Policy
 
@@ -109,6 +110,9 @@ def redecide(
             assignment.actual_pay = _earned(old_actual, worked=worked, window=window)
         amounts = audited_premiums(assignment, pay=premium_basis(assignment))
     assignment.save()
+    # A card payer's collected premium follows the decision: charged up, refunded down,
+    # or held uncovered until a first charge succeeds.
+    amounts = charging.gate(assignment=assignment, amounts=amounts, now=now)
     post_premium(assignment, amounts)
     certificates.reissue_certificates(assignment=assignment, now=now, reason=reason)
     changed = _Decision.of(assignment) != before

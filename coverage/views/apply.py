@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coverage.forms import OptInForm
+from coverage.forms import CardForm, OptInForm
 from coverage.models import ApplicationSession
+from coverage.payments import rules as payment_rules
+from coverage.payments.cards import add_application_card
 from coverage.rating import premium_for
 from coverage.services import complete_application_session
 from policies.lines import CoverageType
@@ -67,6 +69,7 @@ def _page(
     session: ApplicationSession,
     *,
     form: OptInForm | None = None,
+    card_form: CardForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -75,8 +78,18 @@ def _page(
         state = "complete"
     elif session.is_expired(now):
         state = "expired"
+    elif payment_rules.needs_card(
+        contractor=session.quote.contractor, job=session.quote.job
+    ):
+        # add_card_details: a card payer adds the card between review and attesting.
+        state = "card"
     else:
         state = "open"
+    card = (
+        payment_rules.current_card(session.quote.contractor)
+        if state == "open"
+        else None
+    )
     lines = _lines(session)
     premium = sum(line["premium"] for line in lines)
     for line in lines:
@@ -90,6 +103,8 @@ def _page(
         "pay": dollars(session.quote.job.wage),
         "total_rate": dollars(session.quote.net_rate),
         "form": form or OptInForm(),
+        "card_form": card_form or CardForm(),
+        "card": card,
         "error": error,
         "expired_message": SESSION_EXPIRED_PAGE,
         "complete_message": SESSION_COMPLETE_PAGE,
@@ -128,3 +143,25 @@ def apply_opt_in(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(session.success_url)
     session.refresh_from_db()
     return _page(request, session)
+
+
+@never_cache
+@require_POST
+def apply_card(request: HttpRequest, token: str) -> HttpResponse:
+    """The ``add_card_details`` step: the sandbox form (or the processor's hosted fields)."""
+    session = _session(token)
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        return _page(request, session, card_form=form, status=400)
+    try:
+        add_application_card(
+            session=session,
+            card_token=form.cleaned_data["card_number"],
+            now=timezone.now(),
+        )
+    except ValidationError as exc:
+        session.refresh_from_db()
+        return _page(
+            request, session, card_form=form, error=" ".join(exc.messages), status=400
+        )
+    return HttpResponseRedirect(request.path.rsplit("/", 1)[0] + "/")

@@ -45,6 +45,7 @@ from coverage.models import (
     ApplicationSession,
     Assignment,
     Certificate,
+    Charge,
     Event,
     LedgerEntry,
 )
@@ -252,7 +253,7 @@ def _ticket_context(
     request: PortalRequest, assignment: Assignment, **extra: Any
 ) -> dict[str, Any]:
     # Queries: the ticket (with its open opt-ins and certificates), ledger lines,
-    # certificates, events, the ticket's opt-in history, and for an uncovered
+    # certificates, events, card charges, the ticket's opt-in history, and for an uncovered
     # ticket the rate book once.
     now = timezone.now()
     shown = (
@@ -288,6 +289,13 @@ def _ticket_context(
             Event.objects.filter(
                 platform_id=shown.platform_id, data__id=shown.public_id
             ).order_by("-pk")[:EVENTS_SHOWN]
+        ),
+        # A card payer's premium: pending, charged, declined or refunded (one query).
+        "charges": list(
+            Charge.objects.filter(assignment=shown)
+            .select_related("card")
+            .exclude(status=Charge.Status.CANCELLED, refunded=0, failed_at=None)
+            .order_by("pk")
         ),
         "opt_in_history": list(
             ApplicationSession.objects.filter(assignment=shown)

@@ -27,6 +27,11 @@ EVENT_TYPES = frozenset(
         "assignment.cancelled",
         "invoice.created",
         "invoice.updated",
+        "invoice.charge_card_succeeded",
+        "invoice.charge_card_failed",
+        "payment.session.completed",
+        "payment.session.cancelled",
+        "payment.session.expired",
         "category_code.added",
     }
 )

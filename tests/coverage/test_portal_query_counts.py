@@ -116,8 +116,9 @@ def test_ticket_page(
     covered = Assignment.objects.filter(eligible=True).order_by("pk").first()
     # 1 session, 2 user, 3 the ticket (access), 4 the ticket for display, 5 its
     # open opt-ins, 6 its certificates in force, 7 ledger lines, 8 all its
-    # certificates, 9 events, 10 opt-in history.
-    with django_assert_num_queries(10):
+    # certificates, 9 events, 10 its card charges (with their cards), 11 opt-in
+    # history.
+    with django_assert_num_queries(11):
         client.get(f"/tickets/{covered.public_id}/")
 
 

@@ -13,10 +13,16 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "k3y-" + "x9Q2" * 14,
     "DJANGO_ALLOWED_HOSTS": "coverage.example.com",
     "DJANGO_DEBUG": "0",
+    "DJANGO_PAYMENT_PROCESSOR": "sandbox",
 }
 
 
-def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+PROCESSOR = {"DJANGO_PAYMENT_PROCESSOR": "sandbox"}
+
+
+def run(
+    code: str, *, unset: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -25,7 +31,12 @@ def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            **({} if "DJANGO_PAYMENT_PROCESSOR" in unset else PROCESSOR),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -129,3 +140,21 @@ def test_an_s3_compatible_bucket_is_chosen_by_environment() -> None:
         "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
         "base": "https://coverage.example.com",
     }
+
+
+def test_debug_off_without_a_payment_processor_refuses_to_start() -> None:
+    result = run(
+        "import django; from django.conf import settings; print(settings.DEBUG)",
+        unset=("DJANGO_PAYMENT_PROCESSOR",),
+    )
+    assert result.returncode != 0
+    assert "Set DJANGO_PAYMENT_PROCESSOR to one of sandbox" in result.stderr
+
+
+def test_debug_on_defaults_to_the_sandbox_processor() -> None:
+    result = run(
+        "from django.conf import settings; print(settings.PAYMENT_PROCESSOR)",
+        unset=("DJANGO_PAYMENT_PROCESSOR",),
+        DJANGO_DEBUG="1",
+    )
+    assert result.stdout.split() == ["sandbox"], result.stderr

@@ -1,0 +1,88 @@
+"""The payment processor interface, and the one the settings choose.
+
+A processor saves a card (returning only references, brand and last four), charges a
+saved card off-session under an idempotency key, refunds, and reads a charge's status.
+Implementations: ``sandbox`` (test cards, for development, the demo and tests) and
+``stripe`` (the official library). ``settings.PAYMENT_PROCESSOR`` picks one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    customer_ref: str
+    payment_method_ref: str
+    brand: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    """What the processor answered: ``succeeded`` or a decline with its code and message."""
+
+    succeeded: bool
+    ref: str
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    ref: str
+
+
+class CardRejected(Exception):
+    """The card could not be saved (a wrong number, an expired card)."""
+
+    def __init__(self, message: str, code: str = "invalid_card") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Processor(Protocol):
+    name: str
+
+    def save_card(
+        self, *, customer_ref: str, email: str, card_token: str
+    ) -> SavedCard: ...
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        payment_method_ref: str,
+        amount: int,
+        idempotency_key: str,
+        description: str,
+    ) -> ChargeResult: ...
+
+    def refund(
+        self, *, charge_ref: str, amount: int, idempotency_key: str
+    ) -> RefundResult: ...
+
+    def charge_status(self, *, charge_ref: str) -> str: ...
+
+
+def get_processor() -> Processor:
+    """The configured processor (``DJANGO_PAYMENT_PROCESSOR``: sandbox or stripe)."""
+    name = settings.PAYMENT_PROCESSOR
+    if name == "sandbox":
+        from coverage.payments.sandbox import SandboxProcessor
+
+        return SandboxProcessor()
+    if name == "stripe":
+        from coverage.payments.stripe import StripeProcessor
+
+        return StripeProcessor(
+            api_key=settings.STRIPE_SECRET_KEY,
+            api_base=settings.STRIPE_API_BASE,
+            max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        )
+    raise RuntimeError(f"Unknown payment processor {name!r}")
