@@ -45,8 +45,8 @@ from django.db.models import Q
 
 from coverage import certificates
 from coverage.models import Assignment, Contractor, Entity, WorkJob
-from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.payments import charging
+from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.services.deciding import emit, evaluate, post_premium
 from policies.models import Policy
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coverage', '0007_merge_0006_certificates_0006_dispatch_board'),
+        ('coverage', '0008_dispatch_pay_and_actuals'),
         ('portal', '0001_initial'),
     ]
 
