@@ -13,6 +13,7 @@ from coverage.api import (  # noqa: F401
     jobs,
     policies,
     quotes,
+    uploaded_certificates,
     webhooks,
 )
 from coverage.api.site import api

@@ -101,6 +101,7 @@ from coverage.models.premium import (  # noqa: E402
     LedgerQuerySet,
 )
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
+from coverage.models.uploads import ReviewResult, UploadedCertificate  # noqa: E402
 
 __all__ = [
     "contractor_named",
@@ -130,7 +131,9 @@ __all__ = [
     "LedgerQuerySet",
     "Quote",
     "Rate",
+    "ReviewResult",
     "TenantQuerySet",
+    "UploadedCertificate",
     "WebhookEndpoint",
     "WorkJob",
     "certificate_upload_to",

@@ -28,6 +28,9 @@ EVENT_TYPES = frozenset(
         "invoice.created",
         "invoice.updated",
         "category_code.added",
+        "certificate.approved",
+        "certificate.flagged",
+        "certificate.denied",
     }
 )
 
