@@ -126,7 +126,6 @@ def create_uploaded_certificate(request: HttpRequest) -> Status:
         upload=Upload(filename=upload.name, data=data),
         now=timezone.now(),
     )
-    certificate.refresh_from_db()
     return Status(201, uploaded_certificate_json(certificate))
 
 
