@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coverage.views import apply, board, certificates, contractors, premium, tickets
+from coverage.views import (
+    apply,
+    board,
+    certificates,
+    contractors,
+    premium,
+    tickets,
+    uploaded_certificates,
+)
 
 ticket_urls = [
     path("", tickets.ticket_detail, name="ticket_detail"),
@@ -49,5 +57,21 @@ urlpatterns = [
         "techs/<pid:public_id>/",
         contractors.contractor_detail,
         name="contractor_detail",
+    ),
+    # Underwriters: techs' own certificates the review flagged.
+    path(
+        "underwriting/certificates/",
+        uploaded_certificates.certificate_queue,
+        name="certificate_queue",
+    ),
+    path(
+        "underwriting/certificates/<pid:public_id>/",
+        uploaded_certificates.certificate_review,
+        name="certificate_review",
+    ),
+    path(
+        "underwriting/certificates/<pid:public_id>/decide",
+        uploaded_certificates.certificate_decide,
+        name="certificate_decide",
     ),
 ]

@@ -18,7 +18,7 @@ from portal.models import Platform
 class ReviewResultInline(ViewOnlyInline):
     model = ReviewResult
     fields = ["rule_name", "result", "denies", "message", "manually_approved"]
-    readonly_fields = fields
+    readonly_fields = ("rule_name", "result", "denies", "message", "manually_approved")
 
 
 @admin.register(UploadedCertificate)

@@ -72,6 +72,16 @@ class UploadedCertificate(models.Model):
     review_started_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_seconds = models.FloatField(null=True, blank=True)
+    # An underwriter's decision on a flagged certificate: who, when and why.
+    decided_by = models.ForeignKey(
+        "portal.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
