@@ -7,6 +7,7 @@ from coverage.views import (
     board,
     certificates,
     contractors,
+    own_certificates,
     premium,
     tickets,
     uploaded_certificates,
@@ -58,6 +59,17 @@ urlpatterns = [
         contractors.contractor_detail,
         name="contractor_detail",
     ),
+    # A tech's own certificates (bring-your-own), and the dispatcher's upload.
+    path(
+        "techs/<pid:public_id>/certificates/",
+        own_certificates.own_certificates,
+        name="own_certificates",
+    ),
+    path(
+        "techs/<pid:public_id>/certificates/upload",
+        own_certificates.own_certificate_upload,
+        name="own_certificate_upload",
+    ),
     # Underwriters: techs' own certificates the review flagged.
     path(
         "underwriting/certificates/",
@@ -65,12 +77,12 @@ urlpatterns = [
         name="certificate_queue",
     ),
     path(
-        "underwriting/certificates/<pid:public_id>/",
+        "underwriting/certificates/<pid:certificate_id>/",
         uploaded_certificates.certificate_review,
         name="certificate_review",
     ),
     path(
-        "underwriting/certificates/<pid:public_id>/decide",
+        "underwriting/certificates/<pid:certificate_id>/decide",
         uploaded_certificates.certificate_decide,
         name="certificate_decide",
     ),

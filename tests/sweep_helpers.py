@@ -273,6 +273,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "number": agreement.number,
         "party_number": party.number,
         "code": section.section_type,
+        "certificate_id": objs["uploaded_certificate"].public_id,
     }
     portal = {
         "public_id": objs["assignment"].public_id,  # tickets/ are assignments...

@@ -23,7 +23,9 @@ QUEUE_EMPTY = "No flagged certificates: every upload was decided by its review."
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("deny", "Deny")], widget=forms.RadioSelect
+    )
     reason = forms.CharField(
         max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -84,15 +86,15 @@ def _review_page(
 @login_required
 @underwriter_required
 @require_GET
-def certificate_review(request: PortalRequest, public_id: str) -> HttpResponse:
-    return _review_page(request, _certificate(public_id), DecisionForm())
+def certificate_review(request: PortalRequest, certificate_id: str) -> HttpResponse:
+    return _review_page(request, _certificate(certificate_id), DecisionForm())
 
 
 @login_required
 @underwriter_required
 @require_POST
-def certificate_decide(request: PortalRequest, public_id: str) -> HttpResponse:
-    certificate = _certificate(public_id)
+def certificate_decide(request: PortalRequest, certificate_id: str) -> HttpResponse:
+    certificate = _certificate(certificate_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -106,5 +108,7 @@ def certificate_decide(request: PortalRequest, public_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            return redirect("coverage:certificate_review", public_id=public_id)
+            return redirect(
+                "coverage:certificate_review", certificate_id=certificate_id
+            )
     return _review_page(request, certificate, form, status=422)
