@@ -98,13 +98,16 @@ def create_uploaded_certificate(request: HttpRequest) -> Status:
     if too_long(int(request.META.get("CONTENT_LENGTH") or 0)):
         raise ApiError(TOO_BIG, code="invalid_file_size")
     files, capped = _read_multipart(request)
+    if capped.exceeded:
+        # The parser stopped at the cap: fields after the file were never read.
+        raise ApiError(TOO_BIG, code="invalid_file_size")
     upload = files.get("certificate")
-    if upload is None and not capped.exceeded:
+    if upload is None:
         check_file(None)
     contractor_id = request.POST.get("contractor", "").strip()
     if not contractor_id:
         raise ValidationError(MISSING_CONTRACTOR, code="missing_contractor_id")
-    data = check_file(upload, exceeded=capped.exceeded)
+    data = check_file(upload)
     platform = platform_of(request)
     contractor = get_or_404(
         Contractor.objects.for_platform(platform).live().select_related("platform"),
