@@ -51,9 +51,15 @@ def _requires(test: Callable[[User], bool]) -> Callable[[View], View]:
     return decorator
 
 
+def can_underwrite(user: User) -> bool:
+    """Underwriters decide on techs' own certificates the review flagged."""
+    return user.is_superuser or user.is_underwriter
+
+
 # Apply below @login_required: an anonymous user is sent to sign in, not refused.
 viewer_required = _requires(can_view)
 dispatcher_required = _requires(can_act)
+underwriter_required = _requires(can_underwrite)
 
 
 def dispatcher_platform(request: PortalRequest) -> Platform:

@@ -7,10 +7,12 @@ from coverage.views import (
     board,
     certificates,
     contractors,
+    own_certificates,
     payment_setup,
     premium,
     premium_collections,
     tickets,
+    uploaded_certificates,
 )
 
 ticket_urls = [
@@ -80,5 +82,32 @@ urlpatterns = [
         "techs/<pid:public_id>/",
         contractors.contractor_detail,
         name="contractor_detail",
+    ),
+    # A tech's own certificates (bring-your-own), and the dispatcher's upload.
+    path(
+        "techs/<pid:public_id>/certificates/",
+        own_certificates.own_certificates,
+        name="own_certificates",
+    ),
+    path(
+        "techs/<pid:public_id>/certificates/upload",
+        own_certificates.own_certificate_upload,
+        name="own_certificate_upload",
+    ),
+    # Underwriters: techs' own certificates the review flagged.
+    path(
+        "underwriting/certificates/",
+        uploaded_certificates.certificate_queue,
+        name="certificate_queue",
+    ),
+    path(
+        "underwriting/certificates/<pid:certificate_id>/",
+        uploaded_certificates.certificate_review,
+        name="certificate_review",
+    ),
+    path(
+        "underwriting/certificates/<pid:certificate_id>/decide",
+        uploaded_certificates.certificate_decide,
+        name="certificate_decide",
     ),
 ]

@@ -133,6 +133,11 @@ class IdempotencyMiddleware:
     ) -> HttpResponse | None:
         if request.method != "POST":
             return None
+        if request.content_type == "multipart/form-data":
+            # An upload is fingerprinted by its whole body, which would read a file
+            # of up to 15 MB into memory before the view's streaming cap could stop
+            # it; uploads are not idempotent (each one is a new review).
+            return None
         key = idempotency_key(request)
         match = request.resolver_match
         if not key or match is None or not match.namespaces:

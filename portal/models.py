@@ -36,6 +36,10 @@ class Platform(models.Model):
 
     public_id = PublicIdField(prefix="pf")
     name = models.CharField(max_length=200, unique=True)
+    # What a tech's own certificate is judged against when the upload names no
+    # customer-of-record (coverage.uploads.requirements describes the shape); set
+    # by support in the admin or by onboarding. None: no default requirement.
+    default_insurance_requirement = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlatformQuerySet.as_manager()

@@ -26,6 +26,7 @@ from coverage.services import (
     create_invoice,
     create_quote,
 )
+from coverage.uploads.intake import Upload, upload_certificate
 from policies.models import Contact, PolicyLocation, PolicySection
 from portal.models import Platform
 from tests.conftest import bearer
@@ -197,6 +198,16 @@ def one_of_everything(platform: Platform, platform_key: str) -> dict[str, Any]:
     assert certificate is not None, "the assignment issued no certificate"
     event = Event.objects.filter(platform=platform).order_by("pk").first()
     assert event is not None
+    # A tech's own certificate, uploaded against the platform's default requirement
+    # (its review waits for the commit, which a sweep's test never makes).
+    platform.default_insurance_requirement = {"required_coverage": ["general"]}
+    platform.save(update_fields=["default_insurance_requirement"])
+    uploaded_certificate = upload_certificate(
+        contractor=contractor,
+        entity=None,
+        upload=Upload(filename="coi.pdf", data=b"%PDF-1.7\n%%EOF\n"),
+        now=now,
+    )
 
     # The underwriter's side: a commercial-property submission with coinsurance, and
     # a bound policy.
@@ -216,6 +227,7 @@ def one_of_everything(platform: Platform, platform_key: str) -> dict[str, Any]:
         "payment_session": payment_session,
         "endpoint_id": endpoint.json()["id"],
         "certificate": certificate,
+        "uploaded_certificate": uploaded_certificate,
         "event": event,
         "txn": txn,
         "agreement": agreement,
@@ -247,6 +259,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "endpoint_id": objs["endpoint_id"],
         "event_id": objs["event"].public_id,
         "number": objs["certificate"].number,
+        "certificate_id": objs["uploaded_certificate"].public_id,
     }
     staff_api = {
         "jobId": txn.public_id,
@@ -271,6 +284,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "number": agreement.number,
         "party_number": party.number,
         "code": section.section_type,
+        "certificate_id": objs["uploaded_certificate"].public_id,
     }
     portal = {
         "public_id": objs["assignment"].public_id,  # tickets/ are assignments...

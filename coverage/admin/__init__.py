@@ -3,6 +3,14 @@
 events: events, webhook endpoints, deliveries. certificates: certificates.
 records: entities, contractors, work jobs, the rate book.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
+uploads: bring-your-own certificates and their findings; the platform's default requirement.
 """
 
-from coverage.admin import certificates, events, history, payments, records  # noqa: F401
+from coverage.admin import (  # noqa: F401
+    certificates,
+    events,
+    history,
+    payments,
+    records,
+    uploads,
+)

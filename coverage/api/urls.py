@@ -14,6 +14,7 @@ from coverage.api import (  # noqa: F401
     payments,
     policies,
     quotes,
+    uploaded_certificates,
     webhooks,
 )
 from coverage.api.site import api

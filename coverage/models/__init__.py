@@ -111,6 +111,7 @@ from coverage.models.premium import (  # noqa: E402
     LedgerQuerySet,
 )
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
+from coverage.models.uploads import ReviewResult, UploadedCertificate  # noqa: E402
 
 __all__ = [
     "contractor_named",
@@ -148,7 +149,9 @@ __all__ = [
     "Notice",
     "Quote",
     "Rate",
+    "ReviewResult",
     "TenantQuerySet",
+    "UploadedCertificate",
     "WebhookEndpoint",
     "WorkJob",
     "certificate_upload_to",

@@ -33,6 +33,9 @@ EVENT_TYPES = frozenset(
         "payment.session.cancelled",
         "payment.session.expired",
         "category_code.added",
+        "certificate.approved",
+        "certificate.flagged",
+        "certificate.denied",
     }
 )
 

@@ -1,0 +1,193 @@
+"""A tech's own certificates in the portal: what each review decided and why, warnings
+for approved ones about to lapse, and the dispatcher's upload (the API's rules and the
+same intake service, with the 15 MB cap enforced while the file streams in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import (
+    MemoryFileUploadHandler,
+    TemporaryFileUploadHandler,
+)
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from coverage.access import (
+    can_act,
+    dispatcher_required,
+    get_contractor,
+    viewer_required,
+)
+from coverage.models import Contractor, Entity, ReviewResult, UploadedCertificate
+from coverage.uploads.intake import (
+    TOO_BIG,
+    CappedUploadHandler,
+    Upload,
+    check_file,
+    too_long,
+    upload_certificate,
+)
+from coverage.uploads.judging import LINE_NAMES, covered_lines, human_date
+from portal.forms import add_service_error
+from portal.http import PortalRequest
+
+SHOWN = 25
+EXPIRY_WARNING_DAYS = 30
+NO_UPLOADS = "No certificates of the tech's own yet."
+EXPIRES_SOON = (
+    "The tech's own {line} policy on {certificate} expires on {date} (in {days} days): "
+    "ask for the renewed certificate."
+)
+UPLOADED = "Uploaded. The review takes a few seconds: reload to see its decision."
+
+
+class UploadForm(forms.Form):
+    certificate = forms.FileField(required=False)
+    entity = forms.ModelChoiceField(
+        queryset=Entity.objects.none(),
+        required=False,
+        empty_label="The platform's default requirement",
+        label="Judge against",
+    )
+
+    def __init__(self, *args: object, contractor: Contractor, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["entity"].queryset = (  # type: ignore[attr-defined]
+            Entity.objects.for_platform(contractor.platform).live().order_by("name")
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    certificate: UploadedCertificate
+    # What a dispatcher reads first: the findings that were not a pass.
+    reasons: list[ReviewResult]
+
+
+def expiry_warnings(
+    certificates: list[UploadedCertificate], *, today: date
+) -> list[str]:
+    """For approved certificates, each line that lapses within 30 days."""
+    found = []
+    for certificate in certificates:
+        if certificate.status != UploadedCertificate.Status.APPROVED:
+            continue
+        for line, (_, expires) in covered_lines(certificate.parsed).items():
+            days = (date.fromisoformat(expires) - today).days
+            if 0 <= days <= EXPIRY_WARNING_DAYS:
+                found.append(
+                    EXPIRES_SOON.format(
+                        line=LINE_NAMES[line],
+                        certificate=certificate.public_id,
+                        date=human_date(expires),
+                        days=days,
+                    )
+                )
+    return found
+
+
+def _page(
+    request: PortalRequest, contractor: Contractor, form: UploadForm, status: int = 200
+) -> HttpResponse:
+    # Queries: session, user, the tech, its uploads (with entity), their findings,
+    # the entities to judge against.
+    uploads = list(
+        contractor.uploaded_certificates.select_related("entity")
+        .prefetch_related("review_results")
+        .order_by("-pk")[:SHOWN]
+    )
+    rows = [
+        Row(
+            u,
+            [r for r in u.review_results.all() if r.result != ReviewResult.Result.PASS],
+        )
+        for u in uploads
+    ]
+    return render(
+        request,
+        "coverage/own_certificates.html",
+        {
+            "contractor": contractor,
+            "rows": rows,
+            "warnings": expiry_warnings(uploads, today=timezone.now().date()),
+            "form": form,
+            "can_act": can_act(request.user),
+            "no_uploads": NO_UPLOADS,
+            "uploaded": request.GET.get("uploaded") == "1",
+            "uploaded_message": UPLOADED,
+            "warning_window": timedelta(days=EXPIRY_WARNING_DAYS),
+        },
+        status=status,
+    )
+
+
+@login_required
+@viewer_required
+@require_GET
+def own_certificates(request: PortalRequest, public_id: str) -> HttpResponse:
+    contractor = get_contractor(request, public_id)
+    return _page(request, contractor, UploadForm(contractor=contractor))
+
+
+# CSRF is checked below, once the capped upload handlers are in place: the middleware
+# would otherwise read the whole multipart body with the default handlers first.
+@csrf_exempt
+@login_required
+@dispatcher_required
+@require_POST
+def own_certificate_upload(request: PortalRequest, public_id: str) -> HttpResponse:
+    contractor = get_contractor(request, public_id)
+    if too_long(int(request.META.get("CONTENT_LENGTH") or 0)):
+        form = UploadForm(contractor=contractor)
+        form.add_error(None, TOO_BIG)
+        return _page(request, contractor, form, status=422)
+    capped = CappedUploadHandler(request)
+    request.upload_handlers = [
+        capped,
+        MemoryFileUploadHandler(request),
+        TemporaryFileUploadHandler(request),
+    ]
+    return _upload(request, contractor=contractor, capped=capped)
+
+
+@csrf_protect
+def _upload(
+    request: PortalRequest, *, contractor: Contractor, capped: CappedUploadHandler
+) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES, contractor=contractor)
+    if form.is_valid():
+        upload = form.cleaned_data["certificate"]
+        try:
+            data = check_file(upload, exceeded=capped.exceeded)
+            upload_certificate(
+                contractor=contractor,
+                entity=form.cleaned_data["entity"],
+                upload=Upload(filename=upload.name, data=data),
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            add_service_error(
+                form,
+                exc,
+                codes={
+                    "missing_certificate": "certificate",
+                    "invalid_file_type": "certificate",
+                    "invalid_mime_type": "certificate",
+                    "invalid_file_size": "certificate",
+                },
+            )
+        else:
+            response = redirect(
+                "coverage:own_certificates", public_id=contractor.public_id
+            )
+            response["Location"] += "?uploaded=1"
+            return response
+    return _page(request, contractor, form, status=422)
