@@ -9,7 +9,8 @@ from django.db import transaction
 
 from coverage.models import ApplicationSession, CardOnFile, Contractor
 from coverage.payments import charging, rules
-from coverage.payments.processor import CardRejected, get_processor
+from coverage.payments.configured import get_processor
+from coverage.payments.processor import CardRejected
 from coverage.services.quotes import SESSION_COMPLETE, SESSION_EXPIRED
 
 

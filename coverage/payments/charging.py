@@ -26,7 +26,7 @@ from coverage import certificates, notices
 from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Charge, CollectionEntry, Refund
 from coverage.payments import rules
-from coverage.payments.processor import get_processor
+from coverage.payments.configured import get_processor
 from coverage.services import ledger
 from coverage.services.eligibility import ELIGIBLE
 from coverage.services.terms import rating_day

@@ -1,17 +1,15 @@
-"""The payment processor interface, and the one the settings choose.
+"""The payment processor interface (``configured.get_processor`` picks the implementation).
 
 A processor saves a card (returning only references, brand and last four), charges a
 saved card off-session under an idempotency key, refunds, and reads a charge's status.
 Implementations: ``sandbox`` (test cards, for development, the demo and tests) and
-``stripe`` (the official library). ``settings.PAYMENT_PROCESSOR`` picks one.
+``stripe`` (the official library); ``settings.PAYMENT_PROCESSOR`` picks one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
-
-from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -68,21 +66,3 @@ class Processor(Protocol):
     ) -> RefundResult: ...
 
     def charge_status(self, *, charge_ref: str) -> str: ...
-
-
-def get_processor() -> Processor:
-    """The configured processor (``DJANGO_PAYMENT_PROCESSOR``: sandbox or stripe)."""
-    name = settings.PAYMENT_PROCESSOR
-    if name == "sandbox":
-        from coverage.payments.sandbox import SandboxProcessor
-
-        return SandboxProcessor()
-    if name == "stripe":
-        from coverage.payments.stripe import StripeProcessor
-
-        return StripeProcessor(
-            api_key=settings.STRIPE_SECRET_KEY,
-            api_base=settings.STRIPE_API_BASE,
-            max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-        )
-    raise RuntimeError(f"Unknown payment processor {name!r}")

@@ -16,7 +16,8 @@ from coverage.models import (
 )
 from coverage.payments import charging, rules
 from coverage.payments.cards import save_card
-from coverage.payments.processor import CardRejected, get_processor
+from coverage.payments.configured import get_processor
+from coverage.payments.processor import CardRejected
 from coverage.payments.stripe import CARD_NOT_CONFIRMED, StripeProcessor
 from coverage.services import ledger
 from coverage.services.eligibility import ELIGIBLE
