@@ -89,7 +89,9 @@ class Ten99Style(ErrorStyle):
         401: "invalid_api_key",
         403: "insufficient_permissions",
         404: "resource_not_found",
+        405: "bad_request",
         409: "bad_request",
+        413: "invalid_input",
         500: "general_error",
     }
     idempotency_code = "idempotency_error"  # the SDK raises IdempotencyError
@@ -114,6 +116,7 @@ class CloudStyle(ErrorStyle):
         401: "gw.api.rest.exceptions.AuthenticationException",
         403: "gw.api.rest.exceptions.NotAuthorizedException",
         404: "gw.api.rest.exceptions.NotFoundException",
+        405: "gw.api.rest.exceptions.MethodNotAllowedException",
         409: "gw.api.rest.exceptions.ChecksumMismatchException",
         500: "gw.api.rest.exceptions.InternalServerErrorException",
     }

@@ -36,6 +36,14 @@ class Platform(models.Model):
 
     public_id = PublicIdField(prefix="pf")
     name = models.CharField(max_length=200, unique=True)
+    # An IANA zone name ("America/New_York"); blank until onboarding or support sets it.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Hosts a hosted flow (application or payment session) may send the contractor back
+    # to; the flows refuse a return URL on any other host.
+    hosted_flow_allowed_redirect_hosts = models.JSONField(default=list, blank=True)
+    # Coverage types (CoverageType values) a tech's own certificate must show when the
+    # customer-of-record names no requirement of its own.
+    default_insurance_requirement = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlatformQuerySet.as_manager()

@@ -228,6 +228,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "entity_id": objs["entity"].public_id,
         "contractor_id": objs["contractor"].public_id,
         "job_id": objs["job"].public_id,
+        "category_code_id": objs["job"].category_code.public_id,
         "quote_id": objs["quote"].public_id,
         "session_id": objs["session"].public_id,
         "policy_id": objs["policy"].public_id,

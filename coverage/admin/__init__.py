@@ -1,8 +1,14 @@
 """Support's view of the contractor side: one module per area, each registering its models.
 
 events: events, webhook endpoints, deliveries. certificates: certificates.
-records: entities, contractors, work jobs, the rate book.
+records: entities, contractors, work jobs, the rate book. onboarding: the onboarding page.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
 """
 
-from coverage.admin import certificates, events, history, records  # noqa: F401
+from coverage.admin import (  # noqa: F401
+    certificates,
+    events,
+    history,
+    onboarding,
+    records,
+)

@@ -19,6 +19,7 @@ from coverage.services.dates import resolve_window
 from coverage.services.eligibility import Terms, matching_policy
 from coverage.webhooks import events
 from policies import services as policy_services
+from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus, Product
 from policies.products import CONTRACTOR_PRODUCT
 from portal.models import User
@@ -94,6 +95,10 @@ def bind_policy_from_quote(
     quote.save(update_fields=["policy", "updated_at"])
     _emit(policy, "policy.created")
     _emit(policy, "policy.active")
+    if CoverageType.MEDIA in policy.lines:
+        # The documented list names media-line activation separately, for platforms
+        # whose media work waits on it.
+        _emit(policy, "policy.active.media")
     return policy
 
 

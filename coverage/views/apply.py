@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coverage.forms import OptInForm
 from coverage.models import ApplicationSession
 from coverage.rating import premium_for
-from coverage.services import complete_application_session
+from coverage.services import complete_application_session, start_application_session
 from policies.lines import CoverageType
 
 SESSION_EXPIRED_PAGE = (
@@ -106,7 +106,9 @@ def _page(
 @never_cache
 @require_GET
 def apply(request: HttpRequest, token: str) -> HttpResponse:
-    return _page(request, _session(token))
+    session = _session(token)
+    start_application_session(session=session, now=timezone.now())
+    return _page(request, session)
 
 
 @never_cache
