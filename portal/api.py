@@ -128,9 +128,15 @@ class CloudStyle(ErrorStyle):
         elif isinstance(message, dict):
             # userMessage is text in this dialect; field errors become "field - message".
             message = " ".join(f"{name} - {text}" for name, text in message.items())
+        code = error.code
+        if not code.startswith("gw."):
+            # Services name a refusal by the contractor API's snake_case codes
+            # ("invalid_state", "invalid_input"); this dialect names the exception
+            # class its status stands for (a wrong-state action is BadInputException).
+            code = self.default_codes.get(error.status, self.default_codes[400])
         return {
             "status": error.status,
-            "errorCode": error.code,
+            "errorCode": code,
             "userMessage": message,
             "details": error.details,
         }

@@ -1,7 +1,8 @@
 """Support's view of the contractor side: one module per area, each registering its models.
 
 events: events, webhook endpoints, deliveries. certificates: certificates.
-records: entities, contractors, work jobs, the rate book. onboarding: the onboarding page.
+records: entities, contractors, the rate book. jobs: work jobs (edits through the
+service). onboarding: the onboarding page.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
 """
 
@@ -9,6 +10,7 @@ from coverage.admin import (  # noqa: F401
     certificates,
     events,
     history,
+    jobs,
     onboarding,
     records,
 )

@@ -61,6 +61,7 @@ def create_policy(request: HttpRequest, payload: PolicyCreate) -> Status:
             payload.expiration_date, "expiration_date", "end_date_invalid"
         ),
         now=timezone.now(),
+        by=request.auth,  # the platform's key: the policy's history names it
     )
     return Status(201, policy_json(policy))
 
@@ -113,6 +114,7 @@ def update_policy(
             payload.expiration_date, "expiration_date", "end_date_invalid"
         ),
         now=timezone.now(),
+        by=request.auth,
     )
     return policy_json(policy)
 
@@ -121,5 +123,7 @@ def update_policy(
 def delete_policy(request: HttpRequest, policy_id: str) -> dict[str, Any]:
     """Coverage ends now; assignments starting later are cancelled."""
     now = timezone.now()
-    policy = services.delete_policy(policy=policy_or_404(request, policy_id), now=now)
+    policy = services.delete_policy(
+        policy=policy_or_404(request, policy_id), now=now, by=request.auth
+    )
     return deleted(policy.public_id, "policy", now)
