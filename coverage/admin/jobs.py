@@ -36,6 +36,21 @@ EDITABLE = [
 ]
 
 
+READ_ONLY = [
+    "public_id",
+    "platform",
+    "address_line1",
+    "address_line2",
+    "address_locality",
+    "address_region",
+    "address_postalcode",
+    "address_country",
+    "custom_metadata",
+    "created_at",
+    "deleted_at",
+]
+
+
 class _DryRun(Exception):
     """Rolls back the service's trial run inside the form's check."""
 
@@ -52,7 +67,7 @@ class WorkJobForm(forms.ModelForm):
         model = WorkJob
         fields = EDITABLE
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.errors or not self.changed_data:
             return cleaned
@@ -89,21 +104,8 @@ class WorkJobAdmin(admin.ModelAdmin):
     list_filter = ["platform", "wage_type", "address_region", "category_code"]
     list_select_related = ["platform", "entity", "category_code"]
     search_fields = ["name", "public_id", "entity__name", "entity__public_id"]
-    fields = [
-        "public_id",
-        "platform",
-        *EDITABLE,
-        "address_line1",
-        "address_line2",
-        "address_locality",
-        "address_region",
-        "address_postalcode",
-        "address_country",
-        "custom_metadata",
-        "created_at",
-        "deleted_at",
-    ]
-    readonly_fields = [f for f in fields if f not in EDITABLE]
+    fields = ["public_id", "platform", *EDITABLE, *READ_ONLY[2:]]
+    readonly_fields = READ_ONLY
     raw_id_fields = ["entity"]
 
     @admin.display(description="Wage", ordering="wage")
