@@ -26,6 +26,7 @@ from coverage.services import (
     send_opt_in,
 )
 from coverage.services.dates import start_of_day
+from coverage.services.onboarding import ALL_TRADES, onboard_platform
 from policies.lines import CoverageType
 from portal.demo import DemoContext
 from portal.models import Platform
@@ -35,6 +36,8 @@ SAMPLE_RATE_BOOK = Path(__file__).resolve().parent / "data" / "sample_rate_book.
 
 WC, GL = CoverageType.WORKERS_COMP.value, CoverageType.GENERAL.value
 DEMO_ENTITY = "Harbor Property Group"
+DEMO_TIME_ZONE = "America/New_York"
+DEMO_REDIRECT_HOSTS = ["localhost", "127.0.0.1"]
 HVAC = "HVAC service and repair"
 CLEANING = "Commercial cleaning (janitorial)"
 ELECTRICAL = "Electrical service and repair"
@@ -95,9 +98,17 @@ def seed(context: DemoContext) -> None:
     platform = context.objects["platform"]
     assert isinstance(platform, Platform)
     # The same import `manage.py import_rates` runs; a second seed changes nothing.
-    result = import_rate_book_file(path=SAMPLE_RATE_BOOK, approve_for=[platform])
+    result = import_rate_book_file(path=SAMPLE_RATE_BOOK)
     context.out.write(
         f"Sample rate book (SAMPLE — not filed rates): {result.summary()}\n"
+    )
+    # The platform is onboarded as `manage.py onboard_platform` does it.
+    onboard_platform(
+        name=platform.name,
+        trades=[ALL_TRADES],
+        time_zone=DEMO_TIME_ZONE,
+        redirect_hosts=DEMO_REDIRECT_HOSTS,
+        default_requirement=[GL, WC],
     )
     _seed_dispatches(platform, context)
 

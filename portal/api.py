@@ -89,7 +89,9 @@ class Ten99Style(ErrorStyle):
         401: "invalid_api_key",
         403: "insufficient_permissions",
         404: "resource_not_found",
+        405: "bad_request",
         409: "bad_request",
+        413: "invalid_input",
         500: "general_error",
     }
     idempotency_code = "idempotency_error"  # the SDK raises IdempotencyError
@@ -114,6 +116,7 @@ class CloudStyle(ErrorStyle):
         401: "gw.api.rest.exceptions.AuthenticationException",
         403: "gw.api.rest.exceptions.NotAuthorizedException",
         404: "gw.api.rest.exceptions.NotFoundException",
+        405: "gw.api.rest.exceptions.MethodNotAllowedException",
         409: "gw.api.rest.exceptions.ChecksumMismatchException",
         500: "gw.api.rest.exceptions.InternalServerErrorException",
     }
@@ -125,9 +128,15 @@ class CloudStyle(ErrorStyle):
         elif isinstance(message, dict):
             # userMessage is text in this dialect; field errors become "field - message".
             message = " ".join(f"{name} - {text}" for name, text in message.items())
+        code = error.code
+        if not code.startswith("gw."):
+            # Services name a refusal by the contractor API's snake_case codes
+            # ("invalid_state", "invalid_input"); this dialect names the exception
+            # class its status stands for (a wrong-state action is BadInputException).
+            code = self.default_codes.get(error.status, self.default_codes[400])
         return {
             "status": error.status,
-            "errorCode": error.code,
+            "errorCode": code,
             "userMessage": message,
             "details": error.details,
         }
@@ -242,10 +251,17 @@ def build_api(
     return api
 
 
+def api_key_of(request: HttpRequest) -> ApiKey:
+    """The key that authenticated this request (on an API whose routes all need one)."""
+    # ninja sets .auth on the request after authentication; HttpRequest declares no slot.
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    return key
+
+
 def platform_of(request: HttpRequest) -> Platform:
     """The platform whose key authenticated this request (platform-key APIs only)."""
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
-    assert key.platform is not None
+    key = api_key_of(request)
+    assert key.platform is not None, "platform-key APIs authenticate platform keys only"
     return key.platform
 
 

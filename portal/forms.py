@@ -19,7 +19,7 @@ class LoginForm(AuthenticationForm):
 
 
 def add_service_error(
-    form: forms.Form,
+    form: forms.BaseForm,
     exc: ValidationError,
     *,
     fields: Mapping[str, str] | None = None,

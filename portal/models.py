@@ -36,6 +36,11 @@ class Platform(models.Model):
 
     public_id = PublicIdField(prefix="pf")
     name = models.CharField(max_length=200, unique=True)
+    # An IANA zone name ("America/New_York"); blank until onboarding or support sets it.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Hosts a hosted flow (application or payment session) may send the contractor back
+    # to; the flows refuse a return URL on any other host.
+    hosted_flow_allowed_redirect_hosts = models.JSONField(default=list, blank=True)
     # What a tech's own certificate is judged against when the upload names no
     # customer-of-record (coverage.uploads.requirements describes the shape); set
     # by support in the admin or by onboarding. None: no default requirement.

@@ -186,11 +186,9 @@ def one_of_everything(platform: Platform, platform_key: str) -> dict[str, Any]:
         '{"url": "https://dispatch.example.com/hooks"}',
     )
     assert endpoint.status_code == 201, endpoint.content
-    BillingSettings.objects.create(
-        platform=platform,
-        contractors_pay_by_card=False,
-        redirect_hosts=["dispatch.example.com"],
-    )
+    platform.hosted_flow_allowed_redirect_hosts = ["dispatch.example.com"]
+    platform.save(update_fields=["hosted_flow_allowed_redirect_hosts"])
+    BillingSettings.objects.create(platform=platform, contractors_pay_by_card=False)
     payment_session = create_payment_session(
         contractor=contractor, return_url="https://dispatch.example.com/card", now=now
     )
@@ -250,6 +248,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "entity_id": objs["entity"].public_id,
         "contractor_id": objs["contractor"].public_id,
         "job_id": objs["job"].public_id,
+        "category_code_id": objs["job"].category_code.public_id,
         "quote_id": objs["quote"].public_id,
         "session_id": objs["session"].public_id,
         "payment_session_id": objs["payment_session"].public_id,

@@ -44,7 +44,7 @@ PUBLIC_BY_DESIGN = {
     "certificates/<str:number>/pdf",
 }
 # The staff APIs' catch-alls answer any unknown path with their 404 body: no object.
-CATCH_ALLS = {"job/v1/<path:rest>", "policy/v1/<path:rest>"}
+CATCH_ALLS = {"api/v1/<path:rest>", "job/v1/<path:rest>", "policy/v1/<path:rest>"}
 
 # Admin object routes: model name → the parameter values of one of its rows.
 ADMIN_FILL = {"app_label": "coverage", "content_type_id": 1}

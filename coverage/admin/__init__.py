@@ -1,7 +1,8 @@
 """Support's view of the contractor side: one module per area, each registering its models.
 
 events: events, webhook endpoints, deliveries. certificates: certificates.
-records: entities, contractors, work jobs, the rate book.
+records: entities, contractors, the rate book. jobs: work jobs (edits through the
+service). onboarding: the onboarding page.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
 uploads: bring-your-own certificates and their findings; the platform's default requirement.
 """
@@ -10,6 +11,8 @@ from coverage.admin import (  # noqa: F401
     certificates,
     events,
     history,
+    jobs,
+    onboarding,
     payments,
     records,
     uploads,

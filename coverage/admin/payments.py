@@ -3,7 +3,6 @@ refunds, the collections ledger, payment sessions and e-mail notices (view only)
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 
 from coverage.models import (
@@ -18,38 +17,11 @@ from coverage.models import (
 )
 from portal.admin_tools import ViewOnlyAdmin, cents_text
 
-REDIRECT_HOST_INVALID = (
-    "Give exact host names, one per line (no scheme, path or wildcard)."
-)
-
-
-class BillingSettingsForm(forms.ModelForm):
-    redirect_hosts = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Hosts a payment session's return_url may name, one per line.",
-    )
-
-    class Meta:
-        model = BillingSettings
-        fields = ["platform", "contractors_pay_by_card", "redirect_hosts"]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if self.instance.pk:
-            self.initial["redirect_hosts"] = "\n".join(self.instance.redirect_hosts)
-
-    def clean_redirect_hosts(self) -> list[str]:
-        hosts = [h.strip().lower() for h in self.cleaned_data["redirect_hosts"].split()]
-        for host in hosts:
-            if not host or any(ch in host for ch in "/:*@?#") or "." not in host:
-                raise forms.ValidationError(REDIRECT_HOST_INVALID)
-        return sorted(set(hosts))
-
 
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(admin.ModelAdmin):
-    form = BillingSettingsForm
+    # The return-URL allow-list is the platform's (Platform admin, onboard_platform).
+    fields = ["platform", "contractors_pay_by_card"]
     list_display = ["platform", "contractors_pay_by_card", "updated_at"]
     list_select_related = ["platform"]
 

@@ -23,7 +23,6 @@ from coverage.models import (
 from portal.admin_tools import (
     ViewOnlyAdmin,
     ViewOnlyInline,
-    cents_text,
     changelist_link,
 )
 
@@ -93,29 +92,6 @@ class ContractorAdmin(admin.ModelAdmin):
             changelist_link(LedgerEntry, "Premium ledger", contractor__id__exact=pk),
             changelist_link(Invoice, "Invoices", contractor__id__exact=pk),
         )
-
-
-@admin.register(WorkJob)
-class WorkJobAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "public_id",
-        "platform",
-        "entity",
-        "category_code",
-        "address_region",
-        "wage_text",
-        "deleted_at",
-    ]
-    list_filter = ["platform", "wage_type", "address_region", "category_code"]
-    list_select_related = ["platform", "entity", "category_code"]
-    search_fields = ["name", "public_id", "entity__name", "entity__public_id"]
-    readonly_fields = ["public_id", "created_at"]
-    raw_id_fields = ["entity"]
-
-    @admin.display(description="Wage", ordering="wage")
-    def wage_text(self, job: WorkJob) -> str:
-        return cents_text(job.wage)
 
 
 _CLASS_MAPPING_INLINE_FIELDS = (

@@ -3,16 +3,10 @@ check of a platform's default insurance requirement when support edits it here."
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import admin
 
 from coverage.models import ReviewResult, UploadedCertificate
-from coverage.uploads.requirements import parse_requirement
-from portal.admin import PlatformAdmin
 from portal.admin_tools import ViewOnlyAdmin, ViewOnlyInline
-from portal.models import Platform
 
 
 class ReviewResultInline(ViewOnlyInline):
@@ -47,25 +41,3 @@ class ReviewResultAdmin(ViewOnlyAdmin):
     list_filter = ["result", "rule_name"]
     list_select_related = ["certificate"]
     search_fields = ["=public_id", "=certificate__public_id"]
-
-
-class PlatformForm(forms.ModelForm):
-    class Meta:
-        model = Platform
-        fields = ["name", "default_insurance_requirement"]
-
-    def clean_default_insurance_requirement(self) -> Any:
-        value = self.cleaned_data.get("default_insurance_requirement")
-        if value is not None:
-            # The review's own reading of it: what support saves is what it applies.
-            parse_requirement(value)
-        return value
-
-
-# The platform's page is portal's; the requirement's rules are the review's.
-admin.site.unregister(Platform)
-
-
-@admin.register(Platform)
-class CheckedPlatformAdmin(PlatformAdmin):
-    form = PlatformForm

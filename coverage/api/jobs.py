@@ -143,6 +143,12 @@ def delete_job(request: HttpRequest, job_id: str) -> dict[str, Any]:
 
 
 @api.get("/category_codes", response=list[CategoryCodeJSON], tags=["category codes"])
+@api.get(
+    "/jobcategories",
+    response=list[CategoryCodeJSON],
+    tags=["category codes"],
+    include_in_schema=False,  # the Node SDK's path for the same list
+)
 def list_category_codes(
     request: HttpRequest,
     limit: str | None = None,
@@ -157,3 +163,25 @@ def list_category_codes(
         ending_before=ending_before,
     )
     return [category_code_json(c) for c in page]
+
+
+@api.get(
+    "/category_codes/{category_code_id}",
+    response=CategoryCodeJSON,
+    tags=["category codes"],
+)
+@api.get(
+    "/jobcategories/{category_code_id}",
+    response=CategoryCodeJSON,
+    tags=["category codes"],
+    include_in_schema=False,
+)
+def get_category_code(request: HttpRequest, category_code_id: str) -> CategoryCodeJSON:
+    """One job category code approved for your platform; any other is not found."""
+    category = get_or_404(
+        CategoryCode.objects.filter(approved_platforms=platform_of(request)),
+        category_code_id,
+        what="job category code",
+        code="resource_not_found",
+    )
+    return category_code_json(category)

@@ -16,7 +16,7 @@ from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import policy_prefetch
 from policies.models import Policy
-from portal.api import ApiError, cursor_page, platform_of
+from portal.api import ApiError, api_key_of, cursor_page, platform_of
 
 CREATED_ACTIVE = (
     "A policy is created active; switch it off afterwards with is_active=false."
@@ -61,6 +61,7 @@ def create_policy(request: HttpRequest, payload: PolicyCreate) -> Status:
             payload.expiration_date, "expiration_date", "end_date_invalid"
         ),
         now=timezone.now(),
+        by=api_key_of(request),  # the platform's key: the policy's history names it
     )
     return Status(201, policy_json(policy))
 
@@ -113,6 +114,7 @@ def update_policy(
             payload.expiration_date, "expiration_date", "end_date_invalid"
         ),
         now=timezone.now(),
+        by=api_key_of(request),
     )
     return policy_json(policy)
 
@@ -121,5 +123,7 @@ def update_policy(
 def delete_policy(request: HttpRequest, policy_id: str) -> dict[str, Any]:
     """Coverage ends now; assignments starting later are cancelled."""
     now = timezone.now()
-    policy = services.delete_policy(policy=policy_or_404(request, policy_id), now=now)
+    policy = services.delete_policy(
+        policy=policy_or_404(request, policy_id), now=now, by=api_key_of(request)
+    )
     return deleted(policy.public_id, "policy", now)

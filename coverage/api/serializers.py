@@ -99,6 +99,8 @@ class QuoteJSON(TypedDict):
     effective_date: int
     end_date: int
     eligible: bool
+    # Our addition: why not, when ``eligible`` is false (else null).
+    eligibility_message: str | None
     net_rate: int
     gl_net_rate: int | None
     wc_net_rate: int | None
@@ -267,6 +269,7 @@ def quote_json(quote: Quote) -> QuoteJSON:
         effective_date=unix(quote.effective_at),
         end_date=unix(quote.end_at),
         eligible=quote.eligible,
+        eligibility_message=quote.eligibility_message or None,
         net_rate=quote.net_rate,
         gl_net_rate=quote.net_rate_for("gl"),
         wc_net_rate=quote.net_rate_for("wc"),

@@ -18,5 +18,11 @@ from coverage.api import (  # noqa: F401
     webhooks,
 )
 from coverage.api.site import api
+from portal.api import TEN99
+from portal.api_edges import answer_unknown_paths
+
+# Last, once every operation is registered: unknown paths 404 and wrong methods 405 in
+# the API's own {"message", "error_code"} body, so the SDK raises its typed errors.
+answer_unknown_paths(api, TEN99)
 
 __all__ = ["api"]

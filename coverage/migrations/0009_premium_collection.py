@@ -32,7 +32,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('contractors_pay_by_card', models.BooleanField(default=True)),
-                ('redirect_hosts', models.JSONField(blank=True, default=list)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('platform', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='billing', to='portal.platform')),
             ],

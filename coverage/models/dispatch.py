@@ -88,6 +88,8 @@ class Quote(models.Model):
     effective_at = models.DateTimeField()
     end_at = models.DateTimeField()
     eligible = models.BooleanField(default=True)
+    # Why not, when not eligible (eligibility.quote_eligibility); blank when eligible.
+    eligibility_message = models.CharField(max_length=300, blank=True)
     # What the quote was rated for; a bound policy carries exactly these terms.
     wc_state = models.CharField(max_length=2, blank=True)
     gl_state = models.CharField(max_length=2, blank=True)
@@ -168,6 +170,8 @@ class ApplicationSession(models.Model):
     step = models.CharField(
         max_length=24, choices=Step.choices, default=Step.VERIFY_INFO
     )
+    # When the contractor first opened the hosted page (application.started).
+    started_at = models.DateTimeField(null=True, blank=True)
     # A session lapses at ``expires_at`` by itself, or earlier through /expire.
     expires_at = models.DateTimeField()
     expired_at = models.DateTimeField(null=True, blank=True)

@@ -33,9 +33,6 @@ class BillingSettings(models.Model):
         Platform, on_delete=models.CASCADE, related_name="billing"
     )
     contractors_pay_by_card = models.BooleanField(default=True)
-    # Hosts a hosted flow may send the contractor back to (payment sessions'
-    # return_url): exact host names, no wildcards. Set by support.
-    redirect_hosts = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

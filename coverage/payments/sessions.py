@@ -20,12 +20,12 @@ from django.db import transaction
 from coverage.api.serializers import session_json
 from coverage.models import (
     ApplicationSession,
-    BillingSettings,
     Contractor,
     PaymentSession,
 )
 from coverage.payments.cards import save_card
 from coverage.webhooks import events
+from portal.models import Platform
 
 SESSION_LIFETIME = timedelta(minutes=30)
 Status = PaymentSession.Status
@@ -67,9 +67,10 @@ def payment_session_json(
 
 
 def allowed_hosts(platform_id: int) -> list[str]:
+    # The platform's hosted-flow allow-list, set by onboarding and by support.
     hosts = (
-        BillingSettings.objects.filter(platform_id=platform_id)
-        .values_list("redirect_hosts", flat=True)
+        Platform.objects.filter(pk=platform_id)
+        .values_list("hosted_flow_allowed_redirect_hosts", flat=True)
         .first()
     )
     return [str(host).lower() for host in hosts or []]

@@ -43,6 +43,7 @@ from django.db import connection, transaction
 
 from coverage.models import CategoryCode, ClassCode, ClassMapping, Rate
 from coverage.rating.parsing import RateBookError, RateRow, line_name, read_rate_book
+from coverage.services.onboarding import approve_categories
 from portal.models import Platform
 
 # pg_advisory_xact_lock key serialising imports: "rate" "book" as two 32-bit words.
@@ -341,9 +342,9 @@ class _Plan:
         Rate.objects.bulk_create(created)
 
     def _write_approvals(self) -> None:
-        through = CategoryCode.approved_platforms.through
+        # Through the onboarding service, so each trade newly approved for a platform
+        # announces itself (category_code.added) as it does from onboard_platform.
         for platform, names in self.missing_approvals:
-            through.objects.bulk_create(
-                through(categorycode=self.categories[name], platform=platform)
-                for name in names
+            approve_categories(
+                platform=platform, categories=[self.categories[n] for n in names]
             )

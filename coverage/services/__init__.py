@@ -1,7 +1,7 @@
 """Writes of the contractor side. Every function is atomic, validates, then saves.
 
 One module per aggregate: entities, contractors, jobs, quotes (and application sessions),
-policies, assignments, invoices; with the rules they apply: eligibility, the premium
+policies, assignments, invoices, onboarding (a platform and its approved trades); with the rules they apply: eligibility, the premium
 ledger, renewals, dates (coverage windows), terms (category approval, rating a window),
 inputs (coverage types, addresses, field rules). Faces import the writes from here
 (``from coverage.services import create_assignment``); messages and helpers from their module.
@@ -47,6 +47,11 @@ from coverage.services.jobs import (
     preview_wage_change,
     update_job,
 )
+from coverage.services.onboarding import (
+    Onboarding,
+    approve_categories,
+    onboard_platform,
+)
 from coverage.services.policies import (
     bind_policy_from_quote,
     delete_policy,
@@ -61,6 +66,7 @@ from coverage.services.quotes import (
     opt_in_lines,
     opt_in_rating,
     send_opt_in,
+    start_application_session,
     update_application_session,
     update_quote,
 )
@@ -71,6 +77,8 @@ __all__ = [
     "EntityData",
     "InvoiceChanges",
     "JobData",
+    "Onboarding",
+    "approve_categories",
     "bind_policy_from_quote",
     "cancel_job_assignment",
     "check_wage",
@@ -93,12 +101,14 @@ __all__ = [
     "extend_assignment",
     "expire_application_session",
     "mark_invoice_paid",
+    "onboard_platform",
     "open_sessions",
     "opt_in_lines",
     "opt_in_rating",
     "preview_assignment",
     "preview_wage_change",
     "send_opt_in",
+    "start_application_session",
     "update_application_session",
     "update_assignment",
     "update_contractor",

@@ -294,3 +294,20 @@ def check(
     if not meeting:
         return Eligibility(False, unmet[in_force[0].pk] or ENTITY_REQUIREMENT_UNMET)
     return Eligibility(True, ELIGIBLE, meeting[0])
+
+
+def quote_eligibility(*, job: WorkJob, lines: Sequence[str]) -> Eligibility:
+    """Would coverage bound from a quote for ``lines`` cover dispatches on ``job``?
+
+    The same rules as ``check`` judge it, on the policy the quote would bind (its lines,
+    the product's standard GL limits): steps 1 to 6 either refuse the quote outright
+    (category, address, a matching policy already on file) or cannot fail for a new
+    policy, so the answer is step 7, the job's customer-of-record's requirement. An
+    ineligible quote may still be bound (the coverage serves other customers), but it
+    says why it will not cover this job.
+    """
+    would_bind = Policy(lines=list(lines))
+    unmet = unmet_requirement(would_bind, job.entity)
+    if unmet is not None:
+        return Eligibility(False, unmet)
+    return Eligibility(True, ELIGIBLE)

@@ -19,9 +19,10 @@ from coverage.services.dates import resolve_window
 from coverage.services.eligibility import Terms, matching_policy
 from coverage.webhooks import events
 from policies import services as policy_services
+from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus, Product
 from policies.products import CONTRACTOR_PRODUCT
-from portal.models import User
+from policies.services.audit import Actor
 
 QUOTE_ALREADY_BOUND = "A policy already exists for this quote."
 MATCHING_POLICY = "Contractor already has a matching policy on file"
@@ -51,7 +52,7 @@ def bind_policy_from_quote(
     effective_at: datetime | None = None,
     expires_at: datetime | None = None,
     now: datetime,
-    by: User | None = None,
+    by: Actor = None,
 ) -> Policy:
     """Bind ``quote`` into a policy through a submission; the quote's window by default.
 
@@ -94,13 +95,17 @@ def bind_policy_from_quote(
     quote.save(update_fields=["policy", "updated_at"])
     _emit(policy, "policy.created")
     _emit(policy, "policy.active")
+    if CoverageType.MEDIA in policy.lines:
+        # The documented list names media-line activation separately, for platforms
+        # whose media work waits on it.
+        _emit(policy, "policy.active.media")
     return policy
 
 
 @transaction.atomic
-def end_coverage(*, policy: Policy, now: datetime) -> Policy:
+def end_coverage(*, policy: Policy, now: datetime, by: Actor = None) -> Policy:
     """Cancel the policy now and every assignment under it that starts later."""
-    policy = policy_services.cancel_policy(policy=policy, at=now)
+    policy = policy_services.cancel_policy(policy=policy, at=now, by=by)
     cancel_later_assignments(policy=policy, now=now)
     _emit(policy, "policy.cancelled")
     return policy
@@ -112,6 +117,7 @@ def _change_term(
     effective_at: datetime | None,
     expires_at: datetime | None,
     now: datetime,
+    by: Actor = None,
 ) -> Policy:
     if policy.status != PolicyStatus.ACTIVE:
         raise ValidationError(NOT_ACTIVE, code="invalid_input")
@@ -121,11 +127,11 @@ def _change_term(
         now=now,
         check_future=effective_at is not None,
     )
-    txn = policy_services.start_policy_change(policy=policy)
+    txn = policy_services.start_policy_change(policy=policy, by=by)
     txn.effective_at, txn.expires_at = window.effective_at, window.end_at
     txn.save(update_fields=["effective_at", "expires_at"])
-    policy_services.quote_transaction(txn=txn)
-    return policy_services.bind_transaction(txn=txn)
+    policy_services.quote_transaction(txn=txn, by=by)
+    return policy_services.bind_transaction(txn=txn, by=by)
 
 
 @transaction.atomic
@@ -136,25 +142,28 @@ def update_policy(
     effective_at: datetime | None = None,
     expires_at: datetime | None = None,
     now: datetime,
+    by: Actor = None,
 ) -> Policy:
-    """PUT /policies/{id}: a new term, and/or coverage switched off or back on."""
+    """PUT /policies/{id}: a new term, and/or coverage switched off or back on.
+
+    ``by``: who asked (the platform's key on the API), for the policy's audit history."""
     policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if effective_at is not None or expires_at is not None:
         policy = _change_term(
-            policy, effective_at=effective_at, expires_at=expires_at, now=now
+            policy, effective_at=effective_at, expires_at=expires_at, now=now, by=by
         )
     if is_active is False and policy.status == PolicyStatus.ACTIVE:
-        policy = end_coverage(policy=policy, now=now)
+        policy = end_coverage(policy=policy, now=now, by=by)
     elif is_active is True and policy.status == PolicyStatus.CANCELLED:
-        policy = policy_services.reinstate_policy(policy=policy)
+        policy = policy_services.reinstate_policy(policy=policy, by=by)
         _emit(policy, "policy.reactivated")
     return policy
 
 
 @transaction.atomic
-def delete_policy(*, policy: Policy, now: datetime) -> Policy:
+def delete_policy(*, policy: Policy, now: datetime, by: Actor = None) -> Policy:
     """DELETE /policies/{id}: coverage ends now, later assignments are cancelled."""
     policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status != PolicyStatus.ACTIVE:
         raise ValidationError(ALREADY_CANCELLED, code="invalid_input")
-    return end_coverage(policy=policy, now=now)
+    return end_coverage(policy=policy, now=now, by=by)

@@ -21,7 +21,7 @@ from coverage.services.assignments import (
     update_assignment,
 )
 from coverage.services.dates import DEFAULT_LENGTH, next_day, resolve_window
-from coverage.services.eligibility import Terms, matching_policy
+from coverage.services.eligibility import Terms, matching_policy, quote_eligibility
 from coverage.services.inputs import clean_lines, validate_fields
 from coverage.services.policies import bind_policy_from_quote
 from coverage.services.terms import rate_terms, rating_snapshot, require_approved
@@ -83,7 +83,9 @@ def _price(
     quote.lines = lines
     quote.effective_at = window.effective_at
     quote.end_at = window.end_at
-    quote.eligible = True
+    verdict = quote_eligibility(job=job, lines=lines)
+    quote.eligible = verdict.result
+    quote.eligibility_message = "" if verdict.result else verdict.message
     quote.category_code = job.category_code
     quote.wc_state = terms.work_state if CoverageType.WORKERS_COMP in lines else ""
     quote.gl_state = terms.residence_state if CoverageType.GENERAL in lines else ""
@@ -188,7 +190,29 @@ def create_application_session(
     validate_fields(session, exclude=["platform", "quote", "token", "url"])
     session.save()
     _emit_session(session, "application.created", now)
+    if not quote.eligible:
+        # Known from the start: the coverage on offer would not cover the job it was
+        # quoted for (the quote's eligibility_message says why).
+        _emit_session(session, "application.ineligible", now)
     return session
+
+
+def start_application_session(*, session: ApplicationSession, now: datetime) -> bool:
+    """The contractor opened the hosted page: the first time, send ``application.started``.
+
+    One conditional UPDATE decides which request was first, so two tabs opened at once
+    announce it once. Returns whether this call started it.
+    """
+    with transaction.atomic():
+        started = (
+            open_sessions(now)
+            .filter(pk=session.pk, started_at__isnull=True)
+            .update(started_at=now)
+        )
+        if started:
+            session.started_at = now
+            _emit_session(session, "application.started", now)
+    return bool(started)
 
 
 def _open_session(session: ApplicationSession, now: datetime) -> ApplicationSession:

@@ -19,7 +19,7 @@ from coverage.models import ApplicationSession
 from coverage.payments import rules as payment_rules
 from coverage.payments.cards import add_application_card
 from coverage.rating import premium_for
-from coverage.services import complete_application_session
+from coverage.services import complete_application_session, start_application_session
 from policies.lines import CoverageType
 
 SESSION_EXPIRED_PAGE = (
@@ -124,7 +124,9 @@ def _page(
 @never_cache
 @require_GET
 def apply(request: HttpRequest, token: str) -> HttpResponse:
-    return _page(request, _session(token))
+    session = _session(token)
+    start_application_session(session=session, now=timezone.now())
+    return _page(request, session)
 
 
 @never_cache

@@ -8,25 +8,24 @@ from typing import Any
 from coverage.api.wire import unix
 from coverage.models import Event
 
-# Types this product emits; the contractor API's documented names where one exists.
-EVENT_TYPES = frozenset(
+# Every event type the contractor API documents (1099policy-api.md §3.8, with those its
+# guides mention elsewhere): a webhook endpoint may subscribe to any of them, whether or
+# not this deployment has sent one yet.
+DOCUMENTED_EVENT_TYPES = frozenset(
     {
+        "policy.active",
+        "policy.active.media",
+        "policy.cancelled",
+        "policy.reactivated",
         "application.created",
         "application.started",
         "application.complete",
         "application.expired",
         "application.ineligible",
-        "policy.created",
-        "policy.active",
-        "policy.cancelled",
-        "policy.reactivated",
-        "policy.renewed",
-        "assignment.created",
+        "application.manual_review",
+        "application.manual_review_approved",
         "assignment.active",
-        "assignment.updated",
         "assignment.cancelled",
-        "invoice.created",
-        "invoice.updated",
         "invoice.charge_card_succeeded",
         "invoice.charge_card_failed",
         "payment.session.completed",
@@ -36,8 +35,25 @@ EVENT_TYPES = frozenset(
         "certificate.approved",
         "certificate.flagged",
         "certificate.denied",
+        "certificate.error",
     }
 )
+
+# Our additions, for changes the documented list has no name for.
+OWN_EVENT_TYPES = frozenset(
+    {
+        "policy.created",
+        "policy.renewed",
+        "assignment.created",
+        "assignment.updated",
+        "invoice.created",
+        "invoice.updated",
+    }
+)
+
+# The one registry: what emit() may record, GET /api/v1/events may filter by, and a
+# webhook endpoint may subscribe to.
+EVENT_TYPES = DOCUMENTED_EVENT_TYPES | OWN_EVENT_TYPES
 
 
 def event_json(event: Event) -> dict[str, Any]:

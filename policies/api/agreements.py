@@ -16,6 +16,7 @@ from ninja import Schema, Status
 from pydantic import Field
 
 from policies import services
+from policies.api import include
 from policies.api.base import job_api, policy_api, router
 from policies.api.listing import (
     check_query,
@@ -497,3 +498,12 @@ def remove_agreement_section(
 
 job_api.add_router("", job_coinsurance)
 policy_api.add_router("", policy_coinsurance)
+
+
+include.register(
+    "coinsurance-agreements",
+    "CoinsuranceAgreement",
+    lambda owner: [
+        agreement_resource(owner, a) for a in _agreements(owner).order_by("number")
+    ],
+)

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
 from ninja.operation import Operation
 
+from policies.api.fields import apply_fields
+from policies.api.include import apply_includes
 from policies.services import ChecksumMismatch
 from portal.api import (
     CLOUD,
@@ -191,6 +193,7 @@ def _answer_wrong_methods(path_view: Any) -> None:
     def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if path_view._find_operation(request) is None:
             return _method_not_allowed(request, allowed)
-        return run(request, *args, **kwargs)
+        response = apply_fields(request, run(request, *args, **kwargs))
+        return apply_includes(request, response)
 
     path_view._sync_view = sync_view

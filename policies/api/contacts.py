@@ -11,6 +11,7 @@ from ninja import Schema, Status
 from pydantic import Field
 
 from policies import services
+from policies.api import include
 from policies.api.base import job_api, policy_api, router
 from policies.api.listing import (
     check_query,
@@ -241,3 +242,10 @@ def create_contact(request: HttpRequest, jobId: str, payload: ContactRequest) ->
 
 job_api.add_router("", job_contact_routes)
 policy_api.add_router("", policy_contact_routes)
+
+
+include.register(
+    "contacts",
+    "PolicyContact",
+    lambda owner: [contact_resource(owner, c) for c in _contacts(owner).order_by("pk")],
+)

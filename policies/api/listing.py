@@ -1,5 +1,8 @@
 """How a list endpoint of the Cloud API answers: filter=field:operator:value,
-includeTotal, paging, and the query parameters a list accepts."""
+sort=field,-field, includeTotal, paging, and the query parameters a list accepts.
+
+``fields`` (sparse field sets) is accepted on every GET and applied to the rendered
+resource by ``policies.api.fields``."""
 
 from __future__ import annotations
 
@@ -15,7 +18,11 @@ from django.http import HttpRequest
 from policies.api.wire import parse_date, parse_decimal
 from portal.api import ApiError, offset_page
 
-LIST_PARAMETERS = frozenset({"filter", "pageSize", "pageOffset", "includeTotal"})
+LIST_PARAMETERS = frozenset(
+    {"filter", "sort", "fields", "pageSize", "pageOffset", "includeTotal"}
+)
+# Accepted by every GET; ``include`` is then refused where it does not apply.
+READ_PARAMETERS = frozenset({"fields", "include"})
 UNKNOWN_QUERY_PARAMETER = "Unknown query parameter '{name}'."
 FILTER_SYNTAX = "The filter '{expr}' is not of the form field:operator:value."
 FILTER_FIELD = (
@@ -26,6 +33,10 @@ FILTER_OPERATOR = "Unknown filter operator '{op}'. Use one of: eq, ne, lt, gt, l
 FILTER_OPERATOR_FIELD = "The operator '{op}' cannot be used on the field '{field}'."
 FILTER_VALUE = "'{value}' is not a valid value for the field '{field}'."
 BAD_INCLUDE_TOTAL = "The 'includeTotal' query parameter must be true or false."
+SORT_FIELD = (
+    "The field '{field}' cannot be sorted on this resource. Sortable fields: {fields}."
+)
+SORT_SYNTAX = "The sort '{expr}' is not a comma-separated list of fields, each optionally prefixed by '-'."
 
 
 # ---------------------------------------------------------------------------
@@ -130,9 +141,35 @@ def apply_filters(
     return queryset
 
 
+def apply_sort(
+    queryset: QuerySet[Any], expressions: Sequence[str], fields: dict[str, Filterable]
+) -> QuerySet[Any]:
+    """``sort=a,-b``: ascending unless prefixed by ``-``, on the resource's filterable
+    fields (its documented sortable ones); the list's own order breaks ties."""
+    keys: list[str] = []
+    for expr in expressions:
+        for raw in expr.split(","):
+            name = raw.strip()
+            descending = name.startswith("-")
+            name = name.removeprefix("-")
+            if not name:
+                raise ApiError(SORT_SYNTAX.format(expr=expr))
+            spec = fields.get(name)
+            if spec is None:
+                raise ApiError(
+                    SORT_FIELD.format(
+                        field=name, fields=", ".join(sorted(fields)) or "none"
+                    )
+                )
+            keys.append(("-" if descending else "") + spec.lookup)
+    if not keys:
+        return queryset
+    return queryset.order_by(*keys, *queryset.query.order_by)
+
+
 def check_query(request: HttpRequest, allowed: Iterable[str] = ()) -> None:
     """Unknown query parameters are refused, as the Cloud API refuses them by default."""
-    known = set(allowed)
+    known = set(allowed) | READ_PARAMETERS
     for name in request.GET:
         if name not in known:
             raise ApiError(UNKNOWN_QUERY_PARAMETER.format(name=name))
@@ -152,11 +189,14 @@ def collection(
     """One page of a collection with its count, paging links and any action links."""
     check_query(request, LIST_PARAMETERS)
     queryset = apply_filters(queryset, request.GET.getlist("filter"), fields or {})
+    queryset = apply_sort(queryset, request.GET.getlist("sort"), fields or {})
     include_total = request.GET.get("includeTotal", "false")
     if include_total not in ("true", "false"):
         raise ApiError(BAD_INCLUDE_TOTAL)
     extra = "&".join(
-        f"filter={quote(f, safe=':,')}" for f in request.GET.getlist("filter")
+        [f"filter={quote(f, safe=':,')}" for f in request.GET.getlist("filter")]
+        + [f"sort={quote(f, safe=',-')}" for f in request.GET.getlist("sort")]
+        + [f"fields={quote(f, safe=',*')}" for f in request.GET.getlist("fields")]
     )
     page = offset_page(
         queryset,

@@ -16,6 +16,7 @@ from ninja import Schema, Status
 from pydantic import Field
 
 from policies import services
+from policies.api import include
 from policies.api.base import job_api, policy_api, router
 from policies.api.contacts import contact_ref
 from policies.api.listing import (
@@ -390,3 +391,12 @@ def delete_named_insured(
 
 job_api.add_router("", job_contents)
 policy_api.add_router("", policy_contents)
+
+
+include.register(
+    "locations",
+    "PolicyLocation",
+    lambda owner: [
+        location_resource(owner, loc) for loc in _locations(owner).order_by("number")
+    ],
+)

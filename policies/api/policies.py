@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from policies import services
+from policies.api.as_of import attributes_as_of, parse_as_of
 from policies.api.base import policy_api, router
 from policies.api.jobs import (
     CONTENT_COLLECTIONS,
@@ -158,8 +159,14 @@ def list_policies(request: HttpRequest) -> dict[str, Any]:
 
 @policies.get("/policies/{policyId}", response=PolicyOne, summary="Get a policy")
 def get_policy(request: HttpRequest, policyId: str) -> dict[str, Any]:
-    check_query(request)
-    return one(policy_resource(_policy_by_id(policyId)))
+    """The policy now, or with ``asOfDate=YYYY-MM-DD`` as it stood at the start of that day."""
+    check_query(request, {"asOfDate"})
+    policy = _policy_by_id(policyId)
+    resource = policy_resource(policy)
+    raw = request.GET.get("asOfDate")
+    if raw is not None:
+        resource["attributes"].update(attributes_as_of(policy, parse_as_of(raw)))
+    return one(resource)
 
 
 @policies.get("/policies/{policyId}/jobs", response=JobList, summary="Jobs of a policy")

@@ -12,6 +12,7 @@ from ninja import Schema, Status
 from pydantic import Field, StrictInt
 
 from policies import services
+from policies.api import include
 from policies.api.base import job_api, policy_api, router
 from policies.api.listing import (
     check_query,
@@ -317,3 +318,13 @@ def policy_delete_prior_policy(
 
 job_api.add_router("", job_contents)
 policy_api.add_router("", policy_contents)
+
+
+include.register(
+    "prior-policies",
+    "PriorPolicy",
+    lambda owner: [
+        prior_policy_resource(owner, p)
+        for p in _prior_policies(owner).order_by("effective_date", "pk")
+    ],
+)

@@ -111,6 +111,7 @@ def test_opting_in_binds_the_policy_and_redirects(
     assert api.get(f"/quotes/{quote_id}").json()["policy"] == policy.public_id
     assert event_types(platform) == [
         "application.created",
+        "application.started",  # the contractor opened the page (opt_in does)
         "policy.created",
         "policy.active",
         "application.complete",

@@ -29,9 +29,9 @@ RETURN = "https://dispatch.example.com/card-done"
 
 @pytest.fixture
 def hosts(platform: Platform) -> BillingSettings:
-    return BillingSettings.objects.create(
-        platform=platform, redirect_hosts=["dispatch.example.com"]
-    )
+    platform.hosted_flow_allowed_redirect_hosts = ["dispatch.example.com"]
+    platform.save(update_fields=["hosted_flow_allowed_redirect_hosts"])
+    return BillingSettings.objects.create(platform=platform)
 
 
 def create(api: ApiClient, contractor: Contractor, return_url: str = RETURN):
@@ -230,24 +230,35 @@ def test_a_card_update_through_a_session_recovers_a_declined_dispatch(
 def test_support_sets_the_allow_list_in_the_admin(
     support, client_as, platform: Platform, api: ApiClient, contractor: Contractor
 ) -> None:
-    from coverage.admin.payments import REDIRECT_HOST_INVALID
+    from django.utils.html import escape
 
+    from coverage.services.onboarding import BAD_REDIRECT_HOST
+
+    BillingSettings.objects.create(platform=platform)
     admin = client_as(support)
-    url = "/admin/coverage/billingsettings/add/"
+    url = f"/admin/portal/platform/{platform.pk}/change/"
+    fields = {
+        "name": platform.name,
+        "time_zone": "",
+        "default_insurance_requirement": "null",
+    }
     bad = admin.post(
-        url, {"platform": platform.pk, "redirect_hosts": "https://x.example.com/"}
+        url,
+        {**fields, "hosted_flow_allowed_redirect_hosts": '["https://x.example.com/"]'},
     )
-    assert bad.status_code == 200 and REDIRECT_HOST_INVALID in bad.content.decode()
+    assert bad.status_code == 200
+    refusal = escape(BAD_REDIRECT_HOST.format(value="https://x.example.com/"))
+    assert refusal in bad.content.decode()
     done = admin.post(
         url,
         {
-            "platform": platform.pk,
-            "contractors_pay_by_card": "on",
-            "redirect_hosts": "Dispatch.Example.com\nother.example.org",
+            **fields,
+            "hosted_flow_allowed_redirect_hosts": '["Dispatch.Example.com", "other.example.org"]',
         },
     )
     assert done.status_code == 302, done.content.decode()
-    assert BillingSettings.objects.get().redirect_hosts == [
+    platform.refresh_from_db()
+    assert platform.hosted_flow_allowed_redirect_hosts == [
         "dispatch.example.com",
         "other.example.org",
     ]

@@ -65,7 +65,7 @@ def test_webhook_endpoint_lifecycle(sdk: ModuleType, receiver: Receiver) -> None
     with pytest.raises(error.InvalidWebhookEndpointIdError) as raised:
         sdk.Webhooks.retrieve(created.id)
     assert raised.value.http_status == 404
-    assert str(raised.value) == NO_SUCH_ENDPOINT.format(id=created.id)
+    assert raised.value.user_message == NO_SUCH_ENDPOINT.format(id=created.id)
 
 
 def test_events_reach_an_sdk_made_endpoint_and_the_events_list(
@@ -100,11 +100,11 @@ def test_errors_surface_as_the_sdks_own_exceptions(
     with pytest.raises(error.InvalidInputError) as raised:
         sdk.Webhooks.create(url="ftp://files.example.com/in")
     assert raised.value.http_status == 400
-    assert str(raised.value) == f"url: {endpoints.URL_INVALID}"
+    assert raised.value.user_message == f"url: {endpoints.URL_INVALID}"
 
     with pytest.raises(error.InvalidEventIdError) as raised:
         sdk.Events.retrieve("ev_nope")
-    assert str(raised.value) == NO_SUCH_EVENT.format(id="ev_nope")
+    assert raised.value.user_message == NO_SUCH_EVENT.format(id="ev_nope")
 
     theirs = sdk.Webhooks.create(
         url="https://rival.example.com/hooks", api_key=other_platform_key

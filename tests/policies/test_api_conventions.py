@@ -14,6 +14,7 @@ from policies.api.listing import (
     FILTER_OPERATOR,
     FILTER_OPERATOR_FIELD,
     FILTER_SYNTAX,
+    SORT_FIELD,
     UNKNOWN_QUERY_PARAMETER,
 )
 from policies.models import ProducerCode, Product
@@ -150,7 +151,12 @@ def test_a_method_a_path_does_not_support_is_405_in_the_cloud_format(
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("?sort=city", UNKNOWN_QUERY_PARAMETER.format(name="sort")),
+        ("?colour=blue", UNKNOWN_QUERY_PARAMETER.format(name="colour")),
+        # sort is supported (test_api_query_options), on the list's filterable fields.
+        (
+            "?sort=planet",
+            SORT_FIELD.format(field="planet", fields="city, postalCode, state"),
+        ),
         ("?filter=city", FILTER_SYNTAX.format(expr="city")),
         (
             "?filter=planet:eq:Mars",
