@@ -285,7 +285,7 @@ def _ticket_context(
         "started": started,
         "now": now,
         "Status": tickets.Status,
-        "extend_form": ExtendForm(initial={"end_at": shown.end_at}),
+        "extend_form": ExtendForm(initial={"end_at": shown.job_end_at}),
         "cancel_form": CancelForm(),
         "wage_form": WageForm(
             initial={"wage": formatting.plain_dollars(shown.job.wage)}
@@ -386,7 +386,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
             form.add_error("end_at", exc.messages)
         else:
             notice = TICKET_EXTENDED.format(
-                id=assignment.public_id, end=formatting.moment(extended.end_at)
+                id=assignment.public_id, end=formatting.moment(extended.job_end_at)
             )
             return _done(request, assignment, notice)
     return _ticket_page(request, assignment, status=422, extend_form=form)
