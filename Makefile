@@ -16,6 +16,9 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
+# Links and certificates point at the port this demo serves on, in the web server
+# and the worker alike, unless DJANGO_BASE_URL says otherwise.
+run: export DJANGO_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
