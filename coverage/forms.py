@@ -247,6 +247,7 @@ class TicketForm(forms.Form):
         fields["tech"].queryset = (  # type: ignore[attr-defined]
             Contractor.objects.for_platform(platform)
             .live()
+            .techs()
             .order_by("last_name", "first_name")
         )
         fields["customer"].queryset = (  # type: ignore[attr-defined]
