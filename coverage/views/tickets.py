@@ -129,11 +129,16 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
     platform = request.user.platform
     if request.method == "GET":
-        form = TicketForm(platform=platform, initial=_initial(request, now))
+        initial = _initial(request, now)
+        form = TicketForm(platform=platform, initial=initial)
+        # "Dispatch this job again" arrives with a tech and a job: the preview asks at
+        # once instead of waiting for a field to change. Only this GET sets it, so the
+        # preview's own answers never re-trigger themselves.
+        prefilled = "tech" in initial and "job" in initial
         return render_page(
             request,
             "coverage/ticket_new.html",
-            {"form": form, "hint": PREVIEW_HINT},
+            {"form": form, "hint": PREVIEW_HINT, "preview_on_load": prefilled},
             partial="ticket-form",
         )
     form = TicketForm(request.POST, platform=platform)
