@@ -45,6 +45,7 @@ from coverage.models import (
 from coverage.rating import Rating
 from coverage.selectors import tickets
 from coverage.views import formatting
+from coverage.wording import in_portal_words
 from portal.forms import add_service_error
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
@@ -410,7 +411,7 @@ def ticket_wage_preview(request: PortalRequest, public_id: str) -> HttpResponse:
                 job=assignment.job, wage=form.cleaned_data["wage"]
             )
         except ValidationError as exc:
-            attach_errors(form, exc, fields={"wage": "wage"})
+            attach_errors(form, in_portal_words(exc), fields={"wage": "wage"})
         else:
             return _ticket_page(
                 request,
@@ -437,7 +438,7 @@ def ticket_wage(request: PortalRequest, public_id: str) -> HttpResponse:
                 job=assignment.job, data={"wage": wage}, now=timezone.now()
             )
         except ValidationError as exc:
-            attach_errors(form, exc, fields={"wage": "wage"})
+            attach_errors(form, in_portal_words(exc), fields={"wage": "wage"})
         else:
             notice = WAGE_CHANGED.format(
                 job=assignment.job.name, wage=formatting.money(wage)

@@ -26,7 +26,7 @@ from coverage.services import create_invoice
 from coverage.services.assignments import CANCEL_AFTER_START
 from coverage.services.dates import EXTEND_SHORTENS
 from coverage.services.eligibility import ELIGIBLE, NO_ACTIVE_POLICY
-from coverage.services.jobs import INVOICE_EXISTS
+from coverage.services.jobs import INVOICE_EXISTS, WAGE_OUT_OF_RANGE
 from coverage.services.quotes import ALREADY_COVERED
 from coverage.views.tickets import (
     DECIDED_COVERED,
@@ -36,6 +36,7 @@ from coverage.views.tickets import (
     TICKET_EXTENDED,
     WAGE_CHANGED,
 )
+from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS
 from portal.models import Platform, User
 from tests.coverage.portal_helpers import (
     HTMX,
@@ -331,6 +332,17 @@ def test_a_bad_wage_is_said_in_words(
     response = client_as(dispatcher).post(url(covered, "wage/preview"), {"wage": "1,5"})
     assert response.status_code == 422
     assert BAD_WAGE in text(response)
+
+
+def test_a_wage_out_of_range_is_said_in_dollars(
+    dispatcher: User, covered: Assignment, client_as
+) -> None:
+    response = client_as(dispatcher).post(
+        url(covered, "wage/preview"), {"wage": "0.50"}
+    )
+    assert response.status_code == 422
+    assert WAGE_OUT_OF_RANGE_DOLLARS in text(response)
+    assert WAGE_OUT_OF_RANGE not in text(response)
 
 
 # ---------------------------------------------------------------------------
