@@ -151,8 +151,13 @@ def test_htmx_gets_only_the_table_region(dispatcher: User, covered, client_as) -
     assert page.lstrip().startswith('<section id="ticket-table"')
     assert "<html" not in page
     assert "HX-Request" in response["Vary"]
-    # The filter bar's pickers come along out of band (the day may have changed).
-    assert 'hx-swap-oob="innerHTML:#id_tech"' in page
+    # The filter bar's pickers come along out of band, whole (the day may have
+    # changed), with the chosen tech still chosen.
+    assert '<select name="tech" id="id_tech" hx-swap-oob="true">' in page
+    assert '<select name="customer" id="id_customer" hx-swap-oob="true">' in page
+    tech = covered.contractor.public_id
+    chosen = client_as(dispatcher).get(BOARD, {"tech": tech}, headers=HTMX)
+    assert f'<option value="{tech}" selected>' in chosen.content.decode()
     full = client_as(dispatcher).get(BOARD).content.decode()
     assert "<html" in full and "hx-swap-oob" not in full
 
