@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no type hints shipped
 
 # A Unicode TrueType font, embedded (subset) in every certificate: a legal document must
 # print a name as written, not as Windows-1252 can. DejaVu Sans Condensed from Debian's
