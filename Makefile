@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench chromium lint typecheck format
+.PHONY: install run test bench chromium browser-js lint typecheck format
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,9 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
+# Links and certificates point at the port this demo serves on, in the web server
+# and the worker alike, unless DJANGO_BASE_URL says otherwise.
+run: export DJANGO_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
@@ -27,11 +30,18 @@ run: install
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py send_notices --every 60 & \
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install chromium
+test: install chromium browser-js
 	$(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python scripts/run_tests.py --bench $(PYTEST_ARGS)
+
+# The browser tests inject axe-core (accessibility checks) from npm, pinned by
+# tests/browser/js/package-lock.json, into a gitignored node_modules; never from a CDN.
+browser-js: tests/browser/js/node_modules/.installed
+tests/browser/js/node_modules/.installed: tests/browser/js/package-lock.json
+	cd tests/browser/js && npm ci --no-audit --no-fund --ignore-scripts --silent
+	@touch $@
 
 # Browser tests drive Debian's chromium; never a downloaded browser.
 chromium:

@@ -11,7 +11,7 @@ from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors.board import SORTS
 from coverage.selectors.tickets import Status
 from coverage.services import JobData, check_wage
-from coverage.services.jobs import WAGE_OUT_OF_RANGE
+from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS, in_portal_words
 from policies.lines import CoverageType
 from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
@@ -219,8 +219,8 @@ class TicketForm(forms.Form):
         error_messages={
             "invalid": BAD_WAGE,
             "max_decimal_places": BAD_WAGE,
-            "max_digits": WAGE_OUT_OF_RANGE,
-            "max_whole_digits": WAGE_OUT_OF_RANGE,
+            "max_digits": WAGE_OUT_OF_RANGE_DOLLARS,
+            "max_whole_digits": WAGE_OUT_OF_RANGE_DOLLARS,
         },
     )
     wage_type = forms.ChoiceField(
@@ -263,6 +263,7 @@ class TicketForm(forms.Form):
         fields["tech"].queryset = (  # type: ignore[attr-defined]
             Contractor.objects.for_platform(platform)
             .live()
+            .techs()
             .order_by("last_name", "first_name")
         )
         fields["customer"].queryset = (  # type: ignore[attr-defined]
@@ -307,7 +308,8 @@ class TicketForm(forms.Form):
             try:
                 check_wage(data["wage"])
             except ValidationError as exc:
-                add_service_error(self, exc)
+                # The same refusal, said in the dollars the dispatcher typed.
+                add_service_error(self, in_portal_words(exc))
         job, customer = data.get("job"), data.get("customer")
         if job is None and "job" not in self.errors:
             for name, message in self.NEW_JOB_REQUIRED.items():
@@ -430,8 +432,8 @@ class WageForm(forms.Form):
             "required": ENTER_WAGE,
             "invalid": BAD_WAGE,
             "max_decimal_places": BAD_WAGE,
-            "max_digits": WAGE_OUT_OF_RANGE,
-            "max_whole_digits": WAGE_OUT_OF_RANGE,
+            "max_digits": WAGE_OUT_OF_RANGE_DOLLARS,
+            "max_whole_digits": WAGE_OUT_OF_RANGE_DOLLARS,
         },
     )
 

@@ -3,6 +3,7 @@ view-only pages for history and for records only the services may change."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
@@ -11,6 +12,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from portal.money import amount_text
 
 
 def admin_url(obj: models.Model) -> str:
@@ -72,4 +75,5 @@ class ViewOnlyInline(admin.TabularInline):
 
 def cents_text(value: int | None) -> str:
     """Integer cents as support reads them in a list: 123456 → "$1,234.56"; None → "—"."""
-    return "—" if value is None else f"${value / 100:,.2f}"
+    # Decimal, never float: cents stay exact, and portal.money writes them as everywhere.
+    return "—" if value is None else amount_text(Decimal(value) / 100)

@@ -55,7 +55,9 @@ class ApiEdgeMiddleware:
             length = 0
         # Django's limit counts a multipart body's fields, not its files: a route that
         # takes files (uploaded certificates) caps them itself, while they stream in.
-        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        multipart = request.META.get("CONTENT_TYPE", "").startswith(
+            "multipart/form-data"
+        )
         if limit is not None and length > limit and not multipart:
             return style.response(
                 ApiError(BODY_TOO_LARGE.format(limit=limit), status=413),

@@ -16,7 +16,8 @@ US_STATES: dict[str, str] = {
     "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
 }  # fmt: skip
 
-STATE_CHOICES = sorted(US_STATES.items())
+# Pickers list states by name, as people look for them (Alabama, Alaska, Arizona...).
+STATE_CHOICES = sorted(US_STATES.items(), key=lambda item: item[1])
 
 # Workers' compensation in these states is written only by the state fund; a private
 # carrier cannot offer it (domain research §3.1).

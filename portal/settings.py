@@ -13,6 +13,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import base_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -154,8 +156,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # The portal's public address. Certificate PDFs print their verification URL on it
 # and the API's certificate links use it; both are made where no request is at hand
-# (background tasks, events).
-PORTAL_BASE_URL = env.str("DJANGO_BASE_URL", default="http://127.0.0.1:8000")
+# (background tasks, events). Unset, it is the address runserver was started on.
+PORTAL_BASE_URL = env.str(
+    "DJANGO_BASE_URL", default=base_url.from_command_line(sys.argv)
+)
 
 # Background work (webhook delivery, certificate rendering, renewals) goes through
 # the database queue; `manage.py db_worker` runs it. Tests run tasks immediately.

@@ -29,6 +29,7 @@ from coverage.certificates.document import (
 )
 from coverage.models import Addressed, Assignment, Certificate
 from policies.models import Policy
+from portal.jurisdictions import US_STATES
 
 # Lines a certificate can show; other lines a policy may carry get none.
 CERTIFIED_LINES: tuple[str, ...] = (GENERAL_LIABILITY, WORKERS_COMP)
@@ -56,6 +57,7 @@ REVOCATION_TEXT: dict[str, str] = {
     POLICY_RENEWED: "The policy was renewed.",
 }
 REPLACED_TEXT = "A new certificate replaces this one."
+STATE_ONLY_ADDRESS = "Resides in {state} (no street address on file)"
 VOID_NOTE = "VOID: {what} on {day}. {why}"
 
 # What a certificate's standing reads on the verification page.
@@ -106,6 +108,11 @@ def _address_lines(obj: Addressed) -> tuple[str, ...]:
     street = tuple(p for p in (obj.address_line1, obj.address_line2) if p)
     region = " ".join(p for p in (obj.address_region, obj.address_postalcode) if p)
     city = ", ".join(p for p in (obj.address_locality, region) if p)
+    if not street and not obj.address_locality and obj.address_region:
+        # Only a state on file (a tech's residence state): a bare "NJ" on a legal
+        # document reads as an error, so say what it is.
+        state = US_STATES.get(obj.address_region, obj.address_region)
+        return (STATE_ONLY_ADDRESS.format(state=state),)
     return street + ((city,) if city else ())
 
 
@@ -135,6 +142,8 @@ def build_document(
         assignment.effective_at.astimezone(UTC),
         assignment.end_at.astimezone(UTC),
     )
+    # The work's own window (a same-day job's coverage runs on to midnight).
+    work_window = (window[0], assignment.job_end_at.astimezone(UTC))
     effective, expires = _term_dates(policy)
     # Each certificate lists one insurer, so it is insurer A on it.
     insurer = Insurer(
@@ -183,9 +192,10 @@ def build_document(
         insurers=(insurer,),
         rows=(row,),
         description_of_operations=dispatch_description(
-            work_job=f"{job.name} ({job.public_id})",
+            # The job's name only: its internal id means nothing to a certificate holder.
+            work_job=job.name,
             site_address=job.address_text or "not given",
-            window=window,
+            window=work_window,
         ),
         holder=Party(entity.name, _address_lines(entity)),
         additional_insured_window=window if line == GENERAL_LIABILITY else None,

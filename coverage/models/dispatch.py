@@ -234,6 +234,9 @@ class Assignment(models.Model):
     lines = models.JSONField(default=list)
     effective_at = models.DateTimeField()
     end_at = models.DateTimeField()
+    # The job's end as dispatched, when the coverage runs past it (a same-day end is
+    # covered to midnight, the API's rule): the job window is effective_at-work_end_at.
+    work_end_at = models.DateTimeField(null=True, blank=True)
     eligible = models.BooleanField(default=False)
     eligibility_message = models.CharField(max_length=200)
     rating = models.JSONField(null=True, blank=True)
@@ -283,6 +286,11 @@ class Assignment(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def job_end_at(self) -> datetime:
+        """When the work ends: before the coverage's end when that was moved to midnight."""
+        return self.work_end_at or self.end_at
 
     @property
     def is_covered(self) -> bool:

@@ -56,6 +56,23 @@ def contractor_named(term: str, *, via: str = "") -> Q:
 
 
 class ContractorQuerySet(TenantQuerySet):
+    def techs(self) -> Self:
+        """Contractors who are techs: not the commercial accounts underwriters insure.
+
+        An underwriter's account (e.g. a property insured) is a Contractor row too, the
+        insured of a transaction for another product; it is never dispatched, so the
+        Techs list and the ticket's picker leave it out.
+        """
+        # Imported here: coverage's models load while the app registry is still being
+        # filled, before policies' models exist to import.
+        from policies.models import PolicyTransaction
+        from policies.products import CONTRACTOR_PRODUCT
+
+        other_product = PolicyTransaction.objects.filter(
+            contractor=models.OuterRef("pk")
+        ).exclude(product__code=CONTRACTOR_PRODUCT)
+        return self.exclude(models.Exists(other_product))
+
     def search(self, q: str) -> Self:
         """Techs matching every word of ``q``: by name or email, or by their public id."""
         found = self

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 
-from coverage.models import Assignment, contractor_named
+from coverage.models import Assignment, Certificate, contractor_named
 from coverage.selectors.tickets import (
     STATUS_FILTERS,
     Status,
@@ -106,6 +107,9 @@ class Summary:
     cancelled: int
     premium: int
     last_change: datetime | None
+    # A certificate issued, revoked (e.g. by a later policy cancellation, which does not
+    # touch the dispatch) or its PDF rendered: the row's certificate links change.
+    certificates_changed: datetime | None = None
 
     @property
     def version(self) -> str:
@@ -115,6 +119,9 @@ class Summary:
         are part of it, not only the latest change.
         """
         stamp = self.last_change.timestamp() if self.last_change else 0
+        certificates = (
+            self.certificates_changed.timestamp() if self.certificates_changed else 0
+        )
         return "-".join(
             str(n)
             for n in (
@@ -124,20 +131,39 @@ class Summary:
                 self.cancelled,
                 self.premium,
                 stamp,
+                certificates,
             )
         )
 
 
 def summarize(queryset: QuerySet[Assignment]) -> Summary:
     """Counts per status, premium and the latest change of the filtered board: one query."""
-    figures = queryset.order_by().aggregate(
-        total=Count("pk"),
-        covered=Count("pk", filter=STATUS_FILTERS[Status.COVERED]),
-        pending=Count("pk", filter=STATUS_FILTERS[Status.PENDING]),
-        not_covered=Count("pk", filter=STATUS_FILTERS[Status.NOT_COVERED]),
-        cancelled=Count("pk", filter=STATUS_FILTERS[Status.CANCELLED]),
-        premium=Sum("premium"),
-        last_change=Max("updated_at"),
+    # Per row, the latest certificate event; a subquery, because joining certificates
+    # would multiply the counts and the premium.
+    latest_certificate = Subquery(
+        Certificate.objects.filter(assignment=OuterRef("pk"))
+        .annotate(
+            changed=Greatest(
+                Coalesce("revoked_at", "issued_at"),
+                Coalesce("rendered_at", "issued_at"),
+            )
+        )
+        .order_by("-changed")
+        .values("changed")[:1]
+    )
+    figures = (
+        queryset.order_by()
+        .annotate(certificate_change=latest_certificate)
+        .aggregate(
+            total=Count("pk"),
+            covered=Count("pk", filter=STATUS_FILTERS[Status.COVERED]),
+            pending=Count("pk", filter=STATUS_FILTERS[Status.PENDING]),
+            not_covered=Count("pk", filter=STATUS_FILTERS[Status.NOT_COVERED]),
+            cancelled=Count("pk", filter=STATUS_FILTERS[Status.CANCELLED]),
+            premium=Sum("premium"),
+            last_change=Max("updated_at"),
+            certificates_changed=Max("certificate_change"),
+        )
     )
     figures["premium"] = figures["premium"] or 0
     return Summary(**figures)

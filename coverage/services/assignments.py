@@ -101,6 +101,7 @@ def create_assignment(
         bind=bind,
         effective_at=window.effective_at,
         end_at=window.end_at,
+        work_end_at=window.work_end_at,
     )
     amounts = _evaluate(
         assignment, requested=clean_lines(lines) if lines else None, policy=policy
@@ -226,17 +227,18 @@ def update_assignment(
         raise ValidationError(USE_EXTEND, code="invalid_input")
     if "effective_at" in changes or "end_at" in changes:
         effective = changes.get("effective_at", assignment.effective_at)
-        # Moving the start keeps the dispatch as long as it was.
-        length = assignment.end_at - assignment.effective_at
+        # Moving the start keeps the work as long as it was.
+        length = assignment.job_end_at - assignment.effective_at
         window = resolve_window(
             effective_at=effective,
             end_at=changes.get("end_at", effective + length),
             now=now,
             check_future="effective_at" in changes,
         )
-        assignment.effective_at, assignment.end_at = (
+        assignment.effective_at, assignment.end_at, assignment.work_end_at = (
             window.effective_at,
             window.end_at,
+            window.work_end_at,
         )
     for field in ("contractor", "job", "bind"):
         if field in changes:
@@ -327,15 +329,20 @@ def cancel_job_assignment(
 
 def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assignment:
     _refuse_if_settled(assignment)
-    new_end = resolve_extension(
-        window=Window(assignment.effective_at, assignment.end_at),
+    extended = resolve_extension(
+        window=Window(
+            assignment.effective_at, assignment.end_at, assignment.work_end_at
+        ),
         new_end_at=end_at,
         now=now,
     )
-    if new_end == assignment.end_at:
+    if (extended.end_at, extended.work_end_at) == (
+        assignment.end_at,
+        assignment.work_end_at,
+    ):
         return assignment  # the documented no-op
-    assignment.end_at = new_end
-    assignment.save(update_fields=["end_at", "updated_at"])
+    assignment.end_at, assignment.work_end_at = extended.end_at, extended.work_end_at
+    assignment.save(update_fields=["end_at", "work_end_at", "updated_at"])
     # A longer window is a different certificate: the old one is superseded.
     certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")

@@ -24,8 +24,16 @@ COVERAGE_ENDED = "Coverage has already ended; it cannot be extended."
 
 @dataclass(frozen=True)
 class Window:
+    """A coverage window, and the end of the work it covers when that differs.
+
+    ``end_at`` is the coverage's end (a same-day end moves to midnight, the API's
+    rule); ``work_end_at`` is the end the dispatcher asked for, which the ticket, the
+    board and the certificate show as the job's window. None when they are the same.
+    """
+
     effective_at: datetime
     end_at: datetime
+    work_end_at: datetime | None = None
 
 
 def start_of_day(day: date) -> datetime:
@@ -68,22 +76,31 @@ def resolve_window(
     end = effective + DEFAULT_LENGTH if end_at is None else _whole_seconds(end_at)
     if end < effective:
         raise ValidationError(END_BEFORE_EFFECTIVE, code="end_date_invalid")
+    work_end = None
     if end.date() == effective.date():
+        work_end = end
         end = start_of_day(effective.date() + timedelta(days=1))
     if end > one_year_after(effective):
         raise ValidationError(END_TOO_FAR, code="end_date_invalid")
-    return Window(effective_at=effective, end_at=end)
+    return Window(effective_at=effective, end_at=end, work_end_at=work_end)
 
 
-def resolve_extension(
-    *, window: Window, new_end_at: datetime, now: datetime
-) -> datetime:
-    """The new end of an extended window: never earlier, at most a year from the start."""
+def resolve_extension(*, window: Window, new_end_at: datetime, now: datetime) -> Window:
+    """The extended window: the work never ends earlier, at most a year from the start.
+
+    The work's end is compared with the work's end (a job dispatched 14:00-16:00 may be
+    extended to 20:00 though its coverage already runs to midnight); the coverage never
+    shrinks, and a same-day end still covers to midnight.
+    """
     new_end = _whole_seconds(new_end_at)
     if window.end_at <= _whole_seconds(now):
         raise ValidationError(COVERAGE_ENDED, code="end_date_invalid")
-    if new_end < window.end_at:
+    if new_end < (window.work_end_at or window.end_at):
         raise ValidationError(EXTEND_SHORTENS, code="end_date_invalid")
     if new_end > one_year_after(window.effective_at):
         raise ValidationError(END_TOO_FAR, code="end_date_invalid")
-    return new_end
+    if new_end >= window.end_at:
+        return Window(effective_at=window.effective_at, end_at=new_end)
+    return Window(
+        effective_at=window.effective_at, end_at=window.end_at, work_end_at=new_end
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 
@@ -16,6 +16,18 @@ register = template.Library()
 @register.filter
 def money(cents: int | None) -> str:
     return formatting.money(cents)
+
+
+@register.filter(name="day")
+def day_filter(on: date | datetime | None) -> str:
+    """ "Nov 29", or "Nov 29, 2027" when not this year."""
+    return "" if on is None else formatting.day(on)
+
+
+@register.filter(name="when")
+def when_filter(at: datetime | None) -> str:
+    """ "Nov 29, 14:00 UTC", with the year when not this year."""
+    return "" if at is None else formatting.when(at)
 
 
 @register.filter

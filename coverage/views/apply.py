@@ -21,6 +21,7 @@ from coverage.payments.cards import add_application_card
 from coverage.rating import premium_for
 from coverage.services import complete_application_session, start_application_session
 from policies.lines import CoverageType
+from portal.money import amount_text
 
 SESSION_EXPIRED_PAGE = (
     "This application link has expired. Ask the platform that sent it for a new one."
@@ -43,7 +44,7 @@ def _session(token: str) -> ApplicationSession:
 
 
 def dollars(cents: int) -> str:
-    return f"${Decimal(cents) / 100:,.2f}"
+    return amount_text(Decimal(cents) / 100)
 
 
 def _lines(session: ApplicationSession) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ def contractor_list(request: PortalRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     q = form.cleaned_data.get("q") or ""
-    found = Contractor.objects.visible_to(request.user).live().search(q)
+    found = Contractor.objects.visible_to(request.user).live().techs().search(q)
     # Counted before the annotation: a GROUP BY only to count would be wasted work.
     page = page_of(form.cleaned_data.get("page"), count=found.count(), size=PAGE_SIZE)
     found = found.annotate(last_dispatch=Max("assignments__effective_at"))

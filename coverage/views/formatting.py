@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-MINUS = "\u2212"  # a real minus sign: a hyphen next to "$" reads as a dash
+from portal.money import MINUS, amount_text
+
+__all__ = [
+    "MINUS",
+    "day",
+    "money",
+    "moment",
+    "plain_dollars",
+    "times",
+    "when",
+    "window",
+]
 
 
 def money(cents: int | None) -> str:
     """1234567 → "$12,345.67"; negative amounts get a minus sign before the dollar sign."""
     if cents is None:
         return ""
-    sign = MINUS if cents < 0 else ""
-    return f"{sign}${Decimal(abs(cents)) / 100:,.2f}"
+    return amount_text(Decimal(cents) / 100)
 
 
 def plain_dollars(cents: int) -> str:
     """1234567 → "12345.67", −5 → "-0.05": for CSV cells and form fields."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{Decimal(abs(cents)) / 100:.2f}"
+
+
+def day(on: date | datetime, *, today: date | None = None) -> str:
+    """ "Nov 29" this year, "Nov 29, 2027" in any other: a date is never a year off."""
+    if isinstance(on, datetime):
+        on = on.astimezone(UTC).date()
+    this_year = (today or datetime.now(UTC).date()).year
+    text = f"{on:%b} {on.day}"
+    return text if on.year == this_year else f"{text}, {on.year}"
+
+
+def when(at: datetime, *, today: date | None = None) -> str:
+    """ "Nov 29, 14:00 UTC", with the year when it is not this year."""
+    at = at.astimezone(UTC)
+    return f"{day(at, today=today)}, {at:%H:%M} UTC"
 
 
 def moment(at: datetime) -> str:

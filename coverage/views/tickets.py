@@ -52,6 +52,7 @@ from coverage.models import (
 from coverage.rating import Rating
 from coverage.selectors import tickets
 from coverage.views import formatting
+from coverage.wording import in_portal_words
 from portal.forms import add_service_error
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
@@ -138,11 +139,16 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
     platform = dispatcher_platform(request)
     if request.method == "GET":
-        form = TicketForm(platform=platform, initial=_initial(request, now))
+        initial = _initial(request, now)
+        form = TicketForm(platform=platform, initial=initial)
+        # "Dispatch this job again" arrives with a tech and a job: the preview asks at
+        # once instead of waiting for a field to change. Only this GET sets it, so the
+        # preview's own answers never re-trigger themselves.
+        prefilled = "tech" in initial and "job" in initial
         return render_page(
             request,
             "coverage/ticket_new.html",
-            {"form": form, "hint": PREVIEW_HINT},
+            {"form": form, "hint": PREVIEW_HINT, "preview_on_load": prefilled},
             partial="ticket-form",
         )
     form = TicketForm(request.POST, platform=platform)
@@ -308,7 +314,7 @@ def _ticket_context(
         "started": started,
         "now": now,
         "Status": tickets.Status,
-        "extend_form": ExtendForm(initial={"end_at": shown.end_at}),
+        "extend_form": ExtendForm(initial={"end_at": shown.job_end_at}),
         "cancel_form": CancelForm(),
         "wage_form": WageForm(
             initial={"wage": formatting.plain_dollars(shown.job.wage)}
@@ -410,7 +416,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
             form.add_error("end_at", exc.messages)
         else:
             notice = TICKET_EXTENDED.format(
-                id=assignment.public_id, end=formatting.moment(extended.end_at)
+                id=assignment.public_id, end=formatting.moment(extended.job_end_at)
             )
             return _done(request, assignment, notice)
     return _ticket_page(request, assignment, status=422, extend_form=form)
@@ -429,7 +435,7 @@ def ticket_wage_preview(request: PortalRequest, public_id: str) -> HttpResponse:
                 job=assignment.job, wage=form.cleaned_data["wage"], now=timezone.now()
             )
         except ValidationError as exc:
-            attach_errors(form, exc, fields={"wage": "wage"})
+            attach_errors(form, in_portal_words(exc), fields={"wage": "wage"})
         else:
             return _ticket_page(
                 request,
@@ -456,7 +462,7 @@ def ticket_wage(request: PortalRequest, public_id: str) -> HttpResponse:
                 job=assignment.job, data={"wage": wage}, now=timezone.now()
             )
         except ValidationError as exc:
-            attach_errors(form, exc, fields={"wage": "wage"})
+            attach_errors(form, in_portal_words(exc), fields={"wage": "wage"})
         else:
             notice = WAGE_CHANGED.format(
                 job=assignment.job.name, wage=formatting.money(wage)

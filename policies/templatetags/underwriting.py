@@ -9,6 +9,7 @@ from django import template
 from policies.lines import CoverageType
 from policies.models import PolicyStatus, TransactionStatus
 from policies.services.drafts import percent_text
+from portal.money import amount_text
 
 register = template.Library()
 
@@ -41,9 +42,10 @@ def pct(value: Decimal | None) -> str:
 
 @register.filter
 def money(value: Decimal | None, currency: str = "usd") -> str:
+    """The portal's one way of writing money (portal.money): "$5,721.13"."""
     if value is None:
         return ""
-    return f"{value:,.2f} {(currency or 'usd').upper()}"
+    return amount_text(value, currency)
 
 
 @register.filter

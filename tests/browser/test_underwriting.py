@@ -162,7 +162,7 @@ def test_prior_policies_on_a_draft_submission_and_on_a_bound_policy(
     page.get_by_test_id("prior-edit-form").get_by_label("Total losses").fill("5721.13")
     page.get_by_test_id("prior-edit-form").get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("prior-losses")).to_have_text("1")
-    expect(page.get_by_test_id("prior-total-losses")).to_have_text("5,721.13 USD")
+    expect(page.get_by_test_id("prior-total-losses")).to_have_text("$5,721.13")
     prior = PriorPolicy.objects.get(transaction=txn)
     assert prior.num_losses == 1
 

@@ -149,7 +149,12 @@ class TestIssueOnDispatch:
             f"{policy.number}, with respect to liability arising out of the named "
             f"insured's operations, for the dispatch window only: {window}."
         ) in text
-        assert f"Work job: Lobby deep clean ({job.public_id})" in text
+        # The holder reads the job's name; its internal id means nothing to them.
+        assert (
+            "Work job: Lobby deep clean\n" in text
+            or "Work job: Lobby deep clean " in text
+        )
+        assert job.public_id not in text
         assert "Site: 200 Harbor Boulevard, Weehawken, NJ 07086" in text
         assert f"Dispatch window: {window}" in text
         assert policy.number in text

@@ -115,17 +115,16 @@ class TestExtension:
 
     def test_it_moves_the_end_later(self) -> None:
         new_end = datetime(2027, 1, 15, tzinfo=UTC)
-        assert (
-            resolve_extension(window=self.window, new_end_at=new_end, now=NOW)
-            == new_end
-        )
+        assert resolve_extension(
+            window=self.window, new_end_at=new_end, now=NOW
+        ) == Window(effective_at=self.window.effective_at, end_at=new_end)
 
     def test_the_same_end_is_a_no_op(self) -> None:
         assert (
             resolve_extension(
                 window=self.window, new_end_at=self.window.end_at, now=NOW
             )
-            == self.window.end_at
+            == self.window
         )
 
     @pytest.mark.parametrize(
@@ -146,3 +145,50 @@ class TestExtension:
             resolve_extension(window=self.window, new_end_at=new_end, now=now)
         assert caught.value.code == "end_date_invalid"
         assert caught.value.messages == [message]
+
+
+class TestJobWindow:
+    """A job that ends on its start day is covered to midnight; its own end is kept."""
+
+    start = datetime(2026, 11, 22, 14, tzinfo=UTC)
+
+    def test_a_same_day_end_is_kept_beside_the_midnight_coverage_end(self) -> None:
+        window = resolve_window(
+            effective_at=self.start, end_at=self.start + timedelta(hours=2), now=NOW
+        )
+        assert window.end_at == datetime(2026, 11, 23, tzinfo=UTC)
+        assert window.work_end_at == datetime(2026, 11, 22, 16, tzinfo=UTC)
+
+    def test_a_longer_window_has_no_separate_work_end(self) -> None:
+        window = resolve_window(
+            effective_at=self.start, end_at=self.start + timedelta(days=2), now=NOW
+        )
+        assert window.work_end_at is None
+
+    def test_extending_the_job_within_its_covered_day_keeps_the_coverage(self) -> None:
+        window = resolve_window(
+            effective_at=self.start, end_at=self.start + timedelta(hours=2), now=NOW
+        )
+        extended = resolve_extension(
+            window=window, new_end_at=self.start + timedelta(hours=6), now=NOW
+        )
+        assert extended.end_at == window.end_at
+        assert extended.work_end_at == datetime(2026, 11, 22, 20, tzinfo=UTC)
+
+    def test_extending_past_midnight_moves_the_coverage(self) -> None:
+        window = resolve_window(
+            effective_at=self.start, end_at=self.start + timedelta(hours=2), now=NOW
+        )
+        later = datetime(2026, 11, 23, 9, tzinfo=UTC)
+        extended = resolve_extension(window=window, new_end_at=later, now=NOW)
+        assert (extended.end_at, extended.work_end_at) == (later, None)
+
+    def test_the_job_cannot_end_earlier_than_it_did(self) -> None:
+        window = resolve_window(
+            effective_at=self.start, end_at=self.start + timedelta(hours=2), now=NOW
+        )
+        with pytest.raises(ValidationError) as caught:
+            resolve_extension(
+                window=window, new_end_at=self.start + timedelta(hours=1), now=NOW
+            )
+        assert caught.value.messages == [EXTEND_SHORTENS]

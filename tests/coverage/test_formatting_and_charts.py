@@ -53,3 +53,30 @@ def test_axis_labels_thin_out_on_long_periods() -> None:
     assert len(chart.axis_labels) == 10
     assert chart.axis_labels[0].label == "d0" and chart.axis_labels[1].label == "d9"
     assert all(b.x >= chart.left and b.x + b.width <= chart.right for b in chart.bars)
+
+
+def test_a_date_carries_its_year_when_it_is_not_this_year() -> None:
+    from datetime import UTC, date, datetime
+
+    from coverage.views.formatting import day, when
+
+    today = date(2026, 12, 7)
+    assert day(date(2026, 11, 29), today=today) == "Nov 29"
+    assert day(date(2027, 11, 29), today=today) == "Nov 29, 2027"
+    at = datetime(2027, 1, 4, 14, 5, tzinfo=UTC)
+    assert when(at, today=today) == "Jan 4, 2027, 14:05 UTC"
+    assert when(at, today=date(2027, 1, 1)) == "Jan 4, 14:05 UTC"
+
+
+def test_money_is_written_one_way_in_both_apps() -> None:
+    from decimal import Decimal
+
+    from coverage.views.formatting import money
+    from policies.templatetags.underwriting import money as underwriting_money
+    from portal.admin_tools import cents_text
+
+    assert money(572113) == "$5,721.13"
+    assert underwriting_money(Decimal("5721.13"), "usd") == "$5,721.13"
+    assert cents_text(572113) == "$5,721.13"
+    assert money(-275) == underwriting_money(Decimal("-2.75")) == "\u2212$2.75"
+    assert underwriting_money(Decimal("1200"), "eur") == "1,200.00 EUR"

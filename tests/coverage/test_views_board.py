@@ -151,8 +151,13 @@ def test_htmx_gets_only_the_table_region(dispatcher: User, covered, client_as) -
     assert page.lstrip().startswith('<section id="ticket-table"')
     assert "<html" not in page
     assert "HX-Request" in response["Vary"]
-    # The filter bar's pickers come along out of band (the day may have changed).
-    assert 'hx-swap-oob="innerHTML:#id_tech"' in page
+    # The filter bar's pickers come along out of band, whole (the day may have
+    # changed), with the chosen tech still chosen.
+    assert '<select name="tech" id="id_tech" hx-swap-oob="true">' in page
+    assert '<select name="customer" id="id_customer" hx-swap-oob="true">' in page
+    tech = covered.contractor.public_id
+    chosen = client_as(dispatcher).get(BOARD, {"tech": tech}, headers=HTMX)
+    assert f'<option value="{tech}" selected>' in chosen.content.decode()
     full = client_as(dispatcher).get(BOARD).content.decode()
     assert "<html" in full and "hx-swap-oob" not in full
 
@@ -167,6 +172,30 @@ def test_the_board_polls_and_answers_204_when_nothing_changed(
     unchanged = client.get(BOARD, {"v": version, "since": "1"}, headers=HTMX)
     assert unchanged.status_code == 204
     assert unchanged.content == b""
+
+
+def test_a_certificate_revoked_or_rendered_changes_the_board_on_the_next_poll(
+    dispatcher: User, covered, client_as
+) -> None:
+    """Neither touches the dispatch row, yet both change what the row shows."""
+    from coverage.certificates.lifecycle import revoke_for_policy
+    from coverage.certificates.rendering import render_now
+
+    client = client_as(dispatcher)
+    version = client.get(BOARD).context["summary"].version
+    assert client.get(BOARD, {"v": version}, headers=HTMX).status_code == 204
+    certificate = covered.certificates.first()
+    render_now(certificate_id=certificate.pk, force=True)
+    rendered = client.get(BOARD, {"v": version}, headers=HTMX)
+    assert rendered.status_code == 200
+    version = client.get(BOARD).context["summary"].version
+    assert client.get(BOARD, {"v": version}, headers=HTMX).status_code == 204
+    revoke_for_policy(
+        policy=covered.policy, reason="policy_cancelled", now=timezone.now()
+    )
+    revoked = client.get(BOARD, {"v": version}, headers=HTMX)
+    assert revoked.status_code == 200
+    assert "certificate-link" not in revoked.content.decode()
 
 
 def test_a_poll_after_a_change_returns_the_table_with_the_ticket_highlighted(
@@ -395,3 +424,11 @@ def test_the_day_is_the_utc_day(dispatcher: User, contractor, job, client_as) ->
     assert rows(client_as(dispatcher).get(BOARD, {"day": tomorrow()})) == [
         late.public_id
     ]
+
+
+def test_the_summary_shows_no_zero_counts(dispatcher: User, covered, client_as) -> None:
+    """Only covered tickets: no red "0 not covered" chip beside "1 covered"."""
+    page = client_as(dispatcher).get(BOARD).content.decode()
+    summary = page.split('data-testid="board-summary"')[1].split("</p>")[0]
+    assert "1 covered" in summary
+    assert "not covered" not in summary

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from coverage.forms import UNKNOWN_CHOICE
 from coverage.models import CategoryCode, Contractor, WorkJob
@@ -149,3 +151,28 @@ def test_tenancy_and_roles(
     underwriter_page = page_of(client_as(underwriter).get(tech_url(terry)))
     assert "Dispatch Terry" not in underwriter_page
     assert "Dispatch Terry" in page_of(client_as(dispatcher).get(tech_url(terry)))
+
+
+def test_an_underwriting_account_is_not_a_tech(
+    dispatcher: User, terry: Contractor, platform: Platform, client_as
+) -> None:
+    """A commercial account the underwriters insure (another product) is never
+    dispatched: not in the Techs list, not in the new ticket's Tech picker."""
+    from policies import services as policy_services
+    from policies.products import ensure_property_product
+
+    account = make_contractor(platform, email="risk@bayside.example")
+    policy_services.start_submission(
+        platform=platform,
+        contractor=account,
+        product=ensure_property_product(),
+        lines=[],
+        effective_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=365),
+    )
+    client = client_as(dispatcher)
+    techs = page_of(client.get(TECHS))
+    assert terry.email in techs and account.email not in techs
+    new_ticket = page_of(client.get("/tickets/new/"))
+    assert f'value="{terry.public_id}"' in new_ticket
+    assert f'value="{account.public_id}"' not in new_ticket

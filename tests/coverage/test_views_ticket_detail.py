@@ -26,7 +26,7 @@ from coverage.services import create_invoice
 from coverage.services.assignments import CANCEL_AFTER_START
 from coverage.services.dates import EXTEND_SHORTENS
 from coverage.services.eligibility import ELIGIBLE, NO_ACTIVE_POLICY
-from coverage.services.jobs import INVOICE_EXISTS
+from coverage.services.jobs import INVOICE_EXISTS, WAGE_OUT_OF_RANGE
 from coverage.services.quotes import ALREADY_COVERED
 from coverage.views.tickets import (
     DECIDED_COVERED,
@@ -36,6 +36,7 @@ from coverage.views.tickets import (
     TICKET_EXTENDED,
     WAGE_CHANGED,
 )
+from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS
 from portal.models import Platform, User
 from tests.coverage.portal_helpers import (
     HTMX,
@@ -227,6 +228,32 @@ def test_extend(dispatcher: User, covered: Assignment, client_as) -> None:
     assert TICKET_EXTENDED.format(id=covered.public_id, end=end) in text(response)
 
 
+def test_a_same_day_job_keeps_its_end_and_extends_within_its_day(
+    dispatcher: User, terry: Contractor, job: WorkJob, client_as
+) -> None:
+    """Dispatched 14:00-16:00: the job says 16:00 (its coverage runs to midnight), and
+    Extend accepts 20:00 though the coverage already ends later."""
+    afternoon = ticket(terry, job, day=tomorrow(), hour=14, hours=2)
+    client = client_as(dispatcher)
+    page = text(client.get(url(afternoon)))
+    day = tomorrow()
+    assert f"{day:%b} {day.day}, 14:00–16:00 UTC" in page
+    assert f"{day:%b} {day.day}, 14:00–24:00 UTC" in page  # the coverage window
+    board = text(client.get(f"/board/?day={day.isoformat()}"))
+    assert "14:00–16:00" in board and "14:00–24:00" not in board
+    response = client.post(
+        url(afternoon, "extend"),
+        {"end_at": at(day, 20).strftime("%Y-%m-%dT%H:%M")},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    afternoon.refresh_from_db()
+    assert afternoon.job_end_at == at(day, 20)
+    assert afternoon.end_at == at(day + timedelta(days=1), 0)
+    end = f"{day:%b} {day.day}, {day:%Y}, 20:00 UTC"
+    assert TICKET_EXTENDED.format(id=afternoon.public_id, end=end) in text(response)
+
+
 def test_extend_refusals_are_in_words(
     dispatcher: User, covered: Assignment, client_as
 ) -> None:
@@ -305,6 +332,17 @@ def test_a_bad_wage_is_said_in_words(
     response = client_as(dispatcher).post(url(covered, "wage/preview"), {"wage": "1,5"})
     assert response.status_code == 422
     assert BAD_WAGE in text(response)
+
+
+def test_a_wage_out_of_range_is_said_in_dollars(
+    dispatcher: User, covered: Assignment, client_as
+) -> None:
+    response = client_as(dispatcher).post(
+        url(covered, "wage/preview"), {"wage": "0.50"}
+    )
+    assert response.status_code == 422
+    assert WAGE_OUT_OF_RANGE_DOLLARS in text(response)
+    assert WAGE_OUT_OF_RANGE not in text(response)
 
 
 # ---------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from coverage.models import (
 from coverage.rating import WC_MONOPOLISTIC_STATE
 from coverage.services.dates import EFFECTIVE_IN_PAST
 from coverage.services.eligibility import ELIGIBLE, WORK_STATE_MISMATCH
-from coverage.services.jobs import WAGE_OUT_OF_RANGE
 from coverage.views.tickets import PREVIEW_HINT, TICKET_DISPATCHED
+from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS
 from portal.models import Platform, User
 from tests.coverage.helpers import GL, WC, approved_janitorial, make_entity, make_job
 from tests.coverage.portal_helpers import (
@@ -331,7 +331,9 @@ def test_an_htmx_dispatch_redirects_the_browser(
         ({"job": "", "trade": ""}, "trade", PICK_TRADE),
         ({"job": "", "site_state": ""}, "site_state", PICK_STATE),
         ({"job": "", "wage": ""}, "wage", ENTER_WAGE),
-        ({"job": "", "wage": "0.50"}, "wage", WAGE_OUT_OF_RANGE),
+        ({"job": "", "wage": "0.50"}, "wage", WAGE_OUT_OF_RANGE_DOLLARS),
+        ({"job": "", "wage": "10000000.01"}, "wage", WAGE_OUT_OF_RANGE_DOLLARS),
+        ({"job": "", "wage": "99999999999"}, "wage", WAGE_OUT_OF_RANGE_DOLLARS),
         ({"job": "", "wage": "12.345"}, "wage", BAD_WAGE),
         ({"lines": []}, "lines", PICK_LINES),
     ],

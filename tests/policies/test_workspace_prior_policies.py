@@ -94,7 +94,7 @@ class TestOnADraftSubmission:
         prior.refresh_from_db()
         assert (prior.num_losses, prior.total_losses) == (2, Decimal("5721.13"))
         assert 'data-testid="prior-losses">2<' in body
-        assert "5,721.13 USD" in body
+        assert "$5,721.13" in body
 
         uw.post(
             job_url(txn, "add"),
@@ -108,7 +108,7 @@ class TestOnADraftSubmission:
         )
         body = text(uw.get(job_url(txn)))
         assert 'data-testid="prior-losses">3<' in body
-        assert "5,821.13 USD" in body
+        assert "$5,821.13" in body
 
         body = text(uw.post(job_url(txn, f"{prior.public_id}/delete"), headers=htmx()))
         assert PriorPolicy.objects.filter(transaction=txn).count() == 1

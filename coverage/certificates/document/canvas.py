@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from fpdf import FPDF
 
-from coverage.certificates.document.text import PDF_TEXT_ENCODING, pdf_text
+from coverage.certificates.document.text import FONT_FILES, pdf_text
+
+# fpdf2 subsets the embedded font through fontTools, which logs every step at INFO:
+# thousands of lines per certificate in the worker's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # US Letter, in points.
 PAGE_WIDTH: Final = 612.0
@@ -17,7 +22,7 @@ MARGIN: Final = 28.0
 CONTENT_WIDTH: Final = PAGE_WIDTH - 2 * MARGIN
 HALF_WIDTH: Final = CONTENT_WIDTH / 2
 BOTTOM: Final = PAGE_HEIGHT - MARGIN
-FONT: Final = "Helvetica"
+FONT: Final = "CertificateSans"  # the embedded Unicode font (text.FONT_FILES)
 LINE_SPACING: Final = 1.22
 # Smallest size any box shrinks its text to before it truncates.
 MIN_FONT_SIZE: Final = 5.5
@@ -54,7 +59,8 @@ class Canvas(FPDF):
 
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="pt", format="letter")
-        self.core_fonts_encoding = PDF_TEXT_ENCODING
+        for style, path in FONT_FILES.items():
+            self.add_font(FONT, style, str(path))
         # Everything is placed at computed positions; a page break would silently split
         # a certificate, so overflow is handled by fitting text instead.
         self.set_auto_page_break(False)
@@ -71,11 +77,10 @@ class Canvas(FPDF):
             width, size, pdf_text(text), dry_run=True, output="LINES"
         )
         # With output="LINES" alone fpdf2 returns just the list of lines (its signature
-        # is the union of every output combination).
+        # is the union of every output combination). With a Unicode font embedded, the
+        # lines are already text.
         assert isinstance(lines, list)
-        # fpdf2 hands the lines back in its internal form (the encoded bytes read as
-        # Latin-1); turn them back into text so they can be printed like any other.
-        return [str(line).encode("latin-1").decode(PDF_TEXT_ENCODING) for line in lines]
+        return [str(line) for line in lines]
 
     def fit(
         self,

@@ -1,15 +1,32 @@
-"""Text the PDF's core fonts can print."""
+"""Text the certificate's embedded font can print, and where that font is."""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from pathlib import Path
 from typing import Final
 
-# fpdf2's core fonts declare WinAnsiEncoding (Windows-1252), so we encode text that way:
-# it is Latin-1 plus the typographic characters names and descriptions actually contain
-# (curly quotes, en and em dashes, ellipsis, Š, ž, Œ). Anything else is transliterated
-# here, deliberately, rather than left to raise or silently vanish.
-PDF_TEXT_ENCODING: Final = "windows-1252"
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no type hints shipped
+
+# A Unicode TrueType font, embedded (subset) in every certificate: a legal document must
+# print a name as written, not as Windows-1252 can. DejaVu Sans Condensed from Debian's
+# fonts-dejavu-core (free licence; fonts/README.md). A character the font has no glyph
+# for (e.g. CJK) is transliterated here, deliberately, rather than left to print blank.
+FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
+FONT_FILES: Final[dict[str, Path]] = {
+    "": FONT_DIR / "DejaVuSansCondensed.ttf",
+    "B": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
+    "I": FONT_DIR / "DejaVuSansCondensed-Oblique.ttf",
+}
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    """Code points every style of the font can print."""
+    styles = [set(TTFont(path).getBestCmap()) for path in FONT_FILES.values()]
+    return frozenset(set.intersection(*styles))
+
 
 # Letters and signs that Unicode does not decompose into a base letter plus accents.
 _TRANSLITERATIONS: Final[dict[str, str]] = {
@@ -42,18 +59,14 @@ _UNPRINTABLE: Final = "?"
 
 
 def _printable(char: str) -> bool:
-    try:
-        char.encode(PDF_TEXT_ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+    return ord(char) in _glyphs()
 
 
 def pdf_text(text: str) -> str:
-    """Text the PDF's core fonts can print: Windows-1252, with everything else transliterated.
+    """Text the embedded font can print; anything else transliterated.
 
-    "José Muñoz" is unchanged; "Łukasz Wróbel" becomes "Lukasz Wróbel"; a character with
-    no Latin form becomes "?" so that the loss is visible rather than silent. Line breaks
+    "José Muñoz", "Łukasz Wróbel", "Νίκος" and "Ирина" are unchanged; a character the font
+    lacks becomes its Latin form or "?", so that the loss is visible rather than silent. Line breaks
     survive; other control characters become spaces (C1 controls would otherwise print
     as whatever glyph Windows-1252 keeps in their slot).
     """
