@@ -11,6 +11,7 @@ from coverage.views import (
     payment_setup,
     premium,
     premium_collections,
+    ticket_new,
     tickets,
     uploaded_certificates,
 )
@@ -67,8 +68,8 @@ urlpatterns = [
     ),
     # The dispatcher's portal.
     path("board/", board.board, name="board"),
-    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
-    path("tickets/new/preview", tickets.ticket_preview, name="ticket_preview"),
+    path("tickets/new/", ticket_new.ticket_new, name="ticket_new"),
+    path("tickets/new/preview", ticket_new.ticket_preview, name="ticket_preview"),
     path("tickets/<pid:public_id>/", include(ticket_urls)),
     path("premium/", premium.premium, name="premium"),
     path("premium/ledger.csv", premium.premium_csv, name="premium_csv"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coverage.forms import CardForm, OptInForm
+from coverage.forms.hosted import CardForm, OptInForm
 from coverage.models import ApplicationSession
 from coverage.payments import rules as payment_rules
 from coverage.payments.cards import add_application_card

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coverage.forms import CardForm
+from coverage.forms.hosted import CardForm
 from coverage.models import PaymentSession
 from coverage.payments import rules, sessions
 

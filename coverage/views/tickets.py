@@ -10,7 +10,6 @@ inline, next to the action that caused it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote as urlquote
 
@@ -19,18 +18,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django.views.decorators.http import require_GET, require_POST
 
 from coverage import services
 from coverage.access import (
     can_act,
-    dispatcher_platform,
     dispatcher_required,
     get_ticket,
     viewer_required,
@@ -38,7 +34,6 @@ from coverage.access import (
 from coverage.forms import (
     CancelForm,
     ExtendForm,
-    TicketForm,
     WageForm,
 )
 from coverage.models import (
@@ -92,91 +87,7 @@ def attach_errors(
     add_service_error(form, exc, fields=fields, codes=FIELD_OF_CODE)
 
 
-# ---------------------------------------------------------------------------
-# New ticket
-
-
-def _initial(request: PortalRequest, now: datetime) -> dict[str, Any]:
-    # The next whole hour after the next one: a window the dispatcher can keep.
-    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    start += timedelta(hours=2)
-    initial: dict[str, Any] = {
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-    }
-    # "Dispatch this tech" from a contractor page, "same job again" from a ticket.
-    for name in ("tech", "customer", "job"):
-        if request.GET.get(name):
-            initial[name] = request.GET[name]
-    return initial
-
-
-def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assignment:
-    data = form.cleaned_data
-    with transaction.atomic():
-        # One transaction: a dispatch that is refused leaves no new job behind.
-        job = (
-            services.create_job(
-                platform=dispatcher_platform(request), data=form.job_data()
-            )
-            if form.creates_job
-            else data["job"]
-        )
-        return services.create_assignment(
-            contractor=data["tech"],
-            job=job,
-            lines=data["lines"],
-            effective_at=data["starts_at"],
-            end_at=data["ends_at"],
-            now=now,
-        )
-
-
-@login_required
-@dispatcher_required
-@require_http_methods(["GET", "POST"])
-def ticket_new(request: PortalRequest) -> HttpResponse:
-    now = timezone.now()
-    platform = dispatcher_platform(request)
-    if request.method == "GET":
-        initial = _initial(request, now)
-        form = TicketForm(platform=platform, initial=initial)
-        # "Dispatch this job again" arrives with a tech and a job: the preview asks at
-        # once instead of waiting for a field to change. Only this GET sets it, so the
-        # preview's own answers never re-trigger themselves.
-        prefilled = "tech" in initial and "job" in initial
-        return render_page(
-            request,
-            "coverage/ticket_new.html",
-            {"form": form, "hint": PREVIEW_HINT, "preview_on_load": prefilled},
-            partial="ticket-form",
-        )
-    form = TicketForm(request.POST, platform=platform)
-    if form.is_valid():
-        try:
-            assignment = _dispatch(form, request, now)
-        except ValidationError as exc:
-            attach_errors(form, exc, fields=FIELD_OF_KEY)
-        else:
-            status = tickets.ticket(assignment).status_label.lower()
-            messages.success(
-                request,
-                TICKET_DISPATCHED.format(id=assignment.public_id, status=status),
-            )
-            url = reverse("coverage:ticket_detail", args=[assignment.public_id])
-            if is_partial(request):
-                return HttpResponseClientRedirect(url)
-            return redirect(url)
-    return render_page(
-        request,
-        "coverage/ticket_new.html",
-        {"form": form, "hint": PREVIEW_HINT},
-        partial="ticket-form",
-        status=422,
-    )
-
-
-def _preview_lines(rating: Rating, pay: int) -> list[dict[str, Any]]:
+def preview_lines(rating: Rating, pay: int) -> list[dict[str, Any]]:
     premiums = rating.line_premiums(pay)
     return [
         {
@@ -189,48 +100,6 @@ def _preview_lines(rating: Rating, pay: int) -> list[dict[str, Any]]:
         }
         for line in rating.lines
     ]
-
-
-@login_required
-@dispatcher_required
-@require_POST
-def ticket_preview(request: PortalRequest) -> HttpResponse:
-    """The live preview as the dispatcher types: decided by the services, written nowhere.
-
-    POST only so that the form's CSRF token never travels in a URL; it changes nothing.
-    """
-    # Queries: session, user, the form's choices (tech, customer, job, trade), the
-    # category's approval, the contractor's live policies, the rate book.
-    form = TicketForm(request.POST, platform=dispatcher_platform(request))
-    context: dict[str, Any] = {"form": form, "hint": PREVIEW_HINT, "previewed": True}
-    if not form.is_valid():
-        context["missing"], context["problems"] = form.missing(), form.problems()
-    else:
-        data = form.cleaned_data
-        job = form.unsaved_job()
-        try:
-            preview = services.preview_assignment(
-                contractor=data["tech"],
-                job=job,
-                lines=data["lines"],
-                effective_at=data["starts_at"],
-                end_at=data["ends_at"],
-                now=timezone.now(),
-            )
-        except ValidationError as exc:
-            context["problems"] = exc.messages
-        else:
-            context["preview"] = preview
-            context["job"] = job
-            context["preview_lines"] = (
-                _preview_lines(preview.rating, preview.pay) if preview.rating else []
-            )
-            context["opt_in_premium"] = (
-                preview.rating.premium_cents(preview.pay) if preview.rating else None
-            )
-    return render_page(
-        request, "coverage/ticket_new.html", context, partial="ticket-preview"
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -329,7 +198,7 @@ def _ticket_context(
         except ValidationError as exc:
             context["opt_in_rating_error"] = " ".join(exc.messages)
         else:
-            context["opt_in_lines"] = _preview_lines(rating, shown.pay)
+            context["opt_in_lines"] = preview_lines(rating, shown.pay)
             context["opt_in_premium"] = rating.premium_cents(shown.pay)
     context["premium_estimate"] = shown.premium - context["audit_total"]
     context.update(extra)

@@ -5,7 +5,7 @@ One module per subject registers its operations on ``job_api`` / ``policy_api``:
 cancellations), ``reference`` (products and producer codes),
 ``locations`` (locations, location named insureds), ``contacts`` (contacts and
 their roles), ``sections``,
-``prior_policies``, ``agreements`` (coinsurance agreements and their sections),
+``prior_policies``, ``agreements`` (coinsurance agreements), ``agreement_sections`` (their sections),
 ``coinsurance_parties``, ``towers`` (towers and their sections) and ``layers``
 (layers, layer-level agreements and their parties); ``wire`` holds
 the conventions they share and ``base`` the two API objects. Each API serves its
@@ -15,6 +15,7 @@ OpenAPI document at ``openapi.json`` and interactive docs at ``docs``.
 from __future__ import annotations
 
 from policies.api import (  # noqa: F401  (they register their operations)
+    agreement_sections,
     agreements,
     coinsurance_parties,
     contacts,

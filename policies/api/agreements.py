@@ -2,7 +2,8 @@
 
 ``/jobs/{jobId}/coinsurance-agreements…`` lists policy- and section-level
 agreements; a layer's agreement is reached through its layer (see ``towers``).
-Parties are in ``parties``.
+Parties are in ``coinsurance_parties``; the sections linked to an agreement (and a tower)
+in ``agreement_sections``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ from policies.models import (
     CoinsuranceModel,
     CoinsuranceRole,
     PolicySection,
-    SectionType,
 )
 from policies.services.coinsurance import agreement_level
 from policies.services.drafts import checksum
@@ -348,152 +348,6 @@ def delete_agreement(
 def agreement_base(owner: Owner, agreement_id: str) -> tuple[CoinsuranceAgreement, str]:
     agreement = _agreement(owner, agreement_id)
     return agreement, f"{owner.base}/coinsurance-agreements/{agreement.short_id}"
-
-
-# ---------------------------------------------------------------------------
-# Sections of an agreement, and of a tower
-
-
-def linked_section_resource(
-    owner: Owner, href: str, section: PolicySection
-) -> dict[str, Any]:
-    attributes = {
-        "id": section.short_id,
-        "sectionType": choice(SectionType, section.section_type),
-    }
-    methods = ("delete", "get") if owner.editable else ("get",)
-    return element(
-        attributes,
-        checksum(section),
-        {"self": link(f"{href}/{section.short_id}", *methods)},
-    )
-
-
-def list_linked_sections(
-    request: HttpRequest, owner: Owner, href: str, **where: Any
-) -> dict[str, Any]:
-    actions = {"create": link(href, "post")} if owner.editable else None
-    return collection(
-        request,
-        PolicySection.objects.filter(**where).order_by("section_type"),
-        lambda s: linked_section_resource(owner, href, s),
-        fields={"sectionType": text_field("section_type")},
-        actions=actions,
-    )
-
-
-def get_linked_section(
-    request: HttpRequest, owner: Owner, href: str, section_id: str, **where: Any
-) -> dict[str, Any]:
-    check_query(request)
-    section = PolicySection.objects.get(section_type=section_id, **where)
-    return one(linked_section_resource(owner, href, section))
-
-
-A_SECTIONS = AGREEMENT + "/policy-sections"
-A_SECTION = A_SECTIONS + "/{sectionId}"
-
-
-@job_coinsurance.get(
-    "/jobs/{jobId}" + A_SECTIONS,
-    response=LinkedSectionList,
-    summary="Sections of an agreement",
-)
-def job_agreement_sections(
-    request: HttpRequest, jobId: str, coinsuranceAgreementId: str
-) -> dict[str, Any]:
-    owner = transaction_owner(jobId)
-    agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    return list_linked_sections(
-        request, owner, f"{base}/policy-sections", coinsurance_agreement=agreement
-    )
-
-
-@policy_coinsurance.get(
-    "/policies/{policyId}" + A_SECTIONS,
-    response=LinkedSectionList,
-    summary="Sections of an agreement",
-)
-def policy_agreement_sections(
-    request: HttpRequest, policyId: str, coinsuranceAgreementId: str
-) -> dict[str, Any]:
-    owner = policy_owner(policyId)
-    agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    return list_linked_sections(
-        request, owner, f"{base}/policy-sections", coinsurance_agreement=agreement
-    )
-
-
-@job_coinsurance.get("/jobs/{jobId}" + A_SECTION, response=LinkedSectionOne)
-def job_agreement_section(
-    request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
-) -> dict[str, Any]:
-    owner = transaction_owner(jobId)
-    agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    return get_linked_section(
-        request,
-        owner,
-        f"{base}/policy-sections",
-        sectionId,
-        coinsurance_agreement=agreement,
-    )
-
-
-@policy_coinsurance.get("/policies/{policyId}" + A_SECTION, response=LinkedSectionOne)
-def policy_agreement_section(
-    request: HttpRequest, policyId: str, coinsuranceAgreementId: str, sectionId: str
-) -> dict[str, Any]:
-    owner = policy_owner(policyId)
-    agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    return get_linked_section(
-        request,
-        owner,
-        f"{base}/policy-sections",
-        sectionId,
-        coinsurance_agreement=agreement,
-    )
-
-
-@job_coinsurance.post(
-    "/jobs/{jobId}" + A_SECTIONS,
-    response={201: LinkedSectionOne},
-    summary="Associate a section with an agreement",
-)
-def add_agreement_section(
-    request: HttpRequest,
-    jobId: str,
-    coinsuranceAgreementId: str,
-    payload: SectionLinkRequest,
-) -> Status:
-    owner = transaction_owner(jobId)
-    agreement, base = agreement_base(owner, coinsuranceAgreementId)
-    code = payload.data.attributes.sectionType.code
-    section = services.add_agreement_section(
-        by=actor(request), agreement=agreement, section_type=code
-    )
-    return Status(
-        201, one(linked_section_resource(owner, f"{base}/policy-sections", section))
-    )
-
-
-@job_coinsurance.delete(
-    "/jobs/{jobId}" + A_SECTION,
-    response={204: None},
-    summary="Remove a section from an agreement",
-)
-def remove_agreement_section(
-    request: HttpRequest, jobId: str, coinsuranceAgreementId: str, sectionId: str
-) -> Status:
-    owner = transaction_owner(jobId)
-    agreement, _ = agreement_base(owner, coinsuranceAgreementId)
-    PolicySection.objects.get(coinsurance_agreement=agreement, section_type=sectionId)
-    services.remove_agreement_section(
-        by=actor(request),
-        agreement=agreement,
-        section_type=sectionId,
-        checksum_supplied=supplied_checksum(request),
-    )
-    return Status(204, None)
 
 
 job_api.add_router("", job_coinsurance)

@@ -172,6 +172,7 @@ def finish(api: NinjaAPI) -> None:
 # Operations whose module moved after the API was published: their OpenAPI
 # operationId ("<module>_<function>", ninja's default) stays what clients know.
 PUBLISHED_MODULES = {
+    "policies.api.agreement_sections": "policies.api.agreements",
     "policies.api.coinsurance_parties": "policies.api.parties",
     "policies.api.contacts": "policies.api.locations",
     "policies.api.layers": "policies.api.towers",

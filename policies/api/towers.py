@@ -11,13 +11,15 @@ from ninja import Schema, Status
 from pydantic import Field
 
 from policies import services
+from policies.api.agreement_sections import (
+    get_linked_section,
+    linked_section_resource,
+    list_linked_sections,
+)
 from policies.api.agreements import (
     LinkedSectionList,
     LinkedSectionOne,
     SectionLinkRequest,
-    get_linked_section,
-    linked_section_resource,
-    list_linked_sections,
 )
 from policies.api.base import job_api, policy_api, router
 from policies.api.listing import (

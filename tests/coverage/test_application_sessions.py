@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from coverage.forms import OptInForm
+from coverage.forms.hosted import OptInForm
 from coverage.models import ApplicationSession, Contractor, WorkJob
 from coverage.services.quotes import (
     QUOTE_ALREADY_BOUND,

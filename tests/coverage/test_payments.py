@@ -460,7 +460,7 @@ def test_an_unknown_card_number_is_refused_inline(
     assert not CardOnFile.objects.exists()
     missing = client.post(path + "card", data)
     assert missing.status_code == 400
-    from coverage.forms import CARD_NUMBER_REQUIRED
+    from coverage.forms.hosted import CARD_NUMBER_REQUIRED
 
     assert CARD_NUMBER_REQUIRED in missing.content.decode()
 

@@ -1,3 +1,8 @@
+"""The dispatcher portal's forms: they parse what was typed; the services judge it.
+
+The hosted pages' forms (a tech's opt-in and card) are in ``coverage.forms.hosted``.
+"""
+
 from __future__ import annotations
 
 import re
@@ -16,39 +21,6 @@ from policies.lines import CoverageType
 from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
-
-ATTESTATION = (
-    "I confirm that the information above is mine and accurate, that I work as an "
-    "independent contractor, and I opt in to this coverage for this dispatch and my "
-    "later dispatches on the same terms."
-)
-
-
-class OptInForm(forms.Form):
-    attest = forms.BooleanField(
-        label=ATTESTATION,
-        error_messages={"required": "Tick the box to confirm before opting in."},
-    )
-
-
-CARD_NUMBER_REQUIRED = "Enter the card number."
-
-
-class CardForm(forms.Form):
-    """The sandbox card form: the number goes to the processor and is never stored."""
-
-    card_number = forms.CharField(
-        label="Card number",
-        max_length=23,
-        error_messages={"required": CARD_NUMBER_REQUIRED},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------
-# The dispatcher's portal
 
 
 class DateInput(forms.DateInput):

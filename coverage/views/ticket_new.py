@@ -1,0 +1,163 @@
+"""The new-ticket screen: the form, its live preview (the same rules the dispatch
+commits, writing nothing) and the dispatch itself. One ticket's page and actions are in
+``coverage.views.tickets``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from coverage import services
+from coverage.access import (
+    dispatcher_platform,
+    dispatcher_required,
+)
+from coverage.forms import (
+    TicketForm,
+)
+from coverage.models import (
+    Assignment,
+)
+from coverage.selectors import tickets
+from coverage.views.tickets import (
+    FIELD_OF_KEY,
+    PREVIEW_HINT,
+    TICKET_DISPATCHED,
+    attach_errors,
+    preview_lines,
+)
+from portal.htmx import is_partial, render_page
+from portal.http import PortalRequest
+
+
+def _initial(request: PortalRequest, now: datetime) -> dict[str, Any]:
+    # The next whole hour after the next one: a window the dispatcher can keep.
+    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    start += timedelta(hours=2)
+    initial: dict[str, Any] = {
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+    }
+    # "Dispatch this tech" from a contractor page, "same job again" from a ticket.
+    for name in ("tech", "customer", "job"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    return initial
+
+
+def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assignment:
+    data = form.cleaned_data
+    with transaction.atomic():
+        # One transaction: a dispatch that is refused leaves no new job behind.
+        job = (
+            services.create_job(
+                platform=dispatcher_platform(request), data=form.job_data()
+            )
+            if form.creates_job
+            else data["job"]
+        )
+        return services.create_assignment(
+            contractor=data["tech"],
+            job=job,
+            lines=data["lines"],
+            effective_at=data["starts_at"],
+            end_at=data["ends_at"],
+            now=now,
+        )
+
+
+@login_required
+@dispatcher_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: PortalRequest) -> HttpResponse:
+    now = timezone.now()
+    platform = dispatcher_platform(request)
+    if request.method == "GET":
+        initial = _initial(request, now)
+        form = TicketForm(platform=platform, initial=initial)
+        # "Dispatch this job again" arrives with a tech and a job: the preview asks at
+        # once instead of waiting for a field to change. Only this GET sets it, so the
+        # preview's own answers never re-trigger themselves.
+        prefilled = "tech" in initial and "job" in initial
+        return render_page(
+            request,
+            "coverage/ticket_new.html",
+            {"form": form, "hint": PREVIEW_HINT, "preview_on_load": prefilled},
+            partial="ticket-form",
+        )
+    form = TicketForm(request.POST, platform=platform)
+    if form.is_valid():
+        try:
+            assignment = _dispatch(form, request, now)
+        except ValidationError as exc:
+            attach_errors(form, exc, fields=FIELD_OF_KEY)
+        else:
+            status = tickets.ticket(assignment).status_label.lower()
+            messages.success(
+                request,
+                TICKET_DISPATCHED.format(id=assignment.public_id, status=status),
+            )
+            url = reverse("coverage:ticket_detail", args=[assignment.public_id])
+            if is_partial(request):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    return render_page(
+        request,
+        "coverage/ticket_new.html",
+        {"form": form, "hint": PREVIEW_HINT},
+        partial="ticket-form",
+        status=422,
+    )
+
+
+@login_required
+@dispatcher_required
+@require_POST
+def ticket_preview(request: PortalRequest) -> HttpResponse:
+    """The live preview as the dispatcher types: decided by the services, written nowhere.
+
+    POST only so that the form's CSRF token never travels in a URL; it changes nothing.
+    """
+    # Queries: session, user, the form's choices (tech, customer, job, trade), the
+    # category's approval, the contractor's live policies, the rate book.
+    form = TicketForm(request.POST, platform=dispatcher_platform(request))
+    context: dict[str, Any] = {"form": form, "hint": PREVIEW_HINT, "previewed": True}
+    if not form.is_valid():
+        context["missing"], context["problems"] = form.missing(), form.problems()
+    else:
+        data = form.cleaned_data
+        job = form.unsaved_job()
+        try:
+            preview = services.preview_assignment(
+                contractor=data["tech"],
+                job=job,
+                lines=data["lines"],
+                effective_at=data["starts_at"],
+                end_at=data["ends_at"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            context["problems"] = exc.messages
+        else:
+            context["preview"] = preview
+            context["job"] = job
+            context["preview_lines"] = (
+                preview_lines(preview.rating, preview.pay) if preview.rating else []
+            )
+            context["opt_in_premium"] = (
+                preview.rating.premium_cents(preview.pay) if preview.rating else None
+            )
+    return render_page(
+        request, "coverage/ticket_new.html", context, partial="ticket-preview"
+    )
