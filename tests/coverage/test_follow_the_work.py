@@ -437,8 +437,10 @@ def test_queries_per_redecision_do_not_grow_with_the_dispatches(
 # category approval (1), live policies (1), rate book for
 # both lines (1), assignment save (1), ledger settle: savepoint, balances, first-posting
 # check, insert, release (5), premium save (1), certificates: savepoint, in force,
-# 2 × (supersede, issue, link), release (9), certificate URLs for the event (1), event (1).
-PER_REDECISION = 21
+# 2 × (supersede, issue, link), release (9), certificate URLs for the event (1), event (1),
+# and the charging gate (issue 13): who pays, the platform's billing settings (1), and the
+# dispatch's live charges, locked (1).
+PER_REDECISION = 23
 
 
 def test_a_two_state_route_routes_each_dispatch_to_its_own_state_and_class(
