@@ -43,15 +43,20 @@ class Entity(Addressed):
 
 
 def contractor_named(term: str, *, via: str = "") -> Q:
-    """The contractor search, as a filter: first name, last name or email contains ``term``.
+    """The contractor search, as a filter: first name, last name, company name or email
+    contains ``term``, or it is the contractor's public id.
 
     ``via`` is the path from the queried model to the contractor (``"contractor__"`` on
-    assignments), so every list that finds techs by name asks the same question.
+    assignments), so every list that finds techs or insureds by name asks the same
+    question; policy administration reaches it as ``Contractor.named`` through its
+    relation (it imports nothing from coverage).
     """
     return (
         Q(**{f"{via}first_name__icontains": term})
         | Q(**{f"{via}last_name__icontains": term})
+        | Q(**{f"{via}company_name__icontains": term})
         | Q(**{f"{via}email__icontains": term})
+        | Q(**{f"{via}public_id": term})
     )
 
 
@@ -77,7 +82,7 @@ class ContractorQuerySet(TenantQuerySet):
         """Techs matching every word of ``q``: by name or email, or by their public id."""
         found = self
         for term in q.split():
-            found = found.filter(contractor_named(term) | Q(public_id=term))
+            found = found.filter(contractor_named(term))
         return found
 
 
@@ -102,6 +107,11 @@ class Contractor(Addressed):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ContractorQuerySet.as_manager()
+
+    @staticmethod
+    def named(term: str, *, via: str = "") -> Q:
+        """``contractor_named`` for code that reaches this model through a relation."""
+        return contractor_named(term, via=via)
 
     class Meta:
         indexes = [

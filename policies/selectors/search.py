@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from policies.models import Policy, PolicyLocation, PolicyStatus, PolicyTransaction
+from policies.models.accounts import account_model
 
 
 def _has_line(line: str) -> Q:
@@ -24,13 +25,9 @@ def _has_line(line: str) -> Q:
 
 
 def _insured_search(q: str, prefix: str = "") -> Q:
-    return (
-        Q(**{f"{prefix}contractor__public_id": q})
-        | Q(**{f"{prefix}contractor__first_name__icontains": q})
-        | Q(**{f"{prefix}contractor__last_name__icontains": q})
-        | Q(**{f"{prefix}contractor__company_name__icontains": q})
-        | Q(**{f"{prefix}contractor__email__icontains": q})
-    )
+    # The contractor side's one search, reached through Policy's relation.
+    named: Q = account_model().named(q, via=f"{prefix}contractor__")
+    return named
 
 
 def filter_policies(data: dict[str, Any]) -> QuerySet[Policy]:
