@@ -9,14 +9,12 @@ premium can be told apart and reconciled to the cent.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 
 from coverage.models.dispatch import Assignment
 from coverage.models.parties import Contractor, Entity
-from coverage.models.premium import LEDGER_APPEND_ONLY, LedgerIsAppendOnly
+from coverage.models.premium import AppendOnlyModel, AppendOnlyQuerySet
 from portal.ids import PublicIdField
 from portal.models import Platform
 
@@ -184,17 +182,11 @@ class Refund(models.Model):
         return self.public_id
 
 
-class CollectionQuerySet(models.QuerySet["CollectionEntry"]):
+class CollectionQuerySet(AppendOnlyQuerySet["CollectionEntry"]):
     """Only reads and inserts, like the premium ledger."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
-
-
-class CollectionEntry(models.Model):
+class CollectionEntry(AppendOnlyModel):
     """One movement of card money for premium: charged (+), refunded (−) or failed (0 moved).
 
     A failure records the amount attempted in ``attempted`` and moves nothing, so
@@ -247,14 +239,6 @@ class CollectionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.books_on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
 
 class PaymentSession(models.Model):

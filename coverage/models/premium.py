@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -13,8 +13,16 @@ from coverage.models.parties import Contractor, Entity
 from portal.ids import PublicIdField
 from portal.models import Platform
 
+LEDGER_APPEND_ONLY = "Ledger entries are never changed or deleted; post a new entry."
 
-class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+_Entry = TypeVar("_Entry", bound=models.Model)
+
+
+class LedgerIsAppendOnly(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet[_Entry]):
     """Only reads and inserts: an entry, once written, is never changed or removed."""
 
     def update(self, **kwargs: Any) -> int:
@@ -24,14 +32,27 @@ class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
         raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
 
-LEDGER_APPEND_ONLY = "Ledger entries are never changed or deleted; post a new entry."
+class AppendOnlyModel(models.Model):
+    """A ledger's row: inserted once, never saved again nor deleted (the premium ledger,
+    the collections ledger)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
 
-class LedgerIsAppendOnly(Exception):
+class LedgerQuerySet(AppendOnlyQuerySet["LedgerEntry"]):
     pass
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One signed movement of premium for one line of one assignment, booked to a day.
 
     Append-only: a changed wage or window adds an adjustment, a cancellation a
@@ -103,14 +124,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.line} {self.books_on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
 
 class Invoice(models.Model):
