@@ -160,6 +160,7 @@ def preview_assignment(
         job=job,
         effective_at=window.effective_at,
         end_at=window.end_at,
+        work_end_at=window.work_end_at,
     )
     requested = clean_lines(lines) if lines else None
     try:
@@ -443,7 +444,7 @@ def preview_repricing(*, job: WorkJob, wage: int, now: datetime) -> list[Reprici
         pay = dispatch_pay(
             job=assignment.job,
             effective_at=assignment.effective_at,
-            end_at=assignment.end_at,
+            end_at=assignment.job_end_at,
         )
         after = sum(_rate(assignment).line_premiums(pay).values())
         found.append(Repricing(assignment, assignment.premium, after))

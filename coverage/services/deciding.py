@@ -67,10 +67,12 @@ def evaluate(
 
 def pay_of(assignment: Assignment) -> int:
     """The pay this dispatch earns, in cents (the estimate its premium is rated on)."""
+    # Hours are the work's, not the coverage's: a same-day job covered to midnight
+    # (the API's date rule) still pays for the hours it runs.
     return dispatch_pay(
         job=assignment.job,
         effective_at=assignment.effective_at,
-        end_at=assignment.end_at,
+        end_at=assignment.job_end_at,
     )
 
 

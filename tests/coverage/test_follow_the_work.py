@@ -305,6 +305,22 @@ class TestPay:
         )
         assert premium == 2478 + 570
 
+    def test_a_same_day_window_pays_its_hours_not_the_cover_to_midnight(
+        self, api: ApiClient, contractor: Contractor, entity, category, policy
+    ) -> None:
+        # 14:00-16:00 on one day: the cover runs to midnight (the API's date rule), the
+        # work and its pay stay two hours.
+        hourly = self.job(api, entity, category, wage=30000, wage_type="hourly")
+        start = next_day(timezone.now()) + timedelta(hours=14)
+        premium = self.premium(
+            api,
+            contractor,
+            hourly,
+            effective_date=unix(start),
+            end_date=unix(start + timedelta(hours=2)),
+        )
+        assert premium == 2478 + 570
+
     def test_new_hours_reprice_the_dispatch(
         self, api: ApiClient, contractor: Contractor, entity, category, policy
     ) -> None:
