@@ -77,6 +77,13 @@ def _public_id(value: str, *, prefix: str, what: str) -> str:
     return value
 
 
+def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's model-choice field, typed as one (``form.fields`` holds plain Fields)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
 def dollars_to_cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
@@ -231,27 +238,28 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
-        fields = self.fields
-        fields["tech"].queryset = (  # type: ignore[attr-defined]
+        tech = model_choice(self, "tech")
+        tech.queryset = (
             Contractor.objects.for_platform(platform)
             .live()
             .techs()
             .order_by("last_name", "first_name")
         )
-        fields["customer"].queryset = (  # type: ignore[attr-defined]
+        tech.label_from_instance = tech_label  # type: ignore[method-assign,assignment]  # Django documents this override
+        model_choice(self, "customer").queryset = (
             Entity.objects.for_platform(platform).live().order_by("name")
         )
-        fields["job"].queryset = (  # type: ignore[attr-defined]
+        job = model_choice(self, "job")
+        job.queryset = (
             WorkJob.objects.for_platform(platform)
             .live()
             .select_related("entity", "category_code")
             .order_by("entity__name", "name")
         )
-        fields["job"].label_from_instance = job_label  # type: ignore[attr-defined]
-        fields["trade"].queryset = CategoryCode.objects.filter(  # type: ignore[attr-defined]
+        job.label_from_instance = job_label  # type: ignore[method-assign,assignment]  # Django documents this override
+        model_choice(self, "trade").queryset = CategoryCode.objects.filter(
             approved_platforms=platform
         ).order_by("name")
-        fields["tech"].label_from_instance = tech_label  # type: ignore[attr-defined]
 
     def clean_job_name(self) -> str:
         return self.cleaned_data["job_name"].strip()
@@ -476,11 +484,11 @@ class RepeatCheckForm(forms.Form):
 
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["job"]
-        field.queryset = (  # type: ignore[attr-defined]
+        field = model_choice(self, "job")
+        field.queryset = (
             WorkJob.objects.for_platform(platform)
             .live()
             .select_related("entity", "category_code")
             .order_by("entity__name", "name")
         )
-        field.label_from_instance = job_label  # type: ignore[attr-defined]
+        field.label_from_instance = job_label  # type: ignore[method-assign,assignment]  # Django documents this override
