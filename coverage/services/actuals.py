@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from coverage.models import Assignment, Invoice, LedgerEntry
+from coverage.payments import charging
 from coverage.rating import WIRE_KEYS, premium_for
 from coverage.services import ledger
 from coverage.services.deciding import emit
@@ -79,9 +81,16 @@ def _true_up(assignment: Assignment, *, actual_pay: int | None) -> None:
     pay = assignment.pay if actual_pay is None else actual_pay
     before = assignment.premium
     assignment.actual_pay = actual_pay
-    ledger.settle(
+    # A card payer's collected premium follows the audit as it follows any other
+    # adjustment: charged up, refunded down (the dispatch is covered, so collected).
+    amounts = charging.gate(
         assignment=assignment,
         amounts=audited_premiums(assignment, pay=pay),
+        now=timezone.now(),
+    )
+    ledger.settle(
+        assignment=assignment,
+        amounts=amounts,
         books_on=rating_day(assignment.effective_at),
         kind=LedgerEntry.Kind.AUDIT,
     )

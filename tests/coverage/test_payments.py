@@ -357,6 +357,42 @@ def test_a_wage_change_charges_up_and_refunds_down(
     assert Refund.objects.get().amount == adjustment.amount
 
 
+@pytest.mark.django_db
+def test_an_audit_to_actual_pay_charges_up_and_refunds_down(
+    api: ApiClient,
+    card_platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Premium trued up to an invoice's gross pay is collected like any adjustment."""
+    apply_with_card(api, contractor, job, sandbox.SUCCEEDS)
+    starts = timezone.now() + timedelta(days=3)
+    dispatch(api, contractor, job, starts)
+    first = Charge.objects.get()
+    charging.run_due_charges(now=first.due_at)
+    period = {
+        "contractor": contractor.public_id,
+        "job": job.public_id,
+        "paycycle_startdate": int((starts - timedelta(days=1)).timestamp()),
+        "paycycle_enddate": int((starts + timedelta(days=2)).timestamp()),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = api.post("/invoices", {**period, "gross_pay": job.wage * 2})
+    assert invoice.status_code == 201, invoice.content
+    adjustment = Charge.objects.get(purpose="adjustment")
+    assert adjustment.status == "succeeded"
+    assert ledger.total(platform=card_platform) == collected(card_platform)
+    assert collected(card_platform) == first.amount + adjustment.amount
+    # The invoice withdrawn: back to the estimate, the audit's charge refunded.
+    deleted = api.delete(f"/invoices/{invoice.json()['id']}")
+    assert deleted.status_code == 200, deleted.content
+    assert (
+        ledger.total(platform=card_platform) == collected(card_platform) == first.amount
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_twenty_racing_retries_of_one_charge_charge_once(
     requires_postgres: None, product
