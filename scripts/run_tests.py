@@ -3,7 +3,7 @@
 With DATABASE_URL unset, use PostgreSQL at 127.0.0.1:5432 when it answers, else
 SQLite, and say which. Browser tests need /usr/bin/chromium: without it they are
 left out with a loud notice, except under CI, where that is a failure. pytest's
-"no tests ran" exit code is a failure too.
+"no tests ran" exit code is a failure too. Tests run on every core (PYTEST_WORKERS).
 """
 
 from __future__ import annotations
@@ -25,6 +25,17 @@ def postgres_answers(url: str) -> bool:
             return True
     except psycopg.Error:
         return False
+
+
+def worker_args(args: list[str], workers: str) -> list[str]:
+    """pytest-xdist's arguments: every core by default, one test database per worker.
+
+    A module's tests stay on one worker (loadscope), so its live server and fixtures
+    start once. PYTEST_WORKERS=0 runs in one process; an explicit -n in args wins.
+    """
+    if workers == "0" or any(a == "-n" or a.startswith("-n") for a in args):
+        return []
+    return ["-n", workers, "--dist", "loadscope"]
 
 
 def main(argv: list[str]) -> int:
@@ -61,6 +72,9 @@ def main(argv: list[str]) -> int:
         print("! Install it with: sudo apt-get install chromium")
         print("!" * 72)
         pytest_args += ["-m", "not browser"]
+
+    if not bench:
+        pytest_args += worker_args(args, os.environ.get("PYTEST_WORKERS", "auto"))
 
     import pytest
 
