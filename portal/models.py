@@ -4,17 +4,25 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from portal.ids import PublicIdField
 from portal.zones import (
+    UNKNOWN_ZONE,
     UTC_ZONE,
     ZoneInfo,
-    validate_zone,
+    is_zone,
     zone_name_for_address,
     zone_named,
 )
+
+
+def validate_zone(value: str) -> None:
+    """A model field validator: blank, or a zone the tz database knows."""
+    if value and not is_zone(value):
+        raise ValidationError(UNKNOWN_ZONE.format(value=value), code="invalid")
 
 
 class Role(models.TextChoices):

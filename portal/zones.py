@@ -6,14 +6,15 @@ times (its certificate, the tech's e-mails) read in the site's zone, known from 
 address: a state → zone table, with the states that straddle two zones split by the
 first three digits of the postal code, and a per-site override for the odd county the
 table gets wrong.
+
+Standard library only: the certificate document (which imports nothing from Django)
+writes its window with ``end_clock``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from django.core.exceptions import ValidationError
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -122,12 +123,18 @@ def local_day(at: datetime, zone: tzinfo) -> date:
 
 def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """The instants a local day starts and ends (23 or 25 hours apart on the DST days)."""
-    first = datetime.combine(day, time.min, tzinfo=zone)
+    # In UTC: arithmetic on two times of one zone would count wall-clock hours (24).
+    first = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC_ZONE)
     after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return first, after
+    return first, after.astimezone(UTC_ZONE)
 
 
-def validate_zone(value: str) -> None:
-    """A model field validator: blank, or a zone the tz database knows."""
-    if value and not is_zone(value):
-        raise ValidationError(UNKNOWN_ZONE.format(value=value), code="invalid")
+def end_clock(end: datetime) -> tuple[date, str]:
+    """The day and clock an end (already in its zone) is written as.
+
+    The one rule for the end of a day: an end at midnight is "24:00" of the day it
+    closes, never "00:00" of the next; a start at midnight stays "00:00".
+    """
+    if end.time() == time.min:
+        return end.date() - timedelta(days=1), "24:00"
+    return end.date(), f"{end:%H:%M}"

@@ -12,8 +12,8 @@ from coverage.models import new_session_id, new_session_token
 from coverage.models.base import Addressed, TenantQuerySet
 from coverage.models.parties import CategoryCode, Contractor, Entity
 from portal.ids import PublicIdField
-from portal.models import Platform
-from portal.zones import ZoneInfo, site_zone, validate_zone
+from portal.models import Platform, validate_zone
+from portal.zones import ZoneInfo, site_zone
 
 
 class WorkJob(Addressed):

@@ -11,12 +11,13 @@ written "24:00" of the day it closes, on every screen, e-mail and PDF; a window 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from django.utils import timezone
 
 from portal.money import MINUS, amount_text
+from portal.zones import end_clock
 
 __all__ = [
     "MINUS",
@@ -55,13 +56,6 @@ def local(at: datetime, zone: tzinfo | None = None) -> datetime:
 def zone_label(at: datetime, zone: tzinfo | None = None) -> str:
     """The abbreviation of the zone ``at`` reads in then: "EST" in winter, "EDT" in summer."""
     return local(at, zone).tzname() or ""
-
-
-def end_clock(end: datetime) -> tuple[date, str]:
-    """The day and clock an end (already local) is written as: midnight is 24:00 of the day before."""
-    if end.time() == time.min:
-        return end.date() - timedelta(days=1), "24:00"
-    return end.date(), f"{end:%H:%M}"
 
 
 def day(
