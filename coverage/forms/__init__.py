@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors.board import SORTS
@@ -86,6 +87,17 @@ def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
 
 def dollars_to_cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
+
+
+def name_zone(form: forms.Form, *names: str) -> None:
+    """Put the zone a time is typed in into its label: "Starts (EST)".
+
+    Django reads a typed time in the request's zone (the dispatcher's, activated by
+    portal.local_time), so the label says which one that is.
+    """
+    zone = timezone.now().astimezone(timezone.get_current_timezone()).tzname()
+    for name in names:
+        form.fields[name].label = f"{form.fields[name].label} ({zone})"
 
 
 class BoardFilterForm(forms.Form):
@@ -209,13 +221,13 @@ class TicketForm(forms.Form):
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
     starts_at = forms.DateTimeField(
-        label="Starts (UTC)",
+        label="Starts",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_START, "invalid": BAD_MOMENT},
     )
     ends_at = forms.DateTimeField(
-        label="Ends (UTC)",
+        label="Ends",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_END, "invalid": BAD_MOMENT},
@@ -238,6 +250,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
+        name_zone(self, "starts_at", "ends_at")
         tech = model_choice(self, "tech")
         tech.queryset = (
             Contractor.objects.for_platform(platform)
@@ -384,11 +397,15 @@ def tech_label(contractor: Contractor) -> str:
 
 class ExtendForm(forms.Form):
     end_at = forms.DateTimeField(
-        label="New end (UTC)",
+        label="New end",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_END_DATE, "invalid": BAD_MOMENT},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_zone(self, "end_at")
 
 
 class CancelForm(forms.Form):

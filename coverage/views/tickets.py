@@ -285,7 +285,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
             form.add_error("end_at", exc.messages)
         else:
             notice = TICKET_EXTENDED.format(
-                id=assignment.public_id, end=formatting.moment(extended.job_end_at)
+                id=assignment.public_id, end=formatting.end_moment(extended.job_end_at)
             )
             return _done(request, assignment, notice)
     return _ticket_page(request, assignment, status=422, extend_form=form)

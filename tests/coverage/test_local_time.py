@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from coverage.models import Assignment, CategoryCode, Contractor, WorkJob
 from coverage.services import create_assignment
+from coverage.views.tickets import TICKET_EXTENDED
 from portal.models import Platform, User
 from tests.coverage.helpers import GL, WC
 from tests.coverage.portal_helpers import opted_in, today
@@ -97,4 +99,29 @@ def test_the_ticket_shows_the_dispatchers_zone_and_the_form_reads_it(
     label = local(evening["day"], 20).tzname()
     day = evening["day"]
     assert f"{day:%b} {day.day}, 20:00–22:00 {label}" in page
-    assert " UTC" not in page.replace("UTC day", "")
+    # Every clock on the page is the dispatcher's: only the coverage rule names UTC.
+    assert " UTC" not in page.replace("that day in UTC", "")
+    # The extend form reads a typed time in the dispatcher's zone, and says so.
+    assert f"New end ({label})" in page
+
+
+def test_a_time_typed_by_the_dispatcher_is_their_local_time(
+    evening: dict, dispatcher: User, client_as
+) -> None:
+    tonight = evening["tonight"]
+    day = evening["day"] + timedelta(days=1)
+    response = client_as(dispatcher).post(
+        f"/tickets/{tonight.public_id}/extend",
+        {"end_at": f"{day.isoformat()}T00:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    tonight.refresh_from_db()
+    # Midnight in New Jersey, said as the end of the day before (the one rule).
+    assert tonight.job_end_at == local(day, 0)
+    label = local(day, 0).tzname()
+    before = evening["day"]
+    closing = f"{before:%b} {before.day}, {before:%Y}, 24:00 {label}"
+    assert TICKET_EXTENDED.format(id=tonight.public_id, end=closing) in (
+        html.unescape(response.content.decode())
+    )
