@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class LoginForm(AuthenticationForm):
@@ -41,3 +42,14 @@ def add_service_error(
         return
     for error in exc.error_list:
         form.add_error(target(codes.get(error.code or "")), error.messages)
+
+
+def name_zone(form: forms.Form, *names: str) -> None:
+    """Put the zone a time is typed in into its label: "Starts (EST)".
+
+    Django reads a typed time in the request's zone (the dispatcher's, activated by
+    portal.local_time), so the label says which one that is.
+    """
+    zone = timezone.now().astimezone(timezone.get_current_timezone()).tzname()
+    for name in names:
+        form.fields[name].label = f"{form.fields[name].label} ({zone})"

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors.board import SORTS
@@ -19,7 +18,7 @@ from coverage.selectors.tickets import Status
 from coverage.services import JobData, check_wage
 from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS, in_portal_words
 from policies.lines import CoverageType
-from portal.forms import add_service_error
+from portal.forms import add_service_error, name_zone
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 
@@ -87,17 +86,6 @@ def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
 
 def dollars_to_cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
-
-
-def name_zone(form: forms.Form, *names: str) -> None:
-    """Put the zone a time is typed in into its label: "Starts (EST)".
-
-    Django reads a typed time in the request's zone (the dispatcher's, activated by
-    portal.local_time), so the label says which one that is.
-    """
-    zone = timezone.now().astimezone(timezone.get_current_timezone()).tzname()
-    for name in names:
-        form.fields[name].label = f"{form.fields[name].label} ({zone})"
 
 
 class BoardFilterForm(forms.Form):
