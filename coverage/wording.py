@@ -117,8 +117,8 @@ ADVICE: Mapping[str, str] = {
 ADVICE_BY_PREFIX: tuple[tuple[str, str], ...] = (
     (
         ENTITY_REQUIREMENT_UNMET.split("{")[0],
-        "{customer} requires cover {tech}'s policy does not have ({detail}). Send "
-        "an opt-in link with the cover {customer} requires.",
+        "{customer}'s requirements are not met: {detail}. Send an opt-in link "
+        "with the cover {customer} requires.",
     ),
     (
         CARD_DECLINED.split("{")[0],
@@ -158,6 +158,36 @@ def coverage_advice(
         return ADVICE[message].format(**values)
     for prefix, advice in ADVICE_BY_PREFIX:
         if message.startswith(prefix):
-            values["detail"] = message[len(prefix) :].rstrip(".").strip()
+            detail = message[len(prefix) :].rstrip(".").strip()
+            # The check says "the contractor's policy"; the dispatcher knows a name.
+            values["detail"] = detail.replace(
+                "the contractor's policy", f"{values['tech']}'s policy"
+            )
             return advice.format(**values)
     return message
+
+
+# What an event on a ticket says happened; its API type stays beside it, for support.
+EVENT_WORDS: Mapping[str, str] = {
+    "assignment.created": "Dispatched",
+    "assignment.active": "Coverage in place",
+    "assignment.updated": "Changed",
+    "assignment.cancelled": "Cancelled; its premium was reversed",
+    "invoice.created": "Invoiced",
+    "invoice.updated": "Invoice changed",
+    "invoice.charge_card_succeeded": "Card charged",
+    "invoice.charge_card_failed": "Card charge failed",
+}
+# Only these events judge coverage; the others' snapshot of the check is not news.
+DECIDING_EVENTS = frozenset({"assignment.created", "assignment.updated"})
+
+
+def event_words(type: str, data: Mapping[str, object] | None) -> str:
+    """ "Dispatched: covered", "Changed: not covered (…)", "Cancelled; its premium …"."""
+    said = EVENT_WORDS.get(type, type)
+    eligible = (data or {}).get("eligible")
+    if type not in DECIDING_EVENTS or not isinstance(eligible, Mapping):
+        return f"{said}."
+    if eligible.get("result"):
+        return f"{said}: covered."
+    return f"{said}: not covered ({eligible.get('message', '')})"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from coverage import wording
 from coverage.selectors.tickets import LINE_SHORT
 from coverage.views import formatting
 from policies.lines import CoverageType
@@ -79,3 +81,9 @@ def window(start: datetime, end: datetime) -> str:
 @register.simple_tag
 def times(start: datetime, end: datetime) -> str:
     return formatting.times(start, end)
+
+
+@register.filter(name="event_words")
+def event_words_filter(event: Any) -> str:
+    """What a ticket's event says happened (coverage.wording.event_words)."""
+    return wording.event_words(event.type, event.data)
