@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -35,17 +35,31 @@ BACKOFF = [
 
 
 def queue(
-    *, platform_id: int, to: str, kind: str, context: dict[str, Any], now: datetime
+    *,
+    platform_id: int,
+    to: str,
+    kind: str,
+    context: dict[str, Any],
+    now: datetime,
+    zone: tzinfo,
 ) -> Notice:
-    """Render and record a notice; it is sent once the current transaction commits."""
+    """Render and record a notice; it is sent once the current transaction commits.
+
+    Its times read in ``zone`` (the job site's: where the tech will be), whoever's
+    request or worker sends it.
+    """
     base = f"coverage/email/{kind}"
+    with timezone.override(zone):
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
     notice = Notice.objects.create(
         platform_id=platform_id,
         kind=kind,
         to=to,
-        subject=" ".join(render_to_string(f"{base}_subject.txt", context).split()),
-        text=render_to_string(f"{base}.txt", context),
-        html=render_to_string(f"{base}.html", context),
+        subject=subject,
+        text=text,
+        html=html,
         created_at=now,
         next_attempt_at=now,
     )
@@ -134,4 +148,5 @@ def notify_opt_in(
             "expires_at": session.expires_at,
         },
         now=now,
+        zone=assignment.job.zone,
     )

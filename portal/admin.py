@@ -14,9 +14,14 @@ admin.site.site_title = "Support admin"
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
-    list_display = ["name", "public_id", "created_at"]
+    list_display = ["name", "public_id", "time_zone_in_force", "created_at"]
     search_fields = ["name", "public_id"]
-    readonly_fields = ["public_id", "created_at"]
+    readonly_fields = ["public_id", "time_zone_in_force", "created_at"]
+
+    @admin.display(description="time zone in force")
+    def time_zone_in_force(self, obj: Platform) -> str:
+        # Blank time zone: the one of the platform's address, else UTC.
+        return str(obj.zone)
 
 
 @admin.register(User)
@@ -27,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "email", "first_name", "last_name"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Role", {"fields": ("role", "platform")}),
+        ("Role", {"fields": ("role", "platform", "time_zone")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from portal.zones import zone_choices
 
 
 class LoginForm(AuthenticationForm):
@@ -41,3 +45,28 @@ def add_service_error(
         return
     for error in exc.error_list:
         form.add_error(target(codes.get(error.code or "")), error.messages)
+
+
+def name_zone(form: forms.Form, *names: str) -> None:
+    """Put the zone a time is typed in into its label: "Starts (EST)".
+
+    Django reads a typed time in the request's zone (the dispatcher's, activated by
+    portal.local_time), so the label says which one that is.
+    """
+    zone = timezone.now().astimezone(timezone.get_current_timezone()).tzname()
+    for name in names:
+        form.fields[name].label = f"{form.fields[name].label} ({zone})"
+
+
+class TimeZoneForm(forms.Form):
+    """A person's own time zone; blank keeps the platform's (forms parse, services judge)."""
+
+    time_zone = forms.CharField(
+        label="Time zone", required=False, max_length=64, widget=forms.Select
+    )
+
+    def __init__(self, *args: Any, platform_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["time_zone"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", f"My platform's ({platform_zone})"), *zone_choices()]

@@ -4,10 +4,25 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from portal.ids import PublicIdField
+from portal.zones import (
+    UNKNOWN_ZONE,
+    UTC_ZONE,
+    ZoneInfo,
+    is_zone,
+    zone_name_for_address,
+    zone_named,
+)
+
+
+def validate_zone(value: str) -> None:
+    """A model field validator: blank, or a zone the tz database knows."""
+    if value and not is_zone(value):
+        raise ValidationError(UNKNOWN_ZONE.format(value=value), code="invalid")
 
 
 class Role(models.TextChoices):
@@ -36,8 +51,16 @@ class Platform(models.Model):
 
     public_id = PublicIdField(prefix="pf")
     name = models.CharField(max_length=200, unique=True)
-    # An IANA zone name ("America/New_York"); blank until onboarding or support sets it.
-    time_zone = models.CharField(max_length=64, blank=True)
+    # An IANA zone name ("America/New_York"); blank: the zone of the platform's address.
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text="IANA name, e.g. America/New_York. Blank: from the address's state.",
+    )
+    # Where the platform is based: its default time zone when none is set.
+    address_region = models.CharField("state", max_length=2, blank=True)
+    address_postalcode = models.CharField("postal code", max_length=20, blank=True)
     # Hosts a hosted flow (application or payment session) may send the contractor back
     # to; the flows refuse a return URL on any other host.
     hosted_flow_allowed_redirect_hosts = models.JSONField(default=list, blank=True)
@@ -55,6 +78,17 @@ class Platform(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The platform's time zone: the one set, else its address's, else UTC."""
+        return (
+            zone_named(self.time_zone)
+            or zone_named(
+                zone_name_for_address(self.address_region, self.address_postalcode)
+            )
+            or UTC_ZONE
+        )
+
 
 class User(AbstractUser):
     """A person who signs in to the portal, with exactly one role.
@@ -70,6 +104,14 @@ class User(AbstractUser):
     platform = models.ForeignKey(
         Platform, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # The dispatcher's own zone (a dispatcher working from another state than the
+    # platform's office); blank: the platform's.
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text="IANA name, e.g. America/Chicago. Blank: the platform's time zone.",
+    )
 
     class Meta:
         constraints = [
@@ -84,6 +126,14 @@ class User(AbstractUser):
         # The admin site admits staff only; support is the staff role.
         self.is_staff = self.role == Role.SUPPORT or self.is_superuser
         super().save(*args, **kwargs)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone this person reads times in: their own, else their platform's, else UTC."""
+        own = zone_named(self.time_zone)
+        if own is not None:
+            return own
+        return self.platform.zone if self.platform is not None else UTC_ZONE
 
     @property
     def is_dispatcher(self) -> bool:

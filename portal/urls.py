@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("settings/", views.settings_page, name="settings"),
     path("admin/", admin.site.urls),
     path("api/v1/", coverage_api.urls),
     path("job/v1/", job_api.urls),

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import TimeZoneForm, add_service_error
 from portal.http import PortalRequest
 from portal.models import Platform
+from portal.preferences import set_time_zone
+from portal.zones import UTC_ZONE
+
+TIME_ZONE_SAVED = "Saved: times now read in {zone}."
 
 
 @login_required
@@ -34,3 +41,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: PortalRequest) -> HttpResponse:
+    """The signed-in person's own settings: the zone they read times in."""
+    user = request.user
+    platform_zone = str(user.platform.zone if user.platform else UTC_ZONE)
+    if request.method == "POST":
+        form = TimeZoneForm(request.POST, platform_zone=platform_zone)
+        if form.is_valid():
+            try:
+                set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"])
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, TIME_ZONE_SAVED.format(zone=user.zone))
+                return redirect("settings")
+        status = 422
+    else:
+        form = TimeZoneForm(
+            initial={"time_zone": user.time_zone}, platform_zone=platform_zone
+        )
+        status = 200
+    return render(
+        request,
+        "portal/settings.html",
+        {"form": form, "zone": user.zone},
+        status=status,
+    )

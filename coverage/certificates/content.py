@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -138,12 +139,14 @@ def build_document(
     """
     contractor, job = assignment.contractor, assignment.job
     entity = job.entity
+    # The window reads in the job site's zone: the holder checks the tech on site
+    # against local time. The work's own window (a same-day job's coverage runs on).
+    site = job.zone
     window = (
-        assignment.effective_at.astimezone(UTC),
-        assignment.end_at.astimezone(UTC),
+        assignment.effective_at.astimezone(site),
+        assignment.end_at.astimezone(site),
     )
-    # The work's own window (a same-day job's coverage runs on to midnight).
-    work_window = (window[0], assignment.job_end_at.astimezone(UTC))
+    work_window = (window[0], assignment.job_end_at.astimezone(site))
     effective, expires = _term_dates(policy)
     # Each certificate lists one insurer, so it is insurer A on it.
     insurer = Insurer(
@@ -199,6 +202,7 @@ def build_document(
         ),
         holder=Party(entity.name, _address_lines(entity)),
         additional_insured_window=window if line == GENERAL_LIABILITY else None,
+        time_zone=str(site),
     )
 
 
@@ -224,6 +228,7 @@ def document_from_json(
         return Party(p["name"], tuple(p["address_lines"]))
 
     window = data.get("additional_insured_window")
+    zone = ZoneInfo(data.get("time_zone") or "UTC")
     return CertificateDocument(
         number=data["number"],
         issued_on=date.fromisoformat(data["issued_on"]),
@@ -248,11 +253,15 @@ def document_from_json(
         description_of_operations=data["description_of_operations"],
         holder=party(data["holder"]),
         additional_insured_window=(
-            (datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1]))
+            (
+                datetime.fromisoformat(window[0]).astimezone(zone),
+                datetime.fromisoformat(window[1]).astimezone(zone),
+            )
             if window
             else None
         ),
         status_note=status_note,
+        time_zone=str(zone),
     )
 
 

@@ -18,7 +18,7 @@ from coverage.selectors.tickets import Status
 from coverage.services import JobData, check_wage
 from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS, in_portal_words
 from policies.lines import CoverageType
-from portal.forms import add_service_error
+from portal.forms import add_service_error, name_zone
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 
@@ -209,13 +209,13 @@ class TicketForm(forms.Form):
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
     starts_at = forms.DateTimeField(
-        label="Starts (UTC)",
+        label="Starts",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_START, "invalid": BAD_MOMENT},
     )
     ends_at = forms.DateTimeField(
-        label="Ends (UTC)",
+        label="Ends",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_END, "invalid": BAD_MOMENT},
@@ -238,6 +238,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
+        name_zone(self, "starts_at", "ends_at")
         tech = model_choice(self, "tech")
         tech.queryset = (
             Contractor.objects.for_platform(platform)
@@ -384,11 +385,15 @@ def tech_label(contractor: Contractor) -> str:
 
 class ExtendForm(forms.Form):
     end_at = forms.DateTimeField(
-        label="New end (UTC)",
+        label="New end",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={"required": ENTER_END_DATE, "invalid": BAD_MOMENT},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_zone(self, "end_at")
 
 
 class CancelForm(forms.Form):

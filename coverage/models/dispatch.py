@@ -12,7 +12,8 @@ from coverage.models import new_session_id, new_session_token
 from coverage.models.base import Addressed, TenantQuerySet
 from coverage.models.parties import CategoryCode, Contractor, Entity
 from portal.ids import PublicIdField
-from portal.models import Platform
+from portal.models import Platform, validate_zone
+from portal.zones import ZoneInfo, site_zone
 
 
 class WorkJob(Addressed):
@@ -49,6 +50,14 @@ class WorkJob(Addressed):
     custom_metadata = models.JSONField(default=dict, blank=True)
     years_experience = models.PositiveIntegerField(null=True, blank=True)
     withhold_premium = models.BooleanField(default=False)
+    # The site's zone when its address's state and postal code give the wrong one (a
+    # county on the other side of a state's zone line); blank: from the address.
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text="IANA name, e.g. America/Denver. Blank: from the site's address.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -66,6 +75,15 @@ class WorkJob(Addressed):
     @property
     def work_state(self) -> str:
         return self.address_region
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The job site's local zone: certificates and the tech's e-mails read in it."""
+        return site_zone(
+            region=self.address_region,
+            postal_code=self.address_postalcode,
+            override=self.time_zone,
+        )
 
 
 class Quote(models.Model):

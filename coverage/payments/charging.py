@@ -131,6 +131,7 @@ def _notify(
             "reason": charge.failure_message,
         },
         now=now,
+        zone=assignment.job.zone,
     )
 
 

@@ -8,7 +8,7 @@ each row is a ``coverage.selectors.tickets.Ticket``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, tzinfo
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
@@ -23,9 +23,9 @@ from coverage.selectors.tickets import (
     visible_tickets,
     with_status,
 )
-from coverage.services.dates import start_of_day
 from portal.models import Platform, User
 from portal.pagination import Page
+from portal.zones import UTC_ZONE, day_bounds
 
 PAGE_SIZE = 100
 
@@ -61,18 +61,21 @@ class BoardFilters:
     customer: str = ""  # entity public id
     q: str = ""
     sort: str = DEFAULT_SORT
+    # The dispatcher's zone: the board's day is their local day (a dispatch at 20:00
+    # in New Jersey is on today's board, though it is tomorrow in UTC).
+    zone: tzinfo = UTC_ZONE
 
 
-def day_range(day: date) -> tuple[datetime, datetime]:
-    """A board day is a UTC day, the day the ledger books a dispatch's premium to."""
-    return start_of_day(day), start_of_day(day + timedelta(days=1))
+def day_range(day: date, zone: tzinfo = UTC_ZONE) -> tuple[datetime, datetime]:
+    """The instants a board day starts and ends in the dispatcher's zone."""
+    return day_bounds(day, zone)
 
 
 def board_queryset(
     user: User, filters: BoardFilters, *, at: datetime
 ) -> QuerySet[Assignment]:
     """The dispatches starting on ``filters.day`` that ``user`` may see, filtered."""
-    first, after = day_range(filters.day)
+    first, after = day_range(filters.day, filters.zone)
     found = visible_tickets(user).filter(
         effective_at__gte=first, effective_at__lt=after
     )
@@ -198,7 +201,7 @@ def filter_options(
     A tech or customer picked from elsewhere (the contractor page) stays selectable
     even on a day they have no ticket.
     """
-    first, after = day_range(filters.day)
+    first, after = day_range(filters.day, filters.zone)
     scope = visible_tickets(user)
     if filters.platform is not None:
         scope = scope.filter(platform=filters.platform)

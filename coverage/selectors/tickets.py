@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from coverage import certificates
 from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
+from coverage.views.formatting import when
+from coverage.wording import coverage_advice
 from policies.lines import CoverageType
+from policies.models import Policy, PolicyStatus
 from portal.models import User
 
 # Short names for chips; the full label is the CoverageType's.
@@ -87,21 +90,38 @@ def for_display(
     queryset: QuerySet[Assignment], *, at: datetime
 ) -> QuerySet[Assignment]:
     """What a ticket row reads, fetched with the rows: three queries for any number."""
-    return queryset.select_related(
-        "platform", "contractor", "job__entity", "job__category_code"
-    ).prefetch_related(
-        Prefetch(
-            "opt_in_sessions",
-            queryset=open_sessions(at).select_related("quote").order_by("-pk"),
-            to_attr="open_opt_ins",
-        ),
-        Prefetch(
-            "certificates",
-            queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
-            .only(*CERTIFICATE_FIELDS)
-            .order_by("line"),
-            to_attr="issued_certificates",
-        ),
+    return (
+        queryset.select_related(
+            "platform", "contractor", "job__entity", "job__category_code"
+        )
+        .annotate(
+            # The work state of the tech's latest active policy here, so a work-state
+            # mismatch can say which state the policy covers (a subquery on the policy
+            # index: no extra query).
+            policy_work_state=Subquery(
+                Policy.objects.filter(
+                    contractor=OuterRef("contractor"),
+                    platform=OuterRef("platform"),
+                    status=PolicyStatus.ACTIVE,
+                )
+                .order_by("-effective_at")
+                .values("wc_state")[:1]
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "opt_in_sessions",
+                queryset=open_sessions(at).select_related("quote").order_by("-pk"),
+                to_attr="open_opt_ins",
+            ),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
+                .only(*CERTIFICATE_FIELDS)
+                .order_by("line"),
+                to_attr="issued_certificates",
+            ),
+        )
     )
 
 
@@ -149,20 +169,37 @@ class Ticket:
         """While an opt-in link is out: when it went, and what happens next."""
         if self.opt_in is None:
             return ""
-        sent = self.opt_in.created_at.astimezone(UTC)
-        return PENDING_NOTE.format(sent=f"{sent:%b} {sent.day}, {sent:%H:%M} UTC")
+        return PENDING_NOTE.format(sent=when(self.opt_in.created_at))
 
     @cached_property
     def reason(self) -> str:
-        """Why the ticket is not covered, in words ("" when it is)."""
+        """Why the ticket is not covered and what to do, in one plain sentence.
+
+        "" when covered, and while an opt-in link is out (the note says what happens
+        next; the check's "no active policy" would contradict it).
+        """
         a = self.assignment
-        if self.status == Status.COVERED:
+        if self.status in (Status.COVERED, Status.PENDING):
             return ""
         if self.status == Status.CANCELLED:
             return CANCELLED_NOTE
         if a.eligible and not a.bind:
             return NOT_BOUND
-        return a.eligibility_message
+        return self.advice
+
+    @cached_property
+    def advice(self) -> str:
+        """The coverage check's message in plain words (coverage.wording)."""
+        a = self.assignment
+        return coverage_advice(
+            a.eligibility_message,
+            tech=a.contractor.first_name or a.contractor.legal_name,
+            work_state=a.job.address_region,
+            home_state=a.contractor.address_region,
+            policy_work_state=getattr(a, "policy_work_state", "") or "",
+            trade=a.job.category_code.name if a.job.category_code else "",
+            customer=a.job.entity.name,
+        )
 
     @cached_property
     def certificates(self) -> list[Certificate]:

@@ -26,7 +26,7 @@ from portal.money import amount_text
 SESSION_EXPIRED_PAGE = (
     "This application link has expired. Ask the platform that sent it for a new one."
 )
-SESSION_COMPLETE_PAGE = "You have already opted in: your coverage is in place."
+SESSION_COMPLETE_PAGE = "Your opt-in is complete: your coverage is in place."
 WIRE_LINES = {"wc": CoverageType.WORKERS_COMP, "gl": CoverageType.GENERAL}
 
 

@@ -112,10 +112,13 @@ def board(request: PortalRequest) -> HttpResponse:
     # underwriter adds the platform picker (and the chosen platform). A poll
     # skips the pickers, and stops after the summary when nothing changed.
     now = timezone.now()
-    today = now.astimezone(UTC).date()
+    # The dispatcher's local day (portal.local_time activated their zone).
+    zone = timezone.get_current_timezone()
+    today = now.astimezone(zone).date()
     form = BoardFilterForm(request.GET)
     user = request.user
     filters = reads.BoardFilters(
+        zone=zone,
         day=form.value("day", today),
         platform=_platform(user, form.value("platform")),
         state=form.value("state"),
@@ -154,6 +157,7 @@ def board(request: PortalRequest) -> HttpResponse:
         else [],
         "show_platform": user.sees_all_platforms and filters.platform is None,
         "today": today,
+        "zone_name": str(zone),
         "previous_day": filters.day - timedelta(days=1),
         "next_day": filters.day + timedelta(days=1),
         "rendered_at": now.timestamp(),

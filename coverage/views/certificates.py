@@ -54,13 +54,23 @@ _PUBLIC_FIELDS = (
 )
 
 
-def _by_number(queryset: Any, number: str) -> Certificate | None:
+# What the verification page adds: where the job site is, for the zone its times read in.
+_SITE_FIELDS = (
+    "assignment__job__address_region",
+    "assignment__job__address_postalcode",
+    "assignment__job__time_zone",
+)
+
+
+def _by_number(
+    queryset: Any, number: str, *, extra: tuple[str, ...] = ()
+) -> Certificate | None:
     # One indexed lookup whether or not the number exists, so an unknown number is
     # answered like a known one.
     normalized = certificates.normalize_number(number)
     if normalized is None:
         return None
-    return queryset.only(*_PUBLIC_FIELDS).filter(number=normalized).first()
+    return queryset.only(*_PUBLIC_FIELDS, *extra).filter(number=normalized).first()
 
 
 R = TypeVar("R", bound=HttpResponse | FileResponse)
@@ -104,12 +114,19 @@ def _pdf_or_pending(
 @require_GET
 def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
     """Public: is this certificate genuine, and is it in force now?"""
-    certificate = _by_number(Certificate.objects.all(), number)
+    certificate = _by_number(
+        Certificate.objects.select_related("assignment__job"),
+        number,
+        extra=_SITE_FIELDS,
+    )
     if certificate is None:
         return _not_found(request)
     standing = certificates.standing(certificate, at=timezone.now())
     context = {
         "certificate": certificate,
+        # The reader may be anywhere; the certificate reads in its job site's zone, as
+        # its PDF does.
+        "zone": certificate.assignment.job.zone,
         "standing": standing,
         "headline": STANDING_HEADLINES[standing],
         "valid": standing in (certificates.IN_FORCE, certificates.SCHEDULED),

@@ -103,11 +103,19 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
         except ValidationError as exc:
             attach_errors(form, exc, fields=FIELD_OF_KEY)
         else:
-            status = tickets.ticket(assignment).status_label.lower()
-            messages.success(
-                request,
-                TICKET_DISPATCHED.format(id=assignment.public_id, status=status),
+            shown = tickets.ticket(assignment)
+            # A dispatch that is not covered is not a success: a warning, and why.
+            level = (
+                messages.SUCCESS
+                if shown.status == tickets.Status.COVERED
+                else messages.WARNING
             )
+            text = TICKET_DISPATCHED.format(
+                id=assignment.public_id, status=shown.status_label.lower()
+            )
+            if shown.reason:
+                text = f"{text} {shown.reason}"
+            messages.add_message(request, level, text)
             url = reverse("coverage:ticket_detail", args=[assignment.public_id])
             if is_partial(request):
                 return HttpResponseClientRedirect(url)

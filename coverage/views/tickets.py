@@ -222,11 +222,22 @@ def _ticket_page(
     )
 
 
-def _done(request: PortalRequest, assignment: Assignment, notice: str) -> HttpResponse:
-    """After an action: HTMX gets the ticket again with the notice; a browser, PRG."""
+def _done(
+    request: PortalRequest,
+    assignment: Assignment,
+    notice: str,
+    *,
+    level: int = messages.SUCCESS,
+) -> HttpResponse:
+    """After an action: HTMX gets the ticket again with the notice; a browser, PRG.
+
+    ``level`` is the colour of what happened: success only when the ticket is better
+    off, a warning when it is still not covered, info for a cancellation.
+    """
     if is_partial(request):
-        return _ticket_page(request, assignment, notice=notice)
-    messages.success(request, notice)
+        tag = messages.DEFAULT_TAGS[level]
+        return _ticket_page(request, assignment, notice=notice, notice_level=tag)
+    messages.add_message(request, level, notice)
     return redirect("coverage:ticket_detail", public_id=assignment.public_id)
 
 
@@ -263,7 +274,10 @@ def ticket_cancel(request: PortalRequest, public_id: str) -> HttpResponse:
             form.add_error(None, exc.messages)
         else:
             return _done(
-                request, assignment, TICKET_CANCELLED.format(id=assignment.public_id)
+                request,
+                assignment,
+                TICKET_CANCELLED.format(id=assignment.public_id),
+                level=messages.INFO,
             )
     return _ticket_page(request, assignment, status=422, cancel_form=form)
 
@@ -285,7 +299,7 @@ def ticket_extend(request: PortalRequest, public_id: str) -> HttpResponse:
             form.add_error("end_at", exc.messages)
         else:
             notice = TICKET_EXTENDED.format(
-                id=assignment.public_id, end=formatting.moment(extended.job_end_at)
+                id=assignment.public_id, end=formatting.end_moment(extended.job_end_at)
             )
             return _done(request, assignment, notice)
     return _ticket_page(request, assignment, status=422, extend_form=form)
@@ -382,7 +396,7 @@ def ticket_recheck(request: PortalRequest, public_id: str) -> HttpResponse:
             request, assignment, status=422, action_error=" ".join(exc.messages)
         )
     if decided.is_covered:
-        notice = DECIDED_COVERED
-    else:
-        notice = DECIDED_NOT_COVERED.format(reason=decided.eligibility_message)
-    return _done(request, assignment, notice)
+        return _done(request, assignment, DECIDED_COVERED)
+    reason = tickets.ticket(decided).advice
+    notice = DECIDED_NOT_COVERED.format(reason=reason)
+    return _done(request, assignment, notice, level=messages.WARNING)

@@ -5,12 +5,14 @@ second browser while the board turns the ticket covered by itself."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from coverage.demo import DEMO_TIME_ZONE
 from coverage.services.eligibility import (
     ELIGIBLE,
     NO_ACTIVE_POLICY,
@@ -23,6 +25,7 @@ TERRY = "Terry Tech (NJ)"
 PRIYA = "Priya Patel (NJ)"
 HARBOR = "Harbor Property Group"
 HVAC = "HVAC service and repair"
+DEMO_ZONE = ZoneInfo(DEMO_TIME_ZONE)
 NEWARK_CLEANING = "Harbor Property Group — Nightly cleaning, Newark lobby (Newark, NJ)"
 
 
@@ -40,12 +43,18 @@ def portal_url(live_server, settings) -> str:
 
 
 def tomorrow() -> date:
-    return timezone.now().astimezone(UTC).date() + timedelta(days=1)
+    # The demo dispatcher works in New Jersey: their tomorrow, in their zone.
+    return timezone.now().astimezone(DEMO_ZONE).date() + timedelta(days=1)
 
 
 def fill_window(page: Page, day: date, start: int, end: int) -> None:
-    page.get_by_label("Starts (UTC)").fill(f"{day.isoformat()}T{start:02}:00")
-    page.get_by_label("Ends (UTC)").fill(f"{day.isoformat()}T{end:02}:00")
+    # The labels name the dispatcher's zone ("Starts (EST)"): times are typed in it.
+    page.get_by_label(re.compile(r"^Starts \((EST|EDT)\)$")).fill(
+        f"{day.isoformat()}T{start:02}:00"
+    )
+    page.get_by_label(re.compile(r"^Ends \((EST|EDT)\)$")).fill(
+        f"{day.isoformat()}T{end:02}:00"
+    )
 
 
 def preview_says(page: Page, verdict: str, message: str, premium: str) -> None:
@@ -90,6 +99,10 @@ def test_create_watch_the_preview_dispatch_open_the_certificate_and_cancel(
     expect(page.get_by_test_id("ticket-status")).to_have_text("Covered")
     expect(page.get_by_test_id("ticket-premium")).to_have_text("$15.87")
     ticket_id = re.search(r"/tickets/(an_\w+)/", page.url).group(1)
+    # 14:00–16:00 as typed, in the dispatcher's zone, labelled.
+    expect(page.get_by_test_id("job-window")).to_have_text(
+        re.compile(r", 14:00–16:00 E[SD]T$")
+    )
     screenshot(page, "ticket")
 
     # It is on the board of its day.

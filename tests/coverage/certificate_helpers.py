@@ -3,7 +3,7 @@ for what a certificate stores."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlsplit
 
 from django.core.files.storage import default_storage
@@ -67,8 +67,9 @@ def stored_text(name: str) -> str:
         return page_text(handle.read())
 
 
-def window_text(start: datetime, end: datetime) -> str:
-    return format_window(start.astimezone(UTC), end.astimezone(UTC))
+def window_text(start: datetime, end: datetime, zone: tzinfo = UTC) -> str:
+    """A certificate's window as it prints, in ``zone`` (the job site's)."""
+    return format_window(start.astimezone(zone), end.astimezone(zone))
 
 
 def path_of(url: str) -> str:

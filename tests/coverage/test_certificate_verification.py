@@ -17,6 +17,7 @@ from coverage.services import (
     extend_job_assignment,
 )
 from coverage.views.certificates import CERTIFICATE_NOT_FOUND, STANDING_HEADLINES
+from coverage.views.formatting import end_moment, moment
 from policies.models import Policy
 from portal.models import Platform
 from tests.coverage.certificate_helpers import (
@@ -102,8 +103,11 @@ def test_a_certificate_in_its_window_is_in_force_with_insured_holder_line_and_wi
     assert HOLDER_NAME in html
     assert "General liability" in html
     assert "additional insured for the dispatch window" in html
-    assert gl.effective_at.strftime("%b %-d, %Y %H:%M") in html
-    assert gl.end_at.strftime("%b %-d, %Y %H:%M") in html
+    # In the job site's zone (New Jersey), whoever reads it, ends by the 24:00 rule.
+    site = gl.assignment.job.zone
+    assert str(site) == "America/New_York"
+    window = f"{moment(gl.effective_at, site)} – {end_moment(gl.end_at, site)}"
+    assert window in html and " UTC" not in window
     assert f"/certificates/{gl.number}/pdf" in html
 
 

@@ -141,7 +141,7 @@ class TestIssueOnDispatch:
     ) -> None:
         gl = certificate_of(dispatched["id"], GL)
         text = stored_text(gl.pdf.name)
-        window = window_text(gl.effective_at, gl.end_at)
+        window = window_text(gl.effective_at, gl.end_at, gl.assignment.job.zone)
         assert INSURED_NAME in text
         assert "41 Ferry Street Newark, NJ 07105" in text
         assert (
@@ -181,7 +181,10 @@ class TestIssueOnDispatch:
         # The holder is the certificate holder, but no one is additional insured on WC.
         assert HOLDER_NAME in text
         assert "is an additional insured" not in text
-        assert f"Dispatch window: {window_text(wc.effective_at, wc.end_at)}" in text
+        assert (
+            f"Dispatch window: {window_text(wc.effective_at, wc.end_at, wc.assignment.job.zone)}"
+            in text
+        )
 
     def test_the_policy_points_at_its_latest_certificates(
         self, dispatched: dict, api: ApiClient, policy: Policy

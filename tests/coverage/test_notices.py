@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -159,6 +160,10 @@ def test_the_dispatchers_opt_in_link_is_e_mailed(
 
     link = ApplicationSession.objects.get().url
     assert link in text and f'href="{link}"' in html
+    # The start reads in the job site's zone (New Jersey), not the dispatcher's (UTC).
+    site = uncovered.effective_at.astimezone(ZoneInfo("America/New_York"))
+    starts = f"starting {site:%b} {site.day}, {site:%Y %H:%M} {site.tzname()}."
+    assert starts in text and starts.replace("starting", "") in html
     assert (
         smtp.messages[0]["Subject"]
         == f"Get covered for {job.name} with {platform.name}"
@@ -191,6 +196,7 @@ def test_a_failed_send_is_retried_with_back_off(
                 "expires_at": now,
             },
             now=now,
+            zone=ZoneInfo("UTC"),
         )
     notice.refresh_from_db()
     assert notice.sent_at is None and notice.attempts == 1 and notice.last_error

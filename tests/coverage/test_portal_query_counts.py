@@ -27,11 +27,11 @@ def test_board_full_page(
     dispatcher: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(dispatcher)
-    # 1 session, 2 user, 3 the summary (counts per status, premium, last change),
-    # 4 one page of tickets with tech, job, customer and trade, 5 their open opt-in
-    # links, 6 their certificates in force, 7 the day's techs and customers for the
-    # pickers, 8 the dispatcher's platform for the header.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with their platform: the header's name and their time
+    # zone), 3 the summary (counts per status, premium, last change), 4 one page of
+    # tickets with tech, job, customer and trade, 5 their open opt-in links, 6 their
+    # certificates in force, 7 the day's techs and customers for the pickers.
+    with django_assert_num_queries(7):
         response = client.get("/board/")
     shown = re.findall(r'data-testid="ticket-row"', response.content.decode())
     assert len(shown) == min(day_of, 100)
@@ -41,7 +41,7 @@ def test_board_swap(
     dispatcher: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(dispatcher)
-    # The full page's queries but the header's platform: the swap carries the pickers.
+    # The full page's queries: the swap carries the pickers.
     with django_assert_num_queries(7):
         client.get("/board/", {"sort": "-premium"}, headers=HTMX)
 
@@ -66,7 +66,7 @@ def test_board_of_an_underwriter(
     underwriter: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(underwriter)
-    # As a dispatcher's, with the list of platforms instead of the header's platform.
+    # As a dispatcher's, with the list of platforms too.
     with django_assert_num_queries(8):
         client.get("/board/")
 
@@ -75,10 +75,10 @@ def test_premium_page(
     dispatcher: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(dispatcher)
-    # 1 session, 2 user, 3 the dispatcher's platform, 4 the ledger total, then
-    # one GROUP BY each: 5 kind, 6 day, 7 customer, 8 tech, 9 state; the independent
-    # reconciliation: 10 the ledger per dispatch, 11 the dispatches themselves.
-    with django_assert_num_queries(11):
+    # 1 session, 2 user with their platform, 3 the ledger total, then one GROUP BY
+    # each: 4 kind, 5 day, 6 customer, 7 tech, 8 state; the independent
+    # reconciliation: 9 the ledger per dispatch, 10 the dispatches themselves.
+    with django_assert_num_queries(10):
         response = client.get("/premium/")
     assert 'data-testid="reconciled"' in response.content.decode()
 
@@ -87,8 +87,8 @@ def test_premium_csv(
     dispatcher: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(dispatcher)
-    # 1 session, 2 user, 3 the platform, 4 the entries (a server-side cursor).
-    with django_assert_num_queries(4):
+    # 1 session, 2 user with their platform, 3 the entries (a server-side cursor).
+    with django_assert_num_queries(3):
         response = client.get("/premium/ledger.csv")
         body = b"".join(response.streaming_content).decode()
     covered = Assignment.objects.filter(eligible=True).count()

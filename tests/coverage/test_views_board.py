@@ -9,6 +9,7 @@ import pytest
 from django.core.validators import ProhibitNullCharactersValidator
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from coverage.forms import BAD_DAY, BAD_PAGE, BAD_PUBLIC_ID, BAD_SORT, UNKNOWN_CHOICE
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
@@ -21,6 +22,7 @@ from coverage.views.board import (
     NO_TICKETS_TODAY,
     POLL_SECONDS,
 )
+from coverage.wording import ADVICE
 from portal.models import Platform, User
 from tests.coverage.helpers import ApiClient, approved_janitorial, make_job
 from tests.coverage.portal_helpers import HTMX, at, opted_in, ticket, today, tomorrow
@@ -100,11 +102,17 @@ def test_rows_show_coverage_premium_and_the_reason_in_words(
     shown = {t.assignment.public_id: t for t in response.context["tickets"]}
     assert shown[covered.public_id].status == tickets.Status.COVERED
     assert [c.status for c in shown[covered.public_id].lines] == ["covered"] * 2
-    assert shown[uncovered.public_id].reason == NO_ACTIVE_POLICY
+    # The check's message in plain words, with what to do (coverage.wording).
+    advice = ADVICE[NO_ACTIVE_POLICY].format(tech="Priya")
+    assert shown[uncovered.public_id].reason == advice
+    assert advice == (
+        "Priya has not opted in yet. Send an opt-in link: the job is covered once "
+        "Priya completes it."
+    )
     page = response.content.decode()
     assert "GL covered" in page and "WC covered" in page
     assert "WC NJ 9410" in page  # the class the dispatch routed to
-    assert NO_ACTIVE_POLICY in page
+    assert escape(advice) in page
     assert "$10.16" in page  # $200 × (4.13 + 0.95) per $100
     assert 'data-testid="board-premium">$10.16<' in page
 
@@ -406,7 +414,17 @@ def test_a_work_state_mismatch_reads_in_words(
     across = ticket(contractor, make_job(platform, category=category, state="PA"))
     page = client_as(dispatcher).get(BOARD).content.decode()
     assert across.eligibility_message == WORK_STATE_MISMATCH
-    assert WORK_STATE_MISMATCH in page
+    name = contractor.first_name
+    assert (
+        escape(
+            f"{name}'s policy covers NJ work; this job is in PA. "
+            "Send an opt-in link to cover PA."
+        )
+        in page
+    )
+    # The ticket keeps the check's exact words, for support.
+    detail = client_as(dispatcher).get(f"/tickets/{across.public_id}/")
+    assert escape(WORK_STATE_MISMATCH) in detail.content.decode()
 
 
 def test_summary_counts(dispatcher: User, covered, uncovered, client_as) -> None:

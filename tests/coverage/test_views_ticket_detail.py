@@ -36,7 +36,7 @@ from coverage.views.tickets import (
     TICKET_EXTENDED,
     WAGE_CHANGED,
 )
-from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS
+from coverage.wording import ADVICE, WAGE_OUT_OF_RANGE_DOLLARS
 from portal.models import Platform, User
 from tests.coverage.portal_helpers import (
     HTMX,
@@ -424,11 +424,16 @@ def test_decide_coverage_again(
 ) -> None:
     client = client_as(dispatcher)
     still = client.post(url(uncovered, "recheck"), headers=HTMX)
-    assert DECIDED_NOT_COVERED.format(reason=NO_ACTIVE_POLICY) in text(still)
+    name = uncovered.contractor.first_name
+    advice = ADVICE[NO_ACTIVE_POLICY].format(tech=name)
+    # Still not covered: a warning, in plain words, not a green success.
+    assert DECIDED_NOT_COVERED.format(reason=advice) in text(still)
+    assert 'data-level="warning"' in text(still)
     # The tech opted in some other way (their platform's own flow, say).
     opted_in(uncovered.contractor, category)
     now_covered = client.post(url(uncovered, "recheck"), headers=HTMX)
     assert DECIDED_COVERED in text(now_covered)
+    assert 'data-level="success"' in text(now_covered)
     uncovered.refresh_from_db()
     assert uncovered.is_covered and uncovered.premium == 1016
 

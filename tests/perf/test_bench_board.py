@@ -33,8 +33,8 @@ def test_bench_board_with_500_tickets(
 ) -> None:
     client = client_as(dispatcher)
     assert client.get("/board/").status_code == 200  # warm the template cache
-    # The same 8 queries as with 5 tickets (tests/coverage/test_portal_query_counts.py).
-    with django_assert_num_queries(8):
+    # The same 7 queries as with 5 tickets (tests/coverage/test_portal_query_counts.py).
+    with django_assert_num_queries(7):
         client.get("/board/")
     full = measure(lambda: client.get("/board/"), runs=40)
     swap = measure(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
 
+from portal.zones import end_clock
+
 # ---------------------------------------------------------------------------
 # Lines of coverage: the values of policies.models.CoverageType, repeated here because
 # this package imports nothing from Django (a test pins the two together).
@@ -194,7 +196,7 @@ def format_date(day: date) -> str:
 
 def format_window(start: datetime, end: datetime) -> str:
     """A dispatch window in the zone its datetimes carry, e.g.
-    "11/22/2026 08:00 – 11/22/2026 17:00 UTC".
+    "11/22/2026 08:00 – 11/22/2026 17:00 EST", "11/22/2026 08:00 – 11/22/2026 24:00 EST".
 
     Pass the datetimes already converted to the zone the reader should see (UTC, or the
     site's zone); the zone's name is printed so the window is never ambiguous. When the
@@ -203,7 +205,9 @@ def format_window(start: datetime, end: datetime) -> str:
     _require_aware(start, end)
     start_zone, end_zone = start.tzname() or "", end.tzname() or ""
     start_text = start.strftime("%m/%d/%Y %H:%M")
-    end_text = end.strftime("%m/%d/%Y %H:%M")
+    # The portal's one end-of-day rule: an end at midnight is 24:00 of the day it closes.
+    end_day, end_clock_text = end_clock(end)
+    end_text = f"{format_date(end_day)} {end_clock_text}"
     if start_zone == end_zone:
         return f"{start_text} \u2013 {end_text} {end_zone}".rstrip()
     return f"{start_text} {start_zone} \u2013 {end_text} {end_zone}"
@@ -346,6 +350,9 @@ class CertificateDocument:
     additional_insured_window: tuple[datetime, datetime] | None = None
     # A banner such as "VOID: superseded by certificate …" or "SAMPLE"; None for none.
     status_note: str | None = None
+    # The IANA zone the windows print in (the job site's), so a document read back
+    # from JSON (where only the offset survives) prints "EST", not "UTC-05:00".
+    time_zone: str = "UTC"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "insurers", tuple(self.insurers))
