@@ -33,7 +33,11 @@ Order of the checks (the first that fails gives the message):
    job's entity (the customer-of-record): a line in its
    ``required_coverage`` is not on the policy, or its
    ``coverage_limit`` (occurrence, then aggregate) is
-   above the policy's general liability limit. The most
+   above the policy's general liability limit, or a
+   contract term (per-line minimum limits, additional
+   insureds, waiver of subrogation, primary and
+   non-contributory: ``coverage.services.contract``)
+   cannot be met on the dispatch's lines. The most
    recent one names the first unmet requirement          → ENTITY_REQUIREMENT_UNMET
 8. Otherwise the most recent matching policy in force at
    the start that meets the entity's requirements
@@ -56,6 +60,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.services.contract import unmet_contract
 from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state
@@ -210,8 +215,14 @@ def _dollars(cents: int) -> str:
     return f"${dollars:,}" if not rest else f"${dollars:,}.{rest:02d}"
 
 
-def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
-    """The first requirement of ``entity`` that ``policy`` does not meet, as a message."""
+def unmet_requirement(
+    policy: Policy, entity: Entity, lines: Sequence[str] | None = None
+) -> str | None:
+    """The first requirement of ``entity`` that ``policy`` does not meet, as a message.
+
+    ``lines`` are the dispatch's (None: the policy's own); the contract's further terms
+    are judged on them and the lines the entity requires (``contract.unmet_contract``).
+    """
     for line in entity.required_coverage:
         if line not in policy.lines:
             label = CoverageType(line).label if line in CoverageType.values else line
@@ -223,7 +234,7 @@ def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
         or CoverageType.GENERAL in entity.required_coverage
     )
     if not provides_gl:
-        return None
+        return _unmet_contract(policy, entity, lines)
     for required, actual, template in (
         (
             entity.occurrence_limit,
@@ -238,7 +249,15 @@ def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
                     required=_dollars(required), actual=_dollars(actual)
                 )
             )
-    return None
+    return _unmet_contract(policy, entity, lines)
+
+
+def _unmet_contract(
+    policy: Policy, entity: Entity, lines: Sequence[str] | None
+) -> str | None:
+    covered = {*(policy.lines if lines is None else lines), *entity.required_coverage}
+    unmet = unmet_contract(policy=policy, entity=entity, lines=covered)
+    return ENTITY_REQUIREMENT_UNMET.format(requirement=unmet) if unmet else None
 
 
 def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
@@ -289,7 +308,7 @@ def check(
     in_force = [p for p in matching if p.effective_at <= effective_at]
     if not in_force:
         return Eligibility(False, POLICY_AFTER_ASSIGNMENT)
-    unmet = {p.pk: unmet_requirement(p, job.entity) for p in in_force}
+    unmet = {p.pk: unmet_requirement(p, job.entity, terms.lines) for p in in_force}
     meeting = [p for p in in_force if unmet[p.pk] is None]
     if not meeting:
         return Eligibility(False, unmet[in_force[0].pk] or ENTITY_REQUIREMENT_UNMET)

@@ -88,6 +88,11 @@ WAIVER_MISSING = (
     "box is not marked."
 )
 WAIVER_SHOWN = "The {line} policy shows a waiver of subrogation."
+PRIMARY_MISSING = (
+    "{owner} requires primary and non-contributory general liability, but the "
+    "description of operations does not say so."
+)
+PRIMARY_SHOWN = "The description of operations says primary and non-contributory."
 HOLDER_MISMATCH = 'The certificate holder is "{found}", not {expected}.'
 HOLDER_UNREAD = "The certificate holder could not be read; it should be {expected}."
 HOLDER_MATCHES = "The certificate holder is {expected}."
@@ -299,7 +304,9 @@ def judge(
     findings = [_insured(parsed, insured_names)]
     needed = list(requirement.lines)
     needed += [line for line in requirement.minimums if line not in needed]
-    if requirement.additional_insureds and GENERAL not in needed:
+    if (
+        requirement.additional_insureds or requirement.primary_non_contributory
+    ) and GENERAL not in needed:
         needed.append(GENERAL)
     for line in needed:
         row = coverages.get(LINE_KEYS[line])
@@ -340,9 +347,24 @@ def judge(
         findings += _additional_insureds(
             coverages.get(parsing.GL_KEY), parsed, requirement.additional_insureds
         )
+    if (
+        requirement.primary_non_contributory
+        and coverages.get(parsing.GL_KEY) is not None
+    ):
+        findings.append(_primary(parsed, owner))
     if requirement.certificate_holder:
         findings.append(_holder(parsed, requirement.certificate_holder))
     return findings
+
+
+def _primary(parsed: dict[str, Any], owner: str) -> Finding:
+    # Wording in the remarks, not a box: a person reads it when it is missing.
+    operations = parsed.get("description_of_operations") or {}
+    path = "description_of_operations.primary_non_contributory_mentioned"
+    if operations.get("primary_non_contributory_mentioned"):
+        return Finding("primary_non_contributory", path, PASS, PRIMARY_SHOWN)
+    message = PRIMARY_MISSING.format(owner=owner)
+    return Finding("primary_non_contributory", path, REVIEW, message)
 
 
 def covered_lines(parsed: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
