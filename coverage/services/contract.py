@@ -49,6 +49,8 @@ WORKERS_COMP = CoverageType.WORKERS_COMP.value
 COVERAGE_LIMIT_KEYS = {"each_occurrence", "general_aggregate"}
 MAX_PARTIES = 10
 MAX_NAME = 200
+# $1 billion: beyond any contract's limit, and keeps step 7's message in its column.
+MAX_LIMIT = 1_000_000_000_00
 
 # Input errors (400 invalid_input, naming the field).
 NOT_A_PARTY = "Give a party as {{name, address}} with a name."
@@ -62,14 +64,15 @@ UNKNOWN_LIMIT = "Unknown {line} limit {limit!r}; use one of: {allowed}."
 USE_COVERAGE_LIMIT = (
     "Set the general liability {limit} minimum with coverage_limit, not minimum_limits."
 )
-BAD_LIMIT = "Minimum limits are in cents and at least 1000: {limit}."
+BAD_LIMIT = (
+    "Minimum limits are in cents, at least 1000 and at most 100000000000: {limit}."
+)
 BAD_STATE = "{value!r} is not a two-letter US state code."
 NOT_AN_OBJECT = "{field} must be an object."
 
 # Step 7's requirement texts (``ENTITY_REQUIREMENT_UNMET`` fills them in).
 REQUIRES_LIMIT = (
-    "it requires a {line} {limit} limit of {required}; the contractor's policy has "
-    "{actual}"
+    "it requires {line} {limit} of {required}; the contractor's policy has {actual}"
 )
 REQUIRES_GL_FOR = (
     "it requires {what}, which only general liability gives, and the dispatch has "
@@ -79,7 +82,8 @@ REQUIRES_WAIVER = (
     "it requires a waiver of subrogation, which the contractor's workers' "
     "compensation policy does not carry"
 )
-ADDITIONAL_INSUREDS = "additional insured status for {names}"
+# Names stay off: ten of them would not fit the message's column (the ticket lists them).
+ADDITIONAL_INSUREDS = "additional insureds"
 PRIMARY_NON_CONTRIBUTORY = "primary and non-contributory wording"
 
 
@@ -161,7 +165,11 @@ def clean_minimum_limits(value: Any) -> dict[str, dict[str, int]]:
                 )
             if amount is None:
                 continue
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1000:
+            if (
+                isinstance(amount, bool)
+                or not isinstance(amount, int)
+                or not 1000 <= amount <= MAX_LIMIT
+            ):
                 raise invalid(field, BAD_LIMIT.format(limit=limit))
             cleaned.setdefault(line, {})[limit] = amount
     return cleaned
@@ -198,11 +206,6 @@ def _dollars(cents: int) -> str:
     return f"${dollars:,}" if not rest else f"${dollars:,}.{rest:02d}"
 
 
-def _names(parties: list[dict[str, Any]]) -> str:
-    names = [p["name"] for p in parties]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def unmet_contract(
     *, policy: Policy, entity: Entity, lines: Collection[str]
 ) -> str | None:
@@ -223,8 +226,7 @@ def unmet_contract(
                     actual=_dollars(actual),
                 )
     if entity.additional_insureds and GENERAL not in lines:
-        what = ADDITIONAL_INSUREDS.format(names=_names(entity.additional_insureds))
-        return REQUIRES_GL_FOR.format(what=what)
+        return REQUIRES_GL_FOR.format(what=ADDITIONAL_INSUREDS)
     if entity.waiver_of_subrogation and WORKERS_COMP in lines:
         return REQUIRES_WAIVER
     if entity.primary_non_contributory and GENERAL not in lines:
