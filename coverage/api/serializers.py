@@ -170,6 +170,8 @@ class AssignmentJSON(TypedDict):
     net_rate: int
     eligible: EligibleJSON
     certificates: dict[str, Any]
+    # Lines the tech's own approved certificates cover: line → ``ci_`` id.
+    own_certificates: dict[str, str]
     rating: dict[str, Any] | None
     # Our addition: the dispatch's premium in cents (its ledger balance).
     premium: int
@@ -375,6 +377,7 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
             result=assignment.eligible, message=assignment.eligibility_message
         ),
         certificates=wire_urls(assignment_certificates(assignment)),
+        own_certificates=dict(assignment.own_cover or {}),
         rating=assignment.rating,
         premium=assignment.premium,
         pay=assignment.pay,

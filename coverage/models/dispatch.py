@@ -239,6 +239,9 @@ class Assignment(models.Model):
     work_end_at = models.DateTimeField(null=True, blank=True)
     eligible = models.BooleanField(default=False)
     eligibility_message = models.CharField(max_length=200)
+    # Lines the tech's own approved certificates cover for this window, line → ``ci_``
+    # id (coverage.services.own_cover): not in ``lines``, not priced, not certified.
+    own_cover = models.JSONField(default=dict, blank=True)
     rating = models.JSONField(null=True, blank=True)
     net_rate = models.PositiveIntegerField(default=0, help_text="cents per $100")
     premium = models.BigIntegerField(default=0, help_text="cents")

@@ -207,10 +207,17 @@ def _dollars(cents: int) -> str:
 
 
 def unmet_contract(
-    *, policy: Policy, entity: Entity, lines: Collection[str]
+    *,
+    policy: Policy,
+    entity: Entity,
+    lines: Collection[str],
+    own: Collection[str] = (),
 ) -> str | None:
     """The first contract requirement ``policy`` cannot meet for a dispatch on ``lines``
-    (the lines we would cover), as step 7's requirement text; None when it meets them."""
+    (the lines we would cover), as step 7's requirement text; None when it meets them.
+
+    ``own`` lines are covered by the tech's own certificate, approved against this
+    contract: they give the GL that additional insureds and PNC wording need."""
     for line, minimums in (entity.minimum_limits or {}).items():
         if line not in lines:
             continue
@@ -225,10 +232,11 @@ def unmet_contract(
                     required=_dollars(required),
                     actual=_dollars(actual),
                 )
-    if entity.additional_insureds and GENERAL not in lines:
+    has_gl = GENERAL in lines or GENERAL in own
+    if entity.additional_insureds and not has_gl:
         return REQUIRES_GL_FOR.format(what=ADDITIONAL_INSUREDS)
     if entity.waiver_of_subrogation and WORKERS_COMP in lines:
         return REQUIRES_WAIVER
-    if entity.primary_non_contributory and GENERAL not in lines:
+    if entity.primary_non_contributory and not has_gl:
         return REQUIRES_GL_FOR.format(what=PRIMARY_NON_CONTRIBUTORY)
     return None
