@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from django.db.models import Q
+
 from coverage.models import Contractor, UploadedCertificate, WorkJob
 from coverage.uploads.judging import covered_lines
 from coverage.uploads.requirements import REVIEWABLE_LINES, entity_requirement
@@ -69,7 +71,7 @@ def covering(
     if entity_requirement(entity).asks_something:
         approved = approved.filter(entity_id=entity.pk)
     else:
-        approved = approved.filter(entity_id__in=(entity.pk, None))
+        approved = approved.filter(Q(entity_id=entity.pk) | Q(entity__isnull=True))
     found: dict[str, OwnCover] = {}
     first, last = _day(starts), _day(ends)
     rows = approved.order_by("-decided_at", "-reviewed_at", "-pk").only(

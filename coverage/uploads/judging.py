@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,6 +54,9 @@ NO_TEXT = (
 )
 LINE_MISSING = "{owner} requires {line}, and this certificate shows no {line} policy."
 LINE_PRESENT = "The certificate shows a {line} policy ({number})."
+# A required line the tech already has from us: the outside certificate need not show it
+# (our WC with their own GL, coverage.services.own_cover).
+LINE_OURS = "{line} is on the tech's policy with us ({number})."
 LIMIT_BELOW = "{label} {actual} is below the {required} {owner} requires."
 LIMIT_MET = "{label} {actual} meets the {required} {owner} requires."
 LIMIT_UNREAD = (
@@ -296,8 +299,14 @@ def judge(
     insured_names: Sequence[str],
     today: date,
     dispatches: Sequence[Dispatch] = (),
+    ours: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Every finding of ``parsed`` against ``requirement`` (``owner`` is whose it is)."""
+    """Every finding of ``parsed`` against ``requirement`` (``owner`` is whose it is).
+
+    ``ours`` maps the lines the tech's active policy with us carries to its number: a
+    required line it carries is met without the outside certificate showing it.
+    """
+    ours = ours or {}
     if parsed.get("source") == "none":
         return [Finding("readable", "file", REVIEW, NO_TEXT)]
     coverages = parsed.get("coverages") or {}
@@ -312,6 +321,10 @@ def judge(
         row = coverages.get(LINE_KEYS[line])
         name = LINE_NAMES[line]
         path = f"coverages.{LINE_KEYS[line]}"
+        if row is None and line in ours:
+            message = LINE_OURS.format(line=name.capitalize(), number=ours[line])
+            findings.append(Finding("required_coverage", path, PASS, message))
+            continue
         if row is None:
             message = LINE_MISSING.format(owner=owner, line=name)
             findings.append(
