@@ -7,6 +7,7 @@ from coverage.views import (
     board,
     certificates,
     contractors,
+    customers,
     own_certificates,
     payment_setup,
     premium,
@@ -77,6 +78,12 @@ urlpatterns = [
         "premium/collections/",
         premium_collections.premium_collections,
         name="premium_collections",
+    ),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path(
+        "customers/<pid:public_id>/",
+        customers.customer_contract,
+        name="customer_contract",
     ),
     path("techs/", contractors.contractor_list, name="contractor_list"),
     path(

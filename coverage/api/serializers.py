@@ -377,7 +377,7 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
             result=assignment.eligible, message=assignment.eligibility_message
         ),
         certificates=wire_urls(assignment_certificates(assignment)),
-        own_certificates=dict(assignment.own_cover or {}),
+        own_certificates=assignment.own_certificate_ids,
         rating=assignment.rating,
         premium=assignment.premium,
         pay=assignment.pay,

@@ -18,7 +18,7 @@ from coverage.models import Assignment
 from coverage.rating import Rating
 from coverage.services import ledger
 from coverage.services.eligibility import check
-from coverage.services.own_cover import wire
+from coverage.services.own_cover import stored
 from coverage.services.terms import (
     dispatch_pay,
     rate_terms,
@@ -54,7 +54,7 @@ def evaluate(
     )
     assignment.eligible = result.result
     assignment.eligibility_message = result.message
-    assignment.own_cover = wire(result.own_cover)
+    assignment.own_cover = stored(result.own_cover)
     if result.policy is None:
         assignment.lines = requested or []
         assignment.policy = None

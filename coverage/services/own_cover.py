@@ -15,7 +15,7 @@ Rule. An uploaded certificate (``UploadedCertificate``) covers ``line`` of a dis
 Such a line is taken off what our policy must carry and price (``split``): the dispatch
 is decided and rated on our lines only, so its premium, ledger and certificates are ours
 alone; the assignment records which certificate covers which own line
-(``Assignment.own_cover``). The tech's own certificate always wins over ours for its line
+(``Assignment.own_cover``, with the day it expires, so the board can warn 30 days ahead). The tech's own certificate always wins over ours for its line
 (no double cover, no premium for a line someone else insures) — except that at least
 one line stays ours: a dispatch we cover for nothing would be no dispatch of ours.
 Newest approval first when several certificates cover the same line.
@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db.models import Q
 
@@ -105,12 +106,30 @@ def split(
     return ours, dict(own)
 
 
-def wire(own: dict[str, OwnCover]) -> dict[str, str]:
-    """As stored on the assignment and shown by the API: line → ``ci_`` id."""
-    return {line: cover.certificate_id for line, cover in sorted(own.items())}
+def stored(own: dict[str, OwnCover]) -> dict[str, dict[str, str]]:
+    """As the assignment keeps it: line → {"certificate": ``ci_`` id, "expires": day}."""
+    return {
+        line: {
+            "certificate": cover.certificate_id,
+            "expires": cover.expires.isoformat(),
+        }
+        for line, cover in sorted(own.items())
+    }
 
 
-def asked_lines(lines: Sequence[str], own: dict[str, str]) -> list[str]:
+def lapsing(
+    own: dict[str, Any], *, today: date, within_days: int = 30
+) -> dict[str, date]:
+    """The own lines whose certificate expires within ``within_days``: line → day."""
+    soon = {}
+    for line, kept in (own or {}).items():
+        expires = date.fromisoformat(kept["expires"])
+        if (expires - today).days <= within_days:
+            soon[line] = expires
+    return soon
+
+
+def asked_lines(lines: Sequence[str], own: dict[str, Any]) -> list[str]:
     """A decided dispatch's lines as asked for again: ours and those its tech's own
     certificates covered, so a re-decision can cover them itself once they stop."""
     return [*lines, *(line for line in sorted(own) if line not in lines)]

@@ -63,7 +63,7 @@ class _Decision:
     rating: Any
     premium: int
     pay: int
-    own_cover: tuple[tuple[str, str], ...]
+    own_cover: dict[str, Any]
 
     @classmethod
     def of(cls, assignment: Assignment) -> _Decision:
@@ -75,7 +75,7 @@ class _Decision:
             assignment.rating,
             assignment.premium,
             assignment.pay,
-            tuple(sorted((assignment.own_cover or {}).items())),
+            dict(assignment.own_cover or {}),
         )
 
 

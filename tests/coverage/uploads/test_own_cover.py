@@ -3,7 +3,7 @@ cover one dispatch; we price and certify only our line."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pytest
@@ -206,3 +206,67 @@ def test_an_approval_for_another_customer_proves_nothing_here(
     job = make_job(platform, category=category, entity=harbor_requires_both)
     body = dispatch(api, tech, job)
     assert body["eligible"] == {"result": False, "message": GL_MISSING}
+
+
+def test_the_board_and_the_ticket_say_which_certificate_covers_which_line(
+    api: ApiClient,
+    upload: Any,
+    platform: Platform,
+    tech: Contractor,
+    harbor_requires_both: Entity,
+    our_wc,
+    category,
+    today: date,
+    dispatcher,
+    client_as,
+) -> None:
+    job = make_job(platform, category=category, entity=harbor_requires_both)
+    sent = own_gl(upload, tech, harbor_requires_both, today)
+    body = dispatch(api, tech, job)
+    portal = client_as(dispatcher)
+    day = timezone.now().date() + timedelta(days=1)  # the API's default start
+    board = portal.get(f"/board/?day={day.isoformat()}").content.decode()
+    assert "own GL (approved)" in board and "WC covered" in board
+    assert 'data-testid="own-lapses"' not in board
+    page = portal.get(f"/tickets/{body['id']}/").content.decode()
+    assert (
+        f"The tech's own certificate <code>{sent['id']}</code> covers this line" in page
+    )
+    assert "own GL (approved)" in page
+
+
+def test_an_own_certificate_lapsing_within_30_days_warns_on_the_board(
+    api: ApiClient,
+    upload: Any,
+    platform: Platform,
+    tech: Contractor,
+    harbor_requires_both: Entity,
+    our_wc,
+    category,
+    today: date,
+    dispatcher,
+    client_as,
+) -> None:
+    values = corpus.acord_values(today, with_wc=False)
+    lapses = today + timedelta(days=20)
+    values["Policy_GeneralLiability_ExpirationDate_A"] = corpus.mdy(lapses)
+    response = upload(
+        contractor=tech.public_id,
+        entity=harbor_requires_both.public_id,
+        certificate=pdf_file(corpus.acord_form(values)),
+    )
+    assert response.status_code == 201
+    job = make_job(platform, category=category, entity=harbor_requires_both)
+    start = timezone.now() + timedelta(days=1)
+    body = dispatch(
+        api,
+        tech,
+        job,
+        effective_date=unix(start),
+        end_date=unix(start + timedelta(hours=2)),
+    )
+    assert body["own_certificates"] == {GL: response.json()["id"]}
+    day = start.astimezone(UTC).date()
+    board = client_as(dispatcher).get(f"/board/?day={day}").content.decode()
+    warning = f"own GL lapses {lapses:%b} {lapses.day}, {lapses.year}"
+    assert warning in board
