@@ -8,6 +8,7 @@ from coverage.views import (
     certificates,
     contractors,
     customers,
+    hosted_upload,
     own_certificates,
     payment_setup,
     premium,
@@ -32,6 +33,8 @@ app_name = "coverage"
 urlpatterns = [
     # The contractor's hosted application page: no login, the token is the key.
     path("apply/<str:token>/", apply.apply, name="apply"),
+    # The tech's own certificate, from the signed link their dispatcher sent.
+    path("upload/<str:token>/", hosted_upload.hosted_upload, name="hosted_upload"),
     path("apply/<str:token>/opt-in", apply.apply_opt_in, name="apply_opt_in"),
     path("apply/<str:token>/card", apply.apply_card, name="apply_card"),
     # A payment session's hosted card page: single use, the token is the key.
