@@ -7,6 +7,8 @@ from coverage.views import (
     board,
     certificates,
     contractors,
+    customers,
+    hosted_upload,
     own_certificates,
     payment_setup,
     premium,
@@ -31,6 +33,8 @@ app_name = "coverage"
 urlpatterns = [
     # The contractor's hosted application page: no login, the token is the key.
     path("apply/<str:token>/", apply.apply, name="apply"),
+    # The tech's own certificate, from the signed link their dispatcher sent.
+    path("upload/<str:token>/", hosted_upload.hosted_upload, name="hosted_upload"),
     path("apply/<str:token>/opt-in", apply.apply_opt_in, name="apply_opt_in"),
     path("apply/<str:token>/card", apply.apply_card, name="apply_card"),
     # A payment session's hosted card page: single use, the token is the key.
@@ -77,6 +81,12 @@ urlpatterns = [
         "premium/collections/",
         premium_collections.premium_collections,
         name="premium_collections",
+    ),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path(
+        "customers/<pid:public_id>/",
+        customers.customer_contract,
+        name="customer_contract",
     ),
     path("techs/", contractors.contractor_list, name="contractor_list"),
     path(

@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("New ticket", "coverage:ticket_new", (Role.DISPATCHER,)),
     ("Premium", "coverage:premium", (Role.DISPATCHER, Role.UNDERWRITER)),
     ("Techs", "coverage:contractor_list", (Role.DISPATCHER, Role.UNDERWRITER)),
+    ("Customers", "coverage:customer_list", (Role.DISPATCHER,)),
     # The underwriter's workspace (policies.views).
     ("Policies", "policies:policy_list", (Role.UNDERWRITER,)),
     ("Transactions", "policies:transaction_list", (Role.UNDERWRITER,)),

@@ -28,11 +28,28 @@ class CoverageTypesIn(Schema):
     coverage_type: list[str] = []
 
 
+class PartyIn(Schema):
+    name: str | None = None
+    address: AddressIn | None = None
+
+
 class EntityUpdate(Schema):
     name: str | None = None
     address: AddressIn | None = None
     coverage_limit: CoverageLimitIn | None = None
     required_coverage: list[str] | CoverageTypesIn | None = None
+    # Contract requirements (coverage.services.contract): per line, limit → cents.
+    minimum_limits: dict[str, dict[str, int | None] | None] | None = None
+    additional_insureds: list[PartyIn] | None = None
+    waiver_of_subrogation: bool | None = None
+    primary_non_contributory: bool | None = None
+    certificate_holder: PartyIn | None = None
+
+
+def _party(party: PartyIn | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    return {"name": party.name, "address": address_dict(party.address)}
 
 
 class EntityCreate(EntityUpdate):
@@ -55,6 +72,18 @@ def _data(payload: EntityUpdate) -> services.EntityData:
         if isinstance(coverage, CoverageTypesIn):
             coverage = coverage.coverage_type
         data["required_coverage"] = coverage or []
+    if "minimum_limits" in sent:
+        data["minimum_limits"] = payload.minimum_limits
+    if "additional_insureds" in sent:
+        data["additional_insureds"] = [
+            _party(p) for p in payload.additional_insureds or []
+        ]
+    for flag in ("waiver_of_subrogation", "primary_non_contributory"):
+        if flag in sent:
+            # An explicit null turns the requirement off, like an omitted boolean.
+            data[flag] = bool(getattr(payload, flag))
+    if "certificate_holder" in sent:
+        data["certificate_holder"] = _party(payload.certificate_holder)
     return data
 
 

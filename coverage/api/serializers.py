@@ -46,6 +46,11 @@ class CoverageLimitJSON(TypedDict):
     occurrence_limit: int | None
 
 
+class PartyJSON(TypedDict):
+    name: str
+    address: dict[str, str]
+
+
 class EntityJSON(TypedDict):
     id: str
     created: int
@@ -53,6 +58,11 @@ class EntityJSON(TypedDict):
     address: AddressJSON
     coverage_limit: CoverageLimitJSON
     required_coverage: list[str]
+    minimum_limits: dict[str, dict[str, int]]
+    additional_insureds: list[PartyJSON]
+    waiver_of_subrogation: bool
+    primary_non_contributory: bool
+    certificate_holder: PartyJSON | None
 
 
 class ContractorJSON(TypedDict):
@@ -160,6 +170,8 @@ class AssignmentJSON(TypedDict):
     net_rate: int
     eligible: EligibleJSON
     certificates: dict[str, Any]
+    # Lines the tech's own approved certificates cover: line → ``ci_`` id.
+    own_certificates: dict[str, str]
     rating: dict[str, Any] | None
     # Our addition: the dispatch's premium in cents (its ledger balance).
     premium: int
@@ -209,6 +221,21 @@ def entity_json(entity: Entity) -> EntityJSON:
             occurrence_limit=entity.occurrence_limit,
         ),
         required_coverage=list(entity.required_coverage),
+        minimum_limits=dict(entity.minimum_limits or {}),
+        additional_insureds=[
+            PartyJSON(name=p["name"], address=dict(p.get("address") or {}))
+            for p in entity.additional_insureds or []
+        ],
+        waiver_of_subrogation=entity.waiver_of_subrogation,
+        primary_non_contributory=entity.primary_non_contributory,
+        certificate_holder=(
+            PartyJSON(
+                name=entity.certificate_holder["name"],
+                address=dict(entity.certificate_holder.get("address") or {}),
+            )
+            if entity.certificate_holder
+            else None
+        ),
     )
 
 
@@ -350,6 +377,7 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
             result=assignment.eligible, message=assignment.eligibility_message
         ),
         certificates=wire_urls(assignment_certificates(assignment)),
+        own_certificates=assignment.own_certificate_ids,
         rating=assignment.rating,
         premium=assignment.premium,
         pay=assignment.pay,

@@ -117,6 +117,15 @@ def _address_lines(obj: Addressed) -> tuple[str, ...]:
     return street + ((city,) if city else ())
 
 
+def _party(party: dict[str, Any]) -> Party:
+    """A contract's ``{name, address}`` (coverage.services.contract) as printed."""
+    address = party.get("address") or {}
+    street = tuple(address[k] for k in ("line1", "line2") if address.get(k))
+    region = " ".join(address[k] for k in ("region", "postalcode") if address.get(k))
+    city = ", ".join(p for p in (address.get("locality", ""), region) if p)
+    return Party(party["name"], street + ((city,) if city else ()))
+
+
 def _term_dates(policy: Policy) -> tuple[date, date]:
     effective = policy.effective_at.astimezone(UTC).date()
     expires = policy.expires_at.astimezone(UTC).date()
@@ -148,6 +157,8 @@ def build_document(
     )
     work_window = (window[0], assignment.job_end_at.astimezone(site))
     effective, expires = _term_dates(policy)
+    customer = Party(entity.name, _address_lines(entity))
+    gl = line == GENERAL_LIABILITY
     # Each certificate lists one insurer, so it is insurer A on it.
     insurer = Insurer(
         letter="A", name=INSURER_FOR_LINE[line].name, naic=INSURER_FOR_LINE[line].naic
@@ -200,8 +211,17 @@ def build_document(
             site_address=job.address_text or "not given",
             window=work_window,
         ),
-        holder=Party(entity.name, _address_lines(entity)),
-        additional_insured_window=window if line == GENERAL_LIABILITY else None,
+        holder=(
+            _party(entity.certificate_holder) if entity.certificate_holder else customer
+        ),
+        additional_insured_window=window if gl else None,
+        # The contract's parties beside the customer itself, for the window only.
+        additional_insureds=(
+            (customer, *(_party(p) for p in entity.additional_insureds))
+            if gl and (entity.additional_insureds or entity.certificate_holder)
+            else ()
+        ),
+        primary_non_contributory=gl and entity.primary_non_contributory,
         time_zone=str(site),
     )
 
@@ -260,6 +280,10 @@ def document_from_json(
             if window
             else None
         ),
+        additional_insureds=tuple(
+            party(p) for p in data.get("additional_insureds", ())
+        ),
+        primary_non_contributory=data.get("primary_non_contributory", False),
         status_note=status_note,
         time_zone=str(zone),
     )
@@ -269,9 +293,17 @@ def document_from_json(
 _ISSUE_FIELDS = ("number", "issued_on", "verification_url", "status_note")
 
 
+# Keys later documents carry, with the value a snapshot made before them means.
+_ADDED_DEFAULTS: dict[str, Any] = {
+    "additional_insureds": [],
+    "primary_non_contributory": False,
+}
+
+
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     def content(d: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in d.items() if k not in _ISSUE_FIELDS}
+        full = {**_ADDED_DEFAULTS, **d}
+        return {k: v for k, v in full.items() if k not in _ISSUE_FIELDS}
 
     return content(a) == content(b)
 

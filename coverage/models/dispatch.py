@@ -257,6 +257,10 @@ class Assignment(models.Model):
     work_end_at = models.DateTimeField(null=True, blank=True)
     eligible = models.BooleanField(default=False)
     eligibility_message = models.CharField(max_length=200)
+    # Lines the tech's own approved certificates cover for this window, line →
+    # {"certificate": ``ci_`` id, "expires": ISO day} (coverage.services.own_cover): not
+    # in ``lines``, not priced, not certified.
+    own_cover = models.JSONField(default=dict, blank=True)
     rating = models.JSONField(null=True, blank=True)
     net_rate = models.PositiveIntegerField(default=0, help_text="cents per $100")
     premium = models.BigIntegerField(default=0, help_text="cents")
@@ -309,6 +313,14 @@ class Assignment(models.Model):
     def job_end_at(self) -> datetime:
         """When the work ends: before the coverage's end when that was moved to midnight."""
         return self.work_end_at or self.end_at
+
+    @property
+    def own_certificate_ids(self) -> dict[str, str]:
+        """Lines the tech's own certificates cover, line → ``ci_`` id (the API's)."""
+        return {
+            line: kept["certificate"]
+            for line, kept in sorted((self.own_cover or {}).items())
+        }
 
     @property
     def is_covered(self) -> bool:

@@ -25,6 +25,18 @@ class Entity(Addressed):
     required_coverage = models.JSONField(default=list, blank=True)
     aggregate_limit = models.BigIntegerField(null=True, blank=True, help_text="cents")
     occurrence_limit = models.BigIntegerField(null=True, blank=True, help_text="cents")
+    # Contract requirements (coverage.services.contract): every amount in cents.
+    # Per line (CoverageType value) the minimum of each limit a certificate shows, e.g.
+    # {"workers-comp": {"el_each_accident": 100000000}}; GL occurrence and aggregate
+    # stay in occurrence_limit / aggregate_limit (the API's coverage_limit).
+    minimum_limits = models.JSONField(default=dict, blank=True)
+    # Parties insured beyond the entity itself: [{"name": ..., "address": {...}}].
+    additional_insureds = models.JSONField(default=list, blank=True)
+    waiver_of_subrogation = models.BooleanField(default=False)
+    primary_non_contributory = models.BooleanField(default=False)
+    # {"name": ..., "address": {...}} when certificates go to someone else than the
+    # entity (e.g. the property manager); None: the entity holds them.
+    certificate_holder = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from coverage import certificates
 from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
+from coverage.services.own_cover import lapsing
 from coverage.views.formatting import when
 from coverage.wording import coverage_advice
 from policies.lines import CoverageType
@@ -125,12 +127,21 @@ def for_display(
     )
 
 
+OWN_CHIP = "own {short} (approved)"
+OWN_LAPSES = "own {short} lapses {day}"
+
+
 @dataclass(frozen=True)
 class LineChip:
     line: str  # CoverageType value
     status: str  # a Status value
     state: str = ""  # the jurisdiction the line was routed to, when rated
     class_code: str = ""
+    # The ``ci_`` id of the tech's own approved certificate covering the line, when
+    # it is theirs and not ours (coverage.services.own_cover).
+    own_certificate: str = ""
+    # When that certificate expires within 30 days: the day (the board warns).
+    own_lapses: date | None = None
 
     # Cached: a board page reads each of these a few hundred times.
     @cached_property
@@ -144,6 +155,22 @@ class LineChip:
     @cached_property
     def status_label(self) -> str:
         return str(Status(self.status).label)
+
+    @cached_property
+    def text(self) -> str:
+        """What the chip says: "GL covered", or "own GL (approved)" for the tech's own."""
+        if self.own_certificate:
+            return OWN_CHIP.format(short=self.short)
+        return f"{self.short} {self.status_label.lower()}"
+
+    @cached_property
+    def warning(self) -> str:
+        if self.own_lapses is None:
+            return ""
+        day = self.own_lapses
+        return OWN_LAPSES.format(
+            short=self.short, day=f"{day:%b} {day.day}, {day.year}"
+        )
 
 
 @dataclass
@@ -239,12 +266,24 @@ def line_chips(
     but the dispatch does not carry shows as not covered.
     """
     required = assignment.job.entity.required_coverage
-    shown = ordered_lines(assignment.lines, required) or list(DEFAULT_LINES)
+    own = assignment.own_certificate_ids
+    lapses = lapsing(assignment.own_cover, today=timezone.now().date())
+    shown = ordered_lines(assignment.lines, required, own) or list(DEFAULT_LINES)
     chips = []
     for line in shown:
         state, code = _routing(assignment.rating, line)
         if status == Status.CANCELLED:
             line_status = Status.CANCELLED
+        elif status == Status.COVERED and line in own:
+            chips.append(
+                LineChip(
+                    line,
+                    Status.COVERED,
+                    own_certificate=own[line],
+                    own_lapses=lapses.get(line),
+                )
+            )
+            continue
         elif status == Status.COVERED:
             line_status = (
                 Status.COVERED if line in assignment.lines else Status.NOT_COVERED

@@ -29,6 +29,7 @@ from coverage.services.deciding import evaluate as _evaluate
 from coverage.services.deciding import post_premium as _post_premium
 from coverage.services.deciding import rate_dispatch as _rate
 from coverage.services.inputs import clean_lines
+from coverage.services.own_cover import asked_lines
 from coverage.services.terms import dispatch_pay
 from policies.models import Policy
 
@@ -244,7 +245,9 @@ def update_assignment(
     for field in ("contractor", "job", "bind"):
         if field in changes:
             setattr(assignment, field, changes[field])
-    requested = changes.get("lines", assignment.lines)
+    requested = changes.get(
+        "lines", asked_lines(assignment.lines, assignment.own_cover)
+    )
     amounts = _evaluate(
         assignment,
         requested=clean_lines(requested) if requested else None,

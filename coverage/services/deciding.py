@@ -18,6 +18,7 @@ from coverage.models import Assignment
 from coverage.rating import Rating
 from coverage.services import ledger
 from coverage.services.eligibility import check
+from coverage.services.own_cover import stored
 from coverage.services.terms import (
     dispatch_pay,
     rate_terms,
@@ -49,16 +50,23 @@ def evaluate(
         lines=requested,
         effective_at=assignment.effective_at,
         policy=policy,
+        end_at=assignment.end_at,
     )
     assignment.eligible = result.result
     assignment.eligibility_message = result.message
+    assignment.own_cover = stored(result.own_cover)
     if result.policy is None:
         assignment.lines = requested or []
         assignment.policy = None
         assignment.rating = None
         assignment.net_rate = 0
         return {}
-    assignment.lines = requested or list(result.policy.lines)
+    # Only our lines: those the tech's own certificates cover get no premium from us.
+    assignment.lines = [
+        line
+        for line in (requested or result.policy.lines)
+        if line not in result.own_cover
+    ]
     # bind=false: no notification, no charge, and no coverage issued (API §2.9).
     assignment.policy = result.policy if assignment.bind else None
     amounts = price(assignment)

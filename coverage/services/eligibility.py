@@ -33,7 +33,11 @@ Order of the checks (the first that fails gives the message):
    job's entity (the customer-of-record): a line in its
    ``required_coverage`` is not on the policy, or its
    ``coverage_limit`` (occurrence, then aggregate) is
-   above the policy's general liability limit. The most
+   above the policy's general liability limit, or a
+   contract term (per-line minimum limits, additional
+   insureds, waiver of subrogation, primary and
+   non-contributory: ``coverage.services.contract``)
+   cannot be met on the dispatch's lines. The most
    recent one names the first unmet requirement          → ENTITY_REQUIREMENT_UNMET
 8. Otherwise the most recent matching policy in force at
    the start that meets the entity's requirements
@@ -51,11 +55,13 @@ calling platform's policies are ever considered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.services.contract import unmet_contract
+from coverage.services.own_cover import OwnCover, covering, split
 from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus
 from portal.jurisdictions import normalize_state
@@ -133,6 +139,9 @@ class Eligibility:
     message: str
     # The covering policy when eligible; otherwise None.
     policy: Policy | None = None
+    # Lines the tech's own approved certificates cover (coverage.services.own_cover):
+    # not ours to cover or price.
+    own_cover: dict[str, OwnCover] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,20 +219,31 @@ def _dollars(cents: int) -> str:
     return f"${dollars:,}" if not rest else f"${dollars:,}.{rest:02d}"
 
 
-def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
-    """The first requirement of ``entity`` that ``policy`` does not meet, as a message."""
+def unmet_requirement(
+    policy: Policy,
+    entity: Entity,
+    lines: Sequence[str] | None = None,
+    own: Collection[str] = (),
+) -> str | None:
+    """The first requirement of ``entity`` that ``policy`` does not meet, as a message.
+
+    ``lines`` are the dispatch's (None: the policy's own); the contract's further terms
+    are judged on them and the lines the entity requires (``contract.unmet_contract``).
+    ``own`` lines are covered by the tech's own approved certificates, whose review
+    judged them against this entity: our policy need not carry them.
+    """
     for line in entity.required_coverage:
-        if line not in policy.lines:
+        if line not in policy.lines and line not in own:
             label = CoverageType(line).label if line in CoverageType.values else line
             return ENTITY_REQUIREMENT_UNMET.format(
                 requirement=REQUIRES_LINE.format(line=label.lower())
             )
-    provides_gl = (
+    provides_gl = CoverageType.GENERAL not in own and (
         CoverageType.GENERAL in policy.lines
         or CoverageType.GENERAL in entity.required_coverage
     )
     if not provides_gl:
-        return None
+        return _unmet_contract(policy, entity, lines, own)
     for required, actual, template in (
         (
             entity.occurrence_limit,
@@ -238,7 +258,20 @@ def unmet_requirement(policy: Policy, entity: Entity) -> str | None:
                     required=_dollars(required), actual=_dollars(actual)
                 )
             )
-    return None
+    return _unmet_contract(policy, entity, lines, own)
+
+
+def _unmet_contract(
+    policy: Policy,
+    entity: Entity,
+    lines: Sequence[str] | None,
+    own: Collection[str] = (),
+) -> str | None:
+    covered = {*(policy.lines if lines is None else lines), *entity.required_coverage}
+    unmet = unmet_contract(
+        policy=policy, entity=entity, lines=covered - set(own), own=own
+    )
+    return ENTITY_REQUIREMENT_UNMET.format(requirement=unmet) if unmet else None
 
 
 def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
@@ -252,12 +285,16 @@ def check(
     lines: Sequence[str] | None,
     effective_at: datetime,
     policy: Policy | None = None,
+    end_at: datetime | None = None,
 ) -> Eligibility:
     """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
 
     ``lines`` None means "what the contractor's most recent active policy carries";
-    ``policy`` restricts the answer to that one policy. Reads job.category_code and
-    job.entity (select them with the job to save their queries).
+    ``policy`` restricts the answer to that one policy. With ``end_at`` (the dispatch's
+    end), the tech's own approved certificates count for the lines they cover for the
+    whole window (``own_cover``), and the policies are judged on the other lines.
+    Reads job.category_code and job.entity (select them with the job to save their
+    queries).
     """
     category = job.category_code
     if category is None:
@@ -269,6 +306,16 @@ def check(
     if policy is not None:
         candidates = [p for p in candidates if p.pk == policy.pk]
     requested = tuple(lines) if lines else (candidates[0].lines if candidates else ())
+    own: dict[str, OwnCover] = {}
+    if end_at is not None and requested:
+        covered = covering(
+            contractor=contractor,
+            job=job,
+            lines=(*requested, *job.entity.required_coverage),
+            starts=effective_at,
+            ends=end_at,
+        )
+        requested, own = split(requested, covered)
     terms = Terms(
         lines=tuple(requested),
         work_state=normalize_state(job.work_state),
@@ -289,11 +336,11 @@ def check(
     in_force = [p for p in matching if p.effective_at <= effective_at]
     if not in_force:
         return Eligibility(False, POLICY_AFTER_ASSIGNMENT)
-    unmet = {p.pk: unmet_requirement(p, job.entity) for p in in_force}
+    unmet = {p.pk: unmet_requirement(p, job.entity, terms.lines, own) for p in in_force}
     meeting = [p for p in in_force if unmet[p.pk] is None]
     if not meeting:
         return Eligibility(False, unmet[in_force[0].pk] or ENTITY_REQUIREMENT_UNMET)
-    return Eligibility(True, ELIGIBLE, meeting[0])
+    return Eligibility(True, ELIGIBLE, meeting[0], own)
 
 
 def quote_eligibility(*, job: WorkJob, lines: Sequence[str]) -> Eligibility:

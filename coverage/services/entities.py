@@ -10,6 +10,7 @@ from django.db import transaction
 from typing_extensions import TypedDict
 
 from coverage.models import Entity
+from coverage.services import contract
 from coverage.services.inputs import (
     REQUIRED,
     apply_address,
@@ -31,6 +32,12 @@ class EntityData(TypedDict, total=False):
     aggregate_limit: int | None
     occurrence_limit: int | None
     required_coverage: Sequence[str]
+    # Contract requirements (coverage.services.contract), as the API sends them.
+    minimum_limits: Any
+    additional_insureds: Any
+    waiver_of_subrogation: bool
+    primary_non_contributory: bool
+    certificate_holder: Any
 
 
 def _apply_entity(entity: Entity, data: EntityData) -> None:
@@ -51,6 +58,26 @@ def _apply_entity(entity: Entity, data: EntityData) -> None:
         lines = data["required_coverage"]
         entity.required_coverage = (
             clean_lines(lines, field="required_coverage") if lines else []
+        )
+    _apply_contract(entity, data)
+
+
+def _apply_contract(entity: Entity, data: EntityData) -> None:
+    if "minimum_limits" in data:
+        entity.minimum_limits = contract.clean_minimum_limits(data["minimum_limits"])
+    if "additional_insureds" in data:
+        entity.additional_insureds = contract.clean_parties(
+            data["additional_insureds"], field="additional_insureds"
+        )
+    for flag in ("waiver_of_subrogation", "primary_non_contributory"):
+        if flag in data:
+            setattr(entity, flag, bool(data[flag]))
+    if "certificate_holder" in data:
+        holder = data["certificate_holder"]
+        entity.certificate_holder = (
+            None
+            if holder is None
+            else contract.clean_party(holder, field="certificate_holder")
         )
 
 
@@ -73,6 +100,11 @@ def _decided_on(entity: Entity) -> tuple[Any, ...]:
         tuple(entity.required_coverage),
         entity.aggregate_limit,
         entity.occurrence_limit,
+        entity.minimum_limits,
+        entity.additional_insureds,
+        entity.waiver_of_subrogation,
+        entity.primary_non_contributory,
+        entity.certificate_holder,
     )
 
 

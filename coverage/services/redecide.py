@@ -48,6 +48,7 @@ from coverage.models import Assignment, Contractor, Entity, WorkJob
 from coverage.payments import charging
 from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.services.deciding import emit, evaluate, post_premium
+from coverage.services.own_cover import asked_lines
 from policies.models import Policy
 
 
@@ -62,6 +63,7 @@ class _Decision:
     rating: Any
     premium: int
     pay: int
+    own_cover: dict[str, Any]
 
     @classmethod
     def of(cls, assignment: Assignment) -> _Decision:
@@ -73,6 +75,7 @@ class _Decision:
             assignment.rating,
             assignment.premium,
             assignment.pay,
+            dict(assignment.own_cover or {}),
         )
 
 
@@ -96,7 +99,9 @@ def redecide(
     kept = (assignment.policy, assignment.rating, assignment.net_rate)
     old_pay, old_actual = assignment.pay, assignment.actual_pay
     amounts = evaluate(
-        assignment, requested=list(assignment.lines) or None, policy=None
+        assignment,
+        requested=asked_lines(assignment.lines, assignment.own_cover) or None,
+        policy=None,
     )
     under_way = assignment.effective_at < now < assignment.end_at
     if was_covered and not assignment.is_covered and under_way:

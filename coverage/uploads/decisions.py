@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from coverage.models import ReviewResult, UploadedCertificate
+from coverage.services.redecide import redecide_contractor
 from coverage.uploads.serializers import uploaded_certificate_json
 from coverage.webhooks import events
 from portal.models import User
@@ -81,6 +82,9 @@ def decide_uploaded_certificate(
             "updated_at",
         ]
     )
+    if approve:
+        # It may now cover lines of the tech's live dispatches (own_cover).
+        redecide_contractor(contractor=certificate.contractor, now=now)
     events.emit(
         platform=certificate.platform,
         type="certificate.approved" if approve else "certificate.denied",

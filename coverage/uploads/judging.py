@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,6 +54,9 @@ NO_TEXT = (
 )
 LINE_MISSING = "{owner} requires {line}, and this certificate shows no {line} policy."
 LINE_PRESENT = "The certificate shows a {line} policy ({number})."
+# A required line the tech already has from us: the outside certificate need not show it
+# (our WC with their own GL, coverage.services.own_cover).
+LINE_OURS = "{line} is on the tech's policy with us ({number})."
 LIMIT_BELOW = "{label} {actual} is below the {required} {owner} requires."
 LIMIT_MET = "{label} {actual} meets the {required} {owner} requires."
 LIMIT_UNREAD = (
@@ -88,6 +91,11 @@ WAIVER_MISSING = (
     "box is not marked."
 )
 WAIVER_SHOWN = "The {line} policy shows a waiver of subrogation."
+PRIMARY_MISSING = (
+    "{owner} requires primary and non-contributory general liability, but the "
+    "description of operations does not say so."
+)
+PRIMARY_SHOWN = "The description of operations says primary and non-contributory."
 HOLDER_MISMATCH = 'The certificate holder is "{found}", not {expected}.'
 HOLDER_UNREAD = "The certificate holder could not be read; it should be {expected}."
 HOLDER_MATCHES = "The certificate holder is {expected}."
@@ -291,20 +299,32 @@ def judge(
     insured_names: Sequence[str],
     today: date,
     dispatches: Sequence[Dispatch] = (),
+    ours: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Every finding of ``parsed`` against ``requirement`` (``owner`` is whose it is)."""
+    """Every finding of ``parsed`` against ``requirement`` (``owner`` is whose it is).
+
+    ``ours`` maps the lines the tech's active policy with us carries to its number: a
+    required line it carries is met without the outside certificate showing it.
+    """
+    ours = ours or {}
     if parsed.get("source") == "none":
         return [Finding("readable", "file", REVIEW, NO_TEXT)]
     coverages = parsed.get("coverages") or {}
     findings = [_insured(parsed, insured_names)]
     needed = list(requirement.lines)
     needed += [line for line in requirement.minimums if line not in needed]
-    if requirement.additional_insureds and GENERAL not in needed:
+    if (
+        requirement.additional_insureds or requirement.primary_non_contributory
+    ) and GENERAL not in needed:
         needed.append(GENERAL)
     for line in needed:
         row = coverages.get(LINE_KEYS[line])
         name = LINE_NAMES[line]
         path = f"coverages.{LINE_KEYS[line]}"
+        if row is None and line in ours:
+            message = LINE_OURS.format(line=name.capitalize(), number=ours[line])
+            findings.append(Finding("required_coverage", path, PASS, message))
+            continue
         if row is None:
             message = LINE_MISSING.format(owner=owner, line=name)
             findings.append(
@@ -340,9 +360,24 @@ def judge(
         findings += _additional_insureds(
             coverages.get(parsing.GL_KEY), parsed, requirement.additional_insureds
         )
+    if (
+        requirement.primary_non_contributory
+        and coverages.get(parsing.GL_KEY) is not None
+    ):
+        findings.append(_primary(parsed, owner))
     if requirement.certificate_holder:
         findings.append(_holder(parsed, requirement.certificate_holder))
     return findings
+
+
+def _primary(parsed: dict[str, Any], owner: str) -> Finding:
+    # Wording in the remarks, not a box: a person reads it when it is missing.
+    operations = parsed.get("description_of_operations") or {}
+    path = "description_of_operations.primary_non_contributory_mentioned"
+    if operations.get("primary_non_contributory_mentioned"):
+        return Finding("primary_non_contributory", path, PASS, PRIMARY_SHOWN)
+    message = PRIMARY_MISSING.format(owner=owner)
+    return Finding("primary_non_contributory", path, REVIEW, message)
 
 
 def covered_lines(parsed: dict[str, Any] | None) -> dict[str, tuple[str, str]]:

@@ -346,6 +346,9 @@ def _operations(text: str) -> dict[str, Any]:
         "waiver_of_subrogation_mentioned": bool(
             re.search(r"waiver\s+of\s+subrogation", flat, re.IGNORECASE)
         ),
+        "primary_non_contributory_mentioned": bool(
+            re.search(r"primary\s+and\s+non-?\s?contributory", flat, re.IGNORECASE)
+        ),
     }
 
 

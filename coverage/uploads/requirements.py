@@ -10,13 +10,14 @@ A requirement as stored (``Platform.default_insurance_requirement``, and the cop
                         "workers-comp": {"el_each_accident": 100000000}},
      "additional_insureds": ["Harbor Property Group"],
      "waiver_of_subrogation": true,
+     "primary_non_contributory": true,
      "certificate_holder": "Harbor Property Group"}
 
 Every key is optional; at least one must ask for something. An entity's requirement is
 read from its ``required_coverage`` and ``coverage_limit`` (occurrence and aggregate are
-general liability limits), plus the contract fields when the entity has them
-(``additional_insureds``, ``waiver_of_subrogation``, ``certificate_holder``,
-``minimum_limits``).
+general liability limits), plus its contract fields (``minimum_limits``,
+``additional_insureds``, ``waiver_of_subrogation``, ``primary_non_contributory``,
+``certificate_holder``) — the same fields eligibility judges our own policy on.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ BAD_AMOUNT = "Minimum limits are whole cents (a positive integer): {limit}."
 BAD_NAMES = "{key} must be a list of names."
 BAD_HOLDER = "certificate_holder must be a name."
 BAD_WAIVER = "waiver_of_subrogation must be true or false."
+BAD_PRIMARY = "primary_non_contributory must be true or false."
 ASKS_NOTHING = "The insurance requirement asks for nothing."
 
 KEYS = (
@@ -71,6 +73,7 @@ KEYS = (
     "minimum_limits",
     "additional_insureds",
     "waiver_of_subrogation",
+    "primary_non_contributory",
     "certificate_holder",
 )
 
@@ -83,6 +86,7 @@ class Requirement:
     minimums: dict[str, dict[str, int]] = field(default_factory=dict)
     additional_insureds: tuple[str, ...] = ()
     waiver_of_subrogation: bool = False
+    primary_non_contributory: bool = False
     certificate_holder: str = ""
 
     @property
@@ -92,6 +96,7 @@ class Requirement:
             or any(self.minimums.values())
             or self.additional_insureds
             or self.waiver_of_subrogation
+            or self.primary_non_contributory
             or self.certificate_holder
         )
 
@@ -101,6 +106,7 @@ class Requirement:
             "minimum_limits": self.minimums,
             "additional_insureds": list(self.additional_insureds),
             "waiver_of_subrogation": self.waiver_of_subrogation,
+            "primary_non_contributory": self.primary_non_contributory,
             "certificate_holder": self.certificate_holder,
         }
 
@@ -153,6 +159,9 @@ def parse_requirement(data: Any) -> Requirement:
     waiver = data.get("waiver_of_subrogation", False)
     if not isinstance(waiver, bool):
         raise ValidationError(BAD_WAIVER)
+    primary = data.get("primary_non_contributory", False)
+    if not isinstance(primary, bool):
+        raise ValidationError(BAD_PRIMARY)
     holder = data.get("certificate_holder") or ""
     if not isinstance(holder, str):
         raise ValidationError(BAD_HOLDER)
@@ -163,6 +172,7 @@ def parse_requirement(data: Any) -> Requirement:
             data.get("additional_insureds"), "additional_insureds"
         ),
         waiver_of_subrogation=waiver,
+        primary_non_contributory=primary,
         certificate_holder=holder.strip(),
     )
     if not requirement.asks_something:
@@ -170,46 +180,36 @@ def parse_requirement(data: Any) -> Requirement:
     return requirement
 
 
-def _entity_names(entity: Entity, value: Any) -> tuple[str, ...]:
-    # A contract field may say "yes" (the entity itself) or list the parties.
-    if value is True:
-        return (entity.name,)
-    if isinstance(value, list):
-        return _names(value, "additional_insureds")
-    return ()
-
-
 def entity_requirement(entity: Entity) -> Requirement:
-    """The entity's requirement as a certificate can show it (empty when it sets none)."""
+    """The entity's requirement as a certificate can show it (empty when it sets none).
+
+    The same fields eligibility judges our own policy on (``coverage.services.contract``):
+    its lines, ``coverage_limit`` as the GL occurrence and aggregate minimums, the
+    per-line ``minimum_limits``, the additional insureds (the entity first, then those
+    it lists), the waiver, primary and non-contributory wording, the holder.
+    """
     lines = tuple(
         line for line in entity.required_coverage or () if line in REVIEWABLE_LINES
     )
-    minimums: dict[str, dict[str, int]] = {}
-    extra = getattr(entity, "minimum_limits", None)
-    if isinstance(extra, dict):
-        for line, limits in extra.items():
-            if line in LIMIT_LABELS and isinstance(limits, dict):
-                for limit, amount in limits.items():
-                    if limit in LIMIT_LABELS[line] and isinstance(amount, int):
-                        minimums.setdefault(line, {})[limit] = amount
+    minimums: dict[str, dict[str, int]] = {
+        line: dict(limits) for line, limits in (entity.minimum_limits or {}).items()
+    }
     general = minimums.setdefault(GENERAL, {})
     if entity.occurrence_limit:
-        general.setdefault("each_occurrence", entity.occurrence_limit)
+        general["each_occurrence"] = entity.occurrence_limit
     if entity.aggregate_limit:
-        general.setdefault("general_aggregate", entity.aggregate_limit)
-    holder = getattr(entity, "certificate_holder", None)
-    if holder is True:
-        holder = entity.name
-    elif isinstance(holder, dict):
-        holder = holder.get("name")
+        general["general_aggregate"] = entity.aggregate_limit
+    listed = [p["name"] for p in entity.additional_insureds or ()]
+    holder = entity.certificate_holder
     return Requirement(
         lines=lines,
         minimums={line: limits for line, limits in minimums.items() if limits},
-        additional_insureds=_entity_names(
-            entity, getattr(entity, "additional_insureds", None)
-        ),
-        waiver_of_subrogation=bool(getattr(entity, "waiver_of_subrogation", False)),
-        certificate_holder=holder if isinstance(holder, str) else "",
+        additional_insureds=tuple(dict.fromkeys([entity.name, *listed]))
+        if listed
+        else (),
+        waiver_of_subrogation=entity.waiver_of_subrogation,
+        primary_non_contributory=entity.primary_non_contributory,
+        certificate_holder=holder["name"] if holder else "",
     )
 
 

@@ -14,12 +14,14 @@ from django.utils import timezone
 from django_tasks import task
 
 from coverage.models import Assignment, ReviewResult, UploadedCertificate
+from coverage.services.redecide import redecide_contractor
 from coverage.uploads import judging
 from coverage.uploads.parsing import Unreadable
 from coverage.uploads.requirements import parse_requirement
 from coverage.uploads.sandbox import parse_untrusted
 from coverage.uploads.serializers import uploaded_certificate_json
 from coverage.webhooks import events
+from policies.models import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,22 @@ def _dispatches(
     ]
 
 
+def _our_lines(certificate: UploadedCertificate, now: datetime) -> dict[str, str]:
+    """The lines the tech's active policies with us carry now, line → policy number."""
+    ours: dict[str, str] = {}
+    for policy in (
+        Policy.objects.in_force(now)
+        .filter(
+            platform_id=certificate.platform_id, contractor_id=certificate.contractor_id
+        )
+        .order_by("-effective_at", "-pk")
+        .only("number", "lines")
+    ):
+        for line in policy.lines:
+            ours.setdefault(line, policy.number)
+    return ours
+
+
 def _insured_names(certificate: UploadedCertificate) -> list[str]:
     contractor = certificate.contractor
     names = [
@@ -106,6 +124,7 @@ def review_now(*, certificate_id: int, now: datetime | None = None) -> str:
                     insured_names=_insured_names(certificate),
                     today=now.date(),
                     dispatches=_dispatches(certificate, now),
+                    ours=_our_lines(certificate, now),
                 )
             except Unreadable as exc:
                 parsed = {"source": "unreadable", "reason": exc.reason}
@@ -141,6 +160,9 @@ def review_now(*, certificate_id: int, now: datetime | None = None) -> str:
         certificate.reviewed_at = timezone.now()
         certificate.review_seconds = round(time.perf_counter() - started, 3)
         certificate.save()
+        if status == UploadedCertificate.Status.APPROVED:
+            # It may now cover lines of the tech's live dispatches (own_cover).
+            redecide_contractor(contractor=certificate.contractor, now=now)
         events.emit(
             platform=certificate.platform,
             type=EVENT_FOR_STATUS[status],

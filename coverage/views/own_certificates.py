@@ -16,6 +16,7 @@ from django.core.files.uploadhandler import (
 )
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -36,6 +37,7 @@ from coverage.uploads.intake import (
     upload_certificate,
 )
 from coverage.uploads.judging import LINE_NAMES, covered_lines, human_date
+from coverage.uploads.links import make_token
 from portal.forms import add_service_error
 from portal.http import PortalRequest
 
@@ -116,6 +118,7 @@ def _page(
         "coverage/own_certificates.html",
         {
             "contractor": contractor,
+            "upload_link": _upload_link(request, contractor, form),
             "rows": rows,
             "warnings": expiry_warnings(uploads, today=timezone.now().date()),
             "form": form,
@@ -127,6 +130,22 @@ def _page(
         },
         status=status,
     )
+
+
+def _upload_link(
+    request: PortalRequest, contractor: Contractor, form: UploadForm
+) -> str:
+    """The hosted upload link a dispatcher asked for (``?link=default`` or ``?link=en_…``)."""
+    wanted = request.GET.get("link", "")
+    if not wanted or not can_act(request.user):
+        return ""
+    entity = None
+    if wanted != "default":
+        entity = form.fields["entity"].queryset.filter(public_id=wanted).first()  # type: ignore[attr-defined]
+        if entity is None:
+            return ""
+    token = make_token(contractor=contractor, entity=entity)
+    return request.build_absolute_uri(reverse("coverage:hosted_upload", args=[token]))
 
 
 @login_required

@@ -277,12 +277,40 @@ def additional_insured_wording(
     holder_name: str,
     policy_numbers: Sequence[str],
     window: tuple[datetime, datetime],
+    parties: Sequence[Party] = (),
 ) -> str:
+    """The grant, to the holder or (a contract's list) to each party with its address."""
     numbers = ", ".join(policy_numbers)
+    if parties:
+        who = f"{party_list(parties, with_address=True)} are additional insureds"
+        if len(parties) == 1:
+            who = f"{party_list(parties, with_address=True)} is an additional insured"
+    else:
+        who = f"{holder_name} is an additional insured"
     return (
-        f"{holder_name} is an additional insured under general liability policy "
+        f"{who} under general liability policy "
         f"{numbers}, with respect to liability arising out of the named insured's "
         f"operations, for the dispatch window only: {format_window(*window)}."
+    )
+
+
+def party_list(parties: Sequence[Party], *, with_address: bool = False) -> str:
+    """ "A, B and C", each with its address in parentheses when asked."""
+    names = [
+        f"{p.name} ({', '.join(p.address_lines)})"
+        if with_address and p.address_lines
+        else p.name
+        for p in parties
+    ]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def primary_wording(*, names: str, policy_numbers: Sequence[str]) -> str:
+    numbers = ", ".join(policy_numbers)
+    return (
+        f"General liability policy {numbers} is primary and non-contributory with "
+        f"any other insurance available to {names}, for the dispatch window only, "
+        "where required by written contract."
     )
 
 
@@ -348,6 +376,10 @@ class CertificateDocument:
     holder: Party
     # Set when the holder is additional insured on the GL row: only for this window.
     additional_insured_window: tuple[datetime, datetime] | None = None
+    # Who the GL grant names when a contract lists them (empty: the holder).
+    additional_insureds: tuple[Party, ...] = ()
+    # The contract asks for primary and non-contributory wording (GL, the window only).
+    primary_non_contributory: bool = False
     # A banner such as "VOID: superseded by certificate …" or "SAMPLE"; None for none.
     status_note: str | None = None
     # The IANA zone the windows print in (the job site's), so a document read back
@@ -357,6 +389,9 @@ class CertificateDocument:
     def __post_init__(self) -> None:
         object.__setattr__(self, "insurers", tuple(self.insurers))
         object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "additional_insureds", tuple(self.additional_insureds))
+        if self.primary_non_contributory and self.additional_insured_window is None:
+            raise ValueError("Primary and non-contributory wording needs a GL grant.")
         if not self.number.strip():
             raise ValueError("A certificate needs a number.")
         if not self.verification_url.strip():
@@ -402,26 +437,33 @@ def operations_remarks(doc: CertificateDocument) -> list[tuple[str, str]]:
     then the additional-insured grant in bold (what a property manager looks for), then
     any waiver of subrogation."""
     parts = [("", doc.description_of_operations.strip())]
+    granted = [r.policy_number for r in doc.rows if r.additional_insured]
+    names = (
+        party_list(doc.additional_insureds)
+        if doc.additional_insureds
+        else doc.holder.name
+    )
     if doc.additional_insured_window is not None:
         parts.append(
             (
                 "B",
                 additional_insured_wording(
                     holder_name=doc.holder.name,
-                    policy_numbers=[
-                        r.policy_number for r in doc.rows if r.additional_insured
-                    ],
+                    policy_numbers=granted,
                     window=doc.additional_insured_window,
+                    parties=doc.additional_insureds,
                 ),
             )
         )
+        if doc.primary_non_contributory:
+            parts.append(("B", primary_wording(names=names, policy_numbers=granted)))
     waived = [r.line for r in doc.rows if r.subrogation_waived]
     if waived:
         parts.append(
             (
                 "",
                 subrogation_wording(
-                    holder_name=doc.holder.name, lines=list(dict.fromkeys(waived))
+                    holder_name=names, lines=list(dict.fromkeys(waived))
                 ),
             )
         )
