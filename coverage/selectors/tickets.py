@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -135,7 +135,7 @@ class Ticket:
     lines: list[LineChip]
     opt_in: ApplicationSession | None = None
     changed: bool = False
-    # The crew this dispatch belongs to (several techs on one job that day), and
+    # The crew this dispatch belongs to (several techs on one job at one start), and
     # whether it is the crew's first row on the board; None for a tech alone.
     crew: Crew | None = None
     crew_lead: bool = False
@@ -241,7 +241,7 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
 
 @dataclass
 class Crew:
-    """Several techs sent to one job on one UTC day: each has their own dispatch."""
+    """Several techs sent to one job at one start: each has their own dispatch."""
 
     members: list[Ticket]
 
@@ -258,9 +258,12 @@ class Crew:
         return self.members[0].assignment.job
 
 
-def crew_key(assignment: Assignment) -> tuple[int, Any]:
-    """A crew is the live dispatches of one job starting on the same UTC day."""
-    return assignment.job_id, assignment.effective_at.astimezone(UTC).date()
+def crew_key(assignment: Assignment) -> tuple[int, datetime]:
+    """A crew is the live dispatches of one job starting at the same moment.
+
+    The same job done again later that day (another visit) is another crew.
+    """
+    return assignment.job_id, assignment.effective_at
 
 
 def group_crews(rows: list[Ticket]) -> list[Ticket]:
@@ -269,7 +272,7 @@ def group_crews(rows: list[Ticket]) -> list[Ticket]:
     Only the rows given are grouped (one board page, as filtered); a tech alone is
     left as is.
     """
-    crews: dict[tuple[int, Any], list[Ticket]] = {}
+    crews: dict[tuple[int, datetime], list[Ticket]] = {}
     for row in rows:
         if row.status != Status.CANCELLED:
             crews.setdefault(crew_key(row.assignment), []).append(row)
@@ -291,16 +294,12 @@ def group_crews(rows: list[Ticket]) -> list[Ticket]:
 
 
 def crew_of(assignment: Assignment) -> QuerySet[Assignment]:
-    """The other live, uncancelled dispatches of the assignment's crew (same job, same day)."""
-    day = assignment.effective_at.astimezone(UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
+    """The other live, uncancelled dispatches of the assignment's crew (``crew_key``)."""
     return (
         Assignment.objects.filter(
             job_id=assignment.job_id,
             platform_id=assignment.platform_id,
-            effective_at__gte=day,
-            effective_at__lt=day + timedelta(days=1),
+            effective_at=assignment.effective_at,
             cancelled_at__isnull=True,
         )
         .live()

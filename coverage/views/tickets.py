@@ -203,7 +203,7 @@ def _ticket_context(
             context["opt_in_lines"] = preview_lines(rating, shown.pay)
             context["opt_in_premium"] = rating.premium_cents(shown.pay)
     context["premium_estimate"] = shown.premium - context["audit_total"]
-    # The rest of the crew (other techs on the job that day), each with its coverage.
+    # The rest of the crew (other techs on the job at the same start), each with its coverage.
     others = [
         tickets.ticket(member)
         for member in tickets.for_display(tickets.crew_of(shown), at=now)[:CREW_SHOWN]

@@ -162,12 +162,14 @@ class TestCrewThroughTheApi:
     ) -> None:
         start = at(tomorrow(), 9)
         alone = dispatch(api, crew[0], job, effective_date=unix(start))
-        # The same job another day is another crew.
-        dispatch(api, crew[1], job, effective_date=unix(start + timedelta(days=1)))
+        # The same job again later that day is another visit, not a crew.
+        later = dispatch(
+            api, crew[1], job, effective_date=unix(start + timedelta(hours=4))
+        )
         client = client_as(dispatcher)
         board = client.get("/board/", {"day": tomorrow().isoformat()}).content.decode()
         assert 'data-testid="crew-row"' not in board
-        assert alone["id"] in board
+        assert alone["id"] in board and later["id"] in board
         assert (
             'data-testid="crew"'
             not in client.get(f"/tickets/{alone['id']}/").content.decode()

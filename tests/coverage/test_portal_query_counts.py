@@ -117,8 +117,8 @@ def test_ticket_page(
     # 1 session, 2 user, 3 the ticket (access), 4 the ticket for display, 5 its
     # open opt-ins, 6 its certificates in force, 7 ledger lines, 8 all its
     # certificates, 9 events, 10 its card charges (with their cards), 11 opt-in
-    # history, 12 the rest of its crew (the seed's first job has four techs on it),
-    # 13 their open opt-ins, 14 their certificates in force.
+    # history, 12 the rest of its crew (the seed starts two techs on its first job
+    # at 06:00), 13 their open opt-ins, 14 their certificates in force.
     with django_assert_num_queries(14):
         client.get(f"/tickets/{covered.public_id}/")
 
