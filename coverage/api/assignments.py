@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -35,6 +36,14 @@ class AssignmentUpdate(Schema):
 
 class AssignmentCreate(AssignmentUpdate):
     bind: bool = True
+
+
+class AssignmentPut(AssignmentUpdate):
+    # Our additions: actuals reported on the dispatch (the audit). ``actual_pay`` in
+    # cents, or ``actual_hours`` worked on an hourly job (wage × hours); null returns
+    # the premium to its estimate. The response carries the pay in ``actual_pay``.
+    actual_pay: int | None = None
+    actual_hours: Decimal | None = None
 
 
 class CancelIn(Schema):
@@ -157,9 +166,13 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> AssignmentJSON:
 
 @api.put("/assignments/{assignment_id}", response=AssignmentJSON, tags=["assignments"])
 def update_assignment(
-    request: HttpRequest, assignment_id: str, payload: AssignmentUpdate
+    request: HttpRequest, assignment_id: str, payload: AssignmentPut
 ) -> AssignmentJSON:
-    """Eligibility and premium are decided again; the end of a bound one moves by /extend."""
+    """Eligibility and premium are decided again; the end of a bound one moves by /extend.
+
+    ``actual_pay`` / ``actual_hours`` report what the work really paid: the premium is
+    trued up to it (audit entries), even after the window or once invoiced.
+    """
     sent = payload.model_fields_set
     changes: services.AssignmentChanges = {}
     contractor_id = payload.contractor or payload.contractor_id
@@ -180,9 +193,16 @@ def update_assignment(
         changes["end_at"] = timestamp(payload.end_date, "end_date", "end_date_invalid")
     if payload.policy:
         changes["policy"] = policy_or_404(request, payload.policy)
-    assignment = services.update_assignment(
+    report: services.ActualsReport | None = None
+    if "actual_pay" in sent or "actual_hours" in sent:
+        report = {
+            "actual_pay": payload.actual_pay,
+            "actual_hours": payload.actual_hours,
+        }
+    assignment = services.update_assignment_with_actuals(
         assignment=_assignment(request, assignment_id),
         changes=changes,
+        report=report,
         now=timezone.now(),
     )
     return assignment_json(assignment)

@@ -19,6 +19,7 @@ from coverage.selectors.tickets import (
     Status,
     Ticket,
     for_display,
+    group_crews,
     ticket,
     visible_tickets,
     with_status,
@@ -49,6 +50,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-premium": ("-premium", "effective_at", "pk"),
 }
 DEFAULT_SORT = "start"
+CREW_SORTS = ("start", "-start")
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,13 @@ def board_page(
     since: datetime | None,
 ) -> list[Ticket]:
     rows = for_display(queryset, at=at).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
-    return [
+    found = [
         ticket(assignment, since=since)
         for assignment in rows[page.offset : page.offset + page.size]
     ]
+    # In time order a crew (several techs on one job) shows under one ticket; sorted
+    # by tech, customer, state or premium, each row keeps its place.
+    return group_crews(found) if sort in CREW_SORTS else found
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,10 @@ class Ticket:
     lines: list[LineChip]
     opt_in: ApplicationSession | None = None
     changed: bool = False
+    # The crew this dispatch belongs to (several techs on one job at one start), and
+    # whether it is the crew's first row on the board; None for a tech alone.
+    crew: Crew | None = None
+    crew_lead: bool = False
 
     @cached_property
     def status_label(self) -> str:
@@ -308,6 +312,75 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
         lines=line_chips(assignment, status, opt_in),
         opt_in=opt_in,
         changed=since is not None and assignment.updated_at > since,
+    )
+
+
+@dataclass
+class Crew:
+    """Several techs sent to one job at one start: each has their own dispatch."""
+
+    members: list[Ticket]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for t in self.members if t.status == Status.COVERED)
+
+    @property
+    def job(self) -> Any:
+        return self.members[0].assignment.job
+
+
+def crew_key(assignment: Assignment) -> tuple[int, datetime]:
+    """A crew is the live dispatches of one job starting at the same moment.
+
+    The same job done again later that day (another visit) is another crew.
+    """
+    return assignment.job_id, assignment.effective_at
+
+
+def group_crews(rows: list[Ticket]) -> list[Ticket]:
+    """``rows`` with each crew's members together, where its first member stands.
+
+    Only the rows given are grouped (one board page, as filtered); a tech alone is
+    left as is.
+    """
+    crews: dict[tuple[int, datetime], list[Ticket]] = {}
+    for row in rows:
+        if row.status != Status.CANCELLED:
+            crews.setdefault(crew_key(row.assignment), []).append(row)
+    placed: set[int] = set()
+    ordered: list[Ticket] = []
+    for row in rows:
+        if id(row) in placed:
+            continue
+        members = crews.get(crew_key(row.assignment), [])
+        if row not in members or len(members) == 1:
+            ordered.append(row)
+            continue
+        crew = Crew(members)
+        for i, member in enumerate(members):
+            member.crew, member.crew_lead = crew, i == 0
+            placed.add(id(member))
+            ordered.append(member)
+    return ordered
+
+
+def crew_of(assignment: Assignment) -> QuerySet[Assignment]:
+    """The other live, uncancelled dispatches of the assignment's crew (``crew_key``)."""
+    return (
+        Assignment.objects.filter(
+            job_id=assignment.job_id,
+            platform_id=assignment.platform_id,
+            effective_at=assignment.effective_at,
+            cancelled_at__isnull=True,
+        )
+        .live()
+        .exclude(pk=assignment.pk)
+        .order_by("effective_at", "pk")
     )
 
 

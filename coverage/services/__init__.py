@@ -9,6 +9,11 @@ inputs (coverage types, addresses, field rules). Faces import the writes from he
 
 from __future__ import annotations
 
+from coverage.services.actuals import (
+    ActualsReport,
+    report_actuals,
+    update_assignment_with_actuals,
+)
 from coverage.services.assignments import (
     AssignmentChanges,
     cancel_assignment,
@@ -72,6 +77,7 @@ from coverage.services.quotes import (
 )
 
 __all__ = [
+    "ActualsReport",
     "AssignmentChanges",
     "ContractorData",
     "EntityData",
@@ -107,10 +113,12 @@ __all__ = [
     "opt_in_rating",
     "preview_assignment",
     "preview_wage_change",
+    "report_actuals",
     "send_opt_in",
     "start_application_session",
     "update_application_session",
     "update_assignment",
+    "update_assignment_with_actuals",
     "update_contractor",
     "update_entity",
     "update_invoice",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Prefetch
 from django.http import HttpResponse
@@ -12,6 +14,7 @@ from coverage.access import can_act, get_contractor, viewer_required
 from coverage.forms import RepeatCheckForm, SearchForm
 from coverage.models import Certificate, Contractor
 from coverage.selectors import contractors, tickets
+from coverage.services.dates import start_of_day
 from policies.models import Policy, PolicyStatus
 from portal.htmx import render_page
 from portal.http import PortalRequest
@@ -19,10 +22,12 @@ from portal.pagination import page_of
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 25
+ROUTE_SIZE = 25
 CERTIFICATES_SHOWN = 25
 NO_TECHS = "No techs yet: your dispatch system adds them through the API."
 NO_TECHS_MATCH = "No tech matches this search."
 NO_HISTORY = "No dispatches yet."
+NO_ROUTE = "Nothing on the route: no dispatch from today on."
 NO_POLICIES = "No policy yet: the tech has not opted in. Send an opt-in link from one of their uncovered tickets."
 NEVER_DISPATCHED = (
     "Not dispatched yet: whether repeat coverage applies is decided on a job. "
@@ -89,8 +94,9 @@ def _repeat_message(answer: contractors.RepeatAnswer | None) -> str:
 def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     # Queries: session, user, the tech, the history count, their next ticket and
     # whether repeat coverage applies to it (approval, live policies), their
-    # policies, a page of history with its open opt-ins and certificates, their
-    # latest certificates, the jobs to ask about: 13 however long the history.
+    # policies, a page of history with its open opt-ins and certificates, the route
+    # with its open opt-ins and certificates, their latest certificates, the jobs to
+    # ask about: 16 however long the history.
     contractor = get_contractor(request, public_id)
     now = timezone.now()
     form = SearchForm(request.GET)
@@ -102,6 +108,15 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     rows = tickets.for_display(history, at=now).order_by("-effective_at", "-pk")[
         page.offset : page.offset + page.size
     ]
+    # The route: where the tech works from today on, in time order, each dispatch
+    # routed to its own state and class (NJ in the morning, PA the next).
+    route = tickets.for_display(
+        history.filter(
+            end_at__gt=start_of_day(now.astimezone(UTC).date()),
+            cancelled_at__isnull=True,
+        ),
+        at=now,
+    ).order_by("effective_at", "pk")[:ROUTE_SIZE]
     repeat_form = RepeatCheckForm(
         request.GET if "job" in request.GET else None, platform=contractor.platform
     )
@@ -116,6 +131,8 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
             )
         ),
         "history": [tickets.ticket(a) for a in rows],
+        "route": [tickets.ticket(a) for a in route],
+        "no_route": NO_ROUTE,
         "certificates": tickets.certificate_rows(
             Certificate.objects.filter(assignment__contractor=contractor)
             .select_related("assignment__job__entity")

@@ -23,9 +23,7 @@ from coverage.access import (
     dispatcher_platform,
     dispatcher_required,
 )
-from coverage.forms import (
-    TicketForm,
-)
+from coverage.forms.crew import CrewTicketForm
 from coverage.models import (
     Assignment,
 )
@@ -39,6 +37,8 @@ from coverage.views.tickets import (
 )
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
+
+CREW_DISPATCHED = "Crew of {n} dispatched to {job}: {statuses}."
 
 
 def _initial(request: PortalRequest, now: datetime) -> dict[str, Any]:
@@ -56,7 +56,10 @@ def _initial(request: PortalRequest, now: datetime) -> dict[str, Any]:
     return initial
 
 
-def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assignment:
+def _dispatch(
+    form: CrewTicketForm, request: PortalRequest, now: datetime
+) -> list[Assignment]:
+    """One assignment per tech of the crew, on one job: all of them, or none."""
     data = form.cleaned_data
     with transaction.atomic():
         # One transaction: a dispatch that is refused leaves no new job behind.
@@ -67,14 +70,43 @@ def _dispatch(form: TicketForm, request: PortalRequest, now: datetime) -> Assign
             if form.creates_job
             else data["job"]
         )
-        return services.create_assignment(
-            contractor=data["tech"],
-            job=job,
-            lines=data["lines"],
-            effective_at=data["starts_at"],
-            end_at=data["ends_at"],
-            now=now,
-        )
+        return [
+            services.create_assignment(
+                contractor=tech,
+                job=job,
+                lines=data["lines"],
+                effective_at=data["starts_at"],
+                end_at=data["ends_at"],
+                now=now,
+            )
+            for tech in form.techs
+        ]
+
+
+def _dispatched(crew: list[Assignment]) -> tuple[int, str]:
+    """The notice after Dispatch: the ticket's status, or each status of the crew.
+
+    A dispatch that is not covered is not a success: a warning, and why; a crew's
+    notice is a warning when any member is not covered.
+    """
+    shown = [tickets.ticket(a) for a in crew]
+    level = (
+        messages.SUCCESS
+        if all(t.status == tickets.Status.COVERED for t in shown)
+        else messages.WARNING
+    )
+    statuses = [t.status_label.lower() for t in shown]
+    if len(crew) == 1:
+        text = TICKET_DISPATCHED.format(id=crew[0].public_id, status=statuses[0])
+        if shown[0].reason:
+            text = f"{text} {shown[0].reason}"
+        return level, text
+    counted = {status: statuses.count(status) for status in statuses}
+    return level, CREW_DISPATCHED.format(
+        n=len(crew),
+        job=crew[0].job.name,
+        statuses=", ".join(f"{n} {status}" for status, n in counted.items()),
+    )
 
 
 @login_required
@@ -85,7 +117,7 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
     platform = dispatcher_platform(request)
     if request.method == "GET":
         initial = _initial(request, now)
-        form = TicketForm(platform=platform, initial=initial)
+        form = CrewTicketForm(platform=platform, initial=initial)
         # "Dispatch this job again" arrives with a tech and a job: the preview asks at
         # once instead of waiting for a field to change. Only this GET sets it, so the
         # preview's own answers never re-trigger themselves.
@@ -96,27 +128,17 @@ def ticket_new(request: PortalRequest) -> HttpResponse:
             {"form": form, "hint": PREVIEW_HINT, "preview_on_load": prefilled},
             partial="ticket-form",
         )
-    form = TicketForm(request.POST, platform=platform)
+    form = CrewTicketForm(request.POST, platform=platform)
     if form.is_valid():
         try:
-            assignment = _dispatch(form, request, now)
+            crew = _dispatch(form, request, now)
         except ValidationError as exc:
             attach_errors(form, exc, fields=FIELD_OF_KEY)
         else:
-            shown = tickets.ticket(assignment)
-            # A dispatch that is not covered is not a success: a warning, and why.
-            level = (
-                messages.SUCCESS
-                if shown.status == tickets.Status.COVERED
-                else messages.WARNING
-            )
-            text = TICKET_DISPATCHED.format(
-                id=assignment.public_id, status=shown.status_label.lower()
-            )
-            if shown.reason:
-                text = f"{text} {shown.reason}"
+            level, text = _dispatched(crew)
             messages.add_message(request, level, text)
-            url = reverse("coverage:ticket_detail", args=[assignment.public_id])
+            # The first tech's ticket, which lists the rest of the crew.
+            url = reverse("coverage:ticket_detail", args=[crew[0].public_id])
             if is_partial(request):
                 return HttpResponseClientRedirect(url)
             return redirect(url)
@@ -137,9 +159,10 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
 
     POST only so that the form's CSRF token never travels in a URL; it changes nothing.
     """
-    # Queries: session, user, the form's choices (tech, customer, job, trade), the
-    # category's approval, the contractor's live policies, the rate book.
-    form = TicketForm(request.POST, platform=dispatcher_platform(request))
+    # Queries: session, user, the form's choices (tech, crew, customer, job, trade),
+    # then per tech of the crew: the category's approval, the contractor's live
+    # policies, the rate book.
+    form = CrewTicketForm(request.POST, platform=dispatcher_platform(request))
     context: dict[str, Any] = {"form": form, "hint": PREVIEW_HINT, "previewed": True}
     if not form.is_valid():
         context["missing"], context["problems"] = form.missing(), form.problems()
@@ -147,25 +170,40 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
         data = form.cleaned_data
         job = form.unsaved_job()
         try:
-            preview = services.preview_assignment(
-                contractor=data["tech"],
-                job=job,
-                lines=data["lines"],
-                effective_at=data["starts_at"],
-                end_at=data["ends_at"],
-                now=timezone.now(),
-            )
+            # Each tech of the crew is decided on their own, as Dispatch would.
+            previews = [
+                (
+                    tech,
+                    services.preview_assignment(
+                        contractor=tech,
+                        job=job,
+                        lines=data["lines"],
+                        effective_at=data["starts_at"],
+                        end_at=data["ends_at"],
+                        now=timezone.now(),
+                    ),
+                )
+                for tech in form.techs
+            ]
         except ValidationError as exc:
             context["problems"] = exc.messages
         else:
-            context["preview"] = preview
             context["job"] = job
-            context["preview_lines"] = (
-                preview_lines(preview.rating, preview.pay) if preview.rating else []
-            )
-            context["opt_in_premium"] = (
-                preview.rating.premium_cents(preview.pay) if preview.rating else None
-            )
+            context["crew_size"] = len(previews)
+            context["previews"] = [
+                {
+                    "tech": tech,
+                    "preview": preview,
+                    "lines": preview_lines(preview.rating, preview.pay)
+                    if preview.rating
+                    else [],
+                    "opt_in_premium": preview.rating.premium_cents(preview.pay)
+                    if preview.rating
+                    else None,
+                }
+                for tech, preview in previews
+            ]
+            context["crew_premium"] = sum(p.premium for _, p in previews)
     return render_page(
         request, "coverage/ticket_new.html", context, partial="ticket-preview"
     )

@@ -73,6 +73,7 @@ OPT_IN_MAIL_BODY = (
     "automatically):\n{url}\n"
 )
 EVENTS_SHOWN = 50
+CREW_SHOWN = 50
 
 # A service's refusal, by its error code or field, lands on this form field.
 FIELD_OF_CODE = {"effective_date_invalid": "starts_at", "end_date_invalid": "ends_at"}
@@ -128,8 +129,9 @@ def _ticket_context(
     request: PortalRequest, assignment: Assignment, **extra: Any
 ) -> dict[str, Any]:
     # Queries: the ticket (with its open opt-ins and certificates), ledger lines,
-    # certificates, events, card charges, the ticket's opt-in history, and for an uncovered
-    # ticket the rate book once.
+    # certificates, events, card charges, the ticket's opt-in history, the rest of its
+    # crew (with their opt-ins and certificates), and for an uncovered ticket the rate
+    # book once.
     now = timezone.now()
     shown = (
         tickets.for_display(Assignment.objects.filter(pk=assignment.pk), at=now)
@@ -201,6 +203,16 @@ def _ticket_context(
             context["opt_in_lines"] = preview_lines(rating, shown.pay)
             context["opt_in_premium"] = rating.premium_cents(shown.pay)
     context["premium_estimate"] = shown.premium - context["audit_total"]
+    # The rest of the crew (other techs on the job at the same start), each with its coverage.
+    others = [
+        tickets.ticket(member)
+        for member in tickets.for_display(tickets.crew_of(shown), at=now)[:CREW_SHOWN]
+    ]
+    if others and not shown.is_cancelled:
+        context["crew"] = sorted(
+            [ticket, *others],
+            key=lambda t: (t.assignment.effective_at, t.assignment.pk),
+        )
     context.update(extra)
     return context
 

@@ -117,8 +117,9 @@ def test_ticket_page(
     # 1 session, 2 user, 3 the ticket (access), 4 the ticket for display, 5 its
     # open opt-ins, 6 its certificates in force, 7 ledger lines, 8 all its
     # certificates, 9 events, 10 its card charges (with their cards), 11 opt-in
-    # history.
-    with django_assert_num_queries(11):
+    # history, 12 the rest of its crew (the seed starts two techs on its first job
+    # at 06:00), 13 their open opt-ins, 14 their certificates in force.
+    with django_assert_num_queries(14):
         client.get(f"/tickets/{covered.public_id}/")
 
 
@@ -132,8 +133,10 @@ def test_contractor_page(
     # 1 session, 2 user, 3 the tech, 4 the history count, 5 their next ticket,
     # 6–7 whether repeat coverage applies to it (the trade's approval, their live
     # policies), 8 their policies, 9 a page of history, 10 its open opt-ins, 11 its
-    # certificates in force, 12 their latest certificates, 13 the jobs to ask about.
-    with django_assert_num_queries(13):
+    # certificates in force, 12 the route (from today on), 13 its open opt-ins, 14
+    # its certificates in force, 15 their latest certificates, 16 the jobs to ask
+    # about.
+    with django_assert_num_queries(16):
         response = client.get(f"/techs/{tech.public_id}/")
     assert response.content.decode().count('data-testid="history-row"') == min(
         day_of, 25
