@@ -28,6 +28,8 @@ policy_urls = [
     path("", policies.policy_detail, name="policy_detail"),
     path("change", policies.policy_change, name="policy_change"),
     path("renew", policies.policy_renew, name="policy_renew"),
+    path("cancel", policies.policy_cancel, name="policy_cancel"),
+    path("reinstate", policies.policy_reinstate, name="policy_reinstate"),
     path(
         "prior-policies/",
         prior_policies.policy_prior_policies,

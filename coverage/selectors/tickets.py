@@ -35,6 +35,10 @@ LINE_SHORT: dict[str, str] = {
 NOT_BOUND = "Reported without binding: no coverage was issued for this dispatch."
 CANCELLED_NOTE = "Cancelled before it started; its premium was reversed."
 PENDING_NOTE = "Opt-in link sent {sent}; covered once the tech completes it."
+COVERED_UNTIL = (
+    "Covered until {when}: its policy is cancelled from then; the premium counts "
+    "the covered part."
+)
 # What a ticket shows when neither the dispatch nor its customer names any line.
 DEFAULT_LINES: tuple[str, ...] = (CoverageType.WORKERS_COMP, CoverageType.GENERAL)
 
@@ -88,7 +92,7 @@ def for_display(
 ) -> QuerySet[Assignment]:
     """What a ticket row reads, fetched with the rows: three queries for any number."""
     return queryset.select_related(
-        "platform", "contractor", "job__entity", "job__category_code"
+        "platform", "contractor", "job__entity", "job__category_code", "policy"
     ).prefetch_related(
         Prefetch(
             "opt_in_sessions",
@@ -153,9 +157,27 @@ class Ticket:
         return PENDING_NOTE.format(sent=f"{sent:%b} {sent.day}, {sent:%H:%M} UTC")
 
     @cached_property
+    def covered_until(self) -> datetime | None:
+        """When cover ends early: its policy's cancellation took (or takes) effect
+        while the dispatch runs; the dispatch keeps the policy that covered the part
+        before it (``coverage.services.redecide``)."""
+        a = self.assignment
+        policy = a.policy
+        if a.is_cancelled or policy is None or policy.cancelled_at is None:
+            return None
+        if a.effective_at < policy.cancelled_at < a.end_at:
+            return policy.cancelled_at
+        return None
+
+    @cached_property
     def reason(self) -> str:
         """Why the ticket is not covered, in words ("" when it is)."""
         a = self.assignment
+        if self.covered_until is not None:
+            until = self.covered_until.astimezone(UTC)
+            return COVERED_UNTIL.format(
+                when=f"{until:%b} {until.day}, {until:%Y} {until:%H:%M} UTC"
+            )
         if self.status == Status.COVERED:
             return ""
         if self.status == Status.CANCELLED:

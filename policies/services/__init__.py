@@ -60,6 +60,7 @@ from policies.services.policy_changes import (
     current_term_start,
     policy_action_refusal,
     reinstate_policy,
+    reinstate_refusal,
     start_policy_change,
     start_renewal,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "policy_action_refusal",
     "quote_transaction",
     "reinstate_policy",
+    "reinstate_refusal",
     "remove_agreement_section",
     "remove_tower_section",
     "require_coinsurance",
