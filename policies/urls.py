@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from policies.views import (
     coinsurance,
     coinsurance_parties,
+    content_edits,
     lists,
     meter,
     policies,
@@ -108,6 +109,16 @@ transaction_urls: list[URLPattern | URLResolver] = [
     path("withdraw", transactions.transaction_withdraw, name="transaction_withdraw"),
     path("terms", transactions.terms_update, name="terms_update"),
     path("locations/add", transactions.location_add, name="location_add"),
+    path(
+        "locations/<int:location_number>/edit",
+        content_edits.location_edit,
+        name="location_edit",
+    ),
+    path(
+        "contacts/<pid:contact_id>/edit",
+        content_edits.contact_edit,
+        name="contact_edit",
+    ),
     path(
         "locations/<int:location_number>/named-insureds/add",
         transactions.named_insured_add,

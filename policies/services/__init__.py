@@ -40,6 +40,7 @@ from policies.services.coinsurance_parties import (
     delete_coinsurance_party,
     update_coinsurance_party,
 )
+from policies.services.content_edits import update_contact, update_location
 from policies.services.contents import (
     add_account_contact,
     add_contact,
@@ -137,7 +138,9 @@ __all__ = [
     "start_submission",
     "update_coinsurance_agreement",
     "update_coinsurance_party",
+    "update_contact",
     "update_layer",
+    "update_location",
     "update_prior_policy",
     "update_transaction_terms",
     "withdraw_transaction",
