@@ -130,39 +130,39 @@ def start_renewal(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
 
 
 CANCEL_OUTSIDE_TERM = (
-    "The cancellation date must fall within the policy's term "
-    "({start:%Y-%m-%d} to {end:%Y-%m-%d})."
+    "The cancellation date must be before the policy's term ends ({end:%Y-%m-%d})."
 )
 
 
 @transaction.atomic
 def cancel_policy(
-    *, policy: Policy, at: datetime | None = None, by: Actor = None
+    *,
+    policy: Policy,
+    at: datetime | None = None,
+    by: Actor = None,
+    now: datetime | None = None,
 ) -> Policy:
     """Cancel a policy now (or at ``at``) through a bound cancellation transaction.
 
     Cover stops at ``at``: a date ahead leaves the policy's certificates in force
     until then (the contractor side schedules their revocation). A date before the
-    term starts or after it ends cancels nothing and is refused."""
-    if at is not None and not policy.effective_at <= at < policy.expires_at:
+    term starts cancels it flat (the contractor API switches off a policy not yet in
+    force); a date at or after its end cancels nothing and is refused."""
+    if at is not None and at >= policy.expires_at:
         raise ValidationError(
-            {
-                "effective_at": CANCEL_OUTSIDE_TERM.format(
-                    start=policy.effective_at, end=policy.expires_at
-                )
-            },
+            {"effective_at": CANCEL_OUTSIDE_TERM.format(end=policy.expires_at)},
             code="invalid_input",
         )
     txn = _start_from_policy(
         policy=policy,
         kind=TransactionKind.CANCELLATION,
         by=by,
-        effective_at=at or timezone.now(),
+        effective_at=at or now or timezone.now(),
     )
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
-    return bind_transaction(txn=txn, by=by)
+    return bind_transaction(txn=txn, by=by, now=now)
 
 
 POLICY_NOT_CANCELLED = "Only a cancelled policy can be reinstated."

@@ -225,9 +225,7 @@ def test_a_cancellation_outside_the_term_is_refused_inline(
     day = (policy.expires_at + DAY).date().isoformat()
     response = cancel(client_as(underwriter), policy, day)
     assert response.status_code == 422
-    message = CANCEL_OUTSIDE_TERM.format(
-        start=policy.effective_at, end=policy.expires_at
-    )
+    message = CANCEL_OUTSIDE_TERM.format(end=policy.expires_at)
     assert message.replace("'", "&#x27;") in response.content.decode()
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.ACTIVE
