@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from coverage import certificates
+from coverage.certificates.cancellations import schedule_revocation
 from coverage.services.assignments import cancel_later_assignments
 from coverage.services.redecide import redecide_for_policy
 from policies.models import Policy
@@ -33,9 +34,13 @@ def follow_policy_with_certificates(
     rating, ledger, its own certificates, events): coverage follows the policy. A
     cancelled policy's dispatches that have not started are cancelled, as the contractor
     API's own cancellation does, whoever cancelled it."""
+    # A cancellation effective later (an underwriter's, dated ahead) decides the
+    # dispatches now, as of that moment, but their certificates stay in force until it.
+    later = False
     if change == PolicyChange.CANCELLED:
         # Cover stops at the cancellation's effective moment, not when it was entered:
         # the premium a dispatch under way earned is counted up to then.
+        later = policy.cancelled_at is not None and policy.cancelled_at > now
         now = policy.cancelled_at or now
         cancel_later_assignments(policy=policy, now=now)
     reason = {
@@ -49,8 +54,11 @@ def follow_policy_with_certificates(
         ending_after=max(previous_expiry or now, now)
         if change == PolicyChange.RENEWED
         else None,
+        certificates_later=later,
     )
-    if change == PolicyChange.CANCELLED:
+    if change == PolicyChange.CANCELLED and later:
+        schedule_revocation(policy=policy)
+    elif change == PolicyChange.CANCELLED:
         certificates.revoke_for_policy(
             policy=policy, reason=certificates.POLICY_CANCELLED, now=now
         )

@@ -11,7 +11,7 @@ about (the services key errors by the API's attribute names).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -198,6 +198,24 @@ class TermsForm(ServiceForm):
         choices=[("", "—")] + STATE_CHOICES, required=False, label="GL residence state"
     )
     auto_renew = forms.BooleanField(required=False, label="Renew automatically")
+
+
+class CancelForm(ServiceForm):
+    """A cancellation's effective date; empty cancels now (the Cloud API's default)."""
+
+    service_fields = {"effective_at": "effective_date"}
+
+    effective_date = forms.DateField(
+        widget=DATE_INPUT,
+        required=False,
+        label="Cancel from",
+        help_text="Leave empty to cancel now. Cover stops at 00:00 UTC that day.",
+    )
+
+    def effective_at(self) -> datetime | None:
+        """The moment cover stops, as the Cloud API reads ``jobEffectiveDate``."""
+        day: date | None = self.cleaned_data.get("effective_date")
+        return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
 class LocationForm(ServiceForm):

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from policies.views import (
     coinsurance,
     coinsurance_parties,
+    content_edits,
     lists,
     meter,
     policies,
@@ -28,6 +29,8 @@ policy_urls = [
     path("", policies.policy_detail, name="policy_detail"),
     path("change", policies.policy_change, name="policy_change"),
     path("renew", policies.policy_renew, name="policy_renew"),
+    path("cancel", policies.policy_cancel, name="policy_cancel"),
+    path("reinstate", policies.policy_reinstate, name="policy_reinstate"),
     path(
         "prior-policies/",
         prior_policies.policy_prior_policies,
@@ -106,6 +109,16 @@ transaction_urls: list[URLPattern | URLResolver] = [
     path("withdraw", transactions.transaction_withdraw, name="transaction_withdraw"),
     path("terms", transactions.terms_update, name="terms_update"),
     path("locations/add", transactions.location_add, name="location_add"),
+    path(
+        "locations/<int:location_number>/edit",
+        content_edits.location_edit,
+        name="location_edit",
+    ),
+    path(
+        "contacts/<pid:contact_id>/edit",
+        content_edits.contact_edit,
+        name="contact_edit",
+    ),
     path(
         "locations/<int:location_number>/named-insureds/add",
         transactions.named_insured_add,

@@ -5,9 +5,12 @@ support looks it up here)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from coverage.admin.service_forms import ADDRESS_FIELDS, ServiceAdmin, ServiceForm
+from coverage.audit import Actor
 from coverage.models import (
     Assignment,
     CategoryCode,
@@ -20,16 +23,54 @@ from coverage.models import (
     Rate,
     WorkJob,
 )
+from coverage.services import update_contractor, update_entity
 from portal.admin_tools import (
     ViewOnlyAdmin,
     ViewOnlyInline,
     changelist_link,
 )
 
+ENTITY_FIELDS = (
+    "name",
+    *ADDRESS_FIELDS,
+    "required_coverage",
+    "aggregate_limit",
+    "occurrence_limit",
+)
+
+
+class EntityForm(ServiceForm):
+    editable = ENTITY_FIELDS
+
+    class Meta:
+        model = Entity
+        fields = ENTITY_FIELDS
+
+    def write(self, *, by: Actor, via: str | None) -> Entity:
+        return update_entity(
+            entity=self.instance,
+            data=self.changes(),  # type: ignore[arg-type]
+            now=timezone.now(),
+            by=by,
+            via=via,
+        )
+
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
-    """Customers-of-record: support may correct an address or a required limit."""
+class EntityAdmin(ServiceAdmin):
+    """Customers-of-record: support may correct an address or a required limit, through
+    ``update_entity`` (new requirements re-decide the entity's dispatches)."""
+
+    form = EntityForm
+    fields = [
+        "public_id",
+        "platform",
+        *ENTITY_FIELDS,
+        "created_at",
+        "deleted_at",
+        "related",
+        "history",
+    ]
 
     list_display = [
         "name",
@@ -42,7 +83,14 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["platform", "address_region", "deleted_at"]
     list_select_related = ["platform"]
     search_fields = ["name", "public_id", "address_locality", "address_postalcode"]
-    readonly_fields = ["public_id", "created_at", "related"]
+    readonly_fields = [
+        "public_id",
+        "platform",
+        "created_at",
+        "deleted_at",
+        "related",
+        "history",
+    ]
 
     @admin.display(description="Related")
     def related(self, entity: Entity) -> SafeString:
@@ -53,10 +101,52 @@ class EntityAdmin(admin.ModelAdmin):
         )
 
 
+CONTRACTOR_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    *ADDRESS_FIELDS,
+    "withhold_premium",
+)
+
+
+class ContractorForm(ServiceForm):
+    editable = CONTRACTOR_FIELDS
+
+    class Meta:
+        model = Contractor
+        fields = CONTRACTOR_FIELDS
+
+    def write(self, *, by: Actor, via: str | None) -> Contractor:
+        return update_contractor(
+            contractor=self.instance,
+            data=self.changes(),  # type: ignore[arg-type]
+            now=timezone.now(),
+            by=by,
+            via=via,
+        )
+
+
 @admin.register(Contractor)
-class ContractorAdmin(admin.ModelAdmin):
-    """Contractors (the insureds): support may correct contact details; the tax id is
+class ContractorAdmin(ServiceAdmin):
+    """Contractors (the insureds): support may correct contact details through
+    ``update_contractor`` (a new residence re-decides their dispatches); the tax id is
     write-only on the API and stays off these pages."""
+
+    form = ContractorForm
+    fields = [
+        "public_id",
+        "platform",
+        *CONTRACTOR_FIELDS,
+        "custom_metadata",
+        "created_at",
+        "deleted_at",
+        "related",
+        "history",
+    ]
 
     list_display = [
         "legal_name",
@@ -77,8 +167,15 @@ class ContractorAdmin(admin.ModelAdmin):
         "company_name",
         "phone",
     ]
-    exclude = ["tax_identification"]
-    readonly_fields = ["public_id", "created_at", "related"]
+    readonly_fields = [
+        "public_id",
+        "platform",
+        "custom_metadata",
+        "created_at",
+        "deleted_at",
+        "related",
+        "history",
+    ]
 
     @admin.display(description="Related")
     def related(self, contractor: Contractor) -> SafeString:

@@ -21,7 +21,7 @@ from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import policy_prefetch
 from coverage.models import Contractor
 from policies.models import Policy
-from portal.api import cursor_page, platform_of
+from portal.api import api_key_of, cursor_page, platform_of
 
 
 class ContractorUpdate(Schema):
@@ -65,7 +65,7 @@ def contractor_or_404(request: HttpRequest, contractor_id: str | None) -> Contra
 @api.post("/contractors", response={201: ContractorJSON}, tags=["contractors"])
 def create_contractor(request: HttpRequest, payload: ContractorCreate) -> Status:
     contractor = services.create_contractor(
-        platform=platform_of(request), data=_data(payload)
+        platform=platform_of(request), data=_data(payload), by=api_key_of(request)
     )
     return Status(201, contractor_json(contractor))
 
@@ -104,6 +104,7 @@ def update_contractor(
         contractor=contractor_or_404(request, contractor_id),
         data=_data(payload),
         now=timezone.now(),
+        by=api_key_of(request),
     )
     return contractor_json(contractor)
 
@@ -112,7 +113,9 @@ def update_contractor(
 def delete_contractor(request: HttpRequest, contractor_id: str) -> dict[str, Any]:
     """Deleting a contractor cancels their active policies at once."""
     contractor = services.delete_contractor(
-        contractor=contractor_or_404(request, contractor_id), now=timezone.now()
+        contractor=contractor_or_404(request, contractor_id),
+        now=timezone.now(),
+        by=api_key_of(request),
     )
     return deleted(contractor.public_id, "contractor", contractor.deleted_at)
 

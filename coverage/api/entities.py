@@ -14,7 +14,7 @@ from coverage.api.serializers import EntityJSON, entity_json
 from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
 from coverage.models import Entity
-from portal.api import cursor_page, platform_of
+from portal.api import api_key_of, cursor_page, platform_of
 
 
 class CoverageLimitIn(Schema):
@@ -98,7 +98,9 @@ def _entity(request: HttpRequest, entity_id: str) -> Entity:
 
 @api.post("/entities", response={201: EntityJSON}, tags=["entities"])
 def create_entity(request: HttpRequest, payload: EntityCreate) -> Status:
-    entity = services.create_entity(platform=platform_of(request), data=_data(payload))
+    entity = services.create_entity(
+        platform=platform_of(request), data=_data(payload), by=api_key_of(request)
+    )
     return Status(201, entity_json(entity))
 
 
@@ -128,7 +130,10 @@ def update_entity(
     request: HttpRequest, entity_id: str, payload: EntityUpdate
 ) -> EntityJSON:
     entity = services.update_entity(
-        entity=_entity(request, entity_id), data=_data(payload), now=timezone.now()
+        entity=_entity(request, entity_id),
+        data=_data(payload),
+        now=timezone.now(),
+        by=api_key_of(request),
     )
     return entity_json(entity)
 
@@ -136,6 +141,6 @@ def update_entity(
 @api.delete("/entities/{entity_id}", response=DeletedJSON, tags=["entities"])
 def delete_entity(request: HttpRequest, entity_id: str) -> dict[str, Any]:
     entity = services.delete_entity(
-        entity=_entity(request, entity_id), now=timezone.now()
+        entity=_entity(request, entity_id), now=timezone.now(), by=api_key_of(request)
     )
     return deleted(entity.public_id, "entity", entity.deleted_at)

@@ -19,7 +19,7 @@ from coverage.api.serializers import (
 from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
 from coverage.models import CategoryCode, Entity, WorkJob
-from portal.api import ApiError, cursor_page, platform_of
+from portal.api import ApiError, api_key_of, cursor_page, platform_of
 
 UNKNOWN_CATEGORY = "No valid job category code: {id}"
 
@@ -98,7 +98,9 @@ def job_or_404(request: HttpRequest, job_id: str | None) -> WorkJob:
 @api.post("/jobs", response={201: JobJSON}, tags=["jobs"])
 def create_job(request: HttpRequest, payload: JobCreate) -> Status:
     job = services.create_job(
-        platform=platform_of(request), data=_data(request, payload)
+        platform=platform_of(request),
+        data=_data(request, payload),
+        by=api_key_of(request),
     )
     return Status(201, job_json(job))
 
@@ -132,13 +134,16 @@ def update_job(request: HttpRequest, job_id: str, payload: JobUpdate) -> JobJSON
         job=job_or_404(request, job_id),
         data=_data(request, payload),
         now=timezone.now(),
+        by=api_key_of(request),
     )
     return job_json(job)
 
 
 @api.delete("/jobs/{job_id}", response=DeletedJSON, tags=["jobs"])
 def delete_job(request: HttpRequest, job_id: str) -> dict[str, Any]:
-    job = services.delete_job(job=job_or_404(request, job_id), now=timezone.now())
+    job = services.delete_job(
+        job=job_or_404(request, job_id), now=timezone.now(), by=api_key_of(request)
+    )
     return deleted(job.public_id, "job", job.deleted_at)
 
 

@@ -40,6 +40,10 @@ LINE_SHORT: dict[str, str] = {
 NOT_BOUND = "Reported without binding: no coverage was issued for this dispatch."
 CANCELLED_NOTE = "Cancelled before it started; its premium was reversed."
 PENDING_NOTE = "Opt-in link sent {sent}; covered once the tech completes it."
+COVERED_UNTIL = (
+    "Covered until {when}: its policy is cancelled from then; the premium counts "
+    "the covered part."
+)
 # What a ticket shows when neither the dispatch nor its customer names any line.
 DEFAULT_LINES: tuple[str, ...] = (CoverageType.WORKERS_COMP, CoverageType.GENERAL)
 
@@ -94,7 +98,7 @@ def for_display(
     """What a ticket row reads, fetched with the rows: three queries for any number."""
     return (
         queryset.select_related(
-            "platform", "contractor", "job__entity", "job__category_code"
+            "platform", "contractor", "job__entity", "job__category_code", "policy"
         )
         .annotate(
             # The work state of the tech's latest active policy here, so a work-state
@@ -203,6 +207,19 @@ class Ticket:
         return PENDING_NOTE.format(sent=when(self.opt_in.created_at))
 
     @cached_property
+    def covered_until(self) -> datetime | None:
+        """When cover ends early: its policy's cancellation took (or takes) effect
+        while the dispatch runs; the dispatch keeps the policy that covered the part
+        before it (``coverage.services.redecide``)."""
+        a = self.assignment
+        policy = a.policy
+        if a.is_cancelled or policy is None or policy.cancelled_at is None:
+            return None
+        if a.effective_at < policy.cancelled_at < a.end_at:
+            return policy.cancelled_at
+        return None
+
+    @cached_property
     def reason(self) -> str:
         """Why the ticket is not covered and what to do, in one plain sentence.
 
@@ -210,6 +227,8 @@ class Ticket:
         next; the check's "no active policy" would contradict it).
         """
         a = self.assignment
+        if self.covered_until is not None:
+            return COVERED_UNTIL.format(when=when(self.covered_until))
         if self.status in (Status.COVERED, Status.PENDING):
             return ""
         if self.status == Status.CANCELLED:

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from typing_extensions import TypedDict
 
+from coverage.audit import Actor, AuditAction, audited
+from coverage.audit import before as audit_before
 from coverage.models import Contractor
 from coverage.services.inputs import (
     REQUIRED,
@@ -100,13 +102,20 @@ def _save_contractor(contractor: Contractor) -> None:
 
 
 @transaction.atomic
-def create_contractor(*, platform: Platform, data: ContractorData) -> Contractor:
+def create_contractor(
+    *,
+    platform: Platform,
+    data: ContractorData,
+    by: Actor = None,
+    via: str | None = None,
+) -> Contractor:
     for field in ("first_name", "last_name", "email"):
         if field not in data:
             raise invalid(field, REQUIRED)
     contractor = Contractor(platform=platform)
     _apply_contractor(contractor, data)
     _save_contractor(contractor)
+    audited(by=by, via=via, row=contractor, action=AuditAction.CREATED)
     return contractor
 
 
@@ -117,7 +126,12 @@ def _decided_on(contractor: Contractor) -> tuple[Any, ...]:
 
 @transaction.atomic
 def update_contractor(
-    *, contractor: Contractor, data: ContractorData, now: datetime
+    *,
+    contractor: Contractor,
+    data: ContractorData,
+    now: datetime,
+    by: Actor = None,
+    via: str | None = None,
 ) -> Contractor:
     """Edit a contractor; a new residence or name re-decides their live dispatches."""
     # Locked, so a dispatch being reported for them waits (or is seen by the re-decision).
@@ -127,21 +141,27 @@ def update_contractor(
         .get(pk=contractor.pk)
     )
     before = _decided_on(contractor)
+    was = audit_before(contractor)
     _apply_contractor(contractor, data)
     _save_contractor(contractor)
+    audited(by=by, via=via, row=contractor, before=was)
     if _decided_on(contractor) != before:
         redecide_contractor(contractor=contractor, now=now)
     return contractor
 
 
 @transaction.atomic
-def delete_contractor(*, contractor: Contractor, now: datetime) -> Contractor:
+def delete_contractor(
+    *, contractor: Contractor, now: datetime, by: Actor = None, via: str | None = None
+) -> Contractor:
     """Delete a contractor: their active policies are cancelled at once (API §2.2)."""
     contractor = Contractor.objects.select_for_update(of=("self",)).get(
         pk=contractor.pk
     )
+    was = audit_before(contractor)
     for policy in contractor.policies.filter(status="active").order_by("pk"):
-        end_coverage(policy=policy, now=now)
+        end_coverage(policy=policy, now=now, by=by)
     contractor.deleted_at = now
     contractor.save(update_fields=["deleted_at"])
+    audited(by=by, via=via, row=contractor, action=AuditAction.DELETED, before=was)
     return contractor

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 from typing_extensions import TypedDict
 
+from coverage.audit import Actor, AuditAction, audited
+from coverage.audit import before as audit_before
 from coverage.models import Entity
 from coverage.services import contract
 from coverage.services.inputs import (
@@ -82,13 +84,16 @@ def _apply_contract(entity: Entity, data: EntityData) -> None:
 
 
 @transaction.atomic
-def create_entity(*, platform: Platform, data: EntityData) -> Entity:
+def create_entity(
+    *, platform: Platform, data: EntityData, by: Actor = None, via: str | None = None
+) -> Entity:
     entity = Entity(platform=platform)
     if "name" not in data:
         raise invalid("name", REQUIRED)
     _apply_entity(entity, data)
     validate_fields(entity, exclude=["platform"])
     entity.save()
+    audited(by=by, via=via, row=entity, action=AuditAction.CREATED)
     return entity
 
 
@@ -109,21 +114,34 @@ def _decided_on(entity: Entity) -> tuple[Any, ...]:
 
 
 @transaction.atomic
-def update_entity(*, entity: Entity, data: EntityData, now: datetime) -> Entity:
+def update_entity(
+    *,
+    entity: Entity,
+    data: EntityData,
+    now: datetime,
+    by: Actor = None,
+    via: str | None = None,
+) -> Entity:
     """Edit an entity; new requirements or holder details re-decide its live dispatches."""
     entity = Entity.objects.select_for_update(of=("self",)).get(pk=entity.pk)
     before = _decided_on(entity)
+    was = audit_before(entity)
     _apply_entity(entity, data)
     validate_fields(entity, exclude=["platform"])
     entity.save()
+    audited(by=by, via=via, row=entity, before=was)
     if _decided_on(entity) != before:
         redecide_entity(entity=entity, now=now)
     return entity
 
 
 @transaction.atomic
-def delete_entity(*, entity: Entity, now: datetime) -> Entity:
+def delete_entity(
+    *, entity: Entity, now: datetime, by: Actor = None, via: str | None = None
+) -> Entity:
     # The row stays for the jobs and ledger entries that name it; the API forgets it.
+    was = audit_before(entity)
     entity.deleted_at = now
     entity.save(update_fields=["deleted_at"])
+    audited(by=by, via=via, row=entity, action=AuditAction.DELETED, before=was)
     return entity

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from typing_extensions import TypedDict
 
+from coverage.audit import Actor, AuditAction, audited
+from coverage.audit import before as audit_before
 from coverage.models import CategoryCode, Entity, WorkJob
 from coverage.services.assignments import Repricing, preview_repricing
 from coverage.services.inputs import (
@@ -108,7 +110,9 @@ def _decided_on(job: WorkJob) -> tuple[Any, ...]:
 
 
 @transaction.atomic
-def create_job(*, platform: Platform, data: JobData) -> WorkJob:
+def create_job(
+    *, platform: Platform, data: JobData, by: Actor = None, via: str | None = None
+) -> WorkJob:
     for field in ("name", "entity", "wage", "wage_type"):
         if field not in data:
             raise invalid(field, REQUIRED)
@@ -118,6 +122,7 @@ def create_job(*, platform: Platform, data: JobData) -> WorkJob:
     _apply_job(job, data, platform_id=platform.pk)
     validate_fields(job, exclude=["platform", "entity", "category_code"])
     job.save()
+    audited(by=by, via=via, row=job, action=AuditAction.CREATED)
     return job
 
 
@@ -137,22 +142,33 @@ def preview_wage_change(*, job: WorkJob, wage: int, now: datetime) -> list[Repri
 
 
 @transaction.atomic
-def update_job(*, job: WorkJob, data: JobData, now: datetime) -> WorkJob:
+def update_job(
+    *,
+    job: WorkJob,
+    data: JobData,
+    now: datetime,
+    by: Actor = None,
+    via: str | None = None,
+) -> WorkJob:
     """Edit a job; its live dispatches are decided again when anything they are decided,
     rated or certified on changed (ledger adjustments, certificates, events)."""
     job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     _refuse_if_invoiced(job)
     before = _decided_on(job)
+    was = audit_before(job)
     _apply_job(job, data, platform_id=job.platform_id)
     validate_fields(job, exclude=["platform", "entity", "category_code"])
     job.save()
+    audited(by=by, via=via, row=job, before=was)
     if _decided_on(job) != before:
         redecide_job(job=job, now=now)
     return job
 
 
 @transaction.atomic
-def delete_job(*, job: WorkJob, now: datetime) -> WorkJob:
+def delete_job(
+    *, job: WorkJob, now: datetime, by: Actor = None, via: str | None = None
+) -> WorkJob:
     job = WorkJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     used = (
         job.quotes.exists()
@@ -161,6 +177,8 @@ def delete_job(*, job: WorkJob, now: datetime) -> WorkJob:
     )
     if used:
         raise ValidationError(JOB_IS_USED, code="job_is_used")
+    was = audit_before(job)
     job.deleted_at = now
     job.save(update_fields=["deleted_at"])
+    audited(by=by, via=via, row=job, action=AuditAction.DELETED, before=was)
     return job

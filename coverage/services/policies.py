@@ -105,7 +105,7 @@ def bind_policy_from_quote(
 @transaction.atomic
 def end_coverage(*, policy: Policy, now: datetime, by: Actor = None) -> Policy:
     """Cancel the policy now and every assignment under it that starts later."""
-    policy = policy_services.cancel_policy(policy=policy, at=now, by=by)
+    policy = policy_services.cancel_policy(policy=policy, at=now, by=by, now=now)
     cancel_later_assignments(policy=policy, now=now)
     _emit(policy, "policy.cancelled")
     return policy

@@ -89,10 +89,14 @@ def redecide(
     *,
     now: datetime,
     reason: str = certificates.DISPATCH_CHANGED,
+    certificates_later: bool = False,
 ) -> bool:
     """Decide one dispatch again; returns whether anything it shows changed.
 
     The caller holds the assignment's row lock in the writing transaction.
+    ``certificates_later``: ``now`` is a moment still to come (a cancellation
+    effective later); a dispatch that loses cover then keeps its certificates in
+    force until that moment, when ``certificates.cancellations`` revokes them.
     """
     before = _Decision.of(assignment)
     was_covered = assignment.is_covered and assignment.policy_id is not None
@@ -104,7 +108,8 @@ def redecide(
         policy=None,
     )
     under_way = assignment.effective_at < now < assignment.end_at
-    if was_covered and not assignment.is_covered and under_way:
+    lost_under_way = was_covered and not assignment.is_covered and under_way
+    if lost_under_way:
         window = int((assignment.end_at - assignment.effective_at).total_seconds())
         worked = int((now - assignment.effective_at).total_seconds())
         # The part worked stays on the record as it was covered and rated: its pay
@@ -119,7 +124,8 @@ def redecide(
     # or held uncovered until a first charge succeeds.
     amounts = charging.gate(assignment=assignment, amounts=amounts, now=now)
     post_premium(assignment, amounts)
-    certificates.reissue_certificates(assignment=assignment, now=now, reason=reason)
+    if not (certificates_later and lost_under_way):
+        certificates.reissue_certificates(assignment=assignment, now=now, reason=reason)
     changed = _Decision.of(assignment) != before
     if changed:
         emit(assignment, "assignment.updated")
@@ -148,10 +154,13 @@ def _redecide_all(
     now: datetime,
     reason: str = certificates.DISPATCH_CHANGED,
     ending_after: datetime | None = None,
+    certificates_later: bool = False,
 ) -> list[Assignment]:
     changed = []
     for assignment in _live(scope, now=now, ending_after=ending_after):
-        if redecide(assignment, now=now, reason=reason):
+        if redecide(
+            assignment, now=now, reason=reason, certificates_later=certificates_later
+        ):
             changed.append(assignment)
     return changed
 
@@ -181,10 +190,17 @@ def redecide_for_policy(
     now: datetime,
     reason: str,
     ending_after: datetime | None = None,
+    certificates_later: bool = False,
 ) -> list[Assignment]:
     """A policy changed: every live dispatch of its contractor on its platform is decided
     again, not only those it covers — a reinstated, renewed or changed policy can cover
     a dispatch that was refused, or stop covering one. ``ending_after`` limits a renewal
     to the dispatches that run past the old expiration."""
     scope = Q(contractor_id=policy.contractor_id, platform_id=policy.platform_id)
-    return _redecide_all(scope, now=now, reason=reason, ending_after=ending_after)
+    return _redecide_all(
+        scope,
+        now=now,
+        reason=reason,
+        ending_after=ending_after,
+        certificates_later=certificates_later,
+    )

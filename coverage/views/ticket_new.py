@@ -65,7 +65,9 @@ def _dispatch(
         # One transaction: a dispatch that is refused leaves no new job behind.
         job = (
             services.create_job(
-                platform=dispatcher_platform(request), data=form.job_data()
+                platform=dispatcher_platform(request),
+                data=form.job_data(),
+                by=request.user,
             )
             if form.creates_job
             else data["job"]

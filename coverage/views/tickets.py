@@ -354,7 +354,10 @@ def ticket_wage(request: PortalRequest, public_id: str) -> HttpResponse:
         try:
             # The API's job update: it locks the job and re-prices each covered ticket.
             services.update_job(
-                job=assignment.job, data={"wage": wage}, now=timezone.now()
+                job=assignment.job,
+                data={"wage": wage},
+                now=timezone.now(),
+                by=request.user,
             )
         except ValidationError as exc:
             attach_errors(form, in_portal_words(exc), fields={"wage": "wage"})

@@ -27,15 +27,22 @@ class AuditAction(models.TextChoices):
 class AuditVia(models.TextChoices):
     PORTAL = "portal", "Portal"
     API = "api", "API"
+    # Support's Django admin: a portal user, through another face.
+    ADMIN = "admin", "Admin"
     SYSTEM = "system", "System"
 
 
 class AuditEntry(models.Model):
-    """One change to a transaction or policy: who made it, when, and what changed from what.
+    """One change to a record: who made it, when, through which face, and what
+    changed from what.
 
-    Written by the policies services inside the write's own database transaction, so
-    every change made through the API or the underwriter workspace has exactly one
-    entry and a refused change has none. Entries are never changed or deleted.
+    The one audit history of the product: the policies services write it for
+    transactions and policies, the contractor side's services for its records
+    (entities, contractors, work jobs, platforms and API keys, through
+    ``coverage.audit``), inside the write's own database transaction, so every
+    change has exactly one entry and a refused change has none. A record's history
+    is its entries by ``object_type`` and ``object_id``. Entries are never changed
+    or deleted.
     """
 
     created_at = models.DateTimeField(default=timezone.now)
@@ -82,6 +89,11 @@ class AuditEntry(models.Model):
                 fields=["policy", "-created_at"], name="policies_audit_policy_idx"
             ),
             models.Index(fields=["-created_at"], name="policies_audit_when_idx"),
+            # Any record's history (support's lookup by public id).
+            models.Index(
+                fields=["object_type", "object_id", "-created_at"],
+                name="policies_audit_object_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,7 @@ from policies.services.coinsurance_parties import (
     delete_coinsurance_party,
     update_coinsurance_party,
 )
+from policies.services.content_edits import update_contact, update_location
 from policies.services.contents import (
     add_account_contact,
     add_contact,
@@ -60,6 +61,7 @@ from policies.services.policy_changes import (
     current_term_start,
     policy_action_refusal,
     reinstate_policy,
+    reinstate_refusal,
     start_policy_change,
     start_renewal,
 )
@@ -125,6 +127,7 @@ __all__ = [
     "policy_action_refusal",
     "quote_transaction",
     "reinstate_policy",
+    "reinstate_refusal",
     "remove_agreement_section",
     "remove_tower_section",
     "require_coinsurance",
@@ -135,7 +138,9 @@ __all__ = [
     "start_submission",
     "update_coinsurance_agreement",
     "update_coinsurance_party",
+    "update_contact",
     "update_layer",
+    "update_location",
     "update_prior_policy",
     "update_transaction_terms",
     "withdraw_transaction",

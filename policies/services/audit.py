@@ -122,13 +122,27 @@ OBJECT_TYPES: dict[type[models.Model], str] = {
 }
 
 
-def _actor_fields(by: Actor) -> dict[str, Any]:
+def register(
+    model: type[models.Model],
+    *,
+    fields: tuple[str, ...],
+    object_type: str,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """Audit another app's model with the same history (``coverage.audit`` does, for
+    the contractor side's records): the fields its entries show, its name there."""
+    AUDITED_FIELDS[model] = fields
+    OBJECT_TYPES[model] = object_type
+    FIELD_LABELS.update(labels or {})
+
+
+def _actor_fields(by: Actor, via: str | None = None) -> dict[str, Any]:
     if isinstance(by, User):
         name = by.get_full_name() or by.username
         return {
             "actor_user": by,
             "actor_label": f"{name} ({by.get_role_display().lower()})",
-            "via": AuditVia.PORTAL,
+            "via": via or AuditVia.PORTAL,
         }
     if isinstance(by, ApiKey):
         return {
@@ -157,7 +171,7 @@ def _text(field: models.Field, value: Any) -> str | None:
     return str(value)
 
 
-def _object_id(row: models.Model) -> str:
+def object_id_of(row: models.Model) -> str:
     for name in ("public_id", "short_id"):
         value = getattr(row, name, None)
         if value:
@@ -229,8 +243,12 @@ def record(
     object_label: str = "",
     changes: Iterable[dict[str, str | None]] = (),
     policy: Policy | None = None,
+    via: str | None = None,
 ) -> AuditEntry:
-    """Write one entry; the other helpers build their arguments from rows."""
+    """Write one entry; the other helpers build their arguments from rows.
+
+    ``via``: the face a portal user came through when it is not the portal (the
+    admin); an API key is always the API, None always the system."""
     return AuditEntry.objects.create(
         action=action,
         object_type=object_type,
@@ -238,7 +256,7 @@ def record(
         object_label=object_label[:200],
         changes=list(changes),
         **_home(txn, policy),
-        **_actor_fields(by),
+        **_actor_fields(by, via),
     )
 
 
@@ -251,6 +269,7 @@ def record_row(
     before: Snapshot | None = None,
     policy: Policy | None = None,
     gone: bool = False,
+    via: str | None = None,
 ) -> AuditEntry | None:
     """An entry about one row: created (no ``before``), changed (from ``before``) or
     deleted (``gone``, or the DELETED action: every old value, no new ones). A
@@ -268,10 +287,11 @@ def record_row(
         action=action,
         txn=txn,
         policy=policy,
+        via=via,
         object_type=OBJECT_TYPES.get(
             type(row), str(row._meta.verbose_name).capitalize()
         ),
-        object_id=_object_id(row),
+        object_id=object_id_of(row),
         object_label=str(_label(row) or ""),
         changes=changes,
     )

@@ -89,6 +89,28 @@ SECTION_IN_USE = (
 # Locations
 
 
+def check_location(
+    *,
+    address_line1: str,
+    address_line2: str,
+    city: str,
+    state: str,
+    postal_code: str,
+    country: str,
+) -> None:
+    """A location's address rules, for a new location and an edited one alike."""
+    errors = Errors()
+    errors.text("address_line1", "The address", address_line1, 200, required=True)
+    errors.text("address_line2", "The second address line", address_line2, 200)
+    errors.text("city", "The city", city, 100, required=True)
+    errors.text("postal_code", "The postal code", postal_code, 20, required=True)
+    if state not in US_STATES:
+        errors.add("state", LOCATION_STATE.format(state=state))
+    if country != "US":
+        errors.add("country", LOCATION_COUNTRY)
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def add_location(
     *,
@@ -103,16 +125,14 @@ def add_location(
 ) -> PolicyLocation:
     """A new policy location on a draft transaction; its state is its jurisdiction."""
     txn = lock_draft(txn)
-    errors = Errors()
-    errors.text("address_line1", "The address", address_line1, 200, required=True)
-    errors.text("address_line2", "The second address line", address_line2, 200)
-    errors.text("city", "The city", city, 100, required=True)
-    errors.text("postal_code", "The postal code", postal_code, 20, required=True)
-    if state not in US_STATES:
-        errors.add("state", LOCATION_STATE.format(state=state))
-    if country != "US":
-        errors.add("country", LOCATION_COUNTRY)
-    errors.raise_if_any()
+    check_location(
+        address_line1=address_line1,
+        address_line2=address_line2,
+        city=city,
+        state=state,
+        postal_code=postal_code,
+        country=country,
+    )
     location = PolicyLocation.objects.create(
         transaction=txn,
         number=next_number(txn),
@@ -131,7 +151,35 @@ def add_location(
 # Contacts and roles
 
 
-def _check_roles(
+def check_contact_details(
+    errors: Errors,
+    *,
+    kind: str,
+    first_name: str,
+    last_name: str,
+    company_name: str,
+    email: str,
+    phone: str,
+) -> None:
+    """A contact's own rules, for a new contact and an edited one alike."""
+    errors.code("kind", "Contact", kind, Contact.Kind)
+    errors.text("first_name", "The first name", first_name, 100)
+    errors.text("last_name", "The last name", last_name, 100)
+    errors.text("company_name", "The company name", company_name, 200)
+    errors.text("email", "The email address", email, 254)
+    errors.text("phone", "The phone number", phone, 40)
+    if kind == Contact.Kind.PERSON and not last_name.strip():
+        errors.add("last_name", PERSON_NEEDS_NAME)
+    if kind == Contact.Kind.COMPANY and not company_name.strip():
+        errors.add("company_name", COMPANY_NEEDS_NAME)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", INVALID_EMAIL)
+
+
+def check_roles(
     txn: PolicyTransaction, roles: Sequence[str], errors: Errors
 ) -> list[str]:
     roles = list(dict.fromkeys(roles)) or [ContactRole.INVOLVED_PARTY]
@@ -204,22 +252,16 @@ def add_contact(
     """
     txn = lock_draft(txn)
     errors = Errors()
-    errors.code("kind", "Contact", kind, Contact.Kind)
-    errors.text("first_name", "The first name", first_name, 100)
-    errors.text("last_name", "The last name", last_name, 100)
-    errors.text("company_name", "The company name", company_name, 200)
-    errors.text("email", "The email address", email, 254)
-    errors.text("phone", "The phone number", phone, 40)
-    if kind == Contact.Kind.PERSON and not last_name.strip():
-        errors.add("last_name", PERSON_NEEDS_NAME)
-    if kind == Contact.Kind.COMPANY and not company_name.strip():
-        errors.add("company_name", COMPANY_NEEDS_NAME)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.add("email", INVALID_EMAIL)
-    checked_roles = _check_roles(txn, roles, errors)
+    check_contact_details(
+        errors,
+        kind=kind,
+        first_name=first_name,
+        last_name=last_name,
+        company_name=company_name,
+        email=email,
+        phone=phone,
+    )
+    checked_roles = check_roles(txn, roles, errors)
     errors.raise_if_any()
     contact = Contact.objects.create(
         contractor_id=txn.contractor_id,
@@ -249,7 +291,7 @@ def add_account_contact(
     if PolicyContactRole.objects.filter(transaction=txn, contact=contact).exists():
         raise ValidationError({"account_contact": [CONTACT_ALREADY_ON_TRANSACTION]})
     errors = Errors()
-    checked_roles = _check_roles(txn, roles, errors)
+    checked_roles = check_roles(txn, roles, errors)
     errors.raise_if_any()
     _give_roles(txn, contact, checked_roles, by=by, action=AuditAction.ASSOCIATED)
     return contact

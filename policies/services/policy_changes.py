@@ -129,35 +129,62 @@ def start_renewal(*, policy: Policy, by: Actor = None) -> PolicyTransaction:
     )
 
 
+CANCEL_OUTSIDE_TERM = (
+    "The cancellation date must be before the policy's term ends ({end:%Y-%m-%d})."
+)
+
+
 @transaction.atomic
 def cancel_policy(
-    *, policy: Policy, at: datetime | None = None, by: Actor = None
+    *,
+    policy: Policy,
+    at: datetime | None = None,
+    by: Actor = None,
+    now: datetime | None = None,
 ) -> Policy:
-    """Cancel a policy now (or at ``at``) through a bound cancellation transaction."""
+    """Cancel a policy now (or at ``at``) through a bound cancellation transaction.
+
+    Cover stops at ``at``: a date ahead leaves the policy's certificates in force
+    until then (the contractor side schedules their revocation). A date before the
+    term starts cancels it flat (the contractor API switches off a policy not yet in
+    force); a date at or after its end cancels nothing and is refused."""
+    if at is not None and at >= policy.expires_at:
+        raise ValidationError(
+            {"effective_at": CANCEL_OUTSIDE_TERM.format(end=policy.expires_at)},
+            code="invalid_input",
+        )
     txn = _start_from_policy(
         policy=policy,
         kind=TransactionKind.CANCELLATION,
         by=by,
-        effective_at=at or timezone.now(),
+        effective_at=at or now or timezone.now(),
     )
     txn.status = TransactionStatus.QUOTED
     txn.quoted_at = timezone.now()
     txn.save(update_fields=["status", "quoted_at"])
-    return bind_transaction(txn=txn, by=by)
+    return bind_transaction(txn=txn, by=by, now=now)
 
 
 POLICY_NOT_CANCELLED = "Only a cancelled policy can be reinstated."
 POLICY_ENDED = "The policy's term has ended; it cannot be reinstated."
 
 
+def reinstate_refusal(*, policy: Policy) -> str | None:
+    """Why ``policy`` cannot be reinstated now, or None when it can."""
+    if policy.status != PolicyStatus.CANCELLED:
+        return POLICY_NOT_CANCELLED
+    if policy.expires_at <= timezone.now():
+        return POLICY_ENDED
+    return None
+
+
 @transaction.atomic
 def reinstate_policy(*, policy: Policy, by: Actor = None) -> Policy:
     """Undo a cancellation within the term (the API's is_active switched back on)."""
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    if policy.status != PolicyStatus.CANCELLED:
-        raise ValidationError(POLICY_NOT_CANCELLED, code="invalid_state")
-    if policy.expires_at <= timezone.now():
-        raise ValidationError(POLICY_ENDED, code="invalid_state")
+    refusal = reinstate_refusal(policy=policy)
+    if refusal is not None:
+        raise ValidationError(refusal, code="invalid_state")
     reinstatement = PolicyTransaction.objects.create(
         kind=TransactionKind.REINSTATEMENT,
         status=TransactionStatus.BOUND,

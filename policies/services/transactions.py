@@ -270,12 +270,17 @@ def withdraw_transaction(
 
 
 @transaction.atomic
-def bind_transaction(*, txn: PolicyTransaction, by: Actor = None) -> Policy:
-    """Bind a quoted transaction: create the policy (submission) or apply the change to it."""
+def bind_transaction(
+    *, txn: PolicyTransaction, by: Actor = None, now: datetime | None = None
+) -> Policy:
+    """Bind a quoted transaction: create the policy (submission) or apply the change to it.
+
+    ``now``: the caller's clock, told to the policy hook's subscribers (a cancellation
+    effective after it leaves its certificates in force until then)."""
     txn = _locked(txn)
     _require("bind-and-issue", txn)
     before = snapshot(txn)
-    policy = _apply(txn)
+    policy = _apply(txn, now=now or timezone.now())
     txn.policy = policy
     txn.status = TransactionStatus.BOUND
     txn.bound_at = timezone.now()
@@ -285,7 +290,7 @@ def bind_transaction(*, txn: PolicyTransaction, by: Actor = None) -> Policy:
     return policy
 
 
-def _apply(txn: PolicyTransaction) -> Policy:
+def _apply(txn: PolicyTransaction, *, now: datetime) -> Policy:
     terms = {
         "lines": txn.lines,
         "wc_state": txn.wc_state,
@@ -328,11 +333,13 @@ def _apply(txn: PolicyTransaction) -> Policy:
     # its (possibly edited) copy the policy's. One column: the switch is atomic.
     policy.contents_transaction = txn
     policy.save()
-    _announce(policy, kind=txn.kind, previous_expiry=previous_expiry)
+    _announce(policy, kind=txn.kind, previous_expiry=previous_expiry, now=now)
     return policy
 
 
-def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
+def _announce(
+    policy: Policy, *, kind: str, previous_expiry: datetime, now: datetime
+) -> None:
     """Whatever follows a policy on the contractor side (certificates, dispatches)
     subscribes to the hook; policy administration only says what kind of change it was."""
     changes: dict[str, PolicyChange] = {
@@ -343,7 +350,7 @@ def _announce(policy: Policy, *, kind: str, previous_expiry: datetime) -> None:
     send_policy_changed(
         policy=policy,
         change=change,
-        now=timezone.now(),
+        now=now,
         previous_expiry=previous_expiry,
     )
 

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from policies import services
 from policies.access import get_policy, underwriter_required
+from policies.forms import CancelForm
 from policies.models import Policy, PolicyTransaction, TransactionKind
 from policies.selectors.audit import history_of_policy
 from policies.selectors.coinsurance import agreements_of
@@ -32,6 +34,12 @@ from portal.http import PortalRequest
 
 CHANGE_STARTED = "Policy change {job} started: edit it, then quote and bind it."
 RENEWAL_STARTED = "Renewal {job} started for the next term."
+CANCELLED_NOW = "Policy {policy} cancelled: cover stopped now."
+CANCELLED_FROM = (
+    "Policy {policy} cancelled from {day:%b} {day.day}, {day:%Y}: its certificates "
+    "stay in force until then."
+)
+REINSTATED = "Policy {policy} reinstated: cover is back in force."
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,11 @@ def policy_actions(policy: Policy) -> list[Action]:
             reverse("policies:policy_renew", args=[policy.public_id]),
             services.policy_action_refusal(kind=TransactionKind.RENEWAL, policy=policy),
         ),
+        Action(
+            "Reinstate",
+            reverse("policies:policy_reinstate", args=[policy.public_id]),
+            services.reinstate_refusal(policy=policy),
+        ),
     ]
 
 
@@ -67,6 +80,7 @@ def _page(
     policy: Policy,
     *,
     action_error: str = "",
+    cancel_form: CancelForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     contents_id = policy.contents_transaction_id
@@ -75,6 +89,10 @@ def _page(
         "policy": policy,
         "actions": policy_actions(policy),
         "action_error": action_error,
+        "cancel_form": cancel_form or CancelForm(),
+        "cancel_refusal": services.policy_action_refusal(
+            kind=TransactionKind.CANCELLATION, policy=policy
+        ),
         "locations": locations_of(contents_id),
         "contacts": contacts_of(contents_id),
         "sections": sections_of(contents_id),
@@ -133,3 +151,44 @@ def policy_change(request: PortalRequest, policy_id: str) -> HttpResponse:
 @require_POST
 def policy_renew(request: PortalRequest, policy_id: str) -> HttpResponse:
     return _start(request, policy_id, services.start_renewal, RENEWAL_STARTED)
+
+
+@underwriter_required
+@require_POST
+def policy_cancel(request: PortalRequest, policy_id: str) -> HttpResponse:
+    """Cancel now, or from a date in the term; the Cloud API's cancel, same service."""
+    policy = get_policy(policy_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        at = form.effective_at()
+        try:
+            services.cancel_policy(policy=policy, at=at, by=request.user)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            message = (
+                CANCELLED_FROM.format(policy=policy.number, day=at)
+                if at is not None and at > timezone.now()
+                else CANCELLED_NOW.format(policy=policy.number)
+            )
+            messages.success(request, message)
+            return done(
+                request, reverse("policies:policy_detail", args=[policy.public_id])
+            )
+    policy.refresh_from_db()
+    return _page(request, policy, cancel_form=form, status=REFUSED)
+
+
+@underwriter_required
+@require_POST
+def policy_reinstate(request: PortalRequest, policy_id: str) -> HttpResponse:
+    policy = get_policy(policy_id)
+    try:
+        services.reinstate_policy(policy=policy, by=request.user)
+    except ValidationError as exc:
+        policy.refresh_from_db()
+        return _page(
+            request, policy, action_error=" ".join(exc.messages), status=REFUSED
+        )
+    messages.success(request, REINSTATED.format(policy=policy.number))
+    return done(request, reverse("policies:policy_detail", args=[policy.public_id]))

@@ -39,6 +39,7 @@ from policies.selectors.audit import history_of_transaction
 from policies.selectors.contents import contacts_of, locations_of, sections_of
 from policies.services.contents import LNI_NOT_ALLOWED, LNI_NOT_DRAFT
 from policies.services.drafts import TRANSACTION_NOT_DRAFT
+from policies.views.content_rows import contact_rows, location_rows
 from policies.views.policies import Action
 from policies.views.responses import REFUSED, done
 from portal.htmx import render_page
@@ -124,7 +125,14 @@ def page_context(txn: PolicyTransaction, **overrides: Any) -> dict[str, Any]:
         "lni_form": None,
         "lni_location": None,
     }
+    editing = {
+        name: overrides.pop(name, None) for name in ("location_edit", "contact_edit")
+    }
     context.update(overrides)
+    context["location_rows"] = location_rows(
+        context["locations"], editing["location_edit"]
+    )
+    context["contact_rows"] = contact_rows(context["contacts"], editing["contact_edit"])
     return context
 
 
@@ -258,7 +266,7 @@ def submission_new(request: PortalRequest) -> HttpResponse:
 # Contents: locations, contacts, location named insureds, sections
 
 
-def _content_write(
+def content_write(
     request: PortalRequest,
     txn: PolicyTransaction,
     form_name: str,
@@ -267,8 +275,11 @@ def _content_write(
     *,
     partial: str,
     extra: dict[str, Any] | None = None,
+    key: object = None,
 ) -> HttpResponse:
-    """Run a write for a valid form; re-render its region, with the refusal inline."""
+    """Run a write for a valid form; re-render its region, with the refusal inline.
+
+    ``key``: the row an edit form belongs to (its refusal shows on that row)."""
     if form.is_valid():
         try:
             write()
@@ -276,7 +287,8 @@ def _content_write(
             form.add_service_error(exc)
         else:
             return _page(request, get_transaction(txn.public_id), partial=partial)
-    overrides = {form_name: form, **(extra or {})}
+    shown = form if key is None else (key, form)
+    overrides = {form_name: shown, **(extra or {})}
     return _page(request, txn, partial=partial, status=REFUSED, **overrides)
 
 
@@ -298,7 +310,7 @@ def location_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
             by=request.user,
         )
 
-    return _content_write(
+    return content_write(
         request, txn, "location_form", form, write, partial="locations"
     )
 
@@ -323,9 +335,7 @@ def contact_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
             by=request.user,
         )
 
-    return _content_write(
-        request, txn, "contact_form", form, write, partial="locations"
-    )
+    return content_write(request, txn, "contact_form", form, write, partial="locations")
 
 
 @underwriter_required
@@ -346,7 +356,7 @@ def named_insured_add(
             txn=txn, location=location, contact=contact, by=request.user
         )
 
-    return _content_write(
+    return content_write(
         request,
         txn,
         "lni_form",
@@ -378,7 +388,7 @@ def named_insured_delete(
         )
         return None
 
-    return _content_write(
+    return content_write(
         request,
         txn,
         "lni_form",
@@ -400,7 +410,7 @@ def section_add(request: PortalRequest, transaction_id: str) -> HttpResponse:
             txn=txn, section_type=form.cleaned_data["section_type"], by=request.user
         )
 
-    return _content_write(request, txn, "section_form", form, write, partial="sections")
+    return content_write(request, txn, "section_form", form, write, partial="sections")
 
 
 @underwriter_required
@@ -416,7 +426,7 @@ def section_delete(
         services.delete_section(section=section, by=request.user)
         return None
 
-    return _content_write(request, txn, "section_form", form, write, partial="sections")
+    return content_write(request, txn, "section_form", form, write, partial="sections")
 
 
 @underwriter_required

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from coverage.models import Contractor, LedgerEntry, WorkJob
 from coverage.services.jobs import WAGE_OUT_OF_RANGE
+from policies.models import AuditEntry, AuditVia
 from portal.models import Platform, User
 from tests.coverage.helpers import ApiClient, approved_janitorial, make_job
 from tests.coverage.portal_helpers import opted_in, ticket, tomorrow
@@ -74,6 +75,24 @@ def test_an_admin_wage_change_adjusts_the_ledger_as_the_api_does(
     assert WorkJob.objects.get(pk=by_admin.pk).wage == 30_000
     assert adjustments(by_api) and adjustments(by_admin) == adjustments(by_api)
 
+    # The same audit entry, each naming who made it and through which face.
+    api_entry, admin_entry = (
+        AuditEntry.objects.get(object_type="Work job", object_id=job.public_id)
+        for job in (by_api, by_admin)
+    )
+    wage_change = [
+        {"field": "wage", "label": "Wage (cents)", "old": "20000", "new": "30000"}
+    ]
+    assert api_entry.changes == admin_entry.changes == wage_change
+    assert (api_entry.via, api_entry.actor_key.platform_id) == (
+        AuditVia.API,
+        platform.pk,
+    )
+    assert (admin_entry.via, admin_entry.actor_user) == (AuditVia.ADMIN, support)
+    # Support reads the job's history on its admin page.
+    page = client.get(f"/admin/coverage/workjob/{by_admin.pk}/change/")
+    assert "Wage (cents): 20000 → 30000" in page.content.decode()
+
 
 def test_a_refused_admin_edit_shows_the_services_message_and_writes_nothing(
     platform: Platform, support: User
@@ -88,3 +107,4 @@ def test_a_refused_admin_edit_shows_the_services_message_and_writes_nothing(
     assert escape(WAGE_OUT_OF_RANGE) in refused.content.decode()
     assert WorkJob.objects.get(pk=job.pk).wage == 20_000
     assert adjustments(job) == []
+    assert not AuditEntry.objects.filter(object_id=job.public_id).exists()
