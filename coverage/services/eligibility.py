@@ -54,6 +54,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from policies.lines import CoverageType
@@ -245,6 +248,15 @@ def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
     return category.approved_platforms.filter(pk=platform_id).exists()
 
 
+def approved_subquery(platform_id: Any) -> Exists:
+    """``is_approved`` for a job's category, as an annotation on the job's query."""
+    return Exists(
+        CategoryCode.approved_platforms.through.objects.filter(
+            categorycode_id=OuterRef("category_code_id"), platform_id=platform_id
+        )
+    )
+
+
 def check(
     *,
     contractor: Contractor,
@@ -252,17 +264,21 @@ def check(
     lines: Sequence[str] | None,
     effective_at: datetime,
     policy: Policy | None = None,
+    approved: bool | None = None,
 ) -> Eligibility:
     """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
 
     ``lines`` None means "what the contractor's most recent active policy carries";
     ``policy`` restricts the answer to that one policy. Reads job.category_code and
-    job.entity (select them with the job to save their queries).
+    job.entity (select them with the job to save their queries); ``approved`` is
+    ``is_approved`` when the caller read it with the job (``approved_subquery``).
     """
     category = job.category_code
     if category is None:
         return Eligibility(False, NO_JOB_CATEGORY)
-    if not is_approved(category, platform_id=contractor.platform_id):
+    if approved is None:
+        approved = is_approved(category, platform_id=contractor.platform_id)
+    if not approved:
         return Eligibility(False, INVALID_JOB_CATEGORY)
 
     candidates = live_policies(contractor=contractor, after=effective_at)
