@@ -28,6 +28,8 @@ from portal.models import Platform, User
 from portal.pagination import Page
 
 PAGE_SIZE = 100
+# The page sizes the board offers (``per_page`` in its URL).
+PAGE_SIZES = (25, 100, 500)
 
 
 # Sort keys the board accepts, each with a tie-breaker so pages never overlap.
