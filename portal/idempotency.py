@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -61,6 +61,57 @@ class _Unsaved(Exception):
         self.response = response
 
 
+_STORED_FIELDS = (
+    "request_fingerprint",
+    "status_code",
+    "content_type",
+    "body",
+    "created_at",
+)
+
+
+def _claim(*, scope: str, key: str, request_print: str) -> IdempotencyRecord | None:
+    """Insert the key's row, or None when it exists already (then lock and read it).
+
+    One statement instead of get_or_create's SELECT, SAVEPOINT, INSERT, RELEASE: ON
+    CONFLICT DO NOTHING waits on the unique index for a racing twin exactly as a plain
+    INSERT does, and answers no row (rather than an IntegrityError that would need a
+    savepoint) when the twin committed.
+    """
+    quote = connection.ops.quote_name
+    table = quote(IdempotencyRecord._meta.db_table)
+    columns = ", ".join(
+        quote(c) for c in ("scope", "key", "request_fingerprint", "content_type")
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {quote('body')}, {quote('created_at')}) "
+            f"VALUES (%s, %s, %s, '', %s, %s) ON CONFLICT ({quote('scope')}, "
+            f"{quote('key')}) DO NOTHING RETURNING {quote('id')}",
+            [
+                scope,
+                key,
+                request_print,
+                b"",
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IdempotencyRecord(
+        pk=row[0],
+        scope=scope,
+        key=key,
+        request_fingerprint=request_print,
+        status_code=None,
+        content_type="",
+        body=b"",
+        created_at=now,
+    )
+
+
 def run_idempotently(
     request: HttpRequest,
     *,
@@ -75,11 +126,11 @@ def run_idempotently(
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
     try:
         with transaction.atomic():
-            record, created = IdempotencyRecord.objects.get_or_create(
-                scope=scope, key=key, defaults={"request_fingerprint": request_print}
-            )
-            if not created:
-                record = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
+            record = _claim(scope=scope, key=key, request_print=request_print)
+            if record is None:
+                record = IdempotencyRecord.objects.select_for_update().get(
+                    scope=scope, key=key
+                )
                 if record.created_at < cutoff:
                     # An expired key counts as new.
                     record.created_at = timezone.now()
@@ -99,7 +150,7 @@ def run_idempotently(
             record.status_code = response.status_code
             record.content_type = response.get("Content-Type", "application/json")
             record.body = response.content
-            record.save()
+            record.save(update_fields=_STORED_FIELDS)
     except _Unsaved as unsaved:
         return unsaved.response
     response[PRIMARY_HEADER] = key

@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema, Status
 
 from coverage import services
 from coverage.api.contractors import contractor_or_404
-from coverage.api.inputs import get_or_404, required, timestamp
+from coverage.api.inputs import get_or_404, required, timestamp, usable
 from coverage.api.jobs import job_or_404
 from coverage.api.policies import policy_or_404
 from coverage.api.serializers import AssignmentJSON, assignment_json
@@ -19,6 +20,7 @@ from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
+from coverage.services.dispatching import contractors_for_dispatch, jobs_for_dispatch
 from portal.api import cursor_page, platform_of
 
 
@@ -124,22 +126,40 @@ def extend_assignment(request: HttpRequest, payload: ExtendIn) -> AssignmentJSON
 @api.post("/assignments", response={201: AssignmentJSON}, tags=["assignments"])
 def create_assignment(request: HttpRequest, payload: AssignmentCreate) -> Status:
     """Report a dispatch. Ineligible dispatches are recorded too (``eligible.result`` false)."""
-    contractor = contractor_or_404(
-        request, required(payload.contractor or payload.contractor_id, "contractor")
-    )
-    job = job_or_404(request, required(payload.job or payload.job_id, "job"))
-    assignment = services.create_assignment(
-        contractor=contractor,
-        job=job,
-        lines=payload.coverage_type,
-        effective_at=timestamp(
-            payload.effective_date, "effective_date", "effective_date_invalid"
-        ),
-        end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
-        bind=payload.bind if payload.bind is not None else True,
-        policy=policy_or_404(request, payload.policy) if payload.policy else None,
-        now=timezone.now(),
-    )
+    platform = platform_of(request)
+    contractor_id = required(payload.contractor or payload.contractor_id, "contractor")
+    job_id = required(payload.job or payload.job_id, "job")
+    # The lookups are the service's locking reads (two statements, not four), so
+    # they run in the transaction the dispatch is written in. The job is locked
+    # first, the order every writer takes; an unknown contractor is still the
+    # error reported first.
+    with transaction.atomic(savepoint=False):
+        jobs = jobs_for_dispatch(platform_id=platform.pk).filter(
+            platform=platform, deleted_at=None
+        )
+        found = jobs.filter(public_id=job_id).first() if usable(job_id) else None
+        contractor = get_or_404(
+            contractors_for_dispatch().filter(platform=platform, deleted_at=None),
+            contractor_id,
+            what="contractor",
+            code="invalid_contractor_id",
+        )
+        job = found or get_or_404(
+            jobs.none(), job_id, what="job", code="invalid_job_id"
+        )
+        assignment = services.create_assignment(
+            contractor=contractor,
+            job=job,
+            lines=payload.coverage_type,
+            effective_at=timestamp(
+                payload.effective_date, "effective_date", "effective_date_invalid"
+            ),
+            end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
+            bind=payload.bind if payload.bind is not None else True,
+            policy=policy_or_404(request, payload.policy) if payload.policy else None,
+            now=timezone.now(),
+            locked=True,
+        )
     return Status(201, assignment_json(assignment))
 
 

@@ -31,13 +31,17 @@ class AddressIn(Schema):
     country: str | None = None
 
 
+def usable(public_id: str | None) -> bool:
+    """False for an id that cannot match any row (empty, or holding a NUL)."""
+    # No id holds a NUL, and PostgreSQL refuses to compare with one: unknown.
+    return bool(public_id) and "\x00" not in (public_id or "")
+
+
 def get_or_404(
     queryset: QuerySet[M], public_id: str | None, *, what: str, code: str
 ) -> M:
     """The caller-scoped object with this public id, or the API's 404 with ``code``."""
-    # No id holds a NUL, and PostgreSQL refuses to compare with one: unknown.
-    usable = public_id and "\x00" not in public_id
-    found = queryset.filter(public_id=public_id).first() if usable else None
+    found = queryset.filter(public_id=public_id).first() if usable(public_id) else None
     if found is None:
         raise ApiError(NO_SUCH.format(what=what, id=public_id), status=404, code=code)
     return found

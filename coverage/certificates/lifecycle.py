@@ -15,7 +15,7 @@ from coverage.certificates.content import (
     same_content,
 )
 from coverage.certificates.document import CertificateDocument
-from coverage.certificates.rendering import enqueue_render
+from coverage.certificates.rendering import enqueue_render, enqueue_renders
 from coverage.models import Assignment, Certificate, new_certificate_number
 from policies.models import Policy
 
@@ -35,9 +35,18 @@ def certified_lines(assignment: Assignment) -> list[str]:
 def _issue(
     *, assignment: Assignment, line: str, document: CertificateDocument, now: datetime
 ) -> Certificate:
+    certificate = _unsaved(assignment=assignment, line=line, document=document, now=now)
+    certificate.save(force_insert=True)
+    enqueue_render(certificate_id=certificate.pk)
+    return certificate
+
+
+def _unsaved(
+    *, assignment: Assignment, line: str, document: CertificateDocument, now: datetime
+) -> Certificate:
     policy = assignment.policy
     assert policy is not None
-    certificate = Certificate.objects.create(
+    return Certificate(
         number=document.number,
         platform_id=assignment.platform_id,
         assignment=assignment,
@@ -51,8 +60,6 @@ def _issue(
         document=document_json(document),
         issued_at=now,
     )
-    enqueue_render(certificate_id=certificate.pk)
-    return certificate
 
 
 def _end(certificate: Certificate, *, status: str, reason: str, now: datetime) -> None:
@@ -67,7 +74,9 @@ def _end(certificate: Certificate, *, status: str, reason: str, now: datetime) -
     enqueue_render(certificate_id=certificate.pk)
 
 
-@transaction.atomic
+# No savepoint (here and below): a failure fails the caller's writing transaction,
+# which is the caller's intent; a savepoint would cost two statements for nothing.
+@transaction.atomic(savepoint=False)
 def reissue_certificates(
     *, assignment: Assignment, now: datetime, reason: str = DISPATCH_CHANGED
 ) -> list[Certificate]:
@@ -115,9 +124,34 @@ def reissue_certificates(
     return issued
 
 
+@transaction.atomic(savepoint=False)
 def issue_certificates(*, assignment: Assignment, now: datetime) -> list[Certificate]:
-    """The certificates of a dispatch just reported (none unless it is covered)."""
-    return reissue_certificates(assignment=assignment, now=now)
+    """The certificates of a dispatch created in this transaction (none unless covered).
+
+    It has none yet, so nothing is read or superseded: one INSERT for all of them and
+    one render task. They are kept on the assignment (``certificate_list``, as the
+    list prefetch does), so its events and the response carry their URLs without
+    reading them back.
+    """
+    issued = [
+        _unsaved(
+            assignment=assignment,
+            line=line,
+            document=build_document(
+                number=new_certificate_number(),
+                assignment=assignment,
+                policy=assignment.policy,  # type: ignore[arg-type]
+                line=line,
+                issued_at=now,
+            ),
+            now=now,
+        )
+        for line in certified_lines(assignment)
+    ]
+    Certificate.objects.bulk_create(issued)
+    enqueue_renders(certificate_ids=[c.pk for c in issued])
+    assignment.certificate_list = issued  # type: ignore[attr-defined]
+    return issued
 
 
 def revoke_certificates(

@@ -4,6 +4,7 @@ storage; downloads only ever read it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -14,18 +15,27 @@ from django_tasks import task
 from coverage.certificates.content import document_from_json, status_note
 from coverage.certificates.document import render_certificate_pdf
 from coverage.models import Certificate
+from portal import outbox
 
 logger = logging.getLogger(__name__)
 
 
 def enqueue_render(*, certificate_id: int, force: bool = False) -> None:
-    def enqueue() -> None:
-        render_certificate.enqueue(certificate_id, force)
+    enqueue_renders(certificate_ids=[certificate_id], force=force)
 
-    # After commit, so a worker never looks for a row that is not there yet; robust,
-    # because the certificate exists whatever happens here and the sweep renders it.
-    # (A named function: Django logs a robust callback's failure by its __qualname__.)
-    transaction.on_commit(enqueue, robust=True)
+
+def enqueue_renders(*, certificate_ids: Sequence[int], force: bool = False) -> None:
+    """One task renders them all (a dispatch's certificates: one task row, not two).
+
+    Enqueued in the writing transaction (``portal.outbox``): the task exists exactly
+    when the certificates do; the sweep renders any whose task was lost.
+    """
+    if not certificate_ids:
+        return
+    if len(certificate_ids) == 1:
+        outbox.enqueue(render_certificate, certificate_ids[0], force)
+    else:
+        outbox.enqueue(render_certificates, list(certificate_ids), force)
 
 
 def render_now(*, certificate_id: int, force: bool = False) -> str:
@@ -80,6 +90,12 @@ def _delete_on_commit(name: str) -> None:
 def render_certificate(certificate_id: int, force: bool = False) -> str:
     """Background rendering of one certificate (enqueued when it is issued or revoked)."""
     return render_now(certificate_id=certificate_id, force=force)
+
+
+@task()
+def render_certificates(certificate_ids: list[int], force: bool = False) -> list[str]:
+    """Background rendering of several certificates (a dispatch's, issued together)."""
+    return [render_now(certificate_id=pk, force=force) for pk in certificate_ids]
 
 
 DEFAULT_SWEEP_LIMIT = 500

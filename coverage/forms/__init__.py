@@ -5,16 +5,28 @@ The hosted pages' forms (a tech's opt-in and card) are in ``coverage.forms.hoste
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from coverage.forms.board import (
+    BAD_PAGE,
+    BAD_PER_PAGE,
+    BAD_SEARCH,
+    BAD_SORT,
+    BoardFilterForm,
+)
+from coverage.forms.fields import (
+    BAD_DAY,
+    BAD_PUBLIC_ID,
+    UNKNOWN_CHOICE,
+    DateInput,
+    DateTimeInput,
+    _public_id,
+)
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
-from coverage.selectors.board import SORTS
-from coverage.selectors.tickets import Status
 from coverage.services import JobData, check_wage
 from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS, in_portal_words
 from policies.lines import CoverageType
@@ -22,26 +34,20 @@ from portal.forms import add_service_error, name_zone
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
 
+__all__ = [
+    "BAD_DAY",
+    "BAD_PAGE",
+    "BAD_PER_PAGE",
+    "BAD_PUBLIC_ID",
+    "BAD_SEARCH",
+    "BAD_SORT",
+    "UNKNOWN_CHOICE",
+    "BoardFilterForm",
+    "DateInput",
+    "DateTimeInput",
+]
 
-class DateInput(forms.DateInput):
-    input_type = "date"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-BAD_DAY = "Enter the day as a date, e.g. 2026-06-01."
-BAD_PUBLIC_ID = "That link is broken: it names no {what}."
-BAD_SEARCH = "Search for a name, an email, a site or a ticket id."
-BAD_SORT = "Sort by start, tech, customer, state or premium."
-BAD_PAGE = "Pages are numbered from 1."
 PICK_TECH = "Choose the tech to dispatch."
 PICK_CUSTOMER = "Choose the customer the work is for."
 PICK_TRADE = "Choose the trade of the new job."
@@ -56,7 +62,6 @@ JOB_OTHER_CUSTOMER = (
     "That job is for {job_customer}, not {customer}. Choose one of {customer}'s jobs "
     "or fill in a new job."
 )
-UNKNOWN_CHOICE = "Choose one of the listed options."
 ENTER_END_DATE = "Enter the new end of the dispatch."
 REASON_TOO_LONG = "Keep the reason under 100 characters."
 PERIOD_BACKWARDS = "The period ends on or after the day it starts."
@@ -69,14 +74,6 @@ TICKET_LINES = [
 ]
 
 
-def _public_id(value: str, *, prefix: str, what: str) -> str:
-    # Django's CharField has already refused a NUL (PostgreSQL cannot store one).
-    value = value.strip()
-    if value and not re.fullmatch(rf"{prefix}_[0-9A-Za-z]{{1,40}}", value):
-        raise ValidationError(BAD_PUBLIC_ID.format(what=what))
-    return value
-
-
 def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
     """A form's model-choice field, typed as one (``form.fields`` holds plain Fields)."""
     field = form.fields[name]
@@ -86,61 +83,6 @@ def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
 
 def dollars_to_cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
-
-
-class BoardFilterForm(forms.Form):
-    """The board's filters, read from the URL; a bad value is ignored and said so."""
-
-    day = forms.DateField(
-        required=False, widget=DateInput(), error_messages={"invalid": BAD_DAY}
-    )
-    platform = forms.CharField(required=False, max_length=20)
-    state = forms.ChoiceField(
-        required=False,
-        choices=[("", "All states"), *STATE_CHOICES],
-        error_messages={"invalid_choice": UNKNOWN_CHOICE},
-    )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any coverage"), *Status.choices],
-        error_messages={"invalid_choice": UNKNOWN_CHOICE},
-    )
-    tech = forms.CharField(required=False, max_length=50)
-    customer = forms.CharField(required=False, max_length=50)
-    q = forms.CharField(
-        required=False,
-        max_length=100,
-        label="Search",
-        error_messages={"max_length": BAD_SEARCH},
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(key, key) for key in SORTS],
-        error_messages={"invalid_choice": BAD_SORT},
-    )
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        error_messages={"invalid": BAD_PAGE, "min_value": BAD_PAGE},
-    )
-
-    def clean_platform(self) -> str:
-        return _public_id(self.cleaned_data["platform"], prefix="pf", what="platform")
-
-    def clean_tech(self) -> str:
-        return _public_id(self.cleaned_data["tech"], prefix="cn", what="tech")
-
-    def clean_customer(self) -> str:
-        return _public_id(self.cleaned_data["customer"], prefix="en", what="customer")
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
-
-    def value(self, name: str, default: Any = "") -> Any:
-        """The cleaned value, or ``default`` when it is missing or was refused."""
-        self.is_valid()
-        found = self.cleaned_data.get(name)
-        return default if found in (None, "") else found
 
 
 class TicketForm(forms.Form):

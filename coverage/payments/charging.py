@@ -142,9 +142,17 @@ def _hold(assignment: Assignment, message: str) -> None:
 
 
 def gate(
-    *, assignment: Assignment, amounts: Mapping[str, int], now: datetime
+    *,
+    assignment: Assignment,
+    amounts: Mapping[str, int],
+    now: datetime,
+    card_payer: bool | None = None,
+    new: bool = False,
 ) -> dict[str, int]:
     """The premium the ledger may hold now for this (saved, locked) dispatch.
+
+    ``card_payer`` when the caller read it already (``rules.pays_by_card``); ``new``
+    for a dispatch created in this transaction, which has no charges to read.
 
     Not a card payer's, or not covered: unchanged (pending charges dropped, any
     collected premium refunded). A card payer's covered dispatch with nothing
@@ -152,10 +160,11 @@ def gate(
     Already collected: covered; a higher premium is charged the difference, a lower
     one refunded it.
     """
-    card_payer = rules.pays_by_card(
-        contractor=assignment.contractor, job=assignment.job
-    )
-    live = _live_charges(assignment) if assignment.pk else []
+    if card_payer is None:
+        card_payer = rules.pays_by_card(
+            contractor=assignment.contractor, job=assignment.job
+        )
+    live = _live_charges(assignment) if assignment.pk and not new else []
     target = sum(amounts.values())
     if not card_payer or not amounts or not assignment.is_covered:
         _drop_open(live)

@@ -9,6 +9,9 @@ does. Only when all three leave it to the contractor is the card charged.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Subquery
 
 from coverage.models import BillingSettings, CardOnFile, Contractor, WorkJob
 
@@ -35,6 +38,15 @@ NO_CARD = (
 CARD_REQUIRED = "Add a card to pay for your coverage before you opt in."
 
 
+def collects_by_card_subquery(platform_id: Any) -> Subquery:
+    """``platform_collects_by_card`` as an annotation (NULL without billing settings)."""
+    return Subquery(
+        BillingSettings.objects.filter(platform_id=platform_id).values(
+            "contractors_pay_by_card"
+        )[:1]
+    )
+
+
 def platform_collects_by_card(platform_id: int) -> bool:
     """The platform's mode: a platform without billing settings remits premium itself."""
     found = (
@@ -45,10 +57,18 @@ def platform_collects_by_card(platform_id: int) -> bool:
     return bool(found)
 
 
-def pays_by_card(*, contractor: Contractor, job: WorkJob) -> bool:
-    """True when this contractor pays this job's premium by card (see the module)."""
+def pays_by_card(
+    *, contractor: Contractor, job: WorkJob, platform_collects: bool | None = None
+) -> bool:
+    """True when this contractor pays this job's premium by card (see the module).
+
+    ``platform_collects``: ``platform_collects_by_card`` when the caller read it with
+    the contractor (``collects_by_card_subquery``), saving its query.
+    """
     if contractor.withhold_premium or job.withhold_premium:
         return False
+    if platform_collects is not None:
+        return platform_collects
     return platform_collects_by_card(contractor.platform_id)
 
 

@@ -29,6 +29,8 @@ from portal.pagination import Page
 from portal.zones import UTC_ZONE, day_bounds
 
 PAGE_SIZE = 100
+# The page sizes the board offers (``per_page`` in its URL).
+PAGE_SIZES = (25, 100, 500)
 
 
 # Sort keys the board accepts, each with a tie-breaker so pages never overlap.

@@ -18,11 +18,9 @@ from coverage.services.assignments import (
     AssignmentChanges,
     cancel_assignment,
     cancel_job_assignment,
-    create_assignment,
     delete_assignment,
     extend_assignment,
     extend_job_assignment,
-    preview_assignment,
     update_assignment,
 )
 from coverage.services.contractors import (
@@ -31,6 +29,7 @@ from coverage.services.contractors import (
     delete_contractor,
     update_contractor,
 )
+from coverage.services.dispatching import create_assignment, preview_assignment
 from coverage.services.entities import (
     EntityData,
     create_entity,

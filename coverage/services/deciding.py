@@ -41,8 +41,13 @@ def evaluate(
     *,
     requested: list[str] | None,
     policy: Policy | None,
+    approved: bool | None = None,
 ) -> dict[str, int]:
-    """Decide eligibility and price; returns the premium per line the ledger should hold."""
+    """Decide eligibility and price; returns the premium per line the ledger should hold.
+
+    ``approved``: whether the job's category is approved for the platform, when the
+    caller read it with the job (``eligibility.check``).
+    """
     assignment.pay = pay_of(assignment)
     result = check(
         contractor=assignment.contractor,
@@ -51,6 +56,7 @@ def evaluate(
         effective_at=assignment.effective_at,
         policy=policy,
         end_at=assignment.end_at,
+        approved=approved,
     )
     assignment.eligible = result.result
     assignment.eligibility_message = result.message

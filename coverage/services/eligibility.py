@@ -58,6 +58,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
 from coverage.services.contract import unmet_contract
@@ -278,6 +281,15 @@ def is_approved(category: CategoryCode, *, platform_id: int) -> bool:
     return category.approved_platforms.filter(pk=platform_id).exists()
 
 
+def approved_subquery(platform_id: Any) -> Exists:
+    """``is_approved`` for a job's category, as an annotation on the job's query."""
+    return Exists(
+        CategoryCode.approved_platforms.through.objects.filter(
+            categorycode_id=OuterRef("category_code_id"), platform_id=platform_id
+        )
+    )
+
+
 def check(
     *,
     contractor: Contractor,
@@ -286,6 +298,7 @@ def check(
     effective_at: datetime,
     policy: Policy | None = None,
     end_at: datetime | None = None,
+    approved: bool | None = None,
 ) -> Eligibility:
     """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
 
@@ -294,12 +307,15 @@ def check(
     end), the tech's own approved certificates count for the lines they cover for the
     whole window (``own_cover``), and the policies are judged on the other lines.
     Reads job.category_code and job.entity (select them with the job to save their
-    queries).
+    queries); ``approved`` is ``is_approved`` when the caller read it with the job
+    (``approved_subquery``).
     """
     category = job.category_code
     if category is None:
         return Eligibility(False, NO_JOB_CATEGORY)
-    if not is_approved(category, platform_id=contractor.platform_id):
+    if approved is None:
+        approved = is_approved(category, platform_id=contractor.platform_id)
+    if not approved:
         return Eligibility(False, INVALID_JOB_CATEGORY)
 
     candidates = live_policies(contractor=contractor, after=effective_at)

@@ -65,7 +65,10 @@ def _target(amounts: Mapping[str, int], books_on: date) -> dict[tuple[str, date]
     return {(line, books_on): cents for line, cents in amounts.items() if cents}
 
 
-@transaction.atomic
+# No savepoint: a failure here fails the caller's transaction, which is what the
+# caller wants (a posting half-made is never kept), and a savepoint costs two
+# statements per posting.
+@transaction.atomic(savepoint=False)
 def settle(
     *,
     assignment: Assignment,
@@ -95,7 +98,25 @@ def settle(
     return entries
 
 
-@transaction.atomic
+def charge_new(
+    *, assignment: Assignment, amounts: Mapping[str, int], books_on: date
+) -> list[LedgerEntry]:
+    """``settle`` for a dispatch created in this transaction: its first posting.
+
+    Its ledger is empty, so nothing is read: the entries are the charges themselves.
+    """
+    target = _target(amounts, books_on)
+    entries = _post(
+        assignment=assignment,
+        entity_id=assignment.job.entity_id,
+        kind=Kind.CHARGE,
+        differences=target,
+    )
+    assignment.premium = sum(target.values())
+    return entries
+
+
+@transaction.atomic(savepoint=False)
 def reverse(*, assignment: Assignment) -> list[LedgerEntry]:
     """Take back all of the assignment's premium (cancellation)."""
     current = balances(assignment=assignment)

@@ -133,7 +133,8 @@ def board(request: PortalRequest) -> HttpResponse:
     if is_partial(request) and request.GET.get("v") == summary.version:
         # A poll, and nothing changed: keep what the dispatcher is looking at.
         return HttpResponse(status=204)
-    page = page_of(form.value("page", 1), count=summary.total, size=reads.PAGE_SIZE)
+    size = form.value("per_page", reads.PAGE_SIZE)
+    page = page_of(form.value("page", 1), count=summary.total, size=size)
     rows = reads.board_page(
         found,
         sort=filters.sort,
@@ -149,6 +150,7 @@ def board(request: PortalRequest) -> HttpResponse:
         "filters": filters,
         "summary": summary,
         "page": page,
+        "page_sizes": reads.PAGE_SIZES,
         "tickets": rows,
         "columns": _columns(filters.sort),
         "query": query,

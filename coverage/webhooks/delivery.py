@@ -22,7 +22,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +34,7 @@ from django_tasks import task
 from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from coverage.webhooks.payloads import event_json
 from coverage.webhooks.signing import SIGNATURE_HEADER, sign
+from portal import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -66,34 +67,45 @@ def schedule_deliveries(
 ) -> list[Delivery]:
     """One new delivery of ``event`` per live endpoint of its platform subscribed to it.
 
-    ``endpoints`` narrows the choice (the admin's re-send to one endpoint). Each
-    delivery's task is enqueued once the rows are committed, so a worker never
-    looks for a delivery that is not there yet.
+    ``endpoints`` narrows the choice (the admin's re-send to one endpoint).
     """
+    return schedule_all(events=[event], endpoints=endpoints)
+
+
+def schedule_all(
+    *, events: Sequence[Event], endpoints: Iterable[WebhookEndpoint] | None = None
+) -> list[Delivery]:
+    """``schedule_deliveries`` for events of one platform: one read of its endpoints.
+
+    Called in the transaction that records the events: the deliveries (and, with the
+    database task backend, their tasks: ``portal.outbox``) exist exactly when the
+    events do, so a crash after the commit loses none, and a rolled-back change is
+    never delivered. A worker never looks for a delivery that is not committed.
+    """
+    if not events:
+        return []
+    platform_id = events[0].platform_id
+    assert all(event.platform_id == platform_id for event in events)
     if endpoints is None:
-        endpoints = WebhookEndpoint.objects.filter(platform_id=event.platform_id).live()
-    now = timezone.now()
-    # One INSERT for all of them (no query at all when nobody is subscribed).
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
+        endpoints = WebhookEndpoint.objects.filter(platform_id=platform_id).live()
+    found = [
+        endpoint
         for endpoint in endpoints
-        if endpoint.is_live
-        and endpoint.platform_id == event.platform_id
-        and endpoint.subscribes_to(event.type)
+        if endpoint.is_live and endpoint.platform_id == platform_id
+    ]
+    now = timezone.now()
+    # A list, not a generator: bulk_create of nothing issues no query at all.
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
+            for event in events
+            for endpoint in found
+            if endpoint.subscribes_to(event.type)
+        ]
     )
     for delivery in deliveries:
-        _enqueue_on_commit(delivery_id=delivery.pk)
+        outbox.enqueue(deliver, delivery.pk)
     return deliveries
-
-
-def _enqueue_on_commit(*, delivery_id: int) -> None:
-    def enqueue() -> None:
-        _enqueue(delivery_id=delivery_id, run_after=None)
-
-    # Robust: the rows are committed whatever happens here, and the sweep delivers
-    # them if the queue was unreachable. (A named function, not a partial: Django
-    # logs a robust callback's failure by its __qualname__.)
-    transaction.on_commit(enqueue, robust=True)
 
 
 def retry_delay(*, attempt: int) -> timedelta | None:

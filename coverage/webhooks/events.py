@@ -1,57 +1,71 @@
 """Events: the one way a state change is announced (GET /api/v1/events, webhooks).
 
-``emit`` records the event in the writing transaction and, once it commits, schedules
-its webhook deliveries.
+``emit`` records the event and schedules its webhook deliveries in the writing
+transaction: the deliveries exist exactly when the event does (an outbox; see
+``delivery.schedule_all``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db.models import Exists
 
-from coverage.models import Event
+from coverage.models import Event, WebhookEndpoint
 from coverage.webhooks import delivery
 from coverage.webhooks.payloads import EVENT_TYPES
 from portal.models import Platform
 
 
+def _checked(type: str) -> str:
+    if type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {type!r}")
+    return type
+
+
 def emit(*, platform: Platform, type: str, data: Mapping[str, object]) -> Event:
     """Record that ``type`` happened, with ``data`` (the resource's JSON as the API shows it).
 
-    Call it inside the writing transaction: the event exists exactly when the change does.
+    Call it inside the writing transaction: the event exists exactly when the change
+    does, and a rolled-back change takes its event and deliveries with it.
     """
-    if type not in EVENT_TYPES:
-        raise ValueError(f"Unknown event type {type!r}")
-    event = Event.objects.create(platform=platform, type=type, data=data)
-
-    def schedule_deliveries() -> None:
-        delivery.schedule_deliveries(event=event)
-
-    # Webhooks go out only once the change is durable: a rolled-back transaction
-    # discards this callback, so its event is never delivered. `robust` because the
-    # caller's change has already committed by then: a failure to schedule is logged
-    # rather than turned into an error response (the event stays listed, and support
-    # can re-send it from the admin). A named function, not a partial: Django logs
-    # a robust callback's failure by its __qualname__.
-    transaction.on_commit(schedule_deliveries, robust=True)
+    (event,) = emit_each(platform=platform, events=[(type, data)])
     return event
+
+
+def emit_each(
+    *,
+    platform: Platform,
+    events: Sequence[tuple[str, Mapping[str, object]]],
+    has_endpoints: bool | None = None,
+) -> list[Event]:
+    """Several events of one platform, in order: one INSERT, one read of its endpoints.
+
+    ``has_endpoints``: whether the platform has a live endpoint, when the caller read
+    it with another row (``endpoints_exist``); False saves the endpoint read.
+    """
+    created = Event.objects.bulk_create(
+        [
+            Event(platform=platform, type=_checked(type), data=data)
+            for type, data in events
+        ]
+    )
+    delivery.schedule_all(
+        events=created, endpoints=[] if has_endpoints is False else None
+    )
+    return created
+
+
+def endpoints_exist(platform_id: Any) -> Exists:
+    """Whether the platform has a live webhook endpoint, as an annotation."""
+    return Exists(
+        WebhookEndpoint.objects.filter(platform_id=platform_id, deleted_at__isnull=True)
+    )
 
 
 def emit_many(
     *, platform: Platform, type: str, data: list[dict[str, Any]]
 ) -> list[Event]:
     """``emit`` for several resources at once (one INSERT), e.g. a batch of approved trades."""
-    if type not in EVENT_TYPES:
-        raise ValueError(f"Unknown event type {type!r}")
-    created = Event.objects.bulk_create(
-        Event(platform=platform, type=type, data=item) for item in data
-    )
-
-    def schedule_deliveries() -> None:
-        for event in created:
-            delivery.schedule_deliveries(event=event)
-
-    transaction.on_commit(schedule_deliveries, robust=True)
-    return created
+    return emit_each(platform=platform, events=[(type, item) for item in data])

@@ -25,10 +25,12 @@ from coverage.certificates.document import (
     PRODUCER,
     TITLE,
     WORKERS_COMP,
+    CertificateDocument,
     CoverageRow,
     Insurer,
     Party,
     additional_insured_wording,
+    canvas,
     format_date,
     format_money,
     format_window,
@@ -210,6 +212,26 @@ def test_the_qr_code_and_the_url_link_to_the_verification_page(
 def test_identical_documents_give_identical_bytes(sample_pdf: bytes) -> None:
     render_certificate_pdf(sample_document(number="CRT-OTHER"))
     assert render_certificate_pdf(sample_document()) == sample_pdf
+
+
+def test_the_bytes_do_not_depend_on_what_the_process_rendered_before() -> None:
+    # A worker keeps parsed fonts and measured text between certificates; a document
+    # must come out the same whether it is the worker's first or its thousandth.
+    long = sample_document(
+        description_of_operations="Ünïcode ß " + "a very long description " * 80
+    )
+    others = [sample_document(number="CRT-OTHER", status_note="VOID"), long]
+
+    def first_in_a_fresh_worker(doc: CertificateDocument) -> bytes:
+        canvas._WRAPPED.clear()
+        canvas._MASTER_FONTS.clear()
+        return render_certificate_pdf(doc)
+
+    for doc in (sample_document(), long, wc_only_document()):
+        cold = first_in_a_fresh_worker(doc)
+        for other in others:
+            render_certificate_pdf(other)
+        assert render_certificate_pdf(doc) == cold
 
 
 def test_the_creation_date_is_the_issue_date(sample_pdf: bytes) -> None:

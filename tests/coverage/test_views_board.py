@@ -11,7 +11,14 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from coverage.forms import BAD_DAY, BAD_PAGE, BAD_PUBLIC_ID, BAD_SORT, UNKNOWN_CHOICE
+from coverage.forms import (
+    BAD_DAY,
+    BAD_PAGE,
+    BAD_PER_PAGE,
+    BAD_PUBLIC_ID,
+    BAD_SORT,
+    UNKNOWN_CHOICE,
+)
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.selectors import board, tickets
 from coverage.services import cancel_assignment, send_opt_in
@@ -345,6 +352,28 @@ def test_paging(
     assert rows(client.get(BOARD, {"page": 9})) == made[2:]
 
 
+def test_the_page_size_is_in_the_url(
+    dispatcher: User, contractor: Contractor, job: WorkJob, client_as
+) -> None:
+    # 26 tickets: one more than the smallest page.
+    made = [
+        ticket(contractor, job, hour=h % 24, hours=1, lines=None).public_id
+        for h in range(26)
+    ]
+    client = client_as(dispatcher)
+    small = client.get(BOARD, {"per_page": "25"})
+    assert len(rows(small)) == 25
+    assert "Tickets 1–25 of 26" in small.content.decode()
+    assert 'href="/board/?per_page=25&amp;page=2"' in small.content.decode()
+    assert len(rows(client.get(BOARD, {"per_page": "25", "page": "2"}))) == 1
+    # The default page holds all 26 and offers the other sizes, keeping the filters.
+    default = client.get(BOARD, {"q": "terry"}).content.decode()
+    assert 'href="/board/?q=terry&amp;per_page=25"' in default
+    assert '<strong aria-current="true">100</strong>' in default
+    everything = client.get(BOARD, {"per_page": "500"}, headers=HTMX)
+    assert sorted(rows(everything)) == sorted(made)
+
+
 def test_the_date_picker_shows_another_day(
     dispatcher: User, covered, contractor: Contractor, job: WorkJob, client_as
 ) -> None:
@@ -377,6 +406,8 @@ def test_no_dispatches_today(dispatcher: User, client_as) -> None:
     [
         ({"day": "yesterday"}, BAD_DAY),
         ({"page": "0"}, BAD_PAGE),
+        ({"per_page": "7"}, BAD_PER_PAGE),
+        ({"per_page": "all"}, BAD_PER_PAGE),
         ({"sort": "salary"}, BAD_SORT),
         ({"status": "maybe"}, UNKNOWN_CHOICE),
         ({"state": "ZZ"}, UNKNOWN_CHOICE),

@@ -24,6 +24,7 @@ from coverage.webhooks import delivery as webhook_delivery
 from coverage.webhooks import endpoints, signing
 from coverage.webhooks.events import emit
 from coverage.webhooks.payloads import event_json
+from portal import outbox
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.webhook_receiver import Receiver, closed_port_url, running_receiver
@@ -128,7 +129,7 @@ def test_only_live_subscribed_endpoints_of_the_platform_receive(
     }
 
 
-def test_an_event_nobody_subscribed_to_costs_one_lookup_after_commit(
+def test_an_event_nobody_subscribed_to_costs_one_lookup(
     platform: Platform,
     django_capture_on_commit_callbacks,
     django_assert_num_queries,
@@ -139,18 +140,39 @@ def test_an_event_nobody_subscribed_to_costs_one_lookup_after_commit(
     assert not Delivery.objects.exists()
 
 
-def test_a_failure_to_schedule_never_fails_the_committed_change(
+def test_deliveries_are_written_with_the_event_and_vanish_with_its_rollback(
+    platform: Platform, receiver: Receiver, django_capture_on_commit_callbacks
+) -> None:
+    endpoint_for(platform, receiver.url)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        transaction.atomic(),
+    ):
+        event = emit(platform=platform, type="policy.created", data=POLICY)
+        # The outbox: the delivery exists in the event's own transaction.
+        assert Delivery.objects.filter(event=event).count() == 1
+        transaction.set_rollback(True)
+    assert not Event.objects.exists() and not Delivery.objects.exists()
+    assert callbacks == []  # nothing queued for a change that never happened
+    assert receiver.requests == []
+
+
+def test_a_failure_to_queue_never_fails_the_committed_change(
     platform: Platform,
+    receiver: Receiver,
     django_capture_on_commit_callbacks,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(**kwargs: Any) -> None:
+    endpoint_for(platform, receiver.url)
+
+    def broken(*args: Any) -> None:
         raise RuntimeError("queue unavailable")
 
-    monkeypatch.setattr(webhook_delivery, "schedule_deliveries", broken)
+    monkeypatch.setattr(outbox, "send", broken)
     event = committed_event(platform, django_capture_on_commit_callbacks)
     assert Event.objects.filter(pk=event.pk).exists()
+    assert Delivery.objects.get().status == Delivery.Status.PENDING
     assert "queue unavailable" in caplog.text
 
 
@@ -162,11 +184,11 @@ def test_a_delivery_whose_task_was_never_queued_is_swept_up(
 ) -> None:
     endpoint_for(platform, receiver.url)
 
-    def queue_down(**kwargs: Any) -> None:
+    def queue_down(*args: Any) -> None:
         raise RuntimeError("queue unavailable")
 
     with monkeypatch.context() as patched:
-        patched.setattr(webhook_delivery, "_enqueue", queue_down)
+        patched.setattr(outbox, "send", queue_down)
         committed_event(platform, django_capture_on_commit_callbacks)
     assert receiver.requests == []
     assert Delivery.objects.get().status == Delivery.Status.PENDING
@@ -304,7 +326,8 @@ def test_an_attempt_whose_worker_died_is_kept_and_retried_after_the_lease(
 ) -> None:
     endpoint = endpoint_for(platform, receiver.url)
     event = emit(platform=platform, type="policy.created", data=POLICY)
-    [delivery] = webhook_delivery.schedule_deliveries(event=event, endpoints=[endpoint])
+    # Scheduled with the event (its task waits for a commit this test never makes).
+    [delivery] = Delivery.objects.filter(event=event, endpoint=endpoint)
 
     # A worker claims the attempt, then dies before posting.
     lost = webhook_delivery._claim(delivery_id=delivery.pk)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
 from typing import Final
 
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 from coverage.certificates.document.text import FONT_FILES, pdf_text
 
@@ -31,6 +36,19 @@ LABEL_HEIGHT: Final = 8.0
 CELL_PADDING: Final = 2.5
 RULE_WIDTH: Final = 0.5
 BAR_FILL: Final = (226, 226, 226)
+
+
+# Wrapping is a pure function of the text, the box, the size and the style (the font
+# files never change while the process runs), and it is most of a render's time: every
+# fitted box tries sizes from large to small, each a dry run of fpdf2's line breaking.
+# The fixed wording (the notices, the cancellation and verification texts, headings)
+# is the same on every certificate, so a worker measures it once. A dry run draws
+# nothing and adds nothing to the page, so a remembered result changes no byte.
+_WRAPPED: dict[tuple[str, float, float, str, float], tuple[str, ...]] = {}
+_WRAPPED_MAX: Final = 4096
+# Per style: the font as fpdf2 parsed it (never used to draw), and its file's bytes.
+_MASTER_FONTS: dict[str, TTFFont] = {}
+_FONT_BYTES: dict[str, bytes] = {}
 
 
 @dataclass(frozen=True)
@@ -60,7 +78,7 @@ class Canvas(FPDF):
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="pt", format="letter")
         for style, path in FONT_FILES.items():
-            self.add_font(FONT, style, str(path))
+            self._add_cached_font(style, path)
         # Everything is placed at computed positions; a page break would silently split
         # a certificate, so overflow is handled by fitting text instead.
         self.set_auto_page_break(False)
@@ -69,10 +87,64 @@ class Canvas(FPDF):
         self.set_line_width(RULE_WIDTH)
         self.set_draw_color(0, 0, 0)
 
+    def _add_cached_font(self, style: str, path: Path) -> None:
+        """``add_font``, with the font's metrics parsed once per process.
+
+        fpdf2 parses the whole TTF on every ``add_font`` (its width and glyph tables):
+        a third of a render. The parsed font is kept, and each document gets a copy
+        with its own subset (the glyphs it uses) and its own lazily opened font file,
+        since writing the PDF subsets that file in place. The copy is what
+        ``add_font`` would have built, so the bytes are the same.
+        """
+        master = _MASTER_FONTS.get(style)
+        if master is None:
+            scratch = FPDF(unit="pt")
+            scratch.add_font(FONT, style, str(path))
+            (parsed,) = scratch.fonts.values()
+            assert isinstance(parsed, TTFFont)
+            if "glyf" in parsed.ttfont and ".notdef" not in parsed.ttfont["glyf"]:
+                # fpdf2 draws a stand-in .notdef into its parsed file: not shareable.
+                self.add_font(FONT, style, str(path))
+                return
+            master = _MASTER_FONTS[style] = parsed
+            _FONT_BYTES[style] = path.read_bytes()
+        # Shallow: the widths, glyph ids and cmap are only read (a width looked up for
+        # a character the font lacks stores the same default every time).
+        font = copy(master)
+        font.i = len(self.fonts) + 1
+        font.ttfont = TTFont(
+            BytesIO(_FONT_BYTES[style]),
+            recalcTimestamp=False,
+            fontNumber=master.collection_font_number,
+            lazy=True,
+        )
+        font.missing_glyphs = []
+        font.subset = SubsetMap(font)
+        self.fonts[master.fontkey] = font
+
     def wrap(self, text: str, width: float, size: float, style: str = "") -> list[str]:
         self.set_font(FONT, style, size)
         if not text:
             return []
+        key = (text, width, size, style, self.c_margin)
+        found = _WRAPPED.get(key)
+        if found is None:
+            found = self._wrap(text, width, size)
+            if len(_WRAPPED) >= _WRAPPED_MAX:
+                _WRAPPED.clear()
+            _WRAPPED[key] = found
+        else:
+            # The dry run would have picked these characters into the font's subset,
+            # in this order; the subset's order is in the PDF's bytes.
+            font = self.current_font
+            assert isinstance(font, TTFFont)
+            subset = font.subset
+            for line in found:
+                for char in line:
+                    subset.pick(ord(char))
+        return list(found)
+
+    def _wrap(self, text: str, width: float, size: float) -> tuple[str, ...]:
         lines = self.multi_cell(
             width, size, pdf_text(text), dry_run=True, output="LINES"
         )
@@ -80,7 +152,7 @@ class Canvas(FPDF):
         # is the union of every output combination). With a Unicode font embedded, the
         # lines are already text.
         assert isinstance(lines, list)
-        return [str(line) for line in lines]
+        return tuple(str(line) for line in lines)
 
     def fit(
         self,

@@ -1,0 +1,229 @@
+"""Reporting a dispatch: ``create_assignment`` and its live preview.
+
+The write path of POST /api/v1/assignments and the ticket form, kept to a handful of
+statements (issue 15): the parties are read and locked with what eligibility and the
+charging gate ask of the platform, the assignment is inserted with its premium, and
+its ledger charges, certificates, events and render task are one INSERT each, all in
+the caller's transaction. Changing, cancelling and extending a dispatch live in
+``coverage.services.assignments``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from coverage import certificates
+from coverage.api.serializers import assignment_json
+from coverage.models import Assignment, Contractor, WorkJob
+from coverage.payments import charging, rules
+from coverage.rating import Rating
+from coverage.services import ledger
+from coverage.services.dates import resolve_window
+from coverage.services.deciding import evaluate as _evaluate
+from coverage.services.deciding import rate_dispatch as _rate
+from coverage.services.eligibility import approved_subquery
+from coverage.services.inputs import clean_lines
+from coverage.services.terms import rating_day
+from coverage.webhooks import events
+from policies.models import Policy
+
+
+def jobs_for_dispatch(*, platform_id: int) -> QuerySet[WorkJob]:
+    """Jobs read (and locked) as ``create_assignment`` decides on them.
+
+    A caller that looks the job up itself inside its transaction (the API, by public
+    id) reads it through this queryset and passes ``locked=True``: one statement
+    instead of a lookup and a second, locking read.
+    """
+    return (
+        WorkJob.objects.select_for_update(of=("self",))
+        .select_related("entity", "category_code")
+        # What eligibility asks of the platform, read with the row it asks about.
+        .annotate(category_approved=approved_subquery(platform_id))
+    )
+
+
+def contractors_for_dispatch() -> QuerySet[Contractor]:
+    """Contractors read (and locked) as ``create_assignment`` decides on them."""
+    return (
+        Contractor.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        # The platform's billing mode and whether anyone listens to its webhooks:
+        # read with the row instead of a query each.
+        .annotate(
+            collects_by_card=rules.collects_by_card_subquery(F("platform_id")),
+            has_webhooks=events.endpoints_exist(F("platform_id")),
+        )
+    )
+
+
+def _lock_parties(
+    *, job: WorkJob, contractor: Contractor, locked: bool
+) -> tuple[WorkJob, Contractor]:
+    if locked:
+        # Read through the querysets above in this very transaction (the annotations
+        # prove the first, the open transaction the second).
+        read_for_dispatch = hasattr(job, "category_approved") and hasattr(
+            contractor, "has_webhooks"
+        )
+        if not (read_for_dispatch and transaction.get_connection().in_atomic_block):
+            raise RuntimeError("locked=True needs the parties read for the dispatch")
+        return job, contractor
+    return (
+        jobs_for_dispatch(platform_id=contractor.platform_id).get(pk=job.pk),
+        contractors_for_dispatch().get(pk=contractor.pk),
+    )
+
+
+# No savepoint: create_assignment is the whole of its caller's write (the API's
+# idempotent transaction, the ticket form's), and any failure fails that write; a
+# savepoint would only cost two statements.
+@transaction.atomic(savepoint=False)
+def create_assignment(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str] | None,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    bind: bool = True,
+    policy: Policy | None = None,
+    now: datetime,
+    locked: bool = False,
+) -> Assignment:
+    """Report a dispatch. Ineligible ones are recorded too, with the reason and no premium.
+
+    ``locked``: the caller read ``job`` and ``contractor`` through ``jobs_for_dispatch``
+    and ``contractors_for_dispatch`` in the transaction this call joins.
+    """
+    window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    # The job and contractor rows are locked so that a change to either (which
+    # re-decides their dispatches under the same lock) waits for this one or is
+    # seen by it: a dispatch is never decided on a job or residence that has changed.
+    job, contractor = _lock_parties(job=job, contractor=contractor, locked=locked)
+    assignment = Assignment(
+        platform=contractor.platform,
+        contractor=contractor,
+        job=job,
+        bind=bind,
+        effective_at=window.effective_at,
+        end_at=window.end_at,
+        work_end_at=window.work_end_at,
+    )
+    amounts = _evaluate(
+        assignment,
+        requested=clean_lines(lines) if lines else None,
+        policy=policy,
+        approved=job.category_approved,  # type: ignore[attr-defined]
+    )
+    card_payer = rules.pays_by_card(
+        contractor=contractor,
+        job=job,
+        platform_collects=bool(contractor.collects_by_card),  # type: ignore[attr-defined]
+    )
+    if not card_payer:
+        # What the ledger is about to hold, so the row is written once.
+        assignment.premium = sum(amounts.values())
+    assignment.save(force_insert=True)
+    # A card payer is covered only once the premium is charged (seed 000, condition 7).
+    amounts = charging.gate(
+        assignment=assignment, amounts=amounts, now=now, card_payer=card_payer, new=True
+    )
+    if amounts:
+        ledger.charge_new(
+            assignment=assignment,
+            amounts=amounts,
+            books_on=rating_day(assignment.effective_at),
+        )
+    assert assignment.premium == sum(amounts.values())
+    # In this transaction, so the response and the event already carry their URLs;
+    # the PDFs are rendered once it commits.
+    certificates.issue_certificates(assignment=assignment, now=now)
+    created = [("assignment.created", dict(assignment_json(assignment)))]
+    if assignment.is_covered:
+        created.append(("assignment.active", created[0][1]))
+    events.emit_each(
+        platform=assignment.platform,
+        events=created,
+        has_endpoints=contractor.has_webhooks,  # type: ignore[attr-defined]
+    )
+    return assignment
+
+
+@dataclass(frozen=True)
+class DispatchPreview:
+    """What ``create_assignment`` would decide and record for a dispatch, before it exists."""
+
+    eligible: bool
+    message: str
+    # The requested lines routed and rated; also when not covered (what an opt-in
+    # would cost). None when they cannot be rated: see ``rating_error``.
+    rating: Rating | None
+    rating_error: str
+    # True when create_assignment itself would refuse the dispatch (a covered
+    # dispatch that cannot be priced); an uncovered one is recorded unpriced.
+    refused: bool
+    # Cents the dispatch would record now: 0 unless it is covered.
+    premium: int
+    # The pay the work earns (cents): what the premium is rated on.
+    pay: int
+
+
+def preview_assignment(
+    *,
+    contractor: Contractor,
+    job: WorkJob,
+    lines: Sequence[str] | None,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> DispatchPreview:
+    """The dispatcher's live preview: ``create_assignment``'s decision, writing nothing.
+
+    ``job`` may be unsaved (a job the ticket form would create). Raises ValidationError
+    for the window and the lines exactly as ``create_assignment`` would.
+    """
+    window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    assignment = Assignment(
+        platform_id=contractor.platform_id,
+        contractor=contractor,
+        job=job,
+        effective_at=window.effective_at,
+        end_at=window.end_at,
+        work_end_at=window.work_end_at,
+    )
+    requested = clean_lines(lines) if lines else None
+    try:
+        # The very decision create_assignment makes (eligibility, then price).
+        amounts = _evaluate(assignment, requested=requested, policy=None)
+    except ValidationError as exc:
+        return DispatchPreview(
+            eligible=assignment.eligible,
+            message=assignment.eligibility_message,
+            rating=None,
+            rating_error=" ".join(exc.messages),
+            refused=True,
+            premium=0,
+            pay=assignment.pay,
+        )
+    rating, error = None, ""
+    if assignment.lines:
+        try:
+            rating = _rate(assignment)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return DispatchPreview(
+        eligible=assignment.eligible,
+        message=assignment.eligibility_message,
+        rating=rating,
+        rating_error=error,
+        refused=False,
+        premium=sum(amounts.values()),
+        pay=assignment.pay,
+    )
