@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Self
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from coverage.models import new_session_id, new_session_token
 from coverage.models.base import Addressed, TenantQuerySet
@@ -216,6 +223,18 @@ class ApplicationSession(models.Model):
 # cancelled. ``Assignment.is_covered`` is the same rule for one row in memory.
 COVERED = Q(eligible=True, bind=True, cancelled_at__isnull=True)
 
+# The constraint that refuses a second live dispatch of one contractor on one job for
+# an overlapping window (coverage.services.assignments turns its violation into the
+# API's error). PostgreSQL only: its migration skips other databases.
+ONE_DISPATCH_PER_WINDOW = "coverage_assignment_one_per_window"
+
+
+class TsTzRange(models.Func):
+    """PostgreSQL's ``tstzrange(start, end, '[)')``: the window an exclusion compares."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
 
 class AssignmentQuerySet(TenantQuerySet):
     def covered(self) -> Self:
@@ -299,7 +318,26 @@ class Assignment(models.Model):
                 condition=Q(end_at__gt=models.F("effective_at")),
                 name="coverage_assignment_window_positive",
                 violation_error_message="An assignment ends after it starts.",
-            )
+            ),
+            # The work's window, not the coverage's: two shifts on one day are two
+            # dispatches even though both are covered to midnight. Cancelled (and so
+            # deleted) dispatches free their window.
+            ExclusionConstraint(
+                name=ONE_DISPATCH_PER_WINDOW,
+                expressions=[
+                    ("contractor", RangeOperators.EQUAL),
+                    ("job", RangeOperators.EQUAL),
+                    (
+                        TsTzRange(
+                            "effective_at",
+                            Coalesce("work_end_at", "end_at"),
+                            RangeBoundary(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(cancelled_at__isnull=True, deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

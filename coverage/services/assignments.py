@@ -27,6 +27,10 @@ from coverage.services.deciding import emit as _emit
 from coverage.services.deciding import evaluate as _evaluate
 from coverage.services.deciding import post_premium as _post_premium
 from coverage.services.deciding import rate_dispatch as _rate
+from coverage.services.dispatch_windows import (
+    one_dispatch_per_window,
+    refuse_duplicate,
+)
 from coverage.services.inputs import clean_lines
 from coverage.services.own_cover import asked_lines
 from coverage.services.terms import dispatch_pay
@@ -80,6 +84,7 @@ def _refuse_if_settled(assignment: Assignment) -> None:
         raise ValidationError(JOB_INVOICE_PAID, code="invoice_already_paid")
 
 
+@one_dispatch_per_window
 @transaction.atomic
 def update_assignment(
     *, assignment: Assignment, changes: AssignmentChanges, now: datetime
@@ -119,6 +124,7 @@ def update_assignment(
         requested=clean_lines(requested) if requested else None,
         policy=changes.get("policy"),
     )
+    refuse_duplicate(assignment)
     assignment.save()
     amounts = charging.gate(assignment=assignment, amounts=amounts, now=now)
     _post_premium(assignment, amounts)
@@ -212,6 +218,7 @@ def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assig
     ):
         return assignment  # the documented no-op
     assignment.end_at, assignment.work_end_at = extended.end_at, extended.work_end_at
+    refuse_duplicate(assignment)
     assignment.save(update_fields=["end_at", "work_end_at", "updated_at"])
     # A longer window is a different certificate: the old one is superseded.
     certificates.reissue_certificates(assignment=assignment, now=now)
@@ -219,6 +226,7 @@ def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assig
     return assignment
 
 
+@one_dispatch_per_window
 @transaction.atomic
 def extend_assignment(
     *, assignment: Assignment, end_at: datetime, now: datetime
@@ -227,6 +235,7 @@ def extend_assignment(
     return _extend(_locked(assignment), end_at=end_at, now=now)
 
 
+@one_dispatch_per_window
 @transaction.atomic
 def extend_job_assignment(
     *,

@@ -27,6 +27,10 @@ from coverage.services import ledger
 from coverage.services.dates import resolve_window
 from coverage.services.deciding import evaluate as _evaluate
 from coverage.services.deciding import rate_dispatch as _rate
+from coverage.services.dispatch_windows import (
+    one_dispatch_per_window,
+    refuse_duplicate,
+)
 from coverage.services.eligibility import approved_subquery
 from coverage.services.inputs import clean_lines
 from coverage.services.terms import rating_day
@@ -84,6 +88,7 @@ def _lock_parties(
 # No savepoint: create_assignment is the whole of its caller's write (the API's
 # idempotent transaction, the ticket form's), and any failure fails that write; a
 # savepoint would only cost two statements.
+@one_dispatch_per_window
 @transaction.atomic(savepoint=False)
 def create_assignment(
     *,
@@ -130,6 +135,7 @@ def create_assignment(
     if not card_payer:
         # What the ledger is about to hold, so the row is written once.
         assignment.premium = sum(amounts.values())
+    refuse_duplicate(assignment)
     assignment.save(force_insert=True)
     # A card payer is covered only once the premium is charged (seed 000, condition 7).
     amounts = charging.gate(

@@ -140,10 +140,13 @@ class TestRevocation:
         how: str,
     ) -> None:
         # One dispatch already under way: it is not cancelled, but its certificates
-        # are void once the policy is.
+        # are void once the policy is. On another job: one live dispatch per
+        # contractor, job and window.
         running = create_assignment(
             contractor=contractor,
-            job=job,
+            job=addressed_job(
+                job.platform, category=job.category_code, entity=job.entity
+            ),
             lines=None,
             effective_at=None,
             end_at=None,

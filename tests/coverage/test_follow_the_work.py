@@ -227,8 +227,10 @@ def test_a_policy_cancelled_mid_dispatch_keeps_the_premium_earned(
         effective_date=unix(start),
         end_date=unix(start + timedelta(days=4)),
     )["id"]
+    # The next dispatch on the job starts when the running one ends (one live
+    # dispatch per contractor, job and window).
     later = dispatch(
-        api, contractor, job, effective_date=unix(start + timedelta(days=2))
+        api, contractor, job, effective_date=unix(start + timedelta(days=4))
     )
     certificates = in_force(running)
 
@@ -436,8 +438,13 @@ def test_queries_per_redecision_do_not_grow_with_the_dispatches(
     def queries_to_move(count: int) -> int:
         target = make_job(platform, category=category, name=f"Job for {count}")
         for n in range(count):
+            day = start + timedelta(days=n)
             dispatch(
-                api, contractor, target, effective_date=unix(start + timedelta(days=n))
+                api,
+                contractor,
+                target,
+                effective_date=unix(day),
+                end_date=unix(day + timedelta(hours=20)),
             )
         with CaptureQueriesContext(connection) as captured:
             api.put(f"/jobs/{target.public_id}", {"address": PA_ADDRESS})

@@ -84,7 +84,16 @@ def test_renewal_end_to_end_with_the_task_runner(
         running = dispatch(contractor, job)
     old_gl = running.certificates.get(line=GL)
     assert old_gl.policy_expires_at == old_end
-    later = {"effective_at": old_end + timedelta(days=1)}
+    # After the running one ends (one live dispatch per contractor, job and window);
+    # the next one, after the renewal, follows this one.
+    later = {
+        "effective_at": running.end_at,
+        "end_at": running.end_at + timedelta(hours=2),
+    }
+    after_renewal = {
+        "effective_at": running.end_at + timedelta(hours=3),
+        "end_at": running.end_at + timedelta(hours=5),
+    }
     assert dispatch(contractor, job, **later).eligibility_message == (
         eligibility.NO_ACTIVE_POLICY
     )
@@ -112,7 +121,7 @@ def test_renewal_end_to_end_with_the_task_runner(
 
     # The next dispatches use the new term.
     with django_capture_on_commit_callbacks(execute=True):
-        next_one = dispatch(contractor, job, **later)
+        next_one = dispatch(contractor, job, **after_renewal)
     assert next_one.eligible and next_one.policy == policy
     gl = next_one.certificates.get(line=GL)
     assert gl.policy_expires_at == policy.expires_at

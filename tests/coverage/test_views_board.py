@@ -341,7 +341,7 @@ def test_paging(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(board, "PAGE_SIZE", 2)
-    made = [ticket(contractor, job, hour=h).public_id for h in (7, 8, 9)]
+    made = [ticket(contractor, job, hour=h, hours=1).public_id for h in (7, 8, 9)]
     client = client_as(dispatcher)
     first = client.get(BOARD)
     assert rows(first) == made[:2]
