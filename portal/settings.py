@@ -91,8 +91,12 @@ TEMPLATES = [
 
 # SQLite in the project folder is the zero-setup default for trying the portal;
 # PostgreSQL (psycopg 3) is the real database whenever DATABASE_URL names it.
+# An empty DATABASE_URL (a blank line in an .env file, `DATABASE_URL= make run`) means
+# unset, not "a database with no engine".
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault(

@@ -67,6 +67,14 @@ def test_database_url_selects_postgresql() -> None:
     assert db == {"ENGINE": "django.db.backends.postgresql", "NAME": "portal_x"}
 
 
+def test_an_empty_database_url_means_unset() -> None:
+    db = database_settings(DATABASE_URL="")
+    assert db == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(ROOT / "db.sqlite3"),
+    }
+
+
 def test_debug_is_off_unless_asked_for() -> None:
     result = run(
         "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
