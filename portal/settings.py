@@ -206,6 +206,14 @@ if PAYMENT_PROCESSOR == "stripe" and not STRIPE_SECRET_KEY:
         "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY."
     )
 
+# Webhook receivers (coverage.webhooks.targets): events go to public addresses only,
+# checked at registration and again when connecting. A self-hosted installation
+# whose receiver lives on its own network lists that host here (as written in the
+# URL: a name or an address), e.g. DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS=hooks.lan,10.0.0.7
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env.list(
+    "DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[]
+)
+
 # HTTPS everywhere unless explicitly served on a trusted network (DJANGO_SECURE=0).
 SECURE = env.bool("DJANGO_SECURE", default=not (DEBUG or TESTING))
 SECURE_SSL_REDIRECT = SECURE
