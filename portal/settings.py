@@ -206,6 +206,19 @@ if PAYMENT_PROCESSOR == "stripe" and not STRIPE_SECRET_KEY:
         "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY."
     )
 
+# Secrets at rest (portal.encryption: contractors' tax ids). FIELD_ENCRYPTION_KEYS is a
+# comma-separated list of Fernet keys, newest first: the first encrypts, all decrypt
+# (rotate by prepending a key, `manage.py reencrypt_fields`, then dropping the old).
+# Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# Debug (make run) and tests fall back to a published key; anywhere else it must be
+# set: `check --deploy` fails without it and reading or writing a tax id raises
+# ImproperlyConfigured (commands that touch none, like makemigrations, still run).
+DEV_FIELD_ENCRYPTION_KEY = "KNfFCnGs7_LymuwlXWwM00i24oOG2Eye2Xk_ZZbdNG0="
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=[DEV_FIELD_ENCRYPTION_KEY] if (DEBUG or TESTING) else [],
+)
+
 # Webhook receivers (coverage.webhooks.targets): events go to public addresses only,
 # checked at registration and again when connecting. A self-hosted installation
 # whose receiver lives on its own network lists that host here (as written in the

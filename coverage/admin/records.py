@@ -78,7 +78,12 @@ class ContractorAdmin(admin.ModelAdmin):
         "phone",
     ]
     exclude = ["tax_identification"]
-    readonly_fields = ["public_id", "created_at", "related"]
+    readonly_fields = ["public_id", "tax_id", "created_at", "related"]
+
+    @admin.display(description="Tax id")
+    def tax_id(self, contractor: Contractor) -> str:
+        # Support sees the last four, as everyone does; the value itself is write-only.
+        return contractor.tax_identification_masked or "—"
 
     @admin.display(description="Related")
     def related(self, contractor: Contractor) -> SafeString:

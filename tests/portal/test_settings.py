@@ -14,6 +14,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "coverage.example.com",
     "DJANGO_DEBUG": "0",
     "DJANGO_PAYMENT_PROCESSOR": "sandbox",
+    # A production key (not the published development one): tax ids at rest.
+    "FIELD_ENCRYPTION_KEYS": "h6J0YhVb0Jm2oS1uq7C0j6m0tJ0j1m8Yg6b8Yq0xq1M=",
 }
 
 
@@ -114,6 +116,37 @@ def test_check_deploy_flags_the_development_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def deploy_check(**env: str | None) -> subprocess.CompletedProcess[str]:
+    merged = {**PRODUCTION, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("DJANGO_") and k != "FIELD_ENCRYPTION_KEYS"
+            },
+            **{k: v for k, v in merged.items() if v is not None},
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_demands_field_encryption_keys() -> None:
+    missing = deploy_check(FIELD_ENCRYPTION_KEYS=None)
+    assert missing.returncode != 0
+    assert "portal.E010" in missing.stdout + missing.stderr
+    broken = deploy_check(FIELD_ENCRYPTION_KEYS="not-a-key")
+    assert "portal.E011" in broken.stdout + broken.stderr
+    published = deploy_check(
+        FIELD_ENCRYPTION_KEYS="KNfFCnGs7_LymuwlXWwM00i24oOG2Eye2Xk_ZZbdNG0="
+    )
+    assert "portal.E012" in published.stdout + published.stderr
 
 
 def storage_settings(**env: str) -> dict:
