@@ -92,8 +92,12 @@ TEMPLATES = [
 
 # SQLite in the project folder is the zero-setup default for trying the portal;
 # PostgreSQL (psycopg 3) is the real database whenever DATABASE_URL names it.
+# An empty DATABASE_URL (a blank line in an .env file, `DATABASE_URL= make run`) means
+# unset, not "a database with no engine".
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault(
@@ -205,6 +209,27 @@ if PAYMENT_PROCESSOR == "stripe" and not STRIPE_SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY."
     )
+
+# Secrets at rest (portal.encryption: contractors' tax ids). FIELD_ENCRYPTION_KEYS is a
+# comma-separated list of Fernet keys, newest first: the first encrypts, all decrypt
+# (rotate by prepending a key, `manage.py reencrypt_fields`, then dropping the old).
+# Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# Debug (make run) and tests fall back to a published key; anywhere else it must be
+# set: `check --deploy` fails without it and reading or writing a tax id raises
+# ImproperlyConfigured (commands that touch none, like makemigrations, still run).
+DEV_FIELD_ENCRYPTION_KEY = "KNfFCnGs7_LymuwlXWwM00i24oOG2Eye2Xk_ZZbdNG0="
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=[DEV_FIELD_ENCRYPTION_KEY] if (DEBUG or TESTING) else [],
+)
+
+# Webhook receivers (coverage.webhooks.targets): events go to public addresses only,
+# checked at registration and again when connecting. A self-hosted installation
+# whose receiver lives on its own network lists that host here (as written in the
+# URL: a name or an address), e.g. DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS=hooks.lan,10.0.0.7
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env.list(
+    "DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[]
+)
 
 # HTTPS everywhere unless explicitly served on a trusted network (DJANGO_SECURE=0).
 SECURE = env.bool("DJANGO_SECURE", default=not (DEBUG or TESTING))

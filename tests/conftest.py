@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -18,6 +19,9 @@ PASSWORD = "correct-horse-battery"
 # Subprocesses the tests start (db_worker, manage.py) run with debug off, where the
 # settings demand a payment processor.
 os.environ.setdefault("DJANGO_PAYMENT_PROCESSOR", "sandbox")
+# ... and a key for tax ids at rest: the same one this process encrypts with, so that
+# they read what the tests wrote.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", ",".join(settings.FIELD_ENCRYPTION_KEYS))
 
 
 def make_user(username: str, role: str, platform: Platform | None = None) -> User:

@@ -167,15 +167,22 @@ class ContractorAdmin(ServiceAdmin):
         "company_name",
         "phone",
     ]
+    exclude = ["tax_identification"]
     readonly_fields = [
         "public_id",
         "platform",
+        "tax_id",
         "custom_metadata",
         "created_at",
         "deleted_at",
         "related",
         "history",
     ]
+
+    @admin.display(description="Tax id")
+    def tax_id(self, contractor: Contractor) -> str:
+        # Support sees the last four, as everyone does; the value itself is write-only.
+        return contractor.tax_identification_masked or "—"
 
     @admin.display(description="Related")
     def related(self, contractor: Contractor) -> SafeString:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from coverage.models.base import Addressed, TenantQuerySet
+from portal.encryption import EncryptedTextField, masked
 from portal.ids import PublicIdField
 from portal.models import Platform
 
@@ -111,8 +112,9 @@ class Contractor(Addressed):
     email = models.EmailField(max_length=254)
     phone = models.CharField(max_length=40, blank=True)
     company_name = models.CharField(max_length=200, blank=True)
-    # Write-only on the API: never serialised back.
-    tax_identification = models.CharField(max_length=20, blank=True)
+    # Write-only on the API: never serialised back. Encrypted at rest; shown only
+    # masked (tax_identification_masked).
+    tax_identification = EncryptedTextField(blank=True)
     custom_metadata = models.JSONField(default=dict, blank=True)
     withhold_premium = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,6 +150,11 @@ class Contractor(Addressed):
 
     def __str__(self) -> str:
         return self.legal_name
+
+    @property
+    def tax_identification_masked(self) -> str:
+        """The tax id as every screen shows it: the last four only."""
+        return masked(self.tax_identification)
 
     @property
     def legal_name(self) -> str:

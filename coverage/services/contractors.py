@@ -30,6 +30,9 @@ DUPLICATE_EMAIL = (
     "different email address or modify the existing contractor record."
 )
 INVALID_EMAIL = "Enter a valid email address."
+TAX_ID_TOO_LONG = "tax_identification must be at most 20 characters."
+# The column holds ciphertext, so its length no longer bounds the value: this does.
+TAX_ID_MAX_LENGTH = 20
 
 
 class ContractorData(TypedDict, total=False):
@@ -71,6 +74,8 @@ def _apply_contractor(contractor: Contractor, data: ContractorData) -> None:
     ):
         if field in data:
             setattr(contractor, field, (data[field] or "").strip())  # type: ignore[literal-required]
+    if len(contractor.tax_identification) > TAX_ID_MAX_LENGTH:
+        raise invalid("tax_identification", TAX_ID_TOO_LONG)
     if "email" in data:
         email = (data["email"] or "").strip()
         try:

@@ -20,18 +20,16 @@ import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
+from coverage.webhooks import targets
 from coverage.webhooks.payloads import event_json
 from coverage.webhooks.signing import SIGNATURE_HEADER, sign
 from portal import outbox
@@ -142,47 +140,46 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # Following a redirect would send the signed event wherever the receiver (or
-    # whoever took over its host) points; a 3xx is a failed attempt instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _excerpt(raw: bytes) -> str:
     return raw[:RESPONSE_EXCERPT_BYTES].decode("utf-8", errors="replace")
 
 
 def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
-    """POST once, with a timeout and no redirects, and say what happened."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """POST once, with a timeout and no redirects, and say what happened.
+
+    The host is resolved and checked here, right before connecting, and the
+    connection goes to the checked address (see targets): a URL that passed at
+    registration but points inside now is a failed attempt, not a request.
+    Redirects are never followed: that would send the signed event wherever the
+    receiver (or whoever took over its host) points; a 3xx is a failed attempt.
+    """
     started = time.monotonic()
     status: int | None = None
     error = ""
     excerpt = ""
+    connection: http.client.HTTPConnection | None = None
     try:
-        with _opener.open(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:
-            status = response.status
-            excerpt = _excerpt(response.read(RESPONSE_EXCERPT_BYTES))
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        excerpt = _excerpt(exc.read(RESPONSE_EXCERPT_BYTES))
-        if 300 <= exc.code < 400:
-            error = REDIRECT_REFUSED.format(location=exc.headers.get("Location", "?"))
-        exc.close()
+        target = targets.resolve(url)
+        connection = targets.pinned_connection(target, timeout=DELIVERY_TIMEOUT_SECONDS)
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        status = response.status
+        excerpt = _excerpt(response.read(RESPONSE_EXCERPT_BYTES))
+        if 300 <= status < 400:
+            error = REDIRECT_REFUSED.format(
+                location=response.getheader("Location", "?")
+            )
+    except targets.UnsafeTarget as exc:
+        error = f"Not delivered: {exc}"
     except TimeoutError:
         error = f"Timed out after {DELIVERY_TIMEOUT_SECONDS:g} s"
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            error = f"Timed out after {DELIVERY_TIMEOUT_SECONDS:g} s"
-        else:
-            error = f"Connection failed: {reason}"
-    except (OSError, http.client.HTTPException, ValueError) as exc:
+    except OSError as exc:
+        error = f"Connection failed: {exc}"
+    except (http.client.HTTPException, ValueError) as exc:
         error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if connection is not None:
+            connection.close()
     duration_ms = round((time.monotonic() - started) * 1000)
     return Outcome(
         status_code=status,

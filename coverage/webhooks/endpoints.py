@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from coverage.models import Delivery, WebhookEndpoint
 from coverage.models.base import max_length_of
+from coverage.webhooks import targets
 from coverage.webhooks.payloads import EVENT_TYPES
 from coverage.webhooks.signing import new_secret
 from portal.models import Platform
@@ -37,6 +38,14 @@ def _clean_url(url: str | None) -> str:
         raise ValidationError(URL_REQUIRED, code="invalid_input")
     if len(url) > _URL_MAX_LENGTH:
         raise ValidationError(URL_TOO_LONG, code="invalid_input")
+    # The address check comes first so that http://2130706433/ is refused for
+    # what it is (loopback), not as a malformed URL.
+    try:
+        targets.check_url(url)
+    except targets.UnsafeTarget as exc:
+        raise ValidationError(str(exc), code="invalid_input") from None
+    except ValueError:
+        raise ValidationError(URL_INVALID, code="invalid_input") from None
     try:
         _validate_http_url(url)
     except ValidationError:

@@ -27,7 +27,12 @@ from coverage.webhooks.payloads import event_json
 from portal import outbox
 from portal.models import Platform
 from tests.conftest import bearer
-from tests.coverage.webhook_receiver import Receiver, closed_port_url, running_receiver
+from tests.coverage.webhook_receiver import (
+    Receiver,
+    closed_port_url,
+    local_receivers,
+    running_receiver,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,8 +241,9 @@ def test_a_failing_receiver_is_retried_with_growing_delays_until_it_recovers(
 def test_a_closed_port_records_the_connection_error(
     platform: Platform, django_capture_on_commit_callbacks
 ) -> None:
-    endpoint_for(platform, closed_port_url())
-    committed_event(platform, django_capture_on_commit_callbacks)
+    with local_receivers():
+        endpoint_for(platform, closed_port_url())
+        committed_event(platform, django_capture_on_commit_callbacks)
 
     [attempt] = DeliveryAttempt.objects.all()
     assert attempt.status_code is None and not attempt.succeeded
@@ -247,8 +253,9 @@ def test_a_closed_port_records_the_connection_error(
 
 
 def test_delivery_fails_for_good_after_the_last_attempt(
-    platform: Platform, django_capture_on_commit_callbacks
+    platform: Platform, django_capture_on_commit_callbacks, settings
 ) -> None:
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
     endpoint_for(platform, closed_port_url())
     committed_event(platform, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get()

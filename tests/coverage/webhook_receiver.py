@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.test import override_settings
+
 
 @dataclass(frozen=True)
 class Received:
@@ -72,8 +74,21 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# The receivers run on this machine, as a self-hosted installation's own receiver
+# would on its network: the setting made for that lets deliveries reach them.
+def local_receivers() -> override_settings:
+    return override_settings(WEBHOOK_ALLOWED_INTERNAL_HOSTS=["127.0.0.1"])
+
+
 @contextmanager
 def running_receiver() -> Iterator[Receiver]:
+    with local_receivers(), serving() as receiver:
+        yield receiver
+
+
+@contextmanager
+def serving() -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1 without listing it as an allowed internal host."""
     receiver = Receiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
@@ -88,7 +103,11 @@ def running_receiver() -> Iterator[Receiver]:
 
 
 def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens: connecting is refused."""
+    """A URL on 127.0.0.1 where nothing listens: connecting is refused.
+
+    Register it inside ``with local_receivers():`` (or list 127.0.0.1 in the
+    setting), or it is refused as a loopback address before any connection.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -14,6 +14,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "coverage.example.com",
     "DJANGO_DEBUG": "0",
     "DJANGO_PAYMENT_PROCESSOR": "sandbox",
+    # A production key (not the published development one): tax ids at rest.
+    "FIELD_ENCRYPTION_KEYS": "h6J0YhVb0Jm2oS1uq7C0j6m0tJ0j1m8Yg6b8Yq0xq1M=",
 }
 
 
@@ -67,6 +69,14 @@ def test_database_url_selects_postgresql() -> None:
     assert db == {"ENGINE": "django.db.backends.postgresql", "NAME": "portal_x"}
 
 
+def test_an_empty_database_url_means_unset() -> None:
+    db = database_settings(DATABASE_URL="")
+    assert db == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(ROOT / "db.sqlite3"),
+    }
+
+
 def test_debug_is_off_unless_asked_for() -> None:
     result = run(
         "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
@@ -106,6 +116,37 @@ def test_check_deploy_flags_the_development_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def deploy_check(**env: str | None) -> subprocess.CompletedProcess[str]:
+    merged = {**PRODUCTION, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("DJANGO_") and k != "FIELD_ENCRYPTION_KEYS"
+            },
+            **{k: v for k, v in merged.items() if v is not None},
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_demands_field_encryption_keys() -> None:
+    missing = deploy_check(FIELD_ENCRYPTION_KEYS=None)
+    assert missing.returncode != 0
+    assert "portal.E010" in missing.stdout + missing.stderr
+    broken = deploy_check(FIELD_ENCRYPTION_KEYS="not-a-key")
+    assert "portal.E011" in broken.stdout + broken.stderr
+    published = deploy_check(
+        FIELD_ENCRYPTION_KEYS="KNfFCnGs7_LymuwlXWwM00i24oOG2Eye2Xk_ZZbdNG0="
+    )
+    assert "portal.E012" in published.stdout + published.stderr
 
 
 def storage_settings(**env: str) -> dict:
