@@ -37,6 +37,7 @@ from coverage.views.tickets import (
     attach_errors,
     preview_lines,
 )
+from coverage.wording import coverage_advice
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 
@@ -160,6 +161,15 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
         else:
             context["preview"] = preview
             context["job"] = job
+            tech = data["tech"]
+            context["preview_advice"] = coverage_advice(
+                preview.message,
+                tech=tech.first_name or tech.legal_name,
+                work_state=job.address_region,
+                home_state=tech.address_region,
+                trade=job.category_code.name if job.category_code else "",
+                customer=job.entity.name,
+            )
             context["preview_lines"] = (
                 preview_lines(preview.rating, preview.pay) if preview.rating else []
             )
