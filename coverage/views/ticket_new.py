@@ -35,6 +35,7 @@ from coverage.views.tickets import (
     attach_errors,
     preview_lines,
 )
+from coverage.wording import coverage_advice
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 
@@ -196,6 +197,15 @@ def ticket_preview(request: PortalRequest) -> HttpResponse:
                 {
                     "tech": tech,
                     "preview": preview,
+                    # The check's message in plain words, for this tech (coverage.wording).
+                    "advice": coverage_advice(
+                        preview.message,
+                        tech=tech.first_name or tech.legal_name,
+                        work_state=job.address_region,
+                        home_state=tech.address_region,
+                        trade=job.category_code.name if job.category_code else "",
+                        customer=job.entity.name,
+                    ),
                     "lines": preview_lines(preview.rating, preview.pay)
                     if preview.rating
                     else [],

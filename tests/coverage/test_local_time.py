@@ -125,3 +125,27 @@ def test_a_time_typed_by_the_dispatcher_is_their_local_time(
     assert TICKET_EXTENDED.format(id=tonight.public_id, end=closing) in (
         html.unescape(response.content.decode())
     )
+
+
+def test_the_certificate_reads_in_the_job_sites_zone_whoever_dispatched(
+    platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    category: CategoryCode,
+    product,
+) -> None:
+    # The platform reads UTC; the site is in New Jersey, or wherever its override says.
+    opted_in(contractor, category)
+    start = local(today() + timedelta(days=2), 14)
+    covered = dispatch(contractor, job, start)
+    site = f"{start:%m/%d/%Y} 14:00 – {start:%m/%d/%Y} 16:00 {start.tzname()}"
+    for certificate in covered.certificates.all():
+        text = certificate.document["description_of_operations"]
+        assert f"Dispatch window: {site}" in text
+    job.time_zone = "America/Chicago"
+    job.save()
+    later = dispatch(contractor, job, start + timedelta(days=1))
+    chicago = (start + timedelta(days=1)).astimezone(ZoneInfo("America/Chicago"))
+    window = f"{chicago:%m/%d/%Y} 13:00 – {chicago:%m/%d/%Y} 15:00 {chicago.tzname()}"
+    texts = [c.document["description_of_operations"] for c in later.certificates.all()]
+    assert texts and all(f"Dispatch window: {window}" in t for t in texts)

@@ -39,7 +39,7 @@ from coverage.wording import ADVICE, coverage_advice, event_words
 from portal.models import User
 from tests.coverage.helpers import make_job
 from tests.coverage.portal_helpers import opted_in, ticket, tomorrow
-from tests.coverage.test_views_ticket_new import NEW, form_data
+from tests.coverage.test_views_ticket_new import NEW, field, form_data, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,22 @@ def test_an_opt_in_pending_ticket_does_not_also_say_no_policy(
     )
     shown = text(done)
     assert SESSION_COMPLETE_PAGE in shown and "already" not in shown.lower()
+
+
+def test_the_live_preview_says_it_in_plain_words_too(
+    dispatcher: User,
+    contractor: Contractor,
+    entity: Entity,
+    category: CategoryCode,
+    product,
+    client_as,
+) -> None:
+    opted_in(contractor, category)  # New Jersey
+    page = preview(
+        client_as(dispatcher), form_data(contractor, entity, trade=category, state="PA")
+    )
+    assert field(page, "preview-message") == WORK_STATE_MISMATCH
+    assert field(page, "preview-advice") == (
+        f"{contractor.first_name}'s policy covers another state's work; this job is "
+        "in PA. Send an opt-in link to cover PA."
+    )

@@ -108,3 +108,21 @@ def test_a_window_across_a_daylight_saving_change_names_both_offsets() -> None:
     start = datetime(2026, 10, 31, 16, tzinfo=UTC)  # Oct 31 12:00 EDT
     end = datetime(2026, 11, 1, 17, tzinfo=UTC)  # Nov 1 12:00 EST
     assert window(start, end, NEW_YORK) == "Oct 31, 12:00 – Nov 1, 12:00 EDT/EST"
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_zone_of_every_time_it_shows(
+    support: User, client_as
+) -> None:
+    import re
+
+    Platform.objects.create(name="Zoned")
+    client = client_as(support)
+    page = client.get("/admin/portal/platform/").content.decode()
+    assert re.search(r"\d{4}, [^<]{1,16} UTC<", page)
+    support.time_zone = "America/New_York"
+    support.save()
+    page = client.get("/admin/portal/platform/").content.decode()
+    assert re.search(r"\d{4}, [^<]{1,16} E[SD]T<", page)
+    # The platform list says which zone each platform's dispatchers read by default.
+    assert "Time zone in force" in page and ">UTC<" in page
