@@ -33,6 +33,7 @@ from coverage.services.dispatch_windows import (
 )
 from coverage.services.inputs import clean_lines
 from coverage.services.own_cover import asked_lines
+from coverage.services.own_lapses import redecide_if_unspanned
 from coverage.services.terms import dispatch_pay
 from policies.models import Policy
 
@@ -220,6 +221,9 @@ def _extend(assignment: Assignment, *, end_at: datetime, now: datetime) -> Assig
     assignment.end_at, assignment.work_end_at = extended.end_at, extended.work_end_at
     refuse_duplicate(assignment)
     assignment.save(update_fields=["end_at", "work_end_at", "updated_at"])
+    if redecide_if_unspanned(assignment, now=now):
+        # The tech's own certificate ends inside the longer window: decided again.
+        return assignment
     # A longer window is a different certificate: the old one is superseded.
     certificates.reissue_certificates(assignment=assignment, now=now)
     _emit(assignment, "assignment.updated")

@@ -166,6 +166,12 @@ def _redecide_all(
 
 
 @transaction.atomic
+def redecide_assignments(scope: Q, *, now: datetime) -> list[Assignment]:
+    """The live dispatches in ``scope`` decided again (e.g. an own certificate lapsed)."""
+    return _redecide_all(scope, now=now)
+
+
+@transaction.atomic
 def redecide_job(*, job: WorkJob, now: datetime) -> list[Assignment]:
     """The job changed: its live dispatches are decided again (the caller locked the job)."""
     return _redecide_all(Q(job=job), now=now)

@@ -4,13 +4,23 @@ cover one dispatch; we price and certify only our line."""
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
+from io import StringIO
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from coverage.models import Contractor, Entity, LedgerEntry, UploadedCertificate
+from coverage.models import (
+    Assignment,
+    Contractor,
+    Entity,
+    LedgerEntry,
+    UploadedCertificate,
+)
+from coverage.services import eligibility
 from coverage.services.eligibility import ENTITY_REQUIREMENT_UNMET, REQUIRES_LINE
 from coverage.uploads.judging import LINE_OURS
 from portal.models import Platform
@@ -229,9 +239,7 @@ def test_the_board_and_the_ticket_say_which_certificate_covers_which_line(
     assert "own GL (approved)" in board and "WC covered" in board
     assert 'data-testid="own-lapses"' not in board
     page = portal.get(f"/tickets/{body['id']}/").content.decode()
-    assert (
-        f"The tech's own certificate <code>{sent['id']}</code> covers this line" in page
-    )
+    assert f"Tech's own <code>{sent['id']}</code>; no premium from us" in page
     assert "own GL (approved)" in page
 
 
@@ -270,3 +278,94 @@ def test_an_own_certificate_lapsing_within_30_days_warns_on_the_board(
     board = client_as(dispatcher).get(f"/board/?day={day}").content.decode()
     warning = f"own GL lapses {lapses:%b} {lapses.day}, {lapses.year}"
     assert warning in board
+
+
+def lapsing_gl(upload: Any, tech: Contractor, entity: Entity, today: date, days: int):
+    values = corpus.acord_values(today, with_wc=False)
+    values["Policy_GeneralLiability_ExpirationDate_A"] = corpus.mdy(
+        today + timedelta(days=days)
+    )
+    response = upload(
+        contractor=tech.public_id,
+        entity=entity.public_id,
+        certificate=pdf_file(corpus.acord_form(values)),
+    )
+    assert response.status_code == 201
+    return response.json()
+
+
+def short_dispatch(api: ApiClient, tech: Contractor, job) -> dict:
+    start = timezone.now() + timedelta(days=1)
+    return dispatch(
+        api,
+        tech,
+        job,
+        effective_date=unix(start),
+        end_date=unix(start + timedelta(hours=2)),
+    )
+
+
+def test_extending_past_the_own_certificate_re_decides_the_dispatch(
+    api: ApiClient,
+    upload: Any,
+    platform: Platform,
+    tech: Contractor,
+    harbor_requires_both: Entity,
+    our_wc,
+    category,
+    today: date,
+) -> None:
+    job = make_job(platform, category=category, entity=harbor_requires_both)
+    lapsing_gl(upload, tech, harbor_requires_both, today, days=10)
+    body = short_dispatch(api, tech, job)
+    assert body["eligible"]["result"] and set(body["own_certificates"]) == {GL}
+    response = api.post(
+        "/assignments/extend",
+        {
+            "job": job.public_id,
+            "contractor": tech.public_id,
+            "end_date": unix(timezone.now() + timedelta(days=15)),
+        },
+    )
+    assert response.status_code == 200, response.content
+    extended = response.json()
+    # The GL certificate ends inside the longer window: GL is ours again, and our
+    # WC-only policy cannot give it.
+    assert extended["own_certificates"] == {}
+    assert extended["eligible"] == {"result": False, "message": eligibility.NO_COVERAGE}
+    assert extended["premium"] == 0
+
+
+def test_the_daily_sweep_re_decides_what_a_lapse_left_uncovered(
+    api: ApiClient,
+    upload: Any,
+    platform: Platform,
+    tech: Contractor,
+    harbor_requires_both: Entity,
+    our_wc,
+    category,
+    today: date,
+) -> None:
+    job = make_job(platform, category=category, entity=harbor_requires_both)
+    lapsing_gl(upload, tech, harbor_requires_both, today, days=10)
+    kept = short_dispatch(api, tech, job)
+    stale = short_dispatch(api, tech, job)
+    # A window that grew without a re-decision (written before the rule, or by hand).
+    Assignment.objects.filter(public_id=stale["id"]).update(
+        end_at=timezone.now() + timedelta(days=20)
+    )
+    out = StringIO()
+    # Time moved, not slept: the sweep runs eleven days on, once the GL has lapsed.
+    later = timezone.now() + timedelta(days=11)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("lapse_own_certificates", stdout=out)
+    assert f"{stale['id']}:" in out.getvalue()
+    assert "1 dispatch(es) re-decided." in out.getvalue()
+    assert api.get(f"/assignments/{stale['id']}").json()["own_certificates"] == {}
+    # The one that ended before the lapse is left as it was decided.
+    assert set(api.get(f"/assignments/{kept['id']}").json()["own_certificates"]) == {GL}
+    # Nothing left to do: a second run changes nothing.
+    again = StringIO()
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("lapse_own_certificates", stdout=again)
+    assert "0 dispatch(es) re-decided." in again.getvalue()
