@@ -16,6 +16,7 @@ import pytest
 from django import forms as django_forms
 
 import coverage.forms
+import coverage.forms.crew
 import policies.forms
 import portal.forms
 from coverage.api.urls import api as coverage_api
@@ -43,7 +44,7 @@ SKIP_PREFIXES = ("admin/", "login/", "logout/")
 
 def form_field_names() -> set[str]:
     names: set[str] = set()
-    for module in (coverage.forms, policies.forms, portal.forms):
+    for module in (coverage.forms, coverage.forms.crew, policies.forms, portal.forms):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, django_forms.BaseForm) and cls.__module__ == (
                 module.__name__

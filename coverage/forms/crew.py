@@ -13,6 +13,7 @@ from coverage.forms import UNKNOWN_CHOICE, TicketForm, model_choice, tech_label
 from coverage.models import Contractor
 
 MAX_CREW = 12
+CREW_LIST_ROWS = 6
 CREW_TOO_BIG = "A crew is at most {n} techs; dispatch the others on a second ticket."
 
 
@@ -23,8 +24,11 @@ class CrewTicketForm(TicketForm):
         queryset=Contractor.objects.none(),
         to_field_name="public_id",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="More techs (a crew)",
+        # A list box, not checkboxes: each checkbox would be labelled with a tech's
+        # name, and "Tech" would then name more than the tech picker.
+        widget=forms.SelectMultiple(attrs={"size": CREW_LIST_ROWS}),
+        label="Crew",
+        help_text="Hold Ctrl (⌘ on a Mac) to pick several.",
         error_messages={
             "invalid_choice": UNKNOWN_CHOICE,
             "invalid_pk_value": UNKNOWN_CHOICE,

@@ -19,7 +19,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coverage import certificates
-from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
+from coverage.models import (
+    COVERED,
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    WorkJob,
+)
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
 from coverage.services.own_cover import lapsing
@@ -334,7 +340,7 @@ def ticket(assignment: Assignment, *, since: datetime | None = None) -> Ticket:
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class Crew:
     """Several techs sent to one job at one start: each has their own dispatch."""
 
@@ -349,7 +355,7 @@ class Crew:
         return sum(1 for t in self.members if t.status == Status.COVERED)
 
     @property
-    def job(self) -> Any:
+    def job(self) -> WorkJob:
         return self.members[0].assignment.job
 
 
@@ -376,8 +382,9 @@ def group_crews(rows: list[Ticket]) -> list[Ticket]:
     for row in rows:
         if id(row) in placed:
             continue
+        # A cancelled dispatch is no one's crew; every other row is in its own.
         members = crews.get(crew_key(row.assignment), [])
-        if row not in members or len(members) == 1:
+        if row.status == Status.CANCELLED or len(members) == 1:
             ordered.append(row)
             continue
         crew = Crew(members)
