@@ -1,6 +1,7 @@
 """The contractor side's records in the one audit history (``policies.services.audit``).
 
-Entities, contractors, work jobs, platforms and API keys are registered here with the
+Entities, contractors and work jobs are registered here (platforms, API keys and
+users are portal's, recorded through ``portal.audit``'s hook) with the
 fields their entries show; their services call ``audited`` inside their own atomic
 block, after validating and writing, so an entry exists exactly when the change does.
 Who: ``by`` (a portal user, the API key of the request — a platform's or staff's — or
@@ -26,7 +27,6 @@ from policies.services.audit import (
     register,
     snapshot,
 )
-from portal.models import ApiKey, Platform
 
 __all__ = [
     "Actor",
@@ -110,16 +110,6 @@ register(
         "deleted_at",
     ),
     object_type="Work job",
-)
-register(
-    Platform,
-    fields=("name", "time_zone", "hosted_flow_allowed_redirect_hosts"),
-    object_type="Platform",
-)
-register(
-    ApiKey,
-    fields=("name", "kind", "mode", "platform", "display_prefix"),
-    object_type="API key",
 )
 
 

@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from coverage import certificates
+from coverage.api.serializers import policy_json
 from coverage.certificates.cancellations import schedule_revocation
 from coverage.services.assignments import cancel_later_assignments
 from coverage.services.redecide import redecide_for_policy
+from coverage.webhooks import events
 from policies.models import Policy
 from policies.signals import PolicyChange
 
@@ -56,6 +58,14 @@ def follow_policy_with_certificates(
         else None,
         certificates_later=later,
     )
+    # The platform hears of a cancellation or reinstatement however it was made
+    # (its own API call, an underwriter in the workspace or the Cloud API).
+    event = {
+        PolicyChange.CANCELLED: "policy.cancelled",
+        PolicyChange.REINSTATED: "policy.reactivated",
+    }.get(change)
+    if event is not None:
+        events.emit(platform=policy.platform, type=event, data=policy_json(policy))
     if change == PolicyChange.CANCELLED and later:
         schedule_revocation(policy=policy)
     elif change == PolicyChange.CANCELLED:

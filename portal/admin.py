@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from portal import audit
 from portal.admin_tools import ViewOnlyAdmin
 from portal.api_keys import revoke_api_key
 from portal.models import ApiKey, ApiKeyQuerySet, IdempotencyRecord, Platform, User
@@ -12,8 +16,36 @@ admin.site.site_header = "Dispatch coverage — support"
 admin.site.site_title = "Support admin"
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Support's edits of portal's records go into the audit history (old → new), as
+    the support user through the admin, in the save's own transaction."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        with transaction.atomic():
+            # The form has already changed ``obj``: what it was is in the database.
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            was = audit.before(stored) if change and stored is not None else None
+            super().save_model(request, obj, form, change)
+            audit.record(
+                by=request.user,
+                via=audit.ADMIN,
+                row=obj,
+                action=audit.CHANGED if change else audit.CREATED,
+                before=was,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        with transaction.atomic():
+            audit.record(
+                by=request.user, via=audit.ADMIN, row=obj, action=audit.DELETED
+            )
+            super().delete_model(request, obj)
+
+
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(AuditedAdmin):
     list_display = ["name", "public_id", "time_zone_in_force", "created_at"]
     search_fields = ["name", "public_id"]
     readonly_fields = ["public_id", "time_zone_in_force", "created_at"]
@@ -25,7 +57,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "email", "role", "platform", "is_active", "last_login"]
     list_filter = ["role", "platform", "is_active"]
     list_select_related = ["platform"]
@@ -79,7 +111,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: ApiKeyQuerySet) -> None:
         keys = list(queryset.active())
         for key in keys:
-            revoke_api_key(key=key)
+            revoke_api_key(key=key, by=request.user, via=audit.ADMIN)
         self.message_user(request, f"Revoked {len(keys)} key(s).", messages.SUCCESS)
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal import audit
 from portal.ids import random_base62
 from portal.models import ApiKey, Platform
 
@@ -31,6 +32,8 @@ def issue_api_key(
     name: str,
     platform: Platform | None = None,
     mode: str = ApiKey.Mode.TEST,
+    by: object = None,
+    via: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its raw value, which is shown once and never stored."""
     raw = _raw_key(mode)
@@ -44,13 +47,17 @@ def issue_api_key(
     )
     key.full_clean()
     key.save()
+    audit.record(by=by, via=via, row=key, action=audit.CREATED)
     return key, raw
 
 
-def revoke_api_key(*, key: ApiKey) -> None:
+@transaction.atomic
+def revoke_api_key(*, key: ApiKey, by: object = None, via: str | None = None) -> None:
     if key.revoked_at is None:
+        was = audit.before(key)
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.record(by=by, via=via, row=key, before=was)
 
 
 def key_from_headers(request: HttpRequest) -> str | None:

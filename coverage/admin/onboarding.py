@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from coverage.audit import AuditVia
 from coverage.models import CategoryCode
 from coverage.services.onboarding import (
     clean_redirect_hosts,
@@ -26,7 +27,7 @@ from coverage.uploads.requirements import parse_requirement
 from portal.admin import PlatformAdmin
 from portal.api_keys import issue_api_key
 from portal.forms import add_service_error
-from portal.models import ApiKey, Platform
+from portal.models import ApiKey, Platform, User
 
 
 class OnboardForm(forms.Form):
@@ -122,6 +123,8 @@ class OnboardingPlatformAdmin(PlatformAdmin):
             trades = (
                 ["all"] if data["all_trades"] else [c.public_id for c in data["trades"]]
             )
+            # The admin only lets staff in: a signed-in user.
+            support = request.user if isinstance(request.user, User) else None
             try:
                 with transaction.atomic():
                     result = onboard_platform(
@@ -134,12 +137,16 @@ class OnboardingPlatformAdmin(PlatformAdmin):
                         default_requirement=_words(
                             data["default_insurance_requirement"]
                         ),
+                        by=support,
+                        via=AuditVia.ADMIN,
                     )
                     if result.created:
                         _, raw_key = issue_api_key(
                             kind=ApiKey.Kind.PLATFORM,
                             name=f"{result.platform.name} key",
                             platform=result.platform,
+                            by=request.user,
+                            via=AuditVia.ADMIN,
                         )
             except ValidationError as exc:
                 add_service_error(form, exc)

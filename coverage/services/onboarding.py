@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from coverage.api.serializers import category_code_json
+from coverage.audit import Actor, AuditAction, audited
+from coverage.audit import before as audit_before
 from coverage.models import CategoryCode
 from coverage.services.inputs import clean_lines
 from coverage.webhooks import events
@@ -169,6 +171,8 @@ def onboard_platform(
     time_zone: str | None = None,
     redirect_hosts: Sequence[str] | None = None,
     default_requirement: Sequence[str] | None = None,
+    by: Actor = None,
+    via: str | None = None,
 ) -> Onboarding:
     """Create the platform called ``name``, or update it, with what the arguments give.
 
@@ -190,6 +194,7 @@ def onboard_platform(
     # so a fresh installation can bind its first policy.
     ensure_contractor_product()
     platform, created = Platform.objects.select_for_update().get_or_create(name=name)
+    was = None if created else audit_before(platform)
     # The default requirement is the review's JSON (coverage.uploads.requirements):
     # onboarding sets which lines it asks for and keeps the limits support may have set.
     # An explicitly empty list removes it.
@@ -215,5 +220,13 @@ def onboard_platform(
             changed.append(attribute)
     if changed:
         platform.save(update_fields=changed)
+    if created or changed:
+        audited(
+            by=by,
+            via=via,
+            row=platform,
+            action=AuditAction.CREATED if created else AuditAction.CHANGED,
+            before=was,
+        )
     approved = approve_categories(platform=platform, categories=categories)
     return Onboarding(platform=platform, created=created, approved=approved)

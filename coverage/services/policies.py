@@ -14,7 +14,6 @@ from django.db import transaction
 
 from coverage.api.serializers import policy_json
 from coverage.models import Quote
-from coverage.services.assignments import cancel_later_assignments
 from coverage.services.dates import resolve_window
 from coverage.services.eligibility import Terms, matching_policy
 from coverage.webhooks import events
@@ -105,10 +104,9 @@ def bind_policy_from_quote(
 @transaction.atomic
 def end_coverage(*, policy: Policy, now: datetime, by: Actor = None) -> Policy:
     """Cancel the policy now and every assignment under it that starts later."""
-    policy = policy_services.cancel_policy(policy=policy, at=now, by=by, now=now)
-    cancel_later_assignments(policy=policy, now=now)
-    _emit(policy, "policy.cancelled")
-    return policy
+    # The policy hook (coverage.receivers) cancels the assignments that start later
+    # and sends policy.cancelled, whoever cancelled the policy.
+    return policy_services.cancel_policy(policy=policy, at=now, by=by, now=now)
 
 
 def _change_term(
@@ -155,8 +153,8 @@ def update_policy(
     if is_active is False and policy.status == PolicyStatus.ACTIVE:
         policy = end_coverage(policy=policy, now=now, by=by)
     elif is_active is True and policy.status == PolicyStatus.CANCELLED:
+        # policy.reactivated is sent by the policy hook (coverage.receivers).
         policy = policy_services.reinstate_policy(policy=policy, by=by)
-        _emit(policy, "policy.reactivated")
     return policy
 
 

@@ -33,7 +33,7 @@ from policies.models import (
     PriorPolicy,
     Tower,
 )
-from portal.models import ApiKey, User
+from portal.models import ApiKey, Platform, User
 
 Actor = User | ApiKey | None
 Snapshot = dict[str, tuple[str, str | None]]
@@ -73,6 +73,25 @@ AUDITED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     CoinsuranceParty: ("agreement", "producer_code", "role", "share"),
     Tower: (),
     Layer: ("tower", "attachment", "limit", "currency"),
+    # Portal's records, written through portal.audit's hook (PortalRecorder).
+    Platform: (
+        "name",
+        "time_zone",
+        "hosted_flow_allowed_redirect_hosts",
+        "default_insurance_requirement",
+    ),
+    ApiKey: ("name", "kind", "mode", "platform", "display_prefix", "revoked_at"),
+    User: (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "platform",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ),
     PriorPolicy: (
         "carrier",
         "policy_number",
@@ -119,6 +138,9 @@ OBJECT_TYPES: dict[type[models.Model], str] = {
     Tower: "Tower",
     Layer: "Layer",
     PriorPolicy: "Prior policy",
+    Platform: "Platform",
+    ApiKey: "API key",
+    User: "User",
 }
 
 
@@ -342,3 +364,21 @@ def link_to_policy(*, txn: PolicyTransaction, policy: Policy) -> None:
     AuditEntry.objects.filter(transaction=txn, policy__isnull=True).update(
         policy=policy
     )
+
+
+class PortalRecorder:
+    """Portal's audit hook (``portal.audit``) writing into this history."""
+
+    def snapshot(self, row: models.Model) -> Snapshot:
+        return snapshot(row)
+
+    def record(
+        self,
+        *,
+        by: Actor,
+        row: models.Model,
+        action: str,
+        before: Snapshot | None,
+        via: str | None,
+    ) -> None:
+        record_row(by=by, action=action, row=row, txn=None, before=before, via=via)

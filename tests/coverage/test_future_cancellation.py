@@ -26,7 +26,7 @@ from tests.coverage.certificate_helpers import (
     addressed_entity,
     addressed_job,
 )
-from tests.coverage.helpers import GL, WC, bound_policy
+from tests.coverage.helpers import GL, WC, bound_policy, event_types
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +186,11 @@ def test_the_task_waits_for_the_moment_and_a_reinstatement_wins(
     assert policy.status == PolicyStatus.ACTIVE
     spanning.refresh_from_db()
     assert spanning.is_covered
+    # The platform hears of both, as when it cancels and reactivates through its API.
+    sent = event_types(policy.platform)
+    assert sent.count("policy.cancelled") == 1
+    assert sent.count("policy.reactivated") == 1
+    assert sent.index("policy.cancelled") < sent.index("policy.reactivated")
 
     monkeypatch.setattr(timezone, "now", lambda: cancel_at + timedelta(hours=1))
     assert revoke_at_cancellation.call(policy.pk) == 0

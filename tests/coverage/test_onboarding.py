@@ -24,6 +24,7 @@ from coverage.services.onboarding import (
     UNKNOWN_TIME_ZONE,
     UNKNOWN_TRADES,
 )
+from policies.models import AuditEntry, AuditVia
 from portal.models import ApiKey, Platform, User
 
 NJ = {"line1": "1 Main St", "locality": "Newark", "region": "NJ", "postalcode": "07102"}
@@ -234,6 +235,19 @@ def test_support_onboards_a_platform_in_the_admin(support: User) -> None:
     shown = done.content.decode()
     raw = shown.split('<code id="raw-key">')[1].split("</code>")[0]
     assert ApiKey.digest_of(raw) == key.digest
+    # The platform and its first key are in the audit history as support, via the admin.
+    for object_type, object_id in (
+        ("Platform", platform.public_id),
+        ("API key", key.public_id),
+    ):
+        [entry] = AuditEntry.objects.filter(
+            object_type=object_type, object_id=object_id
+        )
+        assert (entry.action, entry.via, entry.actor_user) == (
+            "created",
+            AuditVia.ADMIN,
+            support,
+        )
 
 
 def test_a_dispatcher_cannot_open_the_onboarding_page(

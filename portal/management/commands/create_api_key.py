@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal import audit
 from portal.api_keys import issue_api_key
 from portal.models import ApiKey, Platform
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                 raise CommandError("The platform name is empty.")
             platform, created = Platform.objects.get_or_create(name=name)
             if created:
+                audit.record(by=None, row=platform, action=audit.CREATED)
                 self.stdout.write(
                     f"Created platform {platform.name} ({platform.public_id})."
                 )
