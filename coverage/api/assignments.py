@@ -22,6 +22,7 @@ from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
 from coverage.services.dispatching import contractors_for_dispatch, jobs_for_dispatch
 from portal.api import cursor_page, platform_of
+from portal.idempotency import idempotency_key
 
 
 class AssignmentUpdate(Schema):
@@ -132,8 +133,12 @@ def create_assignment(request: HttpRequest, payload: AssignmentCreate) -> Status
     # The lookups are the service's locking reads (two statements, not four), so
     # they run in the transaction the dispatch is written in. The job is locked
     # first, the order every writer takes; an unknown contractor is still the
-    # error reported first.
-    with transaction.atomic(savepoint=False):
+    # error reported first. A keyed POST already runs in the idempotency
+    # transaction, which any error response rolls back whole: no savepoint. Without
+    # a key this block is the transaction (in production; a caller's transaction,
+    # such as a test's, keeps a savepoint so that a refusal leaves it usable).
+    keyed = idempotency_key(request) is not None
+    with transaction.atomic(savepoint=not keyed):
         jobs = jobs_for_dispatch(platform_id=platform.pk).filter(
             platform=platform, deleted_at=None
         )

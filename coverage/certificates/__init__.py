@@ -54,6 +54,7 @@ from coverage.certificates.content import (
 )
 from coverage.certificates.lifecycle import (
     issue_certificates,
+    issue_new_certificates,
     reissue_certificates,
     reissue_for_policy,
     revoke_for_assignment,
@@ -95,6 +96,7 @@ __all__ = [
     "assignment_prefetch",
     "enqueue_render",
     "issue_certificates",
+    "issue_new_certificates",
     "normalize_number",
     "pdf_filename",
     "policy_certificates",

@@ -124,8 +124,15 @@ def reissue_certificates(
     return issued
 
 
-@transaction.atomic(savepoint=False)
 def issue_certificates(*, assignment: Assignment, now: datetime) -> list[Certificate]:
+    """The certificates a dispatch needs now (none unless covered); see reissue."""
+    return reissue_certificates(assignment=assignment, now=now)
+
+
+@transaction.atomic(savepoint=False)
+def issue_new_certificates(
+    *, assignment: Assignment, now: datetime
+) -> list[Certificate]:
     """The certificates of a dispatch created in this transaction (none unless covered).
 
     It has none yet, so nothing is read or superseded: one INSERT for all of them and

@@ -150,7 +150,7 @@ def create_assignment(
     assert assignment.premium == sum(amounts.values())
     # In this transaction, so the response and the event already carry their URLs;
     # the PDFs are rendered once it commits.
-    certificates.issue_certificates(assignment=assignment, now=now)
+    certificates.issue_new_certificates(assignment=assignment, now=now)
     created = [("assignment.created", dict(assignment_json(assignment)))]
     if assignment.is_covered:
         created.append(("assignment.active", created[0][1]))

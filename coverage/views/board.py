@@ -22,6 +22,7 @@ from coverage.access import can_act, viewer_required
 from coverage.forms import BoardFilterForm
 from coverage.selectors import board as reads
 from coverage.selectors.tickets import Status
+from coverage.views import board_rows
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 from portal.models import Platform, User
@@ -152,6 +153,7 @@ def board(request: PortalRequest) -> HttpResponse:
         "page": page,
         "page_sizes": reads.PAGE_SIZES,
         "tickets": rows,
+        "rows": board_rows.rows(rows),
         "columns": _columns(filters.sort),
         "query": query,
         "platforms": Platform.objects.visible_to(user)

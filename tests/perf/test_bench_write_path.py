@@ -1,0 +1,73 @@
+"""The write path: POST /api/v1/assignments (covered, new key) against a bare INSERT.
+
+One connection, the same client, interleaved in the same run; prints the medians, the
+ratio and the statements per dispatch (named in
+tests/coverage/test_assignment_write_queries.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import Platform
+from tests.conftest import bearer
+from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
+from tests.perf.conftest import measure
+from tests.policies.helpers import contractor_product, make_contractor
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.perf.bench_urls")]
+
+RUNS = 60
+PRODUCTION_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_bench_post_assignment_against_a_bare_insert(
+    platform: Platform, platform_key: str, settings
+) -> None:
+    # The production task backend: the render task is a row written with the dispatch.
+    settings.TASKS = PRODUCTION_TASKS
+    contractor_product()
+    category = approved_janitorial(platform)
+    contractor = make_contractor(platform, email="bench@example.com", state="NJ")
+    job = make_job(platform, category=category)
+    bound_policy(contractor, category=category)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, name text)")
+    client, bare = Client(), Client()
+    keys = itertools.count()
+    body = json.dumps({"contractor": contractor.public_id, "job": job.public_id})
+
+    def dispatch() -> None:
+        response = client.post(
+            "/api/v1/assignments",
+            body,
+            content_type="application/json",
+            headers={
+                **bearer(platform_key),
+                "Ten99Policy-Idempotent-Key": f"bench-{next(keys)}",
+            },
+        )
+        assert response.status_code == 201
+
+    def insert() -> None:
+        bare.post("/bare/insert", '{"name": "x"}', content_type="application/json")
+
+    dispatch()
+    insert()
+    with CaptureQueriesContext(connection) as captured:
+        dispatch()
+    statements = [q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    ours, theirs = measure(dispatch, runs=RUNS), measure(insert, runs=RUNS)
+    print(
+        f"\nPOST /api/v1/assignments ({connection.vendor}, 1 connection): {ours}"
+        f"\nbare INSERT + JSON reply: {theirs}"
+        f"\nratio {ours['median_ms'] / theirs['median_ms']:.2f}× bare;"
+        f" {len(statements)} SQL statements per dispatch"
+    )
+    assert len(statements) <= 12
