@@ -15,3 +15,10 @@ class CoverageConfig(AppConfig):
             follow_policy_with_certificates,
             dispatch_uid="coverage.follow_policy_with_certificates",
         )
+        # A webhook attempt cut off by a dead worker is due again at once.
+        from coverage.receivers import release_webhook_claim
+        from portal.workers import task_recovered
+
+        task_recovered.connect(
+            release_webhook_claim, dispatch_uid="coverage.release_webhook_claim"
+        )

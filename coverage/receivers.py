@@ -15,6 +15,7 @@ from coverage.certificates.cancellations import schedule_revocation
 from coverage.services.assignments import cancel_later_assignments
 from coverage.services.redecide import redecide_for_policy
 from coverage.webhooks import events
+from coverage.webhooks.delivery import deliver, release_dead_claim
 from policies.models import Policy
 from policies.signals import PolicyChange
 
@@ -83,3 +84,9 @@ def follow_policy_with_certificates(
         certificates.reissue_for_policy(
             policy=policy, reason=certificates.POLICY_CHANGED, now=now
         )
+
+
+def release_webhook_claim(*, task_path: str, args: list[Any], **_: Any) -> None:
+    """A dead worker's ``deliver`` task is re-queued: let its delivery go at once."""
+    if task_path == deliver.module_path and args:
+        release_dead_claim(delivery_id=int(args[0]))

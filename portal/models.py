@@ -257,3 +257,22 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} / {self.key}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's last sign of life (``portal.workers``).
+
+    Each ``db_worker`` process beats every few seconds, from a thread of its own so a
+    long task does not silence it. A task left RUNNING by a worker whose beat stopped
+    is re-queued by the others, and ``/healthz`` tells whether any worker is alive.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=255)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

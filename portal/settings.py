@@ -285,3 +285,9 @@ LOGGING = {
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
     },
 }
+
+# Background workers (portal.workers): each beats a heartbeat row this often, and a
+# worker silent for longer than the staleness period counts as dead: its RUNNING
+# tasks are re-queued by the others, and /healthz reports no live worker.
+WORKER_HEARTBEAT_SECONDS = env.float("DJANGO_WORKER_HEARTBEAT_SECONDS", default=5.0)
+WORKER_STALE_SECONDS = env.float("DJANGO_WORKER_STALE_SECONDS", default=15.0)

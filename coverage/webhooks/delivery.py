@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
@@ -291,6 +292,30 @@ def deliver(delivery_id: int) -> str:
     if claim is None:
         return "not due"
     return _attempt(claim)
+
+
+def release_dead_claim(*, delivery_id: int) -> bool:
+    """Make a delivery due now when its worker died mid-attempt; whether it was.
+
+    Called when the worker that held the ``deliver`` task is known to be gone
+    (``portal.workers.task_recovered``): waiting out ``CLAIM_LEASE`` would only
+    delay the event. The cut-off attempt stays recorded, unfinished; the next one
+    takes the next number. A live claim (its attempt finished) is left alone.
+    """
+    now = timezone.now()
+    cut_off = DeliveryAttempt.objects.filter(
+        delivery_id=OuterRef("pk"),
+        number=OuterRef("attempt_count"),
+        finished_at__isnull=True,
+    )
+    released = (
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__gt=now
+        )
+        .filter(Exists(cut_off))
+        .update(next_attempt_at=now)
+    )
+    return released > 0
 
 
 def deliver_due(*, limit: int = DEFAULT_SWEEP_LIMIT) -> int:

@@ -1,0 +1,53 @@
+"""``manage.py db_worker``: django-tasks-db's worker, made to survive database outages.
+
+Same options as the library's command (this app comes first in INSTALLED_APPS, so
+this command replaces it); the worker is ``portal.workers.ResilientWorker``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
+from django_tasks_db.management.commands.db_worker import logger
+
+from portal.workers import ResilientWorker
+
+
+class Command(LibraryCommand):
+    help = (
+        "Run a database background worker that reconnects after database outages "
+        "and re-queues the tasks of workers that died"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.configure_logging(options["verbosity"])
+        reload, batch = options["reload"], options["batch"]
+        if reload and batch:
+            logger.warning("--reload and --batch cannot be used together: no reload.")
+            reload = False
+        queue_names = options["queue_name"].split(",")
+        exclude = options["exclude_queues"]
+        excluded = exclude.split(",") if exclude else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = ResilientWorker(
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=batch,
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+            excluded_queue_names=excluded,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()
