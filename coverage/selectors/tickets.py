@@ -18,7 +18,13 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from coverage import certificates
-from coverage.models import COVERED, ApplicationSession, Assignment, Certificate
+from coverage.models import (
+    COVERED,
+    ApplicationSession,
+    Assignment,
+    Certificate,
+    Charge,
+)
 from coverage.rating import WIRE_KEYS
 from coverage.services import open_sessions
 from policies.lines import CoverageType
@@ -86,22 +92,31 @@ CERTIFICATE_FIELDS = (
 def for_display(
     queryset: QuerySet[Assignment], *, at: datetime
 ) -> QuerySet[Assignment]:
-    """What a ticket row reads, fetched with the rows: three queries for any number."""
-    return queryset.select_related(
-        "platform", "contractor", "job__entity", "job__category_code"
-    ).prefetch_related(
-        Prefetch(
-            "opt_in_sessions",
-            queryset=open_sessions(at).select_related("quote").order_by("-pk"),
-            to_attr="open_opt_ins",
-        ),
-        Prefetch(
-            "certificates",
-            queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
-            .only(*CERTIFICATE_FIELDS)
-            .order_by("line"),
-            to_attr="issued_certificates",
-        ),
+    """What a ticket row reads, fetched with the rows: three queries for any number.
+
+    ``charge_pending``: a card payer's premium charge is scheduled and not yet run
+    (the board's "Charge pending" chip), a subquery of the rows' own query.
+    """
+    pending_charge = Charge.objects.filter(
+        assignment=OuterRef("pk"), status=Charge.Status.PENDING
+    )
+    return (
+        queryset.annotate(charge_pending=Exists(pending_charge))
+        .select_related("platform", "contractor", "job__entity", "job__category_code")
+        .prefetch_related(
+            Prefetch(
+                "opt_in_sessions",
+                queryset=open_sessions(at).select_related("quote").order_by("-pk"),
+                to_attr="open_opt_ins",
+            ),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(status=Certificate.Status.ISSUED)
+                .only(*CERTIFICATE_FIELDS)
+                .order_by("line"),
+                to_attr="issued_certificates",
+            ),
+        )
     )
 
 
@@ -139,6 +154,13 @@ class Ticket:
     @cached_property
     def status_label(self) -> str:
         return str(Status(self.status).label)
+
+    @property
+    def charge_pending(self) -> bool:
+        """Covered once the card is charged: the premium charge is still to run."""
+        return self.status == Status.NOT_COVERED and bool(
+            getattr(self.assignment, "charge_pending", False)
+        )
 
     @property
     def needs_opt_in(self) -> bool:
