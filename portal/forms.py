@@ -22,6 +22,22 @@ class LoginForm(AuthenticationForm):
     )
 
 
+class CodeForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    code = forms.CharField(
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )
+
+
 def add_service_error(
     form: forms.BaseForm,
     exc: ValidationError,

@@ -32,8 +32,10 @@ class Role(models.TextChoices):
 
 
 # Apps whose every model the support role may view and fix in the admin.
+# "axes": unlocking a locked-out user (delete the access attempt); "otp_totp":
+# removing a user's lost authenticator so they can set up a new one.
 SUPPORT_APP_LABELS = frozenset(
-    {"portal", "coverage", "policies", "django_tasks_database"}
+    {"portal", "coverage", "policies", "django_tasks_database", "axes", "otp_totp"}
 )
 
 

@@ -7,6 +7,7 @@ developer's machine only through environment variables; see .env.example.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Accounts (see "Sign-in security" below).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.two_factor.SecondFactorMiddleware",
     "portal.local_time.LocalTimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -68,6 +75,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.api_edges.ApiEdgeMiddleware",
     "portal.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -116,6 +125,33 @@ AUTHENTICATION_BACKENDS = ["portal.local_time.UserWithPlatformBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in security (issue 14). django-axes counts failed sign-ins in the database
+# (so every web host sees the same count) and locks the username after
+# AXES_FAILURE_LIMIT of them for AXES_COOLOFF_TIME; a success resets the count.
+# Support unlocks early in the admin (Axes → Access attempts: delete the row).
+# Locked by username (guesses spread over many addresses still count) or by one
+# client, address and browser together (one client trying many usernames); not by
+# address alone, so one office behind one address is not locked out by one user.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=30)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# Second factor (django-otp, TOTP): required for support and underwriters, who see
+# and change everything; a dispatcher may turn it on (then it is required for them
+# too). portal.two_factor.SecondFactorMiddleware sends an unverified session to the
+# setup or verify page. The issuer is what authenticator apps show.
+OTP_TOTP_ISSUER = env.str("DJANGO_OTP_ISSUER", default="Dispatch Coverage")
+# Password reset links (Django's own views) are valid this long.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -203,11 +239,14 @@ if PAYMENT_PROCESSOR not in PAYMENT_PROCESSORS:
 # Stripe (DJANGO_PAYMENT_PROCESSOR=stripe): the secret key; STRIPE_API_BASE only to
 # point the library at a stand-in (tests); the library's own retries.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# The hosted card page's Stripe Elements field (Stripe.js) loads with this key.
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-if PAYMENT_PROCESSOR == "stripe" and not STRIPE_SECRET_KEY:
+if PAYMENT_PROCESSOR == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY):
     raise ImproperlyConfigured(
-        "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY."
+        "DJANGO_PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY and "
+        "STRIPE_PUBLISHABLE_KEY."
     )
 
 # Secrets at rest (portal.encryption: contractors' tax ids). FIELD_ENCRYPTION_KEYS is a

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
-from portal import converters, views
+from portal import account_views, converters, views
 from portal.forms import LoginForm
 
 # Imported for its side effect: <pid:…> is registered before any app's URLs load.
@@ -22,6 +22,37 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Second factor (portal.two_factor) and password reset by e-mail (Django's views).
+    path(
+        "account/two-factor/",
+        account_views.two_factor_setup,
+        name="two_factor_setup",
+    ),
+    path(
+        "account/two-factor/verify/",
+        account_views.two_factor_verify,
+        name="two_factor_verify",
+    ),
+    path(
+        "account/password-reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "account/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("settings/", views.settings_page, name="settings"),
     path("admin/", admin.site.urls),

@@ -288,6 +288,9 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
     portal = {
         "public_id": objs["assignment"].public_id,  # tickets/ are assignments...
         "number": objs["certificate"].number,
+        # The password reset link: a user id and a token that does not match.
+        "uidb64": "MQ",
+        "token": "set-password",
     }
     table: dict[tuple[str, str], Any] = {}
     for area, values in (

@@ -22,6 +22,7 @@ import portal.forms
 from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
 from portal.models import Platform, User
+from tests.conftest import sign_in
 from tests.sweep_helpers import (
     Route,
     api_client,
@@ -90,7 +91,7 @@ def test_odd_input_is_never_a_500(
     dispatcher_session = api_client()
     dispatcher_session.force_login(dispatcher)
     underwriter_session = api_client()
-    underwriter_session.force_login(underwriter)
+    sign_in(underwriter_session, underwriter)
     keys = {
         "api": api_client(platform_key),
         "job": api_client(staff_key),

@@ -42,6 +42,9 @@ PUBLIC_BY_DESIGN = {
     "payment/setup/<str:token>/cancel",
     "certificates/<str:number>/",
     "certificates/<str:number>/pdf",
+    # A password reset link, opened by the signed token e-mailed to the account's
+    # owner (tests/portal/test_accounts.py).
+    "account/password-reset/<uidb64>/<token>/",
 }
 # The staff APIs' catch-alls answer any unknown path with their 404 body: no object.
 CATCH_ALLS = {"api/v1/<path:rest>", "job/v1/<path:rest>", "policy/v1/<path:rest>"}

@@ -1,8 +1,11 @@
-"""The hosted pages' forms: the tech's opt-in attestation and the sandbox card form."""
+"""The hosted pages' forms: the tech's opt-in attestation and the card forms (sandbox
+number field, or the SetupIntent the Stripe Elements field confirmed)."""
 
 from __future__ import annotations
 
 from django import forms
+
+from coverage.payments.stripe import CARD_NOT_CONFIRMED
 
 ATTESTATION = (
     "I confirm that the information above is mine and accurate, that I work as an "
@@ -32,3 +35,32 @@ class CardForm(forms.Form):
             attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
         ),
     )
+
+    def card_token(self) -> str:
+        return str(self.cleaned_data["card_number"])
+
+
+class StripeCardForm(forms.Form):
+    """What the Stripe Elements page posts back: the SetupIntent Stripe.js confirmed.
+
+    The card itself went from the browser to Stripe; only this id reaches us, and
+    the processor reads brand and last four from Stripe (coverage.payments.stripe).
+    """
+
+    setup_intent = forms.RegexField(
+        regex=r"^seti_[A-Za-z0-9]{1,100}$",
+        max_length=110,
+        error_messages={
+            "required": CARD_NOT_CONFIRMED,
+            "invalid": CARD_NOT_CONFIRMED,
+        },
+        widget=forms.HiddenInput,
+    )
+
+    def card_token(self) -> str:
+        return str(self.cleaned_data["setup_intent"])
+
+
+def card_form_class(processor: str) -> type[CardForm] | type[StripeCardForm]:
+    """The hosted card form for the configured processor."""
+    return StripeCardForm if processor == "stripe" else CardForm

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -12,6 +14,36 @@ from coverage.payments import charging, rules
 from coverage.payments.configured import get_processor
 from coverage.payments.processor import CardRejected
 from coverage.services.quotes import SESSION_COMPLETE, SESSION_EXPIRED
+
+
+@dataclass(frozen=True)
+class CardCapture:
+    """How a hosted page takes the card: Stripe Elements (a SetupIntent's client
+    secret and the publishable key) or, with no secret, the sandbox's number field."""
+
+    processor: str
+    publishable_key: str = ""
+    client_secret: str = ""
+
+    @property
+    def in_browser(self) -> bool:
+        return bool(self.client_secret)
+
+
+def begin_card_capture(*, contractor: Contractor) -> CardCapture:
+    """Start taking a card for ``contractor`` on a hosted page (a SetupIntent on Stripe)."""
+    processor = get_processor()
+    previous = rules.current_card(contractor)
+    _, secret = processor.begin_card_setup(
+        customer_ref=previous.customer_ref if previous else "", email=contractor.email
+    )
+    if not secret:
+        return CardCapture(processor=processor.name)
+    return CardCapture(
+        processor=processor.name,
+        publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+        client_secret=secret,
+    )
 
 
 @transaction.atomic

@@ -47,6 +47,11 @@ class CardRejected(Exception):
 class Processor(Protocol):
     name: str
 
+    def begin_card_setup(self, *, customer_ref: str, email: str) -> tuple[str, str]:
+        """(customer ref, client secret) for the hosted page's card field; an empty
+        secret means the processor takes the card number in our own form (sandbox)."""
+        ...
+
     def save_card(
         self, *, customer_ref: str, email: str, card_token: str
     ) -> SavedCard: ...

@@ -72,6 +72,10 @@ def digits(card_number: str) -> str:
 class SandboxProcessor:
     name = "sandbox"
 
+    def begin_card_setup(self, *, customer_ref: str, email: str) -> tuple[str, str]:
+        # No client-side step: the hosted page's own form takes a test card number.
+        return customer_ref, ""
+
     def save_card(self, *, customer_ref: str, email: str, card_token: str) -> SavedCard:
         number = digits(card_token)
         if number == DECLINED:

@@ -24,6 +24,7 @@ from coverage.models import (
     ApplicationSession,
     Assignment,
     Certificate,
+    Charge,
     WorkJob,
 )
 from coverage.rating import WIRE_KEYS
@@ -101,12 +102,20 @@ CERTIFICATE_FIELDS = (
 def for_display(
     queryset: QuerySet[Assignment], *, at: datetime
 ) -> QuerySet[Assignment]:
-    """What a ticket row reads, fetched with the rows: three queries for any number."""
+    """What a ticket row reads, fetched with the rows: three queries for any number.
+
+    ``charge_pending``: a card payer's premium charge is scheduled and not yet run
+    (the board's "Charge pending" chip), a subquery of the rows' own query.
+    """
+    pending_charge = Charge.objects.filter(
+        assignment=OuterRef("pk"), status=Charge.Status.PENDING
+    )
     return (
         queryset.select_related(
             "platform", "contractor", "job__entity", "job__category_code", "policy"
         )
         .annotate(
+            charge_pending=Exists(pending_charge),
             # The work state of the tech's latest active policy here, so a work-state
             # mismatch can say which state the policy covers (a subquery on the policy
             # index: no extra query).
@@ -118,7 +127,7 @@ def for_display(
                 )
                 .order_by("-effective_at")
                 .values("wc_state")[:1]
-            )
+            ),
         )
         .prefetch_related(
             Prefetch(
@@ -200,6 +209,13 @@ class Ticket:
     @cached_property
     def status_label(self) -> str:
         return str(Status(self.status).label)
+
+    @property
+    def charge_pending(self) -> bool:
+        """Covered once the card is charged: the premium charge is still to run."""
+        return self.status == Status.NOT_COVERED and bool(
+            getattr(self.assignment, "charge_pending", False)
+        )
 
     @property
     def needs_opt_in(self) -> bool:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -14,12 +15,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coverage.forms.hosted import CardForm, OptInForm
+from coverage.forms.hosted import CardForm, OptInForm, StripeCardForm, card_form_class
 from coverage.models import ApplicationSession
 from coverage.payments import rules as payment_rules
-from coverage.payments.cards import add_application_card
+from coverage.payments.cards import add_application_card, begin_card_capture
 from coverage.rating import premium_for
 from coverage.services import complete_application_session, start_application_session
+from coverage.views.payment_setup import STRIPE_CSP
 from policies.lines import CoverageType
 from portal.money import amount_text
 
@@ -70,7 +72,7 @@ def _page(
     session: ApplicationSession,
     *,
     form: OptInForm | None = None,
-    card_form: CardForm | None = None,
+    card_form: CardForm | StripeCardForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -91,6 +93,11 @@ def _page(
         if state == "open"
         else None
     )
+    capture = (
+        begin_card_capture(contractor=session.quote.contractor)
+        if state == "card"
+        else None
+    )
     lines = _lines(session)
     premium = sum(line["premium"] for line in lines)
     for line in lines:
@@ -105,12 +112,14 @@ def _page(
         "total_rate": dollars(session.quote.net_rate),
         "form": form or OptInForm(),
         "card_form": card_form or CardForm(),
+        "capture": capture,
         "card": card,
         "error": error,
         "expired_message": SESSION_EXPIRED_PAGE,
         "complete_message": SESSION_COMPLETE_PAGE,
     }
     response = render(request, "coverage/apply.html", context, status=status)
+    csp: dict[str, list[str]] = {}
     if session.success_url:
         # Opting in redirects to the platform's site; browsers hold a form's redirect
         # to the page's form-action policy, so allow that one origin.
@@ -118,7 +127,11 @@ def _page(
         # django-csp reads this per-response override off the response object (its own
         # decorators set it with setattr); HttpResponse declares no such attribute.
         origin = f"{parts.scheme}://{parts.netloc}"
-        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
+        csp["form-action"] = [origin]
+    if capture is not None and capture.in_browser:
+        csp.update(STRIPE_CSP)
+    if csp:
+        response._csp_update = csp  # type: ignore[attr-defined]
     return response
 
 
@@ -153,13 +166,14 @@ def apply_opt_in(request: HttpRequest, token: str) -> HttpResponse:
 def apply_card(request: HttpRequest, token: str) -> HttpResponse:
     """The ``add_card_details`` step: the sandbox form (or the processor's hosted fields)."""
     session = _session(token)
-    form = CardForm(request.POST)
+    form = card_form_class(settings.PAYMENT_PROCESSOR)(request.POST)
     if not form.is_valid():
-        return _page(request, session, card_form=form, status=400)
+        error = " ".join(str(e) for e in form.errors.get("setup_intent", []))
+        return _page(request, session, card_form=form, error=error, status=400)
     try:
         add_application_card(
             session=session,
-            card_token=form.cleaned_data["card_number"],
+            card_token=form.card_token(),
             now=timezone.now(),
         )
     except ValidationError as exc:

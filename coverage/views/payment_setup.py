@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coverage.forms.hosted import CardForm
+from coverage.forms.hosted import CardForm, StripeCardForm, card_form_class
 from coverage.models import PaymentSession
-from coverage.payments import rules, sessions
+from coverage.payments import cards, rules, sessions
 
 
 def _session(token: str) -> PaymentSession:
@@ -22,11 +23,20 @@ def _session(token: str) -> PaymentSession:
     )
 
 
+# Stripe.js and the Elements iframe it opens, per Stripe's CSP guidance; only on a
+# page that shows the Stripe card field.
+STRIPE_CSP = {
+    "script-src": ["https://js.stripe.com"],
+    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect-src": ["https://api.stripe.com"],
+}
+
+
 def _page(
     request: HttpRequest,
     session: PaymentSession,
     *,
-    form: CardForm | None = None,
+    form: CardForm | StripeCardForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -34,10 +44,14 @@ def _page(
         session.status == PaymentSession.Status.PENDING
         and timezone.now() < session.expires_at
     )
+    capture = (
+        cards.begin_card_capture(contractor=session.contractor) if usable else None
+    )
     context = {
         "session": session,
         "usable": usable,
         "form": form or CardForm(),
+        "capture": capture,
         "error": error,
         "used_message": sessions.PAGE_USED,
         "card": rules.current_card(session.contractor) if usable else None,
@@ -45,7 +59,10 @@ def _page(
     response = render(request, "coverage/payment_setup.html", context, status=status)
     # The page's forms redirect to the platform: allow that one origin.
     parts = urlsplit(session.return_url)
-    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    csp: dict[str, list[str]] = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    if capture is not None and capture.in_browser:
+        csp.update(STRIPE_CSP)
+    response._csp_update = csp  # type: ignore[attr-defined]
     return response
 
 
@@ -59,13 +76,14 @@ def payment_setup(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def payment_setup_card(request: HttpRequest, token: str) -> HttpResponse:
     session = _session(token)
-    form = CardForm(request.POST)
+    form = card_form_class(settings.PAYMENT_PROCESSOR)(request.POST)
     if not form.is_valid():
-        return _page(request, session, form=form, status=400)
+        error = " ".join(str(e) for e in form.errors.get("setup_intent", []))
+        return _page(request, session, form=form, error=error, status=400)
     try:
         session = sessions.complete_payment_session(
             session=session,
-            card_token=form.cleaned_data["card_number"],
+            card_token=form.card_token(),
             now=timezone.now(),
         )
     except ValidationError as exc:

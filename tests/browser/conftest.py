@@ -12,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from portal.demo import DEFAULT_PASSWORD
+from tests.totp_helpers import Authenticator
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it (fixtures, assertions) are still plain synchronous code.
@@ -78,3 +79,25 @@ def sign_in(
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    second_factor(page, base_url, username)
+
+
+# Each user's authenticator app, by server and username, from the setup page it read.
+_AUTHENTICATORS: dict[tuple[str, str], Authenticator] = {}
+
+
+def second_factor(page: Page, base_url: str, username: str) -> None:
+    """Finish signing in as a person would when the portal asks for the second factor:
+    the first time, read the key off the setup page into an "app" and turn it on;
+    after that, type the app's current code."""
+    page.wait_for_load_state()
+    path = page.url.removeprefix(base_url).split("?")[0]
+    if path == "/account/two-factor/":
+        key = page.get_by_test_id("totp-secret").inner_text()
+        app = _AUTHENTICATORS[(base_url, username)] = Authenticator(key)
+        page.get_by_label("Code from the app").fill(app.code())
+        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    elif path == "/account/two-factor/verify/":
+        app = _AUTHENTICATORS[(base_url, username)]
+        page.get_by_label("Code from the app").fill(app.code())
+        page.get_by_role("button", name="Verify").click()

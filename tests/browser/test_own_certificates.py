@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from coverage.models import Contractor, UploadedCertificate
 from coverage.uploads.judging import INSURED_MISMATCH
 from portal.models import Platform, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, second_factor
 from tests.conftest import PASSWORD, make_user
 from tests.coverage.uploads import corpus
 from tests.coverage.uploads.conftest import HARBOR_REQUIREMENT
@@ -34,6 +34,7 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    second_factor(page, url, username)
     expect(page.get_by_test_id("current-user")).to_be_visible()
 
 

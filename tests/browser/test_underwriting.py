@@ -19,7 +19,7 @@ from policies.models import (
 )
 from policies.services.coinsurance import SHARES_OVER_100
 from portal.models import Platform, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, second_factor
 from tests.conftest import PASSWORD, make_user
 from tests.policies.builders import bound_policy, draft_submission, producer_codes
 
@@ -36,6 +36,7 @@ def signed_in(page: Page, live_server, platform: Platform) -> Page:
     page.get_by_label("Username").fill("uma")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    second_factor(page, live_server.url, "uma")
     expect(page.get_by_test_id("current-user")).to_be_visible()
     return page
 

@@ -11,6 +11,7 @@ from coverage.models import Contractor, LedgerEntry, WorkJob
 from coverage.services.jobs import WAGE_OUT_OF_RANGE
 from policies.models import AuditEntry, AuditVia
 from portal.models import Platform, User
+from tests.conftest import sign_in
 from tests.coverage.helpers import ApiClient, approved_janitorial, make_job
 from tests.coverage.portal_helpers import opted_in, ticket, tomorrow
 
@@ -66,7 +67,7 @@ def test_an_admin_wage_change_adjusts_the_ledger_as_the_api_does(
     assert response.status_code == 200, response.content
 
     client = Client()
-    client.force_login(support)
+    sign_in(client, support)
     saved = client.post(
         f"/admin/coverage/workjob/{by_admin.pk}/change/", _form(by_admin, wage=30_000)
     )
@@ -99,7 +100,7 @@ def test_a_refused_admin_edit_shows_the_services_message_and_writes_nothing(
 ) -> None:
     job = _covered_job(platform, "refused@example.com")
     client = Client()
-    client.force_login(support)
+    sign_in(client, support)
     refused = client.post(
         f"/admin/coverage/workjob/{job.pk}/change/", _form(job, wage=5)
     )

@@ -26,6 +26,7 @@ from coverage.services.onboarding import (
 )
 from policies.models import AuditEntry, AuditVia
 from portal.models import ApiKey, Platform, User
+from tests.conftest import sign_in
 
 NJ = {"line1": "1 Main St", "locality": "Newark", "region": "NJ", "postalcode": "07102"}
 CLEANING = "Commercial cleaning (janitorial)"
@@ -199,7 +200,7 @@ def test_a_rate_book_approving_a_new_trade_later_announces_it(
 def test_support_onboards_a_platform_in_the_admin(support: User) -> None:
     load_sample_rates()
     client = Client()
-    client.force_login(support)
+    sign_in(client, support)
     page = client.get("/admin/portal/platform/")
     assert b"/admin/portal/platform/onboard/" in page.content
     form = client.get("/admin/portal/platform/onboard/")

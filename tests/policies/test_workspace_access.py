@@ -11,6 +11,7 @@ from django.test import Client
 from policies.access import NOT_AN_UNDERWRITER
 from policies.models import AuditEntry, Policy, PolicyTransaction
 from portal.models import Platform, User
+from tests.conftest import sign_in
 from tests.policies.builders import bound_policy, draft_submission
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_htmx_posts_need_the_csrf_token(
     underwriter: User, objects: tuple[PolicyTransaction, Policy]
 ) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(underwriter)
+    sign_in(client, underwriter)
     txn = objects[0]
     page = client.get(f"/underwriting/transactions/{txn.public_id}/")
     # base.html hands htmx the token for every request it makes.
