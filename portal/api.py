@@ -10,12 +10,13 @@ django-ninja API so that every way a request can fail ends in that API's own bod
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
@@ -24,13 +25,21 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from portal.api_keys import authenticate_request
 from portal.models import ApiKey, Platform
+from portal.openapi import DocumentedApi
 
 M = TypeVar("M", bound=Model)
+logger = logging.getLogger(__name__)
 
 INVALID_API_KEY = "Invalid API key provided."
 WRONG_KEY_KIND = "This API key cannot be used with this API."
 NOT_FOUND = "No such resource."
 VALUE_NOT_STORABLE = "A value in the request is out of range or contains characters that are not allowed."
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database right now. Retry after {seconds} seconds."
+)
+# How long a client is asked to wait when the database is away (a restart or a
+# fail-over takes seconds, not minutes).
+DATABASE_RETRY_AFTER_SECONDS = 5
 IDEMPOTENCY_MISMATCH = (
     "Keys for idempotent requests can only be used with the same parameters they "
     "were first used with. Use another key to make a different request."
@@ -45,6 +54,8 @@ class ApiError(Exception):
     status: int = 400
     code: str = ""
     details: list[dict[str, Any]] = field(default_factory=list)
+    # Seconds a client should wait before trying again (503, 429): the Retry-After header.
+    retry_after: int | None = None
 
     def __str__(self) -> str:
         return str(self.message)
@@ -54,6 +65,8 @@ class ErrorStyle:
     """How one API writes an error body. Subclasses choose the wire format."""
 
     default_codes: dict[int, str] = {}
+    # The error body's JSON schema, for the API's OpenAPI document (portal/openapi.py).
+    openapi_schema: dict[str, Any] = {}
     # The code for reusing an idempotency key with a different request ("" = the 400 default).
     idempotency_code = ""
 
@@ -66,7 +79,10 @@ class ErrorStyle:
                 error,
                 code=self.default_codes.get(error.status, self.default_codes[400]),
             )
-        return JsonResponse(self.body(error, request), status=error.status)
+        response = JsonResponse(self.body(error, request), status=error.status)
+        if error.retry_after is not None:
+            response["Retry-After"] = str(error.retry_after)
+        return response
 
     def schema_error(self, errors: Sequence[dict[str, Any]]) -> ApiError:
         raise NotImplementedError
@@ -92,12 +108,38 @@ class Ten99Style(ErrorStyle):
         405: "bad_request",
         409: "bad_request",
         413: "invalid_input",
+        415: "invalid_input",
+        # The SDK raises RateLimitError and DatabaseOperationalError for these.
+        429: "rate_limit",
         500: "general_error",
+        503: "database_operational_error",
     }
     idempotency_code = "idempotency_error"  # the SDK raises IdempotencyError
+    openapi_schema = {
+        "type": "object",
+        "required": ["message", "error_code"],
+        "properties": {
+            "message": {"type": "string"},
+            "error_code": {"type": "string"},
+            "fields": {
+                "type": "object",
+                "description": "Per-field messages, when the error is about fields.",
+                "additionalProperties": {"type": "string"},
+            },
+        },
+    }
 
     def body(self, error: ApiError, request: HttpRequest) -> dict[str, Any]:
-        return {"message": error.message, "error_code": error.code}
+        if not isinstance(error.message, dict):
+            return {"message": error.message, "error_code": error.code}
+        # ``message`` is always text, written the way the SDK prints a field map
+        # ("field: text, field2: text"); the map itself goes in ``fields`` for code.
+        fields = {name: str(text) for name, text in error.message.items()}
+        return {
+            "message": ", ".join(f"{name}: {text}" for name, text in fields.items()),
+            "error_code": error.code,
+            "fields": fields,
+        }
 
     def schema_error(self, errors: Sequence[dict[str, Any]]) -> ApiError:
         message: dict[str, str] = {}
@@ -111,6 +153,27 @@ class Ten99Style(ErrorStyle):
 class CloudStyle(ErrorStyle):
     """``{"status", "errorCode", "userMessage", "details": [{"message", "properties"}]}``."""
 
+    openapi_schema = {
+        "type": "object",
+        "required": ["status", "errorCode", "userMessage", "details"],
+        "properties": {
+            "status": {"type": "integer"},
+            "errorCode": {"type": "string"},
+            "userMessage": {"type": "string"},
+            "details": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {
+                        "message": {"type": "string"},
+                        "properties": {"type": "object"},
+                    },
+                },
+            },
+        },
+    }
+
     default_codes = {
         400: "gw.api.rest.exceptions.BadInputException",
         401: "gw.api.rest.exceptions.AuthenticationException",
@@ -118,7 +181,11 @@ class CloudStyle(ErrorStyle):
         404: "gw.api.rest.exceptions.NotFoundException",
         405: "gw.api.rest.exceptions.MethodNotAllowedException",
         409: "gw.api.rest.exceptions.ChecksumMismatchException",
+        413: "gw.api.rest.exceptions.BadInputException",
+        415: "gw.api.rest.exceptions.BadInputException",
+        429: "gw.api.rest.exceptions.TooManyRequestsException",
         500: "gw.api.rest.exceptions.InternalServerErrorException",
+        503: "gw.api.rest.exceptions.ServiceUnavailableException",
     }
 
     def body(self, error: ApiError, request: HttpRequest) -> dict[str, Any]:
@@ -191,11 +258,25 @@ def validation_error_to_api_error(exc: ValidationError) -> ApiError:
     return ApiError(message, status=status, code=code, details=details)
 
 
+def database_unavailable_error() -> ApiError:
+    return ApiError(
+        DATABASE_UNAVAILABLE.format(seconds=DATABASE_RETRY_AFTER_SECONDS),
+        status=503,
+        retry_after=DATABASE_RETRY_AFTER_SECONDS,
+    )
+
+
 class KeyAuth:
     """Authenticates a request by its API key and requires the key's kind."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        # ninja declares this in the OpenAPI document's securitySchemes.
+        self.openapi_security_schema = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": f"A {kind} API key: Authorization: Bearer <key>.",
+        }
 
     def __call__(self, request: HttpRequest) -> ApiKey | None:
         key = authenticate_request(request)
@@ -210,7 +291,8 @@ def build_api(
     *, namespace: str, style: ErrorStyle, key_kind: str, **kwargs: Any
 ) -> NinjaAPI:
     """A ninja API authenticated by ``key_kind`` keys whose every error is in ``style``."""
-    api = NinjaAPI(urls_namespace=namespace, auth=KeyAuth(key_kind), **kwargs)
+    api = DocumentedApi(urls_namespace=namespace, auth=KeyAuth(key_kind), **kwargs)
+    api.error_schema = style.openapi_schema
     STYLES_BY_NAMESPACE[namespace] = style
 
     @api.exception_handler(ApiError)
@@ -243,6 +325,13 @@ def build_api(
         # A value the database cannot hold (a number beyond 64 bits, a NUL character)
         # is bad input like any other, not a server error.
         return style.response(ApiError(VALUE_NOT_STORABLE), request)
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The database restarting or failing over: the client may simply retry.
+        logger.warning("database unavailable: %s", exc)
+        return style.response(database_unavailable_error(), request)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

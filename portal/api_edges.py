@@ -17,7 +17,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from portal.api import NOT_FOUND, STYLES_BY_NAMESPACE, ApiError, ErrorStyle
+from portal.api import (
+    NOT_FOUND,
+    STYLES_BY_NAMESPACE,
+    ApiError,
+    ErrorStyle,
+    database_unavailable_error,
+)
+from portal.api_bodies import body_refusal
+from portal.rate_limits import rate_limit_refusal
 
 BODY_TOO_LARGE = "The request body is larger than {limit} bytes."
 SERVER_ERROR = (
@@ -48,6 +56,9 @@ class ApiEdgeMiddleware:
         style = style_for_path(request.path)
         if style is None:
             return self.get_response(request)
+        throttled = rate_limit_refusal(request)
+        if throttled is not None:
+            return style.response(throttled, request)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -64,6 +75,9 @@ class ApiEdgeMiddleware:
                 request,
             )
         try:
+            refusal = body_refusal(request)
+            if refusal is not None:
+                return style.response(refusal, request)
             response = self.get_response(request)
         except RequestDataTooBig:
             # A chunked body without Content-Length is only measured as it is read.
@@ -86,6 +100,9 @@ def _rewritten(
     status = response.status_code
     if status == 404:
         error = ApiError(NOT_FOUND, status=404)
+    elif status == 503 and "Retry-After" in response:
+        # The portal's handler500 answered a lost database connection (portal/views.py).
+        error = database_unavailable_error()
     elif status >= 500:
         error = ApiError(SERVER_ERROR, status=status)
     else:

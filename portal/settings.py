@@ -305,6 +305,31 @@ CONTENT_SECURITY_POLICY = {
 API_KEY_PRODUCT_PREFIX = "dcp"
 IDEMPOTENCY_TTL_HOURS = 24
 
+# --- API rate limits (portal/rate_limits.py) -------------------------------------
+# Requests per key per window, shared by every web host through the cache below:
+# Redis when DJANGO_CACHE_REDIS_URL is set (e.g. redis://127.0.0.1:6379/1), else the
+# database's cache table (`manage.py createcachetable`). 0 turns the limit off, which
+# is the test suite's default: the rate-limit tests set their own.
+API_RATE_LIMIT_REQUESTS = env.int(
+    "API_RATE_LIMIT_REQUESTS", default=0 if TESTING else 600
+)
+API_RATE_LIMIT_WINDOW_SECONDS = env.int("API_RATE_LIMIT_WINDOW_SECONDS", default=60)
+CACHE_REDIS_URL = env.str("DJANGO_CACHE_REDIS_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_REDIS_URL,
+        "KEY_PREFIX": "portal",
+    }
+    if CACHE_REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    },
+}
+# ---------------------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -12,6 +12,9 @@ from portal.forms import LoginForm
 # Imported for its side effect: <pid:…> is registered before any app's URLs load.
 assert converters.PublicIdConverter.regex
 
+# A lost database connection answers 503 with Retry-After (portal/views.py).
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(

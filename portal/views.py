@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.api import DATABASE_RETRY_AFTER_SECONDS
 from portal.forms import TimeZoneForm, add_service_error
 from portal.http import PortalRequest
 from portal.models import Platform
@@ -71,3 +76,20 @@ def settings_page(request: PortalRequest) -> HttpResponse:
         {"form": form, "zone": user.zone},
         status=status,
     )
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database connection is 503 with Retry-After, not a crash.
+
+    The page is rendered without the request's context processors (they read the
+    session and the user, from the database that is away).
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = HttpResponse(
+            loader.render_to_string(
+                "503.html", {"seconds": DATABASE_RETRY_AFTER_SECONDS}
+            ),
+            status=503,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)

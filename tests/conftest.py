@@ -127,3 +127,15 @@ def requires_postgres() -> None:
     """Races are only real where rows lock: on PostgreSQL."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…")
+
+
+def field_errors(body: dict) -> dict:
+    """A /api/v1 per-field error body, checked and seen as ``{"message": {field: text}}``.
+
+    ``message`` is always text ("field: text, field2: text", as the SDK prints a map);
+    the map itself is ``fields``. Tests compare the map.
+    """
+    assert isinstance(body["message"], str), body
+    fields = body["fields"]
+    assert body["message"] == ", ".join(f"{k}: {v}" for k, v in fields.items())
+    return {**{k: v for k, v in body.items() if k != "fields"}, "message": fields}

@@ -8,11 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Schema, Status
+from ninja import Field, Status
 
 from coverage import services
 from coverage.api.contractors import contractor_or_404
-from coverage.api.inputs import get_or_404, required, timestamp, usable
+from coverage.api.inputs import WireIn, get_or_404, required, timestamp, usable
 from coverage.api.jobs import job_or_404
 from coverage.api.policies import policy_or_404
 from coverage.api.serializers import AssignmentJSON, assignment_json
@@ -25,7 +25,7 @@ from portal.api import cursor_page, platform_of
 from portal.idempotency import idempotency_key
 
 
-class AssignmentUpdate(Schema):
+class AssignmentUpdate(WireIn):
     contractor: str | None = None
     contractor_id: str | None = None  # alias of contractor
     job: str | None = None
@@ -49,14 +49,14 @@ class AssignmentPut(AssignmentUpdate):
     actual_hours: Decimal | None = None
 
 
-class CancelIn(Schema):
+class CancelIn(WireIn):
     job_id: str | None = None
     job: str | None = None  # alias of job_id
     contractor: str | None = None  # narrows to one contractor's assignment
     reason: str = Field("", max_length=100)
 
 
-class ExtendIn(Schema):
+class ExtendIn(WireIn):
     job_id: str | None = None
     job: str | None = None  # alias of job_id
     contractor: str | None = None

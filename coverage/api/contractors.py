@@ -6,10 +6,10 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage import services
-from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.inputs import AddressIn, WireIn, address_dict, get_or_404
 from coverage.api.serializers import (
     ContractorJSON,
     PolicyJSON,
@@ -24,7 +24,7 @@ from policies.models import Policy
 from portal.api import api_key_of, cursor_page, platform_of
 
 
-class ContractorUpdate(Schema):
+class ContractorUpdate(WireIn):
     first_name: str | None = None
     middle_name: str | None = None
     last_name: str | None = None

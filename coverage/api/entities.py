@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage import services
-from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.inputs import AddressIn, DigitsInt, WireIn, address_dict, get_or_404
 from coverage.api.serializers import EntityJSON, entity_json
 from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
@@ -17,23 +17,23 @@ from coverage.models import Entity
 from portal.api import api_key_of, cursor_page, platform_of
 
 
-class CoverageLimitIn(Schema):
-    aggregate_limit: int | None = None
-    occurrence_limit: int | None = None
+class CoverageLimitIn(WireIn):
+    aggregate_limit: DigitsInt | None = None
+    occurrence_limit: DigitsInt | None = None
 
 
-class CoverageTypesIn(Schema):
+class CoverageTypesIn(WireIn):
     """The older documented form of ``required_coverage``: ``{"coverage_type": [...]}``."""
 
     coverage_type: list[str] = []
 
 
-class PartyIn(Schema):
+class PartyIn(WireIn):
     name: str | None = None
     address: AddressIn | None = None
 
 
-class EntityUpdate(Schema):
+class EntityUpdate(WireIn):
     name: str | None = None
     address: AddressIn | None = None
     coverage_limit: CoverageLimitIn | None = None

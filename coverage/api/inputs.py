@@ -4,10 +4,11 @@ addresses."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar, overload
+from typing import Annotated, Any, TypeVar, overload
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
 from coverage.api.wire import from_unix
 from portal.api import ApiError
@@ -21,7 +22,34 @@ BAD_TIMESTAMP = "Use a Unix timestamp in seconds."
 MAX_UNIX = 253_402_300_799
 
 
-class AddressIn(Schema):
+class WireIn(Schema):
+    """A request body object: values arrive as the public API types them.
+
+    Strict, so ``"bind": "yes"`` or ``"wage": "100"`` is a 400 rather than a guess
+    (the SDK sends JSON numbers and booleans).
+    """
+
+    model_config = ConfigDict(strict=True)
+
+
+def _digits_as_int(value: object) -> object:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
+# Integer cents that the SDK's own examples send as digit strings ("200000000"):
+# digits only, no signs, spaces or decimals, so nothing is guessed.
+DigitsInt = Annotated[
+    int,
+    BeforeValidator(_digits_as_int),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+$"}]}
+    ),
+]
+
+
+class AddressIn(WireIn):
     line1: str | None = None
     line2: str | None = None
     locality: str | None = None

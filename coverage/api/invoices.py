@@ -6,11 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Schema, Status
+from ninja import Field, Status
 
 from coverage import services
 from coverage.api.contractors import contractor_or_404
-from coverage.api.inputs import get_or_404, required, timestamp
+from coverage.api.inputs import WireIn, get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
 from coverage.api.serializers import InvoiceJSON, invoice_json
 from coverage.api.site import api
@@ -19,7 +19,7 @@ from coverage.models import Invoice
 from portal.api import cursor_page, platform_of
 
 
-class InvoiceUpdate(Schema):
+class InvoiceUpdate(WireIn):
     contractor: str | None = None
     contractor_id: str | None = None  # alias of contractor
     job: str | None = None

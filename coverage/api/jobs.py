@@ -6,10 +6,10 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage import services
-from coverage.api.inputs import AddressIn, address_dict, get_or_404
+from coverage.api.inputs import AddressIn, WireIn, address_dict, get_or_404
 from coverage.api.serializers import (
     CategoryCodeJSON,
     JobJSON,
@@ -24,7 +24,7 @@ from portal.api import ApiError, api_key_of, cursor_page, platform_of
 UNKNOWN_CATEGORY = "No valid job category code: {id}"
 
 
-class JobUpdate(Schema):
+class JobUpdate(WireIn):
     name: str | None = None
     description: str | None = None
     entity: str | None = None

@@ -7,17 +7,17 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage.api.contractors import contractor_or_404
-from coverage.api.inputs import get_or_404, required
+from coverage.api.inputs import WireIn, get_or_404, required
 from coverage.api.site import api
 from coverage.models import PaymentSession
 from coverage.payments import sessions
 from portal.api import platform_of
 
 
-class PaymentSessionCreate(Schema):
+class PaymentSessionCreate(WireIn):
     contractor: str | None = None
     contractor_id: str | None = None  # the object's spelling, accepted as an alias
     return_url: str | None = None

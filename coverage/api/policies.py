@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage import services
-from coverage.api.inputs import get_or_404, required, timestamp
+from coverage.api.inputs import WireIn, get_or_404, required, timestamp
 from coverage.api.quotes import quote_or_404
 from coverage.api.serializers import PolicyJSON, policy_json
 from coverage.api.site import api
@@ -24,7 +24,7 @@ CREATED_ACTIVE = (
 QUOTE_IS_FIXED = "A policy's quote cannot be changed; create a new quote and policy."
 
 
-class PolicyUpdate(Schema):
+class PolicyUpdate(WireIn):
     is_active: bool | None = None
     effective_date: int | None = None
     expiration_date: int | None = None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Status
 
 from coverage import services
 from coverage.api.contractors import contractor_or_404
-from coverage.api.inputs import get_or_404, required, timestamp
+from coverage.api.inputs import WireIn, get_or_404, required, timestamp
 from coverage.api.jobs import job_or_404
 from coverage.api.serializers import QuoteJSON, SessionJSON, quote_json, session_json
 from coverage.api.site import api
@@ -22,7 +22,7 @@ GENERAL_OPT_IN_UNSUPPORTED = (
 )
 
 
-class QuoteUpdate(Schema):
+class QuoteUpdate(WireIn):
     contractor: str | None = None
     contractor_id: str | None = None  # alias of contractor (the quote guide's name)
     job: str | None = None
@@ -36,7 +36,7 @@ class QuoteCreate(QuoteUpdate):
     coverage_type: list[str]
 
 
-class SessionUpdate(Schema):
+class SessionUpdate(WireIn):
     success_url: str | None = None
     cancel_url: str | None = None
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Schema, Status
+from ninja import Status
 
+from coverage.api.inputs import WireIn
 from coverage.api.site import api
 from coverage.api.wire import deleted, unix
 from coverage.models import WebhookEndpoint
@@ -16,7 +17,7 @@ from portal.api import ApiError, cursor_page, platform_of
 NO_SUCH_ENDPOINT = "No such webhook endpoint: {id}."
 
 
-class WebhookEndpointIn(Schema):
+class WebhookEndpointIn(WireIn):
     # All optional here so that a missing url gets this API's own message, and so
     # that PUT can change any subset.
     url: str | None = None

@@ -14,10 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 
 DEFAULT_LENGTH = timedelta(days=30)
+# The last start or end a window may have: a year and a day after it (the longest
+# window, plus the same-day move to midnight) must still be a datetime.
+LATEST = datetime(9998, 12, 30, tzinfo=UTC)
 
 EFFECTIVE_IN_PAST = "The effective date must be in the future."
 END_BEFORE_EFFECTIVE = "The end date must be after the effective date."
 END_TOO_FAR = "The end date must be at most one year after the effective date."
+TOO_FAR_AHEAD = "Dates must be before the year 9999."
 EXTEND_SHORTENS = "The new end date must be on or after the current end date."
 COVERAGE_ENDED = "Coverage has already ended; it cannot be extended."
 
@@ -57,6 +61,11 @@ def _whole_seconds(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+def _refuse_far_future(moment: datetime | None, code: str) -> None:
+    if moment is not None and moment > LATEST:
+        raise ValidationError(TOO_FAR_AHEAD, code=code)
+
+
 def resolve_window(
     *,
     effective_at: datetime | None,
@@ -70,6 +79,8 @@ def resolve_window(
     (e.g. an update that leaves the start alone).
     """
     now = _whole_seconds(now)
+    _refuse_far_future(effective_at, "effective_date_invalid")
+    _refuse_far_future(end_at, "end_date_invalid")
     effective = next_day(now) if effective_at is None else _whole_seconds(effective_at)
     if check_future and effective < now:
         raise ValidationError(EFFECTIVE_IN_PAST, code="effective_date_invalid")
@@ -92,6 +103,7 @@ def resolve_extension(*, window: Window, new_end_at: datetime, now: datetime) ->
     extended to 20:00 though its coverage already runs to midnight); the coverage never
     shrinks, and a same-day end still covers to midnight.
     """
+    _refuse_far_future(new_end_at, "end_date_invalid")
     new_end = _whole_seconds(new_end_at)
     if window.end_at <= _whole_seconds(now):
         raise ValidationError(COVERAGE_ENDED, code="end_date_invalid")

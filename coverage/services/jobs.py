@@ -73,6 +73,9 @@ def _apply_job(job: WorkJob, data: JobData, *, platform_id: int) -> None:
         require_approved(data["category_code"], platform_id=platform_id)
         job.category_code = data["category_code"]
     if "wage" in data:
+        if data["wage"] is None:
+            # A PUT may send null for a field; a job always has a wage.
+            raise invalid("wage", REQUIRED)
         check_wage(data["wage"])
         job.wage = data["wage"]
     if "wage_type" in data:

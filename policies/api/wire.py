@@ -18,7 +18,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import HttpRequest
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic import ValidationError as PydanticValidationError
 
 from policies.models import Policy, PolicyTransaction
@@ -47,8 +47,12 @@ def _text(value: object) -> object:
     return value
 
 
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
 def parse_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    # The Cloud API writes decimals as strings ("5.00"): a JSON number is not coerced.
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value.strip()):
         raise ValueError(NOT_A_DECIMAL)
     try:
         number = Decimal(str(value).strip())
@@ -76,10 +80,13 @@ def parse_date(value: object) -> date:
 
 
 Text = Annotated[str, BeforeValidator(_text), Field(strict=True)]
+# Typed once in the documents: a string (the Decimal's own number|string is replaced).
 DecimalText = Annotated[
     Decimal,
     BeforeValidator(parse_decimal),
-    Field(json_schema_extra={"type": "string", "examples": ["5.00"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["5.00"]}
+    ),
 ]
 DateText = Annotated[
     date,
@@ -91,7 +98,7 @@ DateText = Annotated[
 class In(Schema):
     """An input object: unknown properties are refused, as the Cloud API refuses them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TypeKeyIn(In):

@@ -61,7 +61,7 @@ def add_coinsurance_party(
     if producer_code is None:
         errors.add("producer_code", UNKNOWN_PRODUCER_CODE.format(id=producer_code_id))
     errors.code("role", "CoinsuranceRole", role, CoinsuranceRole)
-    errors.percent("share", "The party's share", share)
+    errors.percent("share", "The party's share", share, positive=True)
     errors.raise_if_any()
     assert producer_code is not None
     if CoinsuranceParty.objects.filter(
@@ -104,7 +104,7 @@ def update_coinsurance_party(
     if not isinstance(role, Unset):
         errors.code("role", "CoinsuranceRole", role, CoinsuranceRole)
     if not isinstance(share, Unset):
-        errors.percent("share", "The party's share", share)
+        errors.percent("share", "The party's share", share, positive=True)
     errors.raise_if_any()
     if not isinstance(share, Unset):
         check_share_total(

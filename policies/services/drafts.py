@@ -26,6 +26,7 @@ CHECKSUM_MISMATCH = (
     "'{current}'."
 )
 PERCENT_RANGE = "{field} must be between 0 and 100 percent."
+PERCENT_NOT_POSITIVE = "{field} must be more than 0 percent."
 PERCENT_PRECISION = "{field} has at most two decimal places."
 AMOUNT_NEGATIVE = "{field} cannot be negative."
 AMOUNT_PRECISION = "{field} has at most two decimal places."
@@ -156,11 +157,16 @@ class Errors:
         if self.by_field:
             raise ValidationError(self.by_field)
 
-    def percent(self, field: str, label: str, value: Decimal | None) -> None:
+    def percent(
+        self, field: str, label: str, value: Decimal | None, *, positive: bool = False
+    ) -> None:
         if value is None:
             return
         if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
             self.add(field, PERCENT_RANGE.format(field=label))
+        elif positive and value == 0:
+            # "-0" and "0.00" included: a party with no share takes no part.
+            self.add(field, PERCENT_NOT_POSITIVE.format(field=label))
         elif value != value.quantize(Decimal("0.01")):
             self.add(field, PERCENT_PRECISION.format(field=label))
 

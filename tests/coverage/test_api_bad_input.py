@@ -7,7 +7,7 @@ from django.test import Client
 
 from coverage.models import Contractor, WorkJob
 from portal.api import VALUE_NOT_STORABLE
-from tests.conftest import bearer
+from tests.conftest import bearer, field_errors
 from tests.coverage.helpers import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,9 @@ ENDPOINTS = [
 def assert_api_error(response, status: int = 400) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"message", "error_code"}
-    return body
+    assert isinstance(body["message"], str), body
+    assert set(body) <= {"message", "error_code", "fields"}
+    return field_errors(body) if "fields" in body else body
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)

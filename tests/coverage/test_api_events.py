@@ -13,7 +13,7 @@ from coverage.models import Event
 from coverage.webhooks.events import emit
 from portal.api import UNKNOWN_CURSOR
 from portal.models import Platform
-from tests.conftest import bearer
+from tests.conftest import bearer, field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_type_filter(platform_key: str, events: list[Event]) -> None:
 def test_an_unknown_type_filter_is_400(platform_key: str) -> None:
     response = get(f"{URL}?type=policy.exploded", platform_key)
     assert response.status_code == 400
-    assert response.json() == {
+    assert field_errors(response.json()) == {
         "message": {"type": UNKNOWN_TYPE_FILTER.format(type="policy.exploded")},
         "error_code": "invalid_input",
     }

@@ -15,6 +15,7 @@ from coverage.services.entities import LIMIT_TOO_LOW
 from coverage.services.jobs import INVOICE_EXISTS, JOB_IS_USED, WAGE_OUT_OF_RANGE
 from coverage.services.terms import CATEGORY_NOT_APPROVED, MISSING_CATEGORY
 from policies.models import PolicyStatus
+from tests.conftest import field_errors
 from tests.coverage.helpers import ApiClient, bound_policy, event_types
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ class TestEntities:
             {"name": "Cheap", "coverage_limit": {"aggregate_limit": 999}},
         )
         assert response.status_code == 400
-        assert response.json() == {
+        assert field_errors(response.json()) == {
             "message": {"coverage_limit.aggregate_limit": LIMIT_TOO_LOW},
             "error_code": "invalid_input",
         }
@@ -148,10 +149,10 @@ class TestContractors:
     ) -> None:
         bad = api.post("/contractors", {**self.body, "email": "not-an-email"})
         assert bad.status_code == 400
-        assert bad.json()["message"] == {"email": "Enter a valid email address."}
+        assert bad.json()["fields"] == {"email": "Enter a valid email address."}
         missing = api.post("/contractors", {"email": "x@example.com"})
         assert missing.status_code == 400
-        assert set(missing.json()["message"]) == {"first_name", "last_name"}
+        assert set(missing.json()["fields"]) == {"first_name", "last_name"}
 
     def test_metadata_update_unsets_empty_keys_and_clears_on_empty_object(
         self, api: ApiClient
@@ -289,7 +290,10 @@ class TestJobs:
     ) -> None:
         response = api.post("/jobs", {**self.body(entity, category), **change})
         assert response.status_code == status
-        assert response.json() == {"message": message, "error_code": code}
+        body = response.json()
+        if isinstance(message, dict):
+            body = field_errors(body)
+        assert body == {"message": message, "error_code": code}
 
     def test_a_category_not_approved_for_the_platform(
         self, api: ApiClient, entity: Entity

@@ -355,7 +355,7 @@ class TestPay:
             },
         )
         assert response.status_code == 400
-        assert response.json()["message"] == {"duration_hours": DURATION_OUT_OF_RANGE}
+        assert response.json()["fields"] == {"duration_hours": DURATION_OUT_OF_RANGE}
 
 
 @pytest.mark.django_db(transaction=True)

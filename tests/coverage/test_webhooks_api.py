@@ -16,7 +16,7 @@ from coverage.models import Delivery, Event, WebhookEndpoint
 from coverage.webhooks import endpoints
 from portal.api import INVALID_API_KEY
 from portal.models import Platform
-from tests.conftest import bearer
+from tests.conftest import bearer, field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,10 @@ class TestCreate:
     ) -> None:
         response = send("POST", URL, platform_key, body)
         assert response.status_code == 400
-        assert response.json() == {"message": message, "error_code": "invalid_input"}
+        assert field_errors(response.json()) == {
+            "message": message,
+            "error_code": "invalid_input",
+        }
         assert not WebhookEndpoint.objects.exists()
 
     def test_events_must_be_a_list(self, platform_key: str) -> None:
@@ -141,7 +144,7 @@ class TestCreate:
         assert response.status_code == 400
         body = response.json()
         assert body["error_code"] == "invalid_input"
-        assert list(body["message"]) == ["events"]
+        assert list(body["fields"]) == ["events"]
 
     def test_an_idempotent_retry_creates_one_endpoint(self, platform_key: str) -> None:
         first = send(
@@ -205,7 +208,7 @@ class TestReadUpdateDelete:
             "PUT", f"{URL}/{created['id']}", platform_key, {"url": "ftp://x.example"}
         )
         assert response.status_code == 400
-        assert response.json() == {
+        assert field_errors(response.json()) == {
             "message": {"url": endpoints.URL_INVALID},
             "error_code": "invalid_input",
         }

@@ -16,7 +16,7 @@ from portal.api import (
     WRONG_KEY_KIND,
 )
 from portal.models import ApiKey, Platform
-from tests.conftest import bearer
+from tests.conftest import bearer, field_errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.plumbing_urls")]
 
@@ -103,7 +103,8 @@ def test_schema_errors_are_400_with_field_messages(platform_key: str) -> None:
     assert response.status_code == 400
     body = response.json()
     assert body["error_code"] == "invalid_input"
-    assert set(body["message"]) == {"name", "size"}
+    assert set(body["fields"]) == {"name", "size"}
+    assert isinstance(body["message"], str)
 
 
 def test_cloud_schema_errors_name_the_field(staff_key: str) -> None:
@@ -184,7 +185,7 @@ class TestCursorPaging:
             f"{TEN99}/things?limit={limit}", headers=bearer(platform_key)
         )
         assert response.status_code == 400
-        assert response.json() == {
+        assert field_errors(response.json()) == {
             "message": {"limit": LIMIT_OUT_OF_RANGE},
             "error_code": "invalid_input",
         }

@@ -24,7 +24,7 @@ from coverage.uploads.intake import (
 from coverage.uploads.requirements import NO_REQUIREMENT
 from portal.api import INVALID_API_KEY
 from portal.models import Platform
-from tests.conftest import bearer
+from tests.conftest import bearer, field_errors
 from tests.coverage.uploads import corpus
 from tests.coverage.uploads.conftest import pdf_file
 
@@ -304,7 +304,7 @@ def test_unknown_expand_is_refused(uploaded: dict[str, Any], platform_key: str) 
         headers=bearer(platform_key),
     )
     assert response.status_code == 400
-    assert response.json() == {
+    assert field_errors(response.json()) == {
         "message": {"expand[]": UNKNOWN_EXPAND.format(value="contractor")},
         "error_code": "invalid_input",
     }
