@@ -21,8 +21,8 @@ from datetime import date, timedelta
 from django.db.models import Q, Sum
 
 from coverage.models import Assignment, LedgerEntry
-from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.services.dates import start_of_day
+from coverage.services.terms import audited_premiums, premium_basis
 from portal.models import Platform
 
 

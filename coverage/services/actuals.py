@@ -37,12 +37,11 @@ from typing_extensions import TypedDict
 
 from coverage.models import Assignment, Invoice, LedgerEntry, WorkJob
 from coverage.payments import charging
-from coverage.rating import WIRE_KEYS, premium_for
 from coverage.services import ledger
 from coverage.services.assignments import AssignmentChanges, update_assignment
 from coverage.services.deciding import emit
 from coverage.services.inputs import invalid
-from coverage.services.terms import rating_day
+from coverage.services.terms import audited_premiums, rating_day
 
 MAX_ACTUAL_PAY = 100_000_000
 MAX_ACTUAL_HOURS = Decimal(8760)
@@ -57,23 +56,6 @@ ACTUAL_HOURS_NOT_HOURLY = (
 ACTUALS_TWICE = "Report actual_pay or actual_hours, not both."
 ACTUALS_CANCELLED = "This assignment is cancelled and its premium reversed; it has no actuals to report."
 HUNDREDTH = Decimal("0.01")
-
-_LINE_BY_WIRE_KEY = {key: line for line, key in WIRE_KEYS.items()}
-
-
-def premium_basis(assignment: Assignment) -> int:
-    """The pay a dispatch's premium stands on: the actual pay once reported, else the estimate."""
-    return assignment.pay if assignment.actual_pay is None else assignment.actual_pay
-
-
-def audited_premiums(assignment: Assignment, *, pay: int) -> dict[str, int]:
-    """Per line, ``pay`` at the net rates the dispatch was rated at (integer cents)."""
-    return {
-        _LINE_BY_WIRE_KEY.get(key, key): premium_for(
-            pay_cents=pay, net_rate=int(line["net_rate"])
-        )
-        for key, line in (assignment.rating or {}).items()
-    }
 
 
 def _shares(total: int, weights: Sequence[int]) -> list[int]:

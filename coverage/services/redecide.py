@@ -46,9 +46,9 @@ from django.db.models import Q
 from coverage import certificates
 from coverage.models import Assignment, Contractor, Entity, WorkJob
 from coverage.payments import charging
-from coverage.services.actuals import audited_premiums, premium_basis
 from coverage.services.deciding import emit, evaluate, post_premium
 from coverage.services.own_cover import asked_lines
+from coverage.services.terms import audited_premiums, premium_basis
 from policies.models import Policy
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from coverage.models import CategoryCode, WorkJob
-from coverage.rating import Rating, rate
+from coverage.models import Assignment, CategoryCode, WorkJob
+from coverage.rating import WIRE_KEYS, Rating, premium_for, rate
 from coverage.services.eligibility import is_approved
 
 MISSING_CATEGORY = "The job has no job category code."
@@ -80,3 +80,24 @@ def rate_terms(
 def rating_snapshot(rating: Rating) -> dict[str, Any]:
     """What quotes and assignments store: the wire form, so their price never moves."""
     return rating.as_wire()
+
+
+# The audit's arithmetic (coverage.services.actuals): what premium stands on, and
+# what it comes to at the rates the dispatch was rated at. Here, below both actuals
+# and redecide, so either can use it.
+_LINE_BY_WIRE_KEY = {key: line for line, key in WIRE_KEYS.items()}
+
+
+def premium_basis(assignment: Assignment) -> int:
+    """The pay a dispatch's premium stands on: the actual pay once reported, else the estimate."""
+    return assignment.pay if assignment.actual_pay is None else assignment.actual_pay
+
+
+def audited_premiums(assignment: Assignment, *, pay: int) -> dict[str, int]:
+    """Per line, ``pay`` at the net rates the dispatch was rated at (integer cents)."""
+    return {
+        _LINE_BY_WIRE_KEY.get(key, key): premium_for(
+            pay_cents=pay, net_rate=int(line["net_rate"])
+        )
+        for key, line in (assignment.rating or {}).items()
+    }
