@@ -1,5 +1,7 @@
 """The new-ticket screen: the form, its live preview (the same rules the dispatch
-commits, writing nothing) and the dispatch itself. One ticket's page and actions are in
+commits, writing nothing) and the dispatch itself. A ticket can send a crew: the
+preview decides each tech on their own, and Dispatch creates one assignment per tech
+on the one job, all or none. One ticket's page and actions are in
 ``coverage.views.tickets``."""
 
 from __future__ import annotations

@@ -4,9 +4,13 @@ gross pay, even after the window ended and once a paid invoice exists."""
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from coverage.models import (
@@ -18,18 +22,31 @@ from coverage.models import (
     LedgerEntry,
     WorkJob,
 )
-from coverage.services import create_assignment, mark_invoice_paid
+from coverage.services import create_assignment, ledger, mark_invoice_paid
 from coverage.services.actuals import (
     ACTUAL_HOURS_NOT_HOURLY,
     ACTUAL_HOURS_OUT_OF_RANGE,
     ACTUAL_PAY_OUT_OF_RANGE,
     ACTUALS_CANCELLED,
     ACTUALS_TWICE,
+    audited_premiums,
 )
 from coverage.services.assignments import JOB_INVOICE_PAID
+from coverage.services.dates import next_day
 from policies.models import Policy
 from portal.models import Platform, User
-from tests.coverage.helpers import GL, WC, ApiClient, bound_policy, event_types, unix
+from tests.conftest import bearer
+from tests.coverage.helpers import (
+    GL,
+    WC,
+    ApiClient,
+    approved_janitorial,
+    bound_policy,
+    event_types,
+    make_job,
+    unix,
+)
+from tests.policies.helpers import contractor_product, make_contractor
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +283,67 @@ def test_other_platforms_cannot_report(
     response = other_api.put(f"/assignments/{estimate['id']}", {"actual_pay": 1})
     assert response.status_code == 404
     assert api.get(f"/assignments/{estimate['id']}").json()["actual_pay"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_racing_an_invoice_end_consistent(
+    requires_postgres: None, platform: Platform, platform_key: str
+) -> None:
+    """Actuals reported at once on the assignment and by an invoice: the latest wins,
+    and the assignment, its ledger and its premium agree to the cent."""
+    category = approved_janitorial(platform)
+    contractor_product()
+    tech = make_contractor(platform)
+    bound_policy(tech, category=category, starts=timezone.now() - timedelta(days=10))
+    job = make_job(platform, category=category)
+    api = ApiClient(platform_key)
+    estimate = dispatch(api, tech, job)
+    start = next_day(timezone.now())
+    reports = [21000, 23000, 27000, 31000]
+    calls = [
+        ("put", f"/api/v1/assignments/{estimate['id']}", {"actual_pay": pay})
+        for pay in reports
+    ]
+    calls.append(
+        (
+            "post",
+            "/api/v1/invoices",
+            {
+                "contractor": tech.public_id,
+                "job": job.public_id,
+                "gross_pay": 29000,
+                "paycycle_startdate": unix(start - timedelta(days=1)),
+                "paycycle_enddate": unix(start + timedelta(days=7)),
+            },
+        )
+    )
+    barrier = threading.Barrier(len(calls))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def call(method: str, path: str, body: dict) -> None:
+        try:
+            barrier.wait()
+            response = getattr(Client(), method)(
+                path,
+                json.dumps(body),
+                content_type="application/json",
+                headers=bearer(platform_key),
+            )
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=c) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert sorted(statuses) == [200] * len(reports) + [201]
+    after = Assignment.objects.get(public_id=estimate["id"])
+    assert after.actual_pay in [*reports, 29000]
+    assert balance(estimate["id"]) == after.premium
+    assert after.premium == sum(audited_premiums(after, pay=after.actual_pay).values())
+    assert ledger.total(platform=platform) == after.premium
