@@ -83,6 +83,8 @@ class EntityAdmin(ServiceAdmin):
     list_filter = ["platform", "address_region", "deleted_at"]
     list_select_related = ["platform"]
     search_fields = ["name", "public_id", "address_locality", "address_postalcode"]
+    # The contract terms are set through /api/v1/entities or the portal's Customers page
+    # (update_entity: validated, and live dispatches re-decided); support reads them here.
     readonly_fields = [
         "public_id",
         "platform",
@@ -90,6 +92,11 @@ class EntityAdmin(ServiceAdmin):
         "deleted_at",
         "related",
         "history",
+        "minimum_limits",
+        "additional_insureds",
+        "waiver_of_subrogation",
+        "primary_non_contributory",
+        "certificate_holder",
     ]
 
     @admin.display(description="Related")

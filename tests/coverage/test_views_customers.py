@@ -82,3 +82,18 @@ def test_another_platforms_customer_is_404_and_underwriters_cannot_edit(
     assert client_as(outsider).get(url(entity)).status_code == 404
     assert client_as(outsider).post(url(entity), {}).status_code == 404
     assert client_as(underwriter).get(url(entity)).status_code == 403
+
+
+def test_support_reads_the_contract_in_the_admin_and_cannot_change_it_there(
+    support: User, platform, client_as
+) -> None:
+    entity = make_entity(platform)
+    Entity.objects.filter(pk=entity.pk).update(
+        waiver_of_subrogation=True, additional_insureds=[{"name": "Owner LLC"}]
+    )
+    page = client_as(support).get(f"/admin/coverage/entity/{entity.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Owner LLC" in html
+    assert 'name="additional_insureds"' not in html
+    assert 'name="waiver_of_subrogation"' not in html

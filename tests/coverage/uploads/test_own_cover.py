@@ -369,3 +369,31 @@ def test_the_daily_sweep_re_decides_what_a_lapse_left_uncovered(
     with mock.patch("django.utils.timezone.now", return_value=later):
         call_command("lapse_own_certificates", stdout=again)
     assert "0 dispatch(es) re-decided." in again.getvalue()
+
+
+def test_an_eligibility_check_with_own_cover_reads_in_three_queries(
+    upload: Any,
+    platform: Platform,
+    tech: Contractor,
+    harbor_requires_both: Entity,
+    our_wc,
+    category,
+    today: date,
+    django_assert_num_queries,
+) -> None:
+    for _ in range(3):
+        own_gl(upload, tech, harbor_requires_both, today)
+    job = make_job(platform, category=category, entity=harbor_requires_both)
+    job = type(job).objects.select_related("category_code", "entity").get(pk=job.pk)
+    contractor = Contractor.objects.select_related("platform").get(pk=tech.pk)
+    start = timezone.now() + timedelta(days=1)
+    # category approval, live policies, approved outside certificates — however many
+    with django_assert_num_queries(3):
+        result = eligibility.check(
+            contractor=contractor,
+            job=job,
+            lines=None,
+            effective_at=start,
+            end_at=start + timedelta(hours=2),
+        )
+    assert result.result and set(result.own_cover) == {GL}
