@@ -150,7 +150,6 @@ def board(request: PortalRequest) -> HttpResponse:
         "page": page,
         "page_sizes": reads.PAGE_SIZES,
         "tickets": rows,
-        "rows": board_rows.rows(rows),
         "columns": _columns(filters.sort),
         "query": query,
         "platforms": Platform.objects.visible_to(user)
@@ -169,6 +168,7 @@ def board(request: PortalRequest) -> HttpResponse:
         "state_choices": _choices(form, "state"),
         "status_choices": _choices(form, "status"),
     }
+    context["rows"] = board_rows.rows(rows, show_platform=context["show_platform"])
     polling = "v" in request.GET
     if not polling:
         # The filter bar's pickers list the day's techs and customers; a swap that
