@@ -38,6 +38,12 @@ LINE_SHORT: dict[str, str] = {
 NOT_BOUND = "Reported without binding: no coverage was issued for this dispatch."
 CANCELLED_NOTE = "Cancelled before it started; its premium was reversed."
 PENDING_NOTE = "Opt-in link sent {sent}; covered once the tech completes it."
+# Cover is never retroactive: a link sent once the dispatch had started (or re-quoted
+# later) starts after it, and completing it cannot cover this ticket.
+PENDING_TOO_LATE_NOTE = (
+    "Opt-in link sent {sent}, but its cover starts {starts}, after this dispatch "
+    "does: completing it cannot cover this ticket."
+)
 # What a ticket shows when neither the dispatch nor its customer names any line.
 DEFAULT_LINES: tuple[str, ...] = (CoverageType.WORKERS_COMP, CoverageType.GENERAL)
 
@@ -169,7 +175,11 @@ class Ticket:
         """While an opt-in link is out: when it went, and what happens next."""
         if self.opt_in is None:
             return ""
-        return PENDING_NOTE.format(sent=when(self.opt_in.created_at))
+        sent = when(self.opt_in.created_at)
+        starts = self.opt_in.quote.effective_at
+        if starts > self.assignment.effective_at:
+            return PENDING_TOO_LATE_NOTE.format(sent=sent, starts=when(starts))
+        return PENDING_NOTE.format(sent=sent)
 
     @cached_property
     def reason(self) -> str:
