@@ -51,6 +51,12 @@ COVERED_UNTIL = (
     "Covered until {when}: its policy is cancelled from then; the premium counts "
     "the covered part."
 )
+# Cover is never retroactive: a link sent once the dispatch had started (or re-quoted
+# later) starts after it, and completing it cannot cover this ticket.
+PENDING_TOO_LATE_NOTE = (
+    "Opt-in link sent {sent}, but its cover starts {starts}, after this dispatch "
+    "does: completing it cannot cover this ticket."
+)
 # What a ticket shows when neither the dispatch nor its customer names any line.
 DEFAULT_LINES: tuple[str, ...] = (CoverageType.WORKERS_COMP, CoverageType.GENERAL)
 
@@ -226,7 +232,11 @@ class Ticket:
         """While an opt-in link is out: when it went, and what happens next."""
         if self.opt_in is None:
             return ""
-        return PENDING_NOTE.format(sent=when(self.opt_in.created_at))
+        sent = when(self.opt_in.created_at)
+        starts = self.opt_in.quote.effective_at
+        if starts > self.assignment.effective_at:
+            return PENDING_TOO_LATE_NOTE.format(sent=sent, starts=when(starts))
+        return PENDING_NOTE.format(sent=sent)
 
     @cached_property
     def covered_until(self) -> datetime | None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from coverage import certificates
 from coverage.api.serializers import session_json
 from coverage.models import ApplicationSession, Assignment, Contractor, Quote, WorkJob
 from coverage.notices import notify_opt_in
@@ -24,6 +25,7 @@ from coverage.services.dates import DEFAULT_LENGTH, next_day, resolve_window
 from coverage.services.eligibility import Terms, matching_policy, quote_eligibility
 from coverage.services.inputs import clean_lines, validate_fields
 from coverage.services.policies import bind_policy_from_quote
+from coverage.services.redecide import redecide_for_policy
 from coverage.services.terms import rate_terms, rating_snapshot, require_approved
 from coverage.webhooks import events
 from policies.lines import CoverageType
@@ -276,6 +278,10 @@ def complete_application_session(
     _emit_session(session, "application.complete", now)
     if session.assignment_id is not None:
         _decide_again(session.assignment_id, now=now)
+    # Coverage follows the policy: the tech's other live dispatches on the platform are
+    # decided again too, so each says what the new policy does for it (covers it, or
+    # why not) instead of "no active policy".
+    redecide_for_policy(policy=policy, now=now, reason=certificates.POLICY_CHANGED)
     return policy
 
 

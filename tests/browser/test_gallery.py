@@ -171,6 +171,7 @@ def test_dispatcher_pages(page: Page, live_server, demo: None) -> None:
         ("techs", "/techs/"),
         ("tech", f"/techs/{tech.public_id}/"),
         ("premium", "/premium/"),
+        ("settings", "/settings/"),
     ]
     certificate = Certificate.objects.first()
     if certificate is not None:

@@ -266,3 +266,63 @@ def test_the_live_preview_says_it_in_plain_words_too(
         f"{contractor.first_name}'s policy covers another state's work; this job is "
         "in PA. Send an opt-in link to cover PA."
     )
+
+
+def test_a_link_sent_after_the_dispatch_started_says_it_cannot_cover_it(
+    dispatcher: User,
+    platform,
+    contractor: Contractor,
+    category: CategoryCode,
+    product,
+    client_as,
+) -> None:
+    started = ticket(
+        contractor,
+        make_job(platform, category=category),
+        day=timezone.now().date(),
+        hour=0,
+        hours=30,
+    )
+    assert started.effective_at < timezone.now()
+    client = client_as(dispatcher)
+    client.post(f"/tickets/{started.public_id}/opt-in")
+    session = ApplicationSession.objects.get()
+    assert session.quote.effective_at > started.effective_at
+    shown = text(client.get(f"/tickets/{started.public_id}/"))
+    assert "completing it cannot cover this ticket" in shown
+    assert "covered once the tech completes it" not in shown
+
+
+def test_after_an_opt_in_the_techs_other_tickets_say_what_the_new_policy_does(
+    dispatcher: User,
+    platform,
+    contractor: Contractor,
+    category: CategoryCode,
+    product,
+    client_as,
+) -> None:
+    newark = ticket(
+        contractor, make_job(platform, category=category), day=tomorrow(), hour=9
+    )
+    across = ticket(
+        contractor,
+        make_job(platform, category=category, state="PA"),
+        day=tomorrow(),
+        hour=15,
+    )
+    client = client_as(dispatcher)
+    client.post(f"/tickets/{newark.public_id}/opt-in")
+    session = ApplicationSession.objects.get()
+    Client().post(f"/apply/{session.token}/opt-in", {"attest": "on"})
+    newark.refresh_from_db()
+    across.refresh_from_db()
+    assert newark.is_covered
+    # The PA ticket is decided again: no longer "has not opted in", but what is true.
+    assert across.eligibility_message == WORK_STATE_MISMATCH
+    board = text(client.get("/board/", {"day": tomorrow().isoformat()}))
+    row = board.split(f'data-ticket="{across.public_id}"')[1].split("</tr>")[0]
+    name = contractor.first_name
+    assert (
+        f"{name}'s policy covers NJ work; this job is in PA. Send an opt-in link to "
+        "cover PA."
+    ) in row
