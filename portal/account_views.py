@@ -33,11 +33,12 @@ def two_factor_setup(request: PortalRequest) -> HttpResponse:
     device = two_factor.pending_device(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.confirm_device(
+        refused = two_factor.confirm_device(
             request=request, device=device, token=form.cleaned_data["code"]
-        ):
+        )
+        if not refused:
             return redirect(two_factor.safe_next(request))
-        form.add_error("code", two_factor.WRONG_CODE)
+        form.add_error("code", refused)
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -61,11 +62,12 @@ def two_factor_verify(request: PortalRequest) -> HttpResponse:
         return redirect("two_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.verify(
+        refused = two_factor.verify(
             request=request, user=request.user, token=form.cleaned_data["code"]
-        ):
+        )
+        if not refused:
             return redirect(two_factor.safe_next(request))
-        form.add_error("code", two_factor.WRONG_CODE)
+        form.add_error("code", refused)
     return render(
         request,
         "registration/two_factor_verify.html",

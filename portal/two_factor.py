@@ -13,6 +13,7 @@ user opens cost no extra query for it.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -36,6 +38,10 @@ DEVICE_NAME = "Authenticator app"
 WRONG_CODE = (
     "That code is not right or has expired. Enter the 6 digits your "
     "authenticator app shows now."
+)
+THROTTLED = (
+    "Too many wrong codes in a row. Wait {seconds} s, then enter the code your "
+    "authenticator app shows."
 )
 
 # Paths a session that owes its second factor may still open: signing out, the
@@ -87,27 +93,56 @@ def qr_data_uri(device: TOTPDevice) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
 
 
+def _throttled(devices: list[TOTPDevice]) -> str:
+    """The wait message when every device is throttled after wrong codes, else "".
+
+    django-otp doubles the wait after each wrong code in a row (1 s, 2 s, 4 s...) and
+    refuses even the right code meanwhile: say so rather than "not right".
+    """
+    waits: list[int] = []
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if allowed:
+            return ""
+        until = (data or {}).get("locked_until")
+        if until is not None:
+            waits.append(max(1, math.ceil((until - timezone.now()).total_seconds())))
+    return THROTTLED.format(seconds=min(waits)) if waits else WRONG_CODE
+
+
+def _clean(token: str) -> str:
+    return token.strip().replace(" ", "")
+
+
 @transaction.atomic
-def confirm_device(*, request: HttpRequest, device: TOTPDevice, token: str) -> bool:
-    """Turn the authenticator on if ``token`` is its current code; verify the session."""
-    if not device.verify_token(token.strip().replace(" ", "")):
-        return False
+def confirm_device(*, request: HttpRequest, device: TOTPDevice, token: str) -> str:
+    """Turn the authenticator on if ``token`` is its current code and verify the
+    session; "" when done, else the message to show."""
+    refused = _throttled([device])
+    if refused:
+        return refused
+    if not device.verify_token(_clean(token)):
+        return WRONG_CODE
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     # One authenticator per user: any other unconfirmed one is dropped.
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     otp_login(request, device)
     request.session[REQUIRED_SESSION_KEY] = True
-    return True
+    return ""
 
 
-def verify(*, request: HttpRequest, user: User, token: str) -> bool:
-    """Verify the session with the current code of one of the user's authenticators."""
-    device = match_token(user, token.strip().replace(" ", ""))
+def verify(*, request: HttpRequest, user: User, token: str) -> str:
+    """Verify the session with the current code of one of the user's authenticators;
+    "" when done, else the message to show."""
+    refused = _throttled(list(TOTPDevice.objects.filter(user=user, confirmed=True)))
+    if refused:
+        return refused
+    device = match_token(user, _clean(token))
     if device is None:
-        return False
+        return WRONG_CODE
     otp_login(request, device)
-    return True
+    return ""
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
