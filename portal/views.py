@@ -5,11 +5,13 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.http import PortalRequest
 from portal.models import Platform
+from portal.workers import live_worker_ids
 
 
 @login_required
@@ -29,8 +31,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        live = len(live_worker_ids(now=timezone.now()))
     except DatabaseError:
         return JsonResponse(
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    # Workers are reported, not required: a web host stays in service while the
+    # queue waits, and the monitor that reads this alerts on "workers": "none".
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "ok",
+            "workers": "ok" if live else "none",
+            "live_workers": live,
+        }
+    )
