@@ -355,3 +355,12 @@ LOGGING = {
 # tasks are re-queued by the others, and /healthz reports no live worker.
 WORKER_HEARTBEAT_SECONDS = env.float("DJANGO_WORKER_HEARTBEAT_SECONDS", default=5.0)
 WORKER_STALE_SECONDS = env.float("DJANGO_WORKER_STALE_SECONDS", default=15.0)
+
+# Retention (coverage.services.retention, manage.py purge_records), in days.
+RETENTION_TASK_RESULT_DAYS = env.int("DJANGO_RETENTION_TASK_RESULT_DAYS", default=14)
+RETENTION_WEBHOOK_ATTEMPT_DAYS = env.int(
+    "DJANGO_RETENTION_WEBHOOK_ATTEMPT_DAYS", default=30
+)
+RETENTION_APPLICATION_SESSION_DAYS = env.int(
+    "DJANGO_RETENTION_APPLICATION_SESSION_DAYS", default=30
+)

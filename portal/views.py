@@ -10,6 +10,7 @@ from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +20,7 @@ from portal.forms import TimeZoneForm, add_service_error
 from portal.http import PortalRequest
 from portal.models import Platform
 from portal.preferences import set_time_zone
+from portal.workers import live_worker_ids
 from portal.zones import UTC_ZONE
 
 TIME_ZONE_SAVED = "Saved: times now read in {zone}."
@@ -41,11 +43,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        live = len(live_worker_ids(now=timezone.now()))
     except DatabaseError:
         return JsonResponse(
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    # Workers are reported, not required: a web host stays in service while the
+    # queue waits, and the monitor that reads this alerts on "workers": "none".
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "ok",
+            "workers": "ok" if live else "none",
+            "live_workers": live,
+        }
+    )
 
 
 @login_required
@@ -76,6 +88,8 @@ def settings_page(request: PortalRequest) -> HttpResponse:
         {"form": form, "zone": user.zone},
         status=status,
     )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a lost database connection is 503 with Retry-After, not a crash.
 

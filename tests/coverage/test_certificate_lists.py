@@ -35,9 +35,10 @@ def dispatch_techs(
         entity = Entity.objects.create(
             platform=platform, name=f"Holder {i} LLC", address_region="NJ"
         )
-        job = addressed_job(platform, category=category, entity=entity)
         bound_policy(contractor, category=category)
         for _ in range(2):
+            # One job each: one live dispatch per contractor, job and window.
+            job = addressed_job(platform, category=category, entity=entity)
             made.append(
                 create_assignment(
                     contractor=contractor,

@@ -212,13 +212,15 @@ def test_numbers_are_unique_and_random(
     contractor: Contractor, job: WorkJob, policy: Policy
 ) -> None:
     numbers = set()
-    for _ in range(5):
+    for day in range(5):
+        # Successive days: one live dispatch per contractor, job and window.
+        start = timezone.now() + timedelta(days=day + 1)
         assignment = create_assignment(
             contractor=contractor,
             job=job,
             lines=[WC, GL],
-            effective_at=None,
-            end_at=None,
+            effective_at=start,
+            end_at=start + timedelta(hours=2),
             now=timezone.now(),
         )
         numbers |= set(assignment.certificates.values_list("number", flat=True))

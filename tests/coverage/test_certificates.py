@@ -205,9 +205,15 @@ class TestIssueOnDispatch:
         assert ineligible["eligible"]["result"] is False
         assert ineligible["certificates"] == {}
         bound_policy(contractor, category=category)
+        # After the first one's window: one live dispatch per contractor, job and window.
         unbound = api.post(
             "/assignments",
-            {"contractor": contractor.public_id, "job": job.public_id, "bind": False},
+            {
+                "contractor": contractor.public_id,
+                "job": job.public_id,
+                "bind": False,
+                "effective_date": ineligible["end_date"],
+            },
         ).json()
         assert unbound["eligible"]["result"] is True
         assert unbound["certificates"] == {}

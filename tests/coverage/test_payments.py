@@ -80,14 +80,15 @@ def apply_with_card(
     assert done.status_code == 302, done.content.decode()
 
 
-def dispatch(api: ApiClient, contractor: Contractor, job: WorkJob, starts) -> dict:
+def dispatch(
+    api: ApiClient, contractor: Contractor, job: WorkJob, starts, ends=None
+) -> dict:
+    window = {"effective_date": int(starts.timestamp())}
+    if ends is not None:
+        window["end_date"] = int(ends.timestamp())
     response = api.post(
         "/assignments",
-        {
-            "contractor": contractor.public_id,
-            "job": job.public_id,
-            "effective_date": int(starts.timestamp()),
-        },
+        {"contractor": contractor.public_id, "job": job.public_id, **window},
     )
     assert response.status_code == 201, response.content
     return response.json()
@@ -548,7 +549,9 @@ def test_the_collections_report_reconciles_billed_collected_and_refunded(
     bound_policy(contractor, category=job.category_code)
     save_card(contractor=contractor, card_token=sandbox.SUCCEEDS, now=timezone.now())
     for days in (2, 3, 4):
-        dispatch(api, contractor, job, timezone.now() + timedelta(days=days))
+        # A day each: one live dispatch per contractor, job and window.
+        starts = timezone.now() + timedelta(days=days)
+        dispatch(api, contractor, job, starts, starts + timedelta(hours=20))
     charges = list(Charge.objects.order_by("pk"))
     for charge in charges:
         charging.run_charge(charge_id=charge.pk, now=timezone.now())
@@ -569,7 +572,9 @@ def test_the_collections_report_reconciles_billed_collected_and_refunded(
     with django_assert_num_queries(12):
         portal.get("/premium/collections/" + query)
     for days in (5, 6):
-        dispatch(api, contractor, job, timezone.now() + timedelta(days=days))
+        # A day each: one live dispatch per contractor, job and window.
+        starts = timezone.now() + timedelta(days=days)
+        dispatch(api, contractor, job, starts, starts + timedelta(hours=20))
     for charge in Charge.objects.filter(status="pending"):
         charging.run_charge(charge_id=charge.pk, now=timezone.now())
     with django_assert_num_queries(12):

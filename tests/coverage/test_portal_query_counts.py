@@ -8,6 +8,7 @@ import pytest
 
 from coverage.models import Assignment, CategoryCode, Contractor
 from portal.models import Platform, User
+from tests.coverage.helpers import make_job
 from tests.coverage.many_tickets import seed_day
 from tests.coverage.portal_helpers import HTMX
 
@@ -129,7 +130,11 @@ def test_contractor_page(
 ) -> None:
     client = client_as(dispatcher)
     tech = Contractor.objects.get(email="terry@many.example")
-    # Every ticket of the day becomes Terry's: a long work history.
+    # Every ticket of the day becomes Terry's: a long work history. Uma's shares
+    # Terry's job and window, so it moves to a job of its own first (one live
+    # dispatch per contractor, job and window).
+    uma = Assignment.objects.filter(contractor__email="uma@many.example")
+    uma.update(job=make_job(tech.platform, category=uma.get().job.category_code))
     Assignment.objects.update(contractor=tech)
     # 1 session, 2 user, 3 the tech, 4 the history count, 5 their next ticket,
     # 6–7 whether repeat coverage applies to it (the trade's approval, their live

@@ -15,7 +15,12 @@ from portal.models import Platform, User
 def test_healthz_is_200_with_the_database_up() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "workers": "none",
+        "live_workers": 0,
+    }
 
 
 @pytest.mark.django_db

@@ -1,0 +1,45 @@
+"""/healthz says whether background workers have checked in recently (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from portal.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def beat(worker_id: str, *, seconds_ago: float) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id=worker_id,
+        hostname="worker-1",
+        pid=4242,
+        queues="default",
+        started_at=now - timedelta(hours=1),
+        seen_at=now - timedelta(seconds=seconds_ago),
+    )
+
+
+def health() -> dict:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_healthz_counts_only_workers_seen_within_the_staleness_period(
+    settings,
+) -> None:
+    settings.WORKER_STALE_SECONDS = 15
+    assert (health()["workers"], health()["live_workers"]) == ("none", 0)
+    beat("gone", seconds_ago=60)
+    assert (health()["workers"], health()["live_workers"]) == ("none", 0)
+    beat("alive", seconds_ago=2)
+    beat("also-alive", seconds_ago=10)
+    answer = health()
+    print(f"\n/healthz with 2 live and 1 stale worker: {answer}")
+    assert (answer["workers"], answer["live_workers"]) == ("ok", 2)
