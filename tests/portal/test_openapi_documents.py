@@ -108,3 +108,14 @@ def test_coinsurance_shares_are_typed_once_as_decimal_strings() -> None:
                     if s.get("type") != "null"
                 ]
                 assert types == ["string"], f"{name}.{prop}: {spec}"
+
+
+@pytest.mark.django_db
+def test_the_documents_are_the_same_every_time_they_are_served() -> None:
+    for url in (
+        "/api/v1/openapi.json",
+        "/job/v1/openapi.json",
+        "/policy/v1/openapi.json",
+    ):
+        first = Client().get(url).json()
+        assert Client().get(url).json() == first
