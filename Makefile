@@ -21,6 +21,7 @@ $(VENV)/.installed: requirements.lock
 run: export DJANGO_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/ (with a background worker). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \

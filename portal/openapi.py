@@ -9,6 +9,7 @@ fixes all three, once, for every API ``build_api`` makes.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ninja import NinjaAPI
@@ -46,7 +47,9 @@ class DocumentedApi(NinjaAPI):
     error_schema_name = "Error"
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        document = super().get_openapi_schema(*args, **kwargs)
+        # A copy: ninja's document shares dicts with the operations' openapi_extra,
+        # which must stay as they are for the next time the document is built.
+        document = copy.deepcopy(super().get_openapi_schema(*args, **kwargs))
         components = document.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
         _hoist_defs(document, schemas)

@@ -24,6 +24,7 @@ from django.core.cache import caches
 from django.http import HttpRequest
 
 from portal.api import ApiError
+from portal.api_keys import key_from_headers
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +66,9 @@ def rate_limit_refusal(request: HttpRequest) -> ApiError | None:
 
 
 def _caller(request: HttpRequest) -> str:
-    """Who a request counts against: its bearer key (hashed), else its address."""
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "key:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    """Who a request counts against: its key (hashed; any accepted spelling of the
+    header), else its address. No database read: a refused request costs nothing."""
+    raw = key_from_headers(request)
+    if raw:
+        return "key:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     return "addr:" + request.META.get("REMOTE_ADDR", "")

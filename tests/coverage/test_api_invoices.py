@@ -17,6 +17,7 @@ from coverage.services.invoices import (
     PAYCYCLE_END_BEFORE_START,
 )
 from policies.models import Policy
+from tests.conftest import field_errors
 from tests.coverage.helpers import ApiClient, bound_policy, event_types, unix
 from tests.policies.helpers import make_contractor
 
@@ -123,7 +124,10 @@ def test_refusals(
 ) -> None:
     response = invoice(api, contractor, job, **body)
     assert response.status_code == 400
-    assert response.json() == {"message": message, "error_code": code}
+    body = response.json()
+    if isinstance(message, dict):
+        body = field_errors(body)
+    assert body == {"message": message, "error_code": code}
 
 
 def test_no_policy_for_the_period(

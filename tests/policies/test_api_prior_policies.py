@@ -140,7 +140,7 @@ def test_effective_date_is_the_only_required_field(api: Api, job: str) -> None:
         (
             {
                 "effectiveDate": "2021-10-13",
-                "totalLosses": {"amount": "1e20", "currency": "usd"},
+                "totalLosses": {"amount": "100000000000000000000", "currency": "usd"},
             },
             "The total losses is too large.",
         ),

@@ -34,7 +34,10 @@ pytestmark = pytest.mark.django_db
 def refused(response: Any, status: int, code: str, message: Any) -> None:
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"message": message, "error_code": code}
+    body = response.json()
+    if isinstance(message, dict):
+        body = field_errors(body)
+    assert body == {"message": message, "error_code": code}
     assert not UploadedCertificate.objects.exists()
 
 
