@@ -280,6 +280,7 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
         "transaction_id": txn.public_id,
         "prior_id": "ppl_none",
         "location_number": location.number,
+        "contact_id": contact.public_id,
         "number": agreement.number,
         "party_number": party.number,
         "code": section.section_type,

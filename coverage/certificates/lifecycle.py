@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 
 from coverage.certificates.content import (
     CERTIFIED_LINES,
@@ -17,7 +18,7 @@ from coverage.certificates.content import (
 from coverage.certificates.document import CertificateDocument
 from coverage.certificates.rendering import enqueue_render, enqueue_renders
 from coverage.models import Assignment, Certificate, new_certificate_number
-from policies.models import Policy
+from policies.models import Policy, PolicyStatus
 
 
 def certified_lines(assignment: Assignment) -> list[str]:
@@ -30,6 +31,21 @@ def certified_lines(assignment: Assignment) -> list[str]:
         for line in CERTIFIED_LINES
         if line in assignment.lines and line in policy.lines
     ]
+
+
+def _cover_ends_later(assignment: Assignment, *, now: datetime) -> bool:
+    """The dispatch lost cover to its policy's cancellation, effective after ``now``
+    while it runs: read from its certificates in force (the dispatch's own policy is
+    gone once it is decided again as not covered)."""
+    if assignment.is_covered or assignment.is_cancelled or assignment.deleted_at:
+        return False
+    return Certificate.objects.filter(
+        assignment=assignment,
+        status=Certificate.Status.ISSUED,
+        policy__status=PolicyStatus.CANCELLED,
+        policy__cancelled_at__gt=now,
+        effective_at__lt=F("policy__cancelled_at"),
+    ).exists()
 
 
 def _issue(
@@ -89,6 +105,10 @@ def reissue_certificates(
     calling this twice is harmless. Call it with the assignment's row locked (or
     just created) in the writing transaction.
     """
+    if _cover_ends_later(assignment, now=now):
+        # Its policy's cancellation is still to come: its certificates stay in force
+        # until then (coverage.certificates.cancellations revokes them at that moment).
+        return []
     in_force = {
         c.line: c
         for c in Certificate.objects.select_for_update().filter(

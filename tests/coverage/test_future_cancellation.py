@@ -16,7 +16,7 @@ from django.utils import timezone
 from coverage import certificates
 from coverage.certificates.cancellations import revoke_at_cancellation
 from coverage.models import Assignment, Certificate, Contractor, LedgerEntry, WorkJob
-from coverage.services import create_assignment
+from coverage.services import create_assignment, update_job
 from policies.models import AuditEntry, Policy, PolicyStatus
 from policies.services.policy_changes import CANCEL_OUTSIDE_TERM
 from policies.views.policies import CANCELLED_FROM, REINSTATED
@@ -139,6 +139,13 @@ def test_a_future_cancellation_revokes_certificates_at_its_effective_time(
         f"Covered until {cancel_at:%b} {cancel_at.day}, {cancel_at:%Y} 00:00 UTC"
         in text
     )
+
+    # A change to the job before the date re-decides the dispatch, and still leaves
+    # its certificates in force until the cancellation takes effect.
+    update_job(job=job, data={"name": "Lobby night clean"}, now=timezone.now())
+    job.refresh_from_db()
+    assert job.name == "Lobby night clean"
+    assert issued(spanning) == {WC, GL}
 
     # Nothing is due yet: the sweep leaves every certificate in force.
     assert sweep() == "Revoked 0 certificate(s)."
