@@ -149,3 +149,24 @@ def test_the_certificate_reads_in_the_job_sites_zone_whoever_dispatched(
     window = f"{chicago:%m/%d/%Y} 13:00 – {chicago:%m/%d/%Y} 15:00 {chicago.tzname()}"
     texts = [c.document["description_of_operations"] for c in later.certificates.all()]
     assert texts and all(f"Dispatch window: {window}" in t for t in texts)
+
+
+def test_the_techs_opt_in_page_reads_in_the_job_sites_zone(
+    dispatcher: User,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+    client_as,
+) -> None:
+    from django.test import Client
+
+    from coverage.models import ApplicationSession
+
+    start = local(today() + timedelta(days=2), 14)
+    uncovered = dispatch(contractor, job, start)
+    client_as(dispatcher).post(f"/tickets/{uncovered.public_id}/opt-in")
+    session = ApplicationSession.objects.get()
+    page = html.unescape(Client().get(f"/apply/{session.token}/").content.decode())
+    begins = session.quote.effective_at.astimezone(NEW_YORK)
+    assert f"{begins:%b} {begins.day}, {begins:%Y %H:%M} {begins.tzname()}" in page
+    assert " UTC" not in page
