@@ -467,10 +467,11 @@ class TestReadOnlyAndSearch:
 
         agreement_with_parties(txn, shares=("10",))
         tower_with_layer()
-        # session, user, the job, its sections, agreements (with layer and tower),
-        # their parties (with producer code and organization), their sections,
-        # towers, their layers (with agreement), their sections, producer codes
-        with django_assert_num_queries(11):
+        # session, user, the session's authenticator (django-otp), the job, its
+        # sections, agreements (with layer and tower), their parties (with producer
+        # code and organization), their sections, towers, their layers (with
+        # agreement), their sections, producer codes
+        with django_assert_num_queries(12):
             text(uw.get(url(txn, "coinsurance/")))
         for section in ("PP", "BI"):
             agreement = services.create_coinsurance_agreement(
@@ -493,5 +494,5 @@ class TestReadOnlyAndSearch:
             attachment=services.Money(Decimal(100)),
             limit=services.Money(Decimal(100)),
         )
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             text(uw.get(url(txn, "coinsurance/")))
