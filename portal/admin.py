@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from portal import audit
 from portal.admin_tools import ViewOnlyAdmin
 from portal.api_keys import revoke_api_key
-from portal.models import ApiKey, ApiKeyQuerySet, IdempotencyRecord, Platform, User
+from portal.models import (
+    ApiKey,
+    ApiKeyQuerySet,
+    IdempotencyRecord,
+    Platform,
+    User,
+    WorkerHeartbeat,
+)
 
 admin.site.site_header = "Dispatch coverage — support"
 admin.site.site_title = "Support admin"
@@ -125,3 +132,13 @@ class IdempotencyRecordAdmin(ViewOnlyAdmin):
     search_fields = ["key", "scope"]
     date_hierarchy = "created_at"
     exclude = ["body"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ViewOnlyAdmin):
+    """Background workers and when each last checked in: support sees whether work is
+    being picked up (a worker silent past the staleness period counts as dead)."""
+
+    list_display = ["worker_id", "hostname", "pid", "queues", "started_at", "seen_at"]
+    search_fields = ["worker_id", "hostname"]
+    ordering = ["-seen_at"]

@@ -36,12 +36,14 @@ def test_bench_the_charge_path(platform: Platform) -> None:
     starts = [timezone.now() + timedelta(days=2, minutes=n) for n in range(40)]
 
     def report() -> None:
+        # Half a minute each: one live dispatch per contractor, job and window.
+        start = starts.pop()
         create_assignment(
             contractor=contractor,
             job=job,
             lines=None,
-            effective_at=starts.pop(),
-            end_at=None,
+            effective_at=start,
+            end_at=start + timedelta(seconds=30),
             now=timezone.now(),
         )
 

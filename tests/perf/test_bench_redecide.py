@@ -46,8 +46,9 @@ def test_bench_redecide_1000_dispatches_of_one_contractor(
             contractor=tech,
             job=job,
             lines=None,
+            # An hour each: one live dispatch per contractor, job and window.
             effective_at=start + timedelta(hours=n),
-            end_at=start + timedelta(hours=n + 2),
+            end_at=start + timedelta(hours=n + 1),
             now=now,
         )
     api = ApiClient(platform_key)
