@@ -10,6 +10,7 @@ prints its counts and fails on any violation.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 
 import pytest
@@ -24,7 +25,11 @@ from schemathesis.specs.openapi.checks import (
 
 from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
+from portal.models import Platform
 from tests.conftest import bearer
+from tests.sweep_helpers import fill_table, one_of_everything
+
+PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 CHECKS = [
@@ -37,15 +42,31 @@ CHECKS = [
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.parametrize("seeded", [False, True], ids=["unknown-ids", "real-ids"])
 @pytest.mark.parametrize(
-    "api, key_fixture",
-    [(coverage_api, "platform_key"), (job_api, "staff_key"), (policy_api, "staff_key")],
+    "api, key_fixture, area",
+    [
+        (coverage_api, "platform_key", "api"),
+        (job_api, "staff_key", "job"),
+        (policy_api, "staff_key", "policy"),
+    ],
     ids=["api_v1", "job_v1", "policy_v1"],
 )
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(
-    live_server, request: pytest.FixtureRequest, api, key_fixture: str
+    live_server,
+    request: pytest.FixtureRequest,
+    platform: Platform,
+    platform_key: str,
+    api,
+    key_fixture: str,
+    area: str,
+    seeded: bool,
 ) -> None:
+    """Generated ids mostly name nothing (404); seeded, every path parameter names one
+    of a platform's real objects (tests/sweep_helpers), so reads, updates and deletes
+    reach the handlers and their real response bodies are checked."""
     headers = bearer(request.getfixturevalue(key_fixture))
+    table = fill_table(one_of_everything(platform, platform_key)) if seeded else {}
     schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
     statuses: Counter[int] = Counter()
     failures: list[str] = []
@@ -53,6 +74,10 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
+        names = PATH_PARAMETER.findall(operation.path)
+        path_parameters = (
+            {name: str(table[(area, name)]) for name in names} if seeded else None
+        )
 
         @settings(
             max_examples=MAX_EXAMPLES,
@@ -62,7 +87,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(path_parameters=path_parameters))
         def run(case) -> None:
             response = case.call(base_url=live_server.url, headers=headers)
             statuses[response.status_code] += 1
@@ -76,7 +101,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(
         run()
     server_errors = sum(n for status, n in statuses.items() if status >= 500)
     print(
-        f"\nschemathesis {api.urls_namespace}: {operations} operations, "
+        f"\nschemathesis {api.urls_namespace} ({'real' if seeded else 'unknown'} ids): {operations} operations, "
         f"{sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}, "
         f"{server_errors} 5xx, {len(failures)} violations"
     )
