@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import OuterRef, QuerySet
 
 from coverage import certificates
 from coverage.api.serializers import assignment_json
@@ -61,8 +61,10 @@ def contractors_for_dispatch() -> QuerySet[Contractor]:
         # The platform's billing mode and whether anyone listens to its webhooks:
         # read with the row instead of a query each.
         .annotate(
-            collects_by_card=rules.collects_by_card_subquery(F("platform_id")),
-            has_webhooks=events.endpoints_exist(F("platform_id")),
+            # OuterRef: the contractor's platform (an F() here would name the
+            # subquery's own column and match every platform's settings).
+            collects_by_card=rules.collects_by_card_subquery(OuterRef("platform_id")),
+            has_webhooks=events.endpoints_exist(OuterRef("platform_id")),
         )
     )
 

@@ -23,9 +23,11 @@ from coverage.models import (
     Charge,
     CollectionEntry,
     Contractor,
+    Delivery,
     LedgerEntry,
     Refund,
     SandboxCharge,
+    WebhookEndpoint,
     WorkJob,
 )
 from coverage.payments import charging, rules, sandbox
@@ -287,6 +289,33 @@ def test_a_platform_that_remits_premium_charges_no_card(
     body = dispatch(api, contractor, job, timezone.now() + timedelta(days=3))
     assert body["eligible"] == {"result": True, "message": ELIGIBLE}
     assert not Charge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_platforms_card_billing_and_webhooks_are_not_this_ones(
+    api: ApiClient,
+    platform: Platform,
+    other_platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+) -> None:
+    # The dispatch reads its platform's billing mode and webhook subscribers with the
+    # contractor row: another platform's settings must not leak into it.
+    BillingSettings.objects.create(
+        platform=other_platform, contractors_pay_by_card=True
+    )
+    WebhookEndpoint.objects.create(
+        platform=other_platform,
+        url="https://hooks.other.example/",
+        secret="s",
+        events=["*"],
+    )
+    bound_policy(contractor, category=job.category_code)
+    body = dispatch(api, contractor, job, timezone.now() + timedelta(days=3))
+    assert body["eligible"] == {"result": True, "message": ELIGIBLE}
+    assert not Charge.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 @pytest.mark.django_db
