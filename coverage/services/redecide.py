@@ -31,7 +31,8 @@ A dispatch under way (started, not ended) is an auditor's question. The rule:
   the ledger is adjusted down to that, its
   certificates are revoked from the moment of the change, and the assignment records
   the new (ineligible) decision with the policy and rating that carried the part
-  worked. The insurer was on risk for that part, so the premium for it stands.
+  worked. The insurer was on risk for that part, so the premium for it stands, and
+  a later re-decision that still finds it uncovered leaves that record as it is.
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ def redecide(
     """
     before = _Decision.of(assignment)
     was_covered = assignment.is_covered and assignment.policy_id is not None
+    # Not covered, yet carrying a policy: it lost cover under way before, and its
+    # record holds the part worked then (policy, rating, earned pay).
+    lost_before = not assignment.is_covered and assignment.policy_id is not None
     kept = (assignment.policy, assignment.rating, assignment.net_rate)
     old_pay, old_actual = assignment.pay, assignment.actual_pay
     amounts = evaluate(
@@ -118,6 +122,12 @@ def redecide(
         assignment.pay = _earned(old_pay, worked=worked, window=window)
         if old_actual is not None:
             assignment.actual_pay = _earned(old_actual, worked=worked, window=window)
+        amounts = audited_premiums(assignment, pay=premium_basis(assignment))
+    elif lost_before and not assignment.is_covered:
+        # Still not covered: the part worked while it was keeps its record and its
+        # premium, whatever else changed (a re-decision never un-earns premium).
+        assignment.policy, assignment.rating, assignment.net_rate = kept
+        assignment.pay, assignment.actual_pay = old_pay, old_actual
         amounts = audited_premiums(assignment, pay=premium_basis(assignment))
     assignment.save()
     # A card payer's collected premium follows the decision: charged up, refunded down,

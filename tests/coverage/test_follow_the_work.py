@@ -258,6 +258,16 @@ def test_a_policy_cancelled_mid_dispatch_keeps_the_premium_earned(
     assert ledger.total(platform=platform) == 207 + 48
     assert "assignment.updated" in event_types(platform)
 
+    # A later change to the job decides the dispatch again: still not covered, and
+    # the part worked while it was stays on the record, premium and all.
+    renamed = api.put(f"/jobs/{job.public_id}", {"name": "Lobby night clean"})
+    assert renamed.status_code == 200, renamed.content
+    again = api.get(f"/assignments/{running}").json()
+    assert again["eligible"]["result"] is False
+    assert (again["premium"], again["policy"]) == (207 + 48, after["policy"])
+    assert ledger.total(platform=platform) == 207 + 48
+    assert in_force(running) == {}
+
 
 class TestPay:
     def job(self, api: ApiClient, entity, category, **body) -> str:
