@@ -120,8 +120,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
-# The model backend, loading the user's platform (and so their time zone) with the user.
-AUTHENTICATION_BACKENDS = ["portal.local_time.UserWithPlatformBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,9 +133,12 @@ LOGOUT_REDIRECT_URL = "login"
 # address alone, so one office behind one address is not locked out by one user.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The user loads with their platform (and so its time zone): one query per request.
+    "portal.local_time.UserWithPlatformBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Lockouts are logged as warnings; its per-request INFO lines would only be noise.
+AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(
     minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=30)
