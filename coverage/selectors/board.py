@@ -14,12 +14,12 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from coverage.models import Assignment, Certificate, contractor_named
+from coverage.selectors.crews import group_crews
 from coverage.selectors.tickets import (
     STATUS_FILTERS,
     Status,
     Ticket,
     for_display,
-    group_crews,
     ticket,
     visible_tickets,
     with_status,

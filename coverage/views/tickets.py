@@ -45,7 +45,7 @@ from coverage.models import (
     LedgerEntry,
 )
 from coverage.rating import Rating
-from coverage.selectors import tickets
+from coverage.selectors import crews, tickets
 from coverage.views import formatting
 from coverage.wording import in_portal_words
 from portal.forms import add_service_error
@@ -206,7 +206,7 @@ def _ticket_context(
     # The rest of the crew (other techs on the job at the same start), each with its coverage.
     others = [
         tickets.ticket(member)
-        for member in tickets.for_display(tickets.crew_of(shown), at=now)[:CREW_SHOWN]
+        for member in tickets.for_display(crews.crew_of(shown), at=now)[:CREW_SHOWN]
     ]
     if others and not shown.is_cancelled:
         context["crew"] = sorted(
