@@ -66,6 +66,12 @@ class EntityAdmin(ServiceAdmin):
         "public_id",
         "platform",
         *ENTITY_FIELDS,
+        # Read-only here (see readonly_fields).
+        "minimum_limits",
+        "additional_insureds",
+        "waiver_of_subrogation",
+        "primary_non_contributory",
+        "certificate_holder",
         "created_at",
         "deleted_at",
         "related",
@@ -141,13 +147,14 @@ class ContractorForm(ServiceForm):
 class ContractorAdmin(ServiceAdmin):
     """Contractors (the insureds): support may correct contact details through
     ``update_contractor`` (a new residence re-decides their dispatches); the tax id is
-    write-only on the API and stays off these pages."""
+    write-only on the API: these pages show its last four only."""
 
     form = ContractorForm
     fields = [
         "public_id",
         "platform",
         *CONTRACTOR_FIELDS,
+        "tax_id",
         "custom_metadata",
         "created_at",
         "deleted_at",

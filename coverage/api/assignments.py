@@ -46,7 +46,9 @@ class AssignmentPut(AssignmentUpdate):
     # cents, or ``actual_hours`` worked on an hourly job (wage × hours); null returns
     # the premium to its estimate. The response carries the pay in ``actual_pay``.
     actual_pay: int | None = None
-    actual_hours: Decimal | None = None
+    # A JSON number of hours (2.75): lax on purpose, as the strict base would take
+    # only a Decimal object; the service judges range and precision.
+    actual_hours: Decimal | None = Field(None, strict=False)
 
 
 class CancelIn(WireIn):

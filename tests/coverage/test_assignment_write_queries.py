@@ -33,6 +33,10 @@ STATEMENTS = [
     ("job locked, with its category's approval", "coverage_categorycode_approved"),
     ("contractor locked, with billing mode and webhook presence", "coverage_webhook"),
     ("the contractor's live policies", "policies_policy"),
+    (
+        "the tech's approved own certificates (own cover)",
+        "coverage_uploadedcertificate",
+    ),
     ("the rate book: class mappings and rates", "coverage_classmapping"),
     ("the assignment, premium included", 'INSERT INTO "coverage_assignment"'),
     ("its ledger charges, one INSERT", 'INSERT INTO "coverage_ledgerentry"'),
@@ -61,7 +65,7 @@ def covered(contractor: Contractor, category: CategoryCode, product) -> None:
     bound_policy(contractor, category=category)
 
 
-def test_a_covered_dispatch_is_written_in_twelve_statements(
+def test_a_covered_dispatch_is_written_in_thirteen_statements(
     api: ApiClient, contractor: Contractor, job: WorkJob, covered: None, settings
 ) -> None:
     settings.TASKS = PRODUCTION_TASKS

@@ -10,6 +10,7 @@ from django.test import Client
 from coverage.models import Contractor, Entity
 from policies.models import AuditEntry, AuditVia
 from portal.models import ApiKey, Platform, User
+from tests.conftest import sign_in
 from tests.coverage.helpers import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_support_edits_an_entity_and_a_contractor_through_the_services(
         address_region="NJ",
     )
     client = Client()
-    client.force_login(support)
+    sign_in(client, support)
     saved = client.post(
         f"/admin/coverage/entity/{entity.pk}/change/",
         {

@@ -208,10 +208,8 @@ class TestReissue:
         assert new_gl.number != old_gl.number
         assert new_gl.end_at == new_end
         text = stored_text(new_gl.pdf.name)
-        assert (
-            f"for the dispatch window only: {window_text(assignment.effective_at, new_end)}"
-            in text
-        )
+        window = window_text(assignment.effective_at, new_end, assignment.job.zone)
+        assert f"for the dispatch window only: {window}" in text
         assert "VOID: superseded" in stored_text(old_gl.pdf.name)
         body = api.get(f"/assignments/{assignment.public_id}").json()
         assert body["certificates"]["gl_coi_pdf_url"] == certificates.api_pdf_url(

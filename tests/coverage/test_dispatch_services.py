@@ -309,10 +309,12 @@ def test_the_opt_in_stands_when_its_dispatch_was_cancelled_meanwhile(
     assert later.is_cancelled and later.premium == 0
 
 
-def test_an_api_session_touches_no_dispatch(
+def test_an_api_session_re_decides_the_techs_waiting_dispatch(
     priya: Contractor, job: WorkJob, product
 ) -> None:
-    # The API's quote + session flow, unchanged: no dispatch is decided again.
+    # A policy bound through the API's quote + session flow is a change to what the
+    # tech's live dispatches were decided on (issue 12): one waiting for cover is
+    # decided again, and the new policy covers it.
     from coverage.services import create_application_session, create_quote
 
     waiting = ticket(priya, job, day=tomorrow())
@@ -327,7 +329,7 @@ def test_an_api_session_touches_no_dispatch(
     session = create_application_session(
         quote=quote, success_url="", cancel_url="", url_for=url_for, now=timezone.now()
     )
-    complete_application_session(session=session, now=timezone.now())
+    policy = complete_application_session(session=session, now=timezone.now())
     waiting.refresh_from_db()
-    assert not waiting.is_covered
-    assert waiting.eligibility_message == NO_ACTIVE_POLICY
+    assert waiting.is_covered and waiting.policy == policy
+    assert waiting.premium > 0

@@ -4,14 +4,19 @@ dispatches when they change."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from coverage.models import Certificate, Contractor, Entity, WorkJob
 from coverage.services import contract
+from coverage.services.dates import next_day
 from coverage.services.eligibility import ENTITY_REQUIREMENT_UNMET
 from policies.models import Policy
+from tests.conftest import field_errors
 from tests.coverage.certificate_helpers import (
     HOLDER_NAME,
     addressed_contractor,
@@ -66,10 +71,20 @@ def job(platform, category, entity: Entity) -> WorkJob:
     return addressed_job(platform, category=category, entity=entity)
 
 
+_windows = itertools.count()
+
+
 def dispatch(api: ApiClient, contractor: Contractor, job: WorkJob, **extra: Any):
+    # Each dispatch its own day: the same tech on the same job twice for one window
+    # is a duplicate dispatch (refused, issue 14).
+    start = next_day(timezone.now()) + timedelta(days=2 * next(_windows))
+    window = {
+        "effective_date": int(start.timestamp()),
+        "end_date": int((start + timedelta(days=1)).timestamp()),
+    }
     response = api.post(
         "/assignments",
-        {"contractor": contractor.public_id, "job": job.public_id, **extra},
+        {"contractor": contractor.public_id, "job": job.public_id, **window, **extra},
     )
     assert response.status_code == 201, response.content
     return response.json()
@@ -179,7 +194,7 @@ class TestTheApi:
     ) -> None:
         response = api.post("/entities", {"name": "Harbor", **sent})
         assert response.status_code == 400
-        assert response.json() == {
+        assert field_errors(response.json()) == {
             "message": {field: message},
             "error_code": "invalid_input",
         }
@@ -191,7 +206,7 @@ class TestTheApi:
             {"name": "Harbor", "minimum_limits": {"workers_comp": {"umbrella": 1000}}},
         )
         assert response.status_code == 400
-        message = response.json()["message"]["minimum_limits"]
+        message = field_errors(response.json())["message"]["minimum_limits"]
         assert message.startswith("Unknown workers-comp limit 'umbrella'; use one of:")
         assert "el_each_accident" in message
 
@@ -340,7 +355,7 @@ def test_the_gl_certificate_prints_the_whole_contract_for_the_window_only(
     assert body["eligible"]["result"], body["eligible"]
     gl = Certificate.objects.get(assignment__public_id=body["id"])
     text = stored_text(gl.pdf.name)
-    window = window_text(gl.effective_at, gl.end_at)
+    window = window_text(gl.effective_at, gl.end_at, gl.assignment.job.zone)
     parties = (
         f"{HOLDER_NAME} (200 Harbor Boulevard, Weehawken, NJ 07086), "
         "Weehawken Harbor Owner LLC (1 Pier Road, Weehawken, NJ 07086) and "

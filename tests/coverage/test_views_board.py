@@ -353,11 +353,20 @@ def test_paging(
 
 
 def test_the_page_size_is_in_the_url(
-    dispatcher: User, contractor: Contractor, job: WorkJob, client_as
+    dispatcher: User,
+    platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    category: CategoryCode,
+    client_as,
 ) -> None:
-    # 26 tickets: one more than the smallest page.
+    # 26 tickets: one more than the smallest page. An hour each of the day on one job,
+    # two more on another (one live dispatch per tech, job and window).
+    second = make_job(platform, category=category)
     made = [
-        ticket(contractor, job, hour=h % 24, hours=1, lines=None).public_id
+        ticket(
+            contractor, job if h < 24 else second, hour=h % 24, hours=1, lines=None
+        ).public_id
         for h in range(26)
     ]
     client = client_as(dispatcher)

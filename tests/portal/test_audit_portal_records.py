@@ -11,6 +11,7 @@ from django.test import Client
 
 from policies.models import AuditEntry, AuditVia
 from portal.models import ApiKey, Platform, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_support_edits_users_and_revokes_keys_in_the_admin(
     support: User, dispatcher: User, platform_key: str
 ) -> None:
     client = Client()
-    client.force_login(support)
+    sign_in(client, support)
     key = ApiKey.objects.get(platform=dispatcher.platform)
     response = client.post(
         "/admin/portal/apikey/",

@@ -126,8 +126,10 @@ def test_our_wc_and_the_techs_approved_gl_cover_the_dispatch(
     )
     assert after["premium"] > 0
 
-    # A new dispatch is decided the same way at once.
-    fresh = dispatch(api, tech, job)
+    # A new dispatch (another job of the customer's: the same window on this job
+    # would be a duplicate) is decided the same way at once.
+    another = make_job(platform, category=category, entity=harbor_requires_both)
+    fresh = dispatch(api, tech, another)
     assert fresh["eligible"]["result"] is True
     assert (fresh["coverage_type"], fresh["own_certificates"]) == (
         [WC],
@@ -153,7 +155,9 @@ def test_a_dispatch_asking_for_gl_is_not_charged_for_it(
     both = dispatch(api, tech, job, coverage_type=[WC])
     sent = own_gl(upload, tech, None, today)
     assert UploadedCertificate.objects.get(public_id=sent["id"]).status == "approved"
-    body = dispatch(api, tech, job, coverage_type=[WC, GL])
+    # Another job of the customer's (the same window on this one is a duplicate).
+    same_terms = make_job(platform, category=category, entity=harbor)
+    body = dispatch(api, tech, same_terms, coverage_type=[WC, GL])
     assert body["eligible"]["result"] is True
     assert body["coverage_type"] == [WC]
     assert set(body["own_certificates"]) == {GL}
@@ -294,8 +298,10 @@ def lapsing_gl(upload: Any, tech: Contractor, entity: Entity, today: date, days:
     return response.json()
 
 
-def short_dispatch(api: ApiClient, tech: Contractor, job) -> dict:
-    start = timezone.now() + timedelta(days=1)
+def short_dispatch(api: ApiClient, tech: Contractor, job, *, later: int = 0) -> dict:
+    # ``later`` hours on: two-hour shifts that do not overlap (one live dispatch per
+    # tech, job and window).
+    start = timezone.now() + timedelta(days=1, hours=later)
     return dispatch(
         api,
         tech,
@@ -349,7 +355,7 @@ def test_the_daily_sweep_re_decides_what_a_lapse_left_uncovered(
     job = make_job(platform, category=category, entity=harbor_requires_both)
     lapsing_gl(upload, tech, harbor_requires_both, today, days=10)
     kept = short_dispatch(api, tech, job)
-    stale = short_dispatch(api, tech, job)
+    stale = short_dispatch(api, tech, job, later=3)
     # A window that grew without a re-decision (written before the rule, or by hand).
     Assignment.objects.filter(public_id=stale["id"]).update(
         end_at=timezone.now() + timedelta(days=20)
