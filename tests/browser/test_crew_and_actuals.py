@@ -5,13 +5,16 @@ the actual once the platform reports the actual pay through the API."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from coverage.demo import DEMO_TIME_ZONE
 from coverage.models import Assignment
 from coverage.services.eligibility import ELIGIBLE
 from portal.api_keys import issue_api_key
@@ -21,10 +24,13 @@ from tests.browser.test_gallery import TOO_WIDE
 
 WIDTHS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 NEWARK_HVAC = "Harbor Property Group — HVAC tune-up, Newark office (Newark, NJ)"
+DEMO_ZONE = ZoneInfo(DEMO_TIME_ZONE)
 
 
 def tomorrow() -> date:
-    return timezone.now().astimezone(UTC).date() + timedelta(days=1)
+    # The demo dispatcher works in New Jersey: their tomorrow, in their zone (the
+    # board's ?day= and the form's times are both the dispatcher's).
+    return timezone.now().astimezone(DEMO_ZONE).date() + timedelta(days=1)
 
 
 def fits(page: Page, width: int) -> None:
@@ -44,8 +50,11 @@ def test_a_crew_with_one_member_not_covered(
     page.get_by_label("Customer").select_option(label="Harbor Property Group")
     page.get_by_label("Job", exact=True).select_option(label=NEWARK_HVAC)
     day = tomorrow().isoformat()
-    page.get_by_label("Starts (UTC)").fill(f"{day}T07:00")
-    page.get_by_label("Ends (UTC)").fill(f"{day}T09:00")
+    # The labels name the dispatcher's zone ("Starts (EST)"): times are typed in it.
+    # The afternoon: the demo already sends Terry to this job in the morning (12:30 UTC),
+    # and an overlapping second dispatch on one job is refused.
+    page.get_by_label(re.compile(r"^Starts \((EST|EDT)\)$")).fill(f"{day}T16:00")
+    page.get_by_label(re.compile(r"^Ends \((EST|EDT)\)$")).fill(f"{day}T18:00")
     page.get_by_text("Send a crew: add more techs").click()
     # Priya never opted in: her part of the crew is not covered.
     page.get_by_label("Crew", exact=True).select_option(label="Priya Patel (NJ)")

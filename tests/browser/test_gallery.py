@@ -59,7 +59,10 @@ TOO_WIDE = """
 
 COVERED = """
 () => Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary'))
-  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  // checkVisibility: not rendered at all is not "covered" - e.g. the form inside a closed
+  // <details>, whose content keeps a layout box (content-visibility: hidden) but is not
+  // drawn; _check opens every <details> and looks again, so that form is checked too.
+  .filter((el) => el.getClientRects().length && el.checkVisibility({visibilityProperty: true}))
   .filter((el) => {
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2) return false;
@@ -78,6 +81,21 @@ COVERED = """
   .slice(0, 10)
 """
 
+# Open every closed <details> on the page; returns their indexes to close them again.
+OPEN_DETAILS = """
+() => Array.from(document.querySelectorAll('details')).flatMap((d, i) => {
+  if (d.open) return [];
+  d.open = true;
+  return [i];
+})
+"""
+CLOSE_DETAILS = """
+(opened) => {
+  const all = document.querySelectorAll('details');
+  for (const i of opened) all[i].open = false;
+}
+"""
+
 
 def _check(page: Page, name: str, width: str, errors: list[str]) -> dict:
     page.set_viewport_size(WIDTHS[width])
@@ -86,6 +104,12 @@ def _check(page: Page, name: str, width: str, errors: list[str]) -> dict:
     page.screenshot(path=str(GALLERY / f"{name}-{width}.png"), full_page=True)
     too_wide = page.evaluate(TOO_WIDE)
     covered = page.evaluate(COVERED)
+    # What a closed <details> holds (a crew picker, a cancel form) is checked open too.
+    opened = page.evaluate(OPEN_DETAILS)
+    if opened:
+        too_wide += [f"(details open) {c}" for c in page.evaluate(TOO_WIDE)]
+        covered += [f"(details open) {c}" for c in page.evaluate(COVERED)]
+        page.evaluate(CLOSE_DETAILS, opened)
     page.evaluate("window.scrollTo(0, 0)")
     # Evaluated through the DevTools protocol: the page's own CSP (rightly) refuses an
     # injected inline script, and bypassing it would hide the CSP errors checked here.

@@ -15,7 +15,7 @@ from coverage.models import Contractor, Entity, UploadedCertificate
 from coverage.services import create_assignment
 from coverage.uploads.judging import INSURED_MISMATCH
 from portal.models import Platform, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, second_factor
 from tests.conftest import PASSWORD, make_user
 from tests.coverage.helpers import WC, approved_janitorial, bound_policy, make_job
 from tests.coverage.uploads import corpus
@@ -31,6 +31,8 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # The underwriter's sign-in asks for the second factor (TOTP); a dispatcher's does not.
+    second_factor(page, url, username)
     expect(page.get_by_test_id("current-user")).to_be_visible()
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from policies.models import Policy, PolicyLocation, PolicyStatus
 from portal.models import Platform, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, second_factor
 from tests.conftest import PASSWORD, make_user
 from tests.policies.builders import bound_policy, draft_submission
 
@@ -30,6 +30,8 @@ def signed_in(page: Page, live_server, platform: Platform) -> Page:
     page.get_by_label("Username").fill("uma")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Underwriters sign in with a second factor (TOTP): set it up, as a person would.
+    second_factor(page, live_server.url, "uma")
     expect(page.get_by_test_id("current-user")).to_be_visible()
     return page
 
