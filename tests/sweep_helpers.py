@@ -306,9 +306,12 @@ def fill_table(objs: dict[str, Any]) -> dict[tuple[str, str], Any]:
 
 
 def portal_value(route: Route, name: str, objs: dict[str, Any], table) -> Any:
-    """techs/<public_id> names a contractor, tickets/<public_id> an assignment."""
+    """techs/<public_id> names a contractor, customers/<public_id> an entity,
+    tickets/<public_id> an assignment."""
     if route.template.startswith("techs/") and name == "public_id":
         return objs["contractor"].public_id
+    if route.template.startswith("customers/") and name == "public_id":
+        return objs["entity"].public_id
     return table[("portal", name)]
 
 

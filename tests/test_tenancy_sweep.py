@@ -45,6 +45,9 @@ PUBLIC_BY_DESIGN = {
     # A password reset link, opened by the signed token e-mailed to the account's
     # owner (tests/portal/test_accounts.py).
     "account/password-reset/<uidb64>/<token>/",
+    # A tech's hosted certificate upload page, by the signed link a dispatcher sends
+    # (tests/coverage/uploads/test_hosted_upload.py): no login, so no platform to cross.
+    "upload/<str:token>/",
 }
 # The staff APIs' catch-alls answer any unknown path with their 404 body: no object.
 CATCH_ALLS = {"api/v1/<path:rest>", "job/v1/<path:rest>", "policy/v1/<path:rest>"}

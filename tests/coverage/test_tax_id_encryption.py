@@ -3,13 +3,14 @@ never in the API, rotatable keys, and the data migration that encrypted old rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import StringIO
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
 from coverage.models import Contractor
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.django_db
 
 SSN = "123-45-6789"
 EIN = "12-3456789"
+# The encryption migration's parent. Going back to it also unapplies the other 0013s and
+# the merge migration (0015_merge_wave3) that depend on it; the test then migrates to the
+# latest state, which applies the encryption migration among them.
 MIGRATED_FROM = ("coverage", "0012_assignment_work_end")
 MIGRATION = ("coverage", "0013_contractor_tax_identification_encrypted")
 
@@ -144,28 +148,43 @@ def test_keys_rotate_first_encrypts_all_decrypt(api: ApiClient, settings) -> Non
     assert Contractor.objects.get(pk=contractor.pk).tax_identification == SSN
 
 
+@pytest.fixture
+def latest_schema_afterwards() -> Iterator[None]:
+    """Migrating back to before the encryption also unapplies its siblings and the merge
+    migration after it: leave every app fully migrated, or this worker's later tests run
+    against an old schema."""
+    try:
+        yield
+    finally:
+        call_command("migrate", verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_afterwards")
 def test_the_migration_encrypts_rows_written_in_plaintext(platform) -> None:
     contractor = Contractor.objects.create(
         platform=platform, first_name="Old", last_name="Row", email="old@example.com"
     )
     call_command("migrate", *MIGRATED_FROM, verbosity=0)
-    try:
-        # As a row written before encryption holds it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE coverage_contractor SET tax_identification = %s WHERE id = %s",
-                [SSN, contractor.pk],
-            )
-    finally:
-        call_command("migrate", *MIGRATION, verbosity=0)
+    assert_not_applied(MIGRATION)
+    # As a row written before encryption holds it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE coverage_contractor SET tax_identification = %s WHERE id = %s",
+            [SSN, contractor.pk],
+        )
+    call_command("migrate", verbosity=0)
     assert stored(contractor.pk).startswith("gAAAAA")
     assert SSN not in all_stored_text()
     assert Contractor.objects.get(pk=contractor.pk).tax_identification == SSN
 
     # And back: reversing decrypts, so a rollback loses nothing.
     call_command("migrate", *MIGRATED_FROM, verbosity=0)
-    try:
-        assert stored(contractor.pk) == SSN
-    finally:
-        call_command("migrate", *MIGRATION, verbosity=0)
+    assert_not_applied(MIGRATION)
+    assert stored(contractor.pk) == SSN
+
+
+def assert_not_applied(migration: tuple[str, str]) -> None:
+    applied = MigrationRecorder(connection).applied_migrations()
+    assert migration not in applied
+    assert MIGRATED_FROM in applied

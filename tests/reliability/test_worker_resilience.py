@@ -44,6 +44,9 @@ def env_for(url: str) -> dict[str, str]:
         "DJANGO_WORKER_HEARTBEAT_SECONDS": str(HEARTBEAT),
         "DJANGO_WORKER_STALE_SECONDS": str(STALE),
         "PYTHONPATH": str(ROOT),
+        # The webhook receiver below listens on loopback, which the SSRF guard refuses
+        # unless allow-listed (both when the endpoint is registered and when it is sent).
+        "DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS": "127.0.0.1",
     }
 
 
