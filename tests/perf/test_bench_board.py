@@ -37,8 +37,8 @@ def test_bench_board_with_500_tickets(
     bare = Client()
     assert client.get("/board/").status_code == 200  # warm the template cache
     bare.get("/bare/board-rows", {"n": TICKETS})
-    # The same 8 queries as with 5 tickets (tests/coverage/test_portal_query_counts.py).
-    with django_assert_num_queries(8):
+    # The same 7 queries as with 5 tickets (tests/coverage/test_portal_query_counts.py).
+    with django_assert_num_queries(7):
         client.get("/board/")
     everything = client.get("/board/", {"per_page": TICKETS})
     assert everything.content.decode().count('data-testid="ticket-row"') == TICKETS

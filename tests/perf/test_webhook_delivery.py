@@ -71,7 +71,12 @@ def test_latency_through_a_db_worker_process(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.1"]
         + ["--no-reload", "--no-startup-delay", "--verbosity", "0"],
         cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "DATABASE_URL": url},
+        # The receiver is on 127.0.0.1: allowed as a self-hosted one (SSRF guard).
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_WEBHOOK_ALLOWED_INTERNAL_HOSTS": "127.0.0.1",
+        },
     )
     try:
         with running_receiver() as receiver:
