@@ -19,10 +19,6 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.core.files.uploadhandler import (
-    MemoryFileUploadHandler,
-    TemporaryFileUploadHandler,
-)
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.http.multipartparser import MultiPartParserError
@@ -38,6 +34,7 @@ from coverage.uploads.intake import (
     TOO_BIG,
     CappedUploadHandler,
     Upload,
+    capped_upload,
     check_file,
     too_long,
     upload_certificate,
@@ -72,13 +69,7 @@ def _visible(request: HttpRequest) -> QuerySet[UploadedCertificate]:
 
 
 def _read_multipart(request: HttpRequest) -> tuple[Any, CappedUploadHandler]:
-    capped = CappedUploadHandler(request)
-    # The cap goes first: it sees every chunk before a storing handler does.
-    request.upload_handlers = [
-        capped,
-        MemoryFileUploadHandler(request),
-        TemporaryFileUploadHandler(request),
-    ]
+    capped = capped_upload(request)
     try:
         files = request.FILES
     except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):

@@ -18,7 +18,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    MemoryFileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.db import transaction
 
 from coverage.models import Contractor, Entity, UploadedCertificate
@@ -65,6 +70,20 @@ class CappedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+def capped_upload(request: Any) -> CappedUploadHandler:
+    """Stream the request's files through the cap; returns it, to ask ``exceeded`` after.
+
+    The cap goes first: it sees every chunk before a storing handler does.
+    """
+    capped = CappedUploadHandler(request)
+    request.upload_handlers = [
+        capped,
+        MemoryFileUploadHandler(request),
+        TemporaryFileUploadHandler(request),
+    ]
+    return capped
 
 
 def too_long(content_length: int | None) -> bool:

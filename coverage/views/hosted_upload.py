@@ -5,10 +5,6 @@ streaming 15 MB cap as the API and the dispatcher's upload."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import (
-    MemoryFileUploadHandler,
-    TemporaryFileUploadHandler,
-)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +16,7 @@ from coverage.uploads.intake import (
     TOO_BIG,
     CappedUploadHandler,
     Upload,
+    capped_upload,
     check_file,
     too_long,
     upload_certificate,
@@ -80,12 +77,7 @@ def hosted_upload(request: HttpRequest, token: str) -> HttpResponse:
     if too_long(int(request.META.get("CONTENT_LENGTH") or 0)):
         form.add_error("certificate", TOO_BIG)
         return _page(request, target, form=form, status=422)
-    capped = CappedUploadHandler(request)
-    request.upload_handlers = [
-        capped,
-        MemoryFileUploadHandler(request),
-        TemporaryFileUploadHandler(request),
-    ]
+    capped = capped_upload(request)
     return _receive(request, target=target, capped=capped)
 
 

@@ -10,10 +10,6 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import (
-    MemoryFileUploadHandler,
-    TemporaryFileUploadHandler,
-)
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +28,7 @@ from coverage.uploads.intake import (
     TOO_BIG,
     CappedUploadHandler,
     Upload,
+    capped_upload,
     check_file,
     too_long,
     upload_certificate,
@@ -168,12 +165,7 @@ def own_certificate_upload(request: PortalRequest, public_id: str) -> HttpRespon
         form = UploadForm(contractor=contractor)
         form.add_error(None, TOO_BIG)
         return _page(request, contractor, form, status=422)
-    capped = CappedUploadHandler(request)
-    request.upload_handlers = [
-        capped,
-        MemoryFileUploadHandler(request),
-        TemporaryFileUploadHandler(request),
-    ]
+    capped = capped_upload(request)
     return _upload(request, contractor=contractor, capped=capped)
 
 
