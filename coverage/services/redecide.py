@@ -101,9 +101,16 @@ def redecide(
     """
     before = _Decision.of(assignment)
     was_covered = assignment.is_covered and assignment.policy_id is not None
-    # Not covered, yet carrying a policy: it lost cover under way before, and its
-    # record holds the part worked then (policy, rating, earned pay).
-    lost_before = not assignment.is_covered and assignment.policy_id is not None
+    # Not covered, yet carrying a policy and booked premium: it lost cover under way
+    # before, and its record holds the part worked then (policy, rating, earned pay).
+    # A card payer's dispatch held for its first charge also carries a policy, but
+    # nothing booked: it earned nothing.
+    lost_before = (
+        not assignment.is_covered
+        and not assignment.is_cancelled
+        and assignment.policy_id is not None
+        and assignment.premium > 0
+    )
     kept = (assignment.policy, assignment.rating, assignment.net_rate)
     old_pay, old_actual = assignment.pay, assignment.actual_pay
     amounts = evaluate(

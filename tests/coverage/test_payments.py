@@ -319,6 +319,37 @@ def test_another_platforms_card_billing_and_webhooks_are_not_this_ones(
 
 
 @pytest.mark.django_db
+def test_a_dispatch_held_for_its_charge_that_loses_cover_books_nothing(
+    api: ApiClient,
+    card_platform: Platform,
+    contractor: Contractor,
+    job: WorkJob,
+    product,
+) -> None:
+    # Held uncovered until its first charge, then the job moves out of the policy's
+    # state: it was never covered, so nothing is earned, booked or charged.
+    apply_with_card(api, contractor, job, sandbox.SUCCEEDS)
+    held = dispatch(api, contractor, job, timezone.now() + timedelta(days=3))
+    assert held["premium"] == 0
+    moved = api.put(
+        f"/jobs/{job.public_id}",
+        {
+            "address": {
+                "line1": "1 Market St",
+                "locality": "Philadelphia",
+                "region": "PA",
+            }
+        },
+    )
+    assert moved.status_code == 200, moved.content
+    after = api.get(f"/assignments/{held['id']}").json()
+    assert after["eligible"]["result"] is False
+    assert after["premium"] == 0
+    assert ledger.total(platform=card_platform) == 0
+    assert not Charge.objects.filter(status=Charge.Status.PENDING).exists()
+
+
+@pytest.mark.django_db
 def test_cancelling_a_charged_dispatch_refunds_it(
     api: ApiClient,
     card_platform: Platform,
