@@ -1,0 +1,1 @@
+"""Project scripts; a package so tests import them under one name (scripts.run_tests)."""
