@@ -29,6 +29,7 @@ from coverage.services.contractors import (
     delete_contractor,
     update_contractor,
 )
+from coverage.services.crews import dispatch_crew
 from coverage.services.dispatching import create_assignment, preview_assignment
 from coverage.services.entities import (
     EntityData,
@@ -91,6 +92,7 @@ __all__ = [
     "complete_application_session",
     "create_application_session",
     "create_assignment",
+    "dispatch_crew",
     "create_contractor",
     "create_entity",
     "create_invoice",

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -62,30 +61,18 @@ def _initial(request: PortalRequest, now: datetime) -> dict[str, Any]:
 def _dispatch(
     form: CrewTicketForm, request: PortalRequest, now: datetime
 ) -> list[Assignment]:
-    """One assignment per tech of the crew, on one job: all of them, or none."""
     data = form.cleaned_data
-    with transaction.atomic():
-        # One transaction: a dispatch that is refused leaves no new job behind.
-        job = (
-            services.create_job(
-                platform=dispatcher_platform(request),
-                data=form.job_data(),
-                by=request.user,
-            )
-            if form.creates_job
-            else data["job"]
-        )
-        return [
-            services.create_assignment(
-                contractor=tech,
-                job=job,
-                lines=data["lines"],
-                effective_at=data["starts_at"],
-                end_at=data["ends_at"],
-                now=now,
-            )
-            for tech in form.techs
-        ]
+    return services.dispatch_crew(
+        platform=dispatcher_platform(request),
+        techs=form.techs,
+        job=None if form.creates_job else data["job"],
+        new_job=form.job_data() if form.creates_job else None,
+        lines=data["lines"],
+        effective_at=data["starts_at"],
+        end_at=data["ends_at"],
+        by=request.user,
+        now=now,
+    )
 
 
 def _dispatched(crew: list[Assignment]) -> tuple[int, str]:
