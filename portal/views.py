@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.contrib import messages
@@ -15,7 +16,12 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.api import DATABASE_RETRY_AFTER_SECONDS
+from portal.api import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    ApiError,
+    database_unavailable_error,
+)
+from portal.api_edges import SERVER_ERROR, style_for_path
 from portal.forms import TimeZoneForm, add_service_error
 from portal.http import PortalRequest
 from portal.models import Platform
@@ -24,6 +30,8 @@ from portal.workers import live_worker_ids
 from portal.zones import UTC_ZONE
 
 TIME_ZONE_SAVED = "Saved: times now read in {zone}."
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -93,17 +101,48 @@ def settings_page(request: PortalRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a lost database connection is 503 with Retry-After, not a crash.
 
-    The page is rendered without the request's context processors (they read the
-    session and the user, from the database that is away).
+    An API path answers in its own JSON dialect straight away: nothing here may need
+    the database, a template or the static files' manifest, because whatever failed
+    may be failing for this handler too (a 500 inside handler500 ends as the WSGI
+    server's bare text). The portal's page is rendered without the request's context
+    processors (they read the session and the user, from the database that is away),
+    and falls back to plain markup if even that fails.
     """
     exc = sys.exc_info()[1]
-    if isinstance(exc, OperationalError | InterfaceError):
-        response = HttpResponse(
-            loader.render_to_string(
-                "503.html", {"seconds": DATABASE_RETRY_AFTER_SECONDS}
-            ),
-            status=503,
+    lost_database = isinstance(exc, OperationalError | InterfaceError)
+    style = style_for_path(request.path)
+    if style is not None:
+        error = (
+            database_unavailable_error()
+            if lost_database
+            else ApiError(SERVER_ERROR, status=500)
         )
+        return style.response(error, request)
+    status = 503 if lost_database else 500
+    try:
+        if lost_database:
+            body = loader.render_to_string(
+                "503.html", {"seconds": DATABASE_RETRY_AFTER_SECONDS}
+            )
+        else:
+            return defaults.server_error(request)
+    except Exception:  # the page's own failure must not replace the answer
+        logger.exception("The %s page could not be rendered", status)
+        body = _BARE_ERROR_PAGE[status]
+    response = HttpResponse(body, status=status)
+    if lost_database:
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        return response
-    return defaults.server_error(request)
+    return response
+
+
+_BARE_ERROR_PAGE = {
+    503: (
+        "<!doctype html><title>Back in a moment</title><h1>Back in a moment</h1>"
+        f"<p>The portal cannot reach its database right now. Please try again in "
+        f"{DATABASE_RETRY_AFTER_SECONDS} seconds.</p>"
+    ),
+    500: (
+        "<!doctype html><title>Something went wrong</title><h1>Something went wrong</h1>"
+        "<p>Please try again in a moment.</p>"
+    ),
+}

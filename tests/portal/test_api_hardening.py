@@ -324,3 +324,33 @@ def test_a_key_over_its_limit_gets_429_with_retry_after(
         assert refused.json()["error_code"] == "rate_limit"  # the SDK's RateLimitError
         # Another platform's key has its own count.
         assert client.get(path, headers=bearer(other_platform_key)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_outage_answer_needs_no_template(
+    keys: dict[str, str],
+    dispatcher: User,
+    client_as: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What fails for the request may fail for the error page too (a missing static
+    manifest did, on a restart test): the API answers without any template, the
+    portal with plain markup, and neither becomes the WSGI server's bare 500."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ValueError("Missing staticfiles manifest entry for 'css/portal.css'")
+
+    monkeypatch.setattr("portal.views.loader.render_to_string", broken)
+    client = Client(raise_request_exception=False)
+    portal = client_as(dispatcher)
+    portal.raise_request_exception = False
+    with database_away():
+        api = client.get("/api/v1/contractors", headers=bearer(keys["api_v1"]))
+        page = portal.get("/board/")
+    assert assert_in_format("api_v1", api, 503) == DATABASE_UNAVAILABLE.format(
+        seconds=DATABASE_RETRY_AFTER_SECONDS
+    )
+    assert api["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
+    assert page.status_code == 503
+    assert page["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
+    assert b"Back in a moment" in page.content
