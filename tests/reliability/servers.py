@@ -34,8 +34,13 @@ def database_url() -> str:
 
 
 @contextmanager
-def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
-    """``count`` web servers on the test database; their base URLs."""
+def web_hosts(count: int, *, gunicorn: bool = False, **env: str) -> Iterator[list[str]]:
+    """``count`` web servers on the test database; their base URLs.
+
+    ``runserver`` by default; ``gunicorn=True`` serves as production does (two sync
+    workers with a deep listen backlog), for bursts wider than runserver's backlog of
+    five pending connections, which resets the rest.
+    """
     base_env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -52,6 +57,18 @@ def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
             processes.append(
                 subprocess.Popen(
                     [
+                        str(Path(sys.executable).with_name("gunicorn")),
+                        "portal.wsgi",
+                        "--workers",
+                        "2",
+                        # Stop in seconds at the end, not gunicorn's 30.
+                        "--graceful-timeout",
+                        "2",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                    ]
+                    if gunicorn
+                    else [
                         sys.executable,
                         "manage.py",
                         "runserver",
