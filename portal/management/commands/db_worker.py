@@ -1,12 +1,16 @@
 """``manage.py db_worker``: django-tasks-db's worker, made to survive database outages.
 
 Same options as the library's command (this app comes first in INSTALLED_APPS, so
-this command replaces it); the worker is ``portal.workers.ResilientWorker``.
+this command replaces it); the worker is ``portal.workers.ResilientWorker``. One
+difference: without ``--queue-name`` it runs every queue (``*``), not only
+``default``, so one plain ``db_worker`` does all the work (``portal.queues``);
+``--queue-name renders`` (or ``renders,email``) gives a kind of work its own workers.
 """
 
 from __future__ import annotations
 
 import os
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -22,6 +26,10 @@ class Command(LibraryCommand):
         "Run a database background worker that reconnects after database outages "
         "and re-queues the tasks of workers that died"
     )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
