@@ -5,7 +5,7 @@ Redis at 127.0.0.1:6379, database 14 (emptied by this test, and only that one):
 
 - a dispatch through /api/v1 puts its render on the RQ ``renders`` queue and its two
   webhooks on ``webhooks``, after the commit; nothing goes to the database queue;
-- ``manage.py rqworker renders`` (the package's worker, as the supervisor files run it)
+- ``manage.py rqworker renders`` (django-rq's worker, as deploy/systemd runs it)
   renders the certificates and stores both PDFs, leaving the webhooks queued;
 - ``manage.py rqworker webhooks`` delivers both to a receiver on 127.0.0.1, signed;
 - /healthz reads the RQ workers from Redis and counts them per queue.
@@ -42,7 +42,8 @@ from portal.models import Platform
 from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
 from tests.coverage.webhook_receiver import running_receiver
 from tests.policies.helpers import make_contractor
-from tests.reliability.servers import ROOT, database_url, web_hosts
+from tests.reliability.servers import ROOT, database_url, free_port, web_hosts
+from tests.reliability.supervisor import procfile, systemd_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,10 +75,11 @@ def redis_db() -> Iterator[redis.Redis]:
 
 @contextmanager
 def rqworker(
-    *queue_names: str, media_root: Path, log: Path
+    queue_name: str, *, media_root: Path, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """The RQ worker of ``queue_name`` as systemd's ``coverage-rqworker@`` runs it."""
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", *queue_names, "--with-scheduler"],
+        systemd_command("coverage-rqworker@.service", queue_name),
         cwd=ROOT,
         env={
             **os.environ,
@@ -93,6 +95,18 @@ def rqworker(
     finally:
         process.send_signal(signal.SIGTERM)  # RQ's warm shutdown
         process.wait(timeout=30)
+
+
+def test_the_procfile_names_the_same_rq_workers_as_systemd() -> None:
+    """Its RQ alternative (in comments) is one worker per queue, as the unit runs it."""
+    rq_workers = {
+        name: argv
+        for name, argv in procfile(commented=True).items()
+        if "rqworker" in argv
+    }
+    assert sorted(rq_workers.values()) == sorted(
+        systemd_command("coverage-rqworker@.service", queue) for queue in queues.ALL
+    )
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> float:
@@ -220,3 +234,72 @@ def test_a_dispatch_renders_and_delivers_through_rq(
         )
     assert Delivery.objects.count() == len(receiver.requests) == 2
     assert len(webhooks) == 0 and len(renders) == 0
+
+
+def test_with_redis_down_a_dispatch_stands_and_the_sweepers_do_its_work(
+    platform: Platform,
+    platform_key: str,
+    contractor: Contractor,
+    category: CategoryCode,
+    media_root: Path,
+    tmp_path: Path,
+    requires_postgres: None,
+) -> None:
+    """The RQ trade-off: no shared transaction, so a queue that is down loses the
+    enqueue, never the dispatch; the sweepers render and deliver what it lost."""
+    job = make_job(platform, category=category)
+    down = {
+        **rq_env(media_root),
+        "DJANGO_TASKS_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+    }
+    with running_receiver() as receiver, web_hosts(1, **down) as [base]:
+        status, _ = call(
+            "POST",
+            f"{base}/api/v1/webhook_endpoints",
+            platform_key,
+            {"url": receiver.url},
+        )
+        assert status == 201
+        status, dispatch = call(
+            "POST",
+            f"{base}/api/v1/assignments",
+            platform_key,
+            {"contractor": contractor.public_id, "job": job.public_id},
+        )
+        assert status == 201, dispatch
+        live = health(base)
+        certificates = Certificate.objects.filter(assignment__public_id=dispatch["id"])
+        assert certificates.count() == 2
+        assert not certificates.filter(render_pending=False).exists()
+        assert receiver.requests == []
+
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_PAYMENT_PROCESSOR": "sandbox",
+            **down,
+        }
+        swept = {
+            command: subprocess.run(
+                [sys.executable, "manage.py", command],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            for command in ("render_certificates", "deliver_webhooks")
+        }
+    for result in swept.values():
+        assert result.returncode == 0, result.stderr
+    print(
+        f"\nRedis down: dispatch 201, /healthz {live['status']}/{live['workers']}; "
+        f"sweepers: {' | '.join(r.stdout.strip() for r in swept.values())}"
+    )
+    assert live["status"] == "ok" and live["workers"] == "none"
+    for certificate in certificates.all():
+        assert (media_root / certificate.pdf.name).read_bytes().startswith(b"%PDF")
+    assert len(receiver.requests) == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {
+        Delivery.Status.SUCCEEDED
+    }
