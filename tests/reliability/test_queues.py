@@ -275,3 +275,19 @@ def test_the_supervisor_files_run_one_worker_per_queue(
         queues.RENDERS,
         queues.WEBHOOKS,
     }
+
+
+def test_a_worker_for_an_unknown_queue_is_refused_by_name() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "renders,render"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert (
+        "Unknown queue render: the queues are default, renders, webhooks, email"
+        in result.stderr
+    )

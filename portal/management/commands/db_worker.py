@@ -15,9 +15,11 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks import task_backends
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 from django_tasks_db.management.commands.db_worker import logger
 
+from portal import queues
 from portal.workers import ResilientWorker
 
 
@@ -40,6 +42,13 @@ class Command(LibraryCommand):
         queue_names = options["queue_name"].split(",")
         exclude = options["exclude_queues"]
         excluded = exclude.split(",") if exclude else []
+        configured = task_backends[options["backend_name"]].queues
+        unknown = sorted(set(queue_names + excluded) - configured - {"*"})
+        if unknown:
+            raise CommandError(
+                f"Unknown queue {', '.join(unknown)}: the queues are "
+                f"{', '.join(q for q in queues.ALL if q in configured)}"
+            )
         if excluded and "*" not in queue_names:
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = ResilientWorker(
