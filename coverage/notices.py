@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from coverage.models import ApplicationSession, Assignment, Notice
+from portal import queues
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -122,7 +123,7 @@ def deliver_due(*, now: datetime, limit: int = 500) -> int:
     return sum(deliver(notice_id=pk, now=now) for pk in ids)
 
 
-@task()
+@task(queue_name=queues.EMAIL)
 def send_notice(notice_id: int) -> bool:
     return deliver(notice_id=notice_id, now=timezone.now())
 

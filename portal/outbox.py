@@ -8,8 +8,11 @@ committed yet (the worker cannot see the task before the commit either), and a
 rolled-back change takes its task with it. The sweepers (``render_certificates``,
 ``deliver_webhooks``) stay as a safety net for a worker that died mid-task.
 
-Any other backend (the tests' ImmediateBackend runs the task at once, a broker
-would publish at once) is given the task once the transaction commits, as before.
+Any other backend is given the task once the transaction commits: the tests'
+ImmediateBackend runs it then, and the RQ backend (``DJANGO_TASKS_BACKEND=rq``) pushes
+it to Redis then. Redis shares no transaction with the database, so with RQ a crash or a
+Redis outage between the commit and the push loses the task (never the change); the
+sweepers are then the guarantee, not a spare (docs/architecture.md).
 """
 
 from __future__ import annotations

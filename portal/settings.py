@@ -6,6 +6,7 @@ developer's machine only through environment variables; see .env.example.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal import base_url
+from portal import base_url, queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -207,15 +208,54 @@ PORTAL_BASE_URL = env.str(
     "DJANGO_BASE_URL", default=base_url.from_command_line(sys.argv)
 )
 
-# Background work (webhook delivery, certificate rendering, renewals) goes through
-# the database queue; `manage.py db_worker` runs it. Tests run tasks immediately.
+# Background work goes on a queue by kind (portal.queues: renders, webhooks, email,
+# default), each with workers of its own. DJANGO_TASKS_BACKEND picks the engine:
+# "database" (the default; `manage.py db_worker`, the task row written in the writing
+# transaction) or "rq" (Redis at DJANGO_TASKS_REDIS_URL, `manage.py rqworker`; needs the
+# "rq" extra). Tests run tasks immediately. README: Background work.
+TASK_QUEUES = list(queues.ALL)
+TASKS_BACKEND = env.str("DJANGO_TASKS_BACKEND", default="database")
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, "
+        f"not {TASKS_BACKEND!r}"
+    )
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if TESTING
-        else "django_tasks_db.DatabaseBackend"
+        else TASK_BACKENDS[TASKS_BACKEND],
+        "QUEUES": TASK_QUEUES,
     }
 }
+if TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = env.str("DJANGO_TASKS_REDIS_URL", default="")
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured(
+            "DJANGO_TASKS_BACKEND=rq needs DJANGO_TASKS_REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0)"
+        )
+    if importlib.util.find_spec("django_tasks_rq") is None:
+        raise ImproperlyConfigured(
+            "DJANGO_TASKS_BACKEND=rq needs the rq extra: pip install '.[rq]' "
+            "(requirements.lock has it)"
+        )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        # A render of many certificates may take a while; nothing takes 10 minutes.
+        name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}
+        for name in TASK_QUEUES
+    }
+    RQ = {
+        # portal.outbox enqueues after the commit itself; RQ must not delay it again.
+        "COMMIT_MODE": "auto",
+        # `manage.py rqworker` runs django-tasks' jobs without --job-class.
+        "JOB_CLASS": "django_tasks_rq.Job",
+    }
 
 # E-mail to contractors (coverage.notices): EMAIL_URL, e.g.
 # smtp+tls://user:password@smtp.example.com:587; the console in debug (make run).

@@ -26,7 +26,7 @@ from portal.forms import TimeZoneForm, add_service_error
 from portal.http import PortalRequest
 from portal.models import Platform
 from portal.preferences import set_time_zone
-from portal.workers import live_worker_ids
+from portal.worker_health import worker_health
 from portal.zones import UTC_ZONE
 
 TIME_ZONE_SAVED = "Saved: times now read in {zone}."
@@ -51,19 +51,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        live = len(live_worker_ids(now=timezone.now()))
+        workers = worker_health(now=timezone.now())
     except DatabaseError:
         return JsonResponse(
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
     # Workers are reported, not required: a web host stays in service while the
-    # queue waits, and the monitor that reads this alerts on "workers": "none".
+    # queue waits, and the monitor that reads this alerts on "workers" not "ok"
+    # ("partial": some queue, named in "unserved_queues", has no live worker).
     return JsonResponse(
         {
             "status": "ok",
             "database": "ok",
-            "workers": "ok" if live else "none",
-            "live_workers": live,
+            "workers": workers.verdict,
+            "live_workers": workers.live,
+            "queues": workers.by_queue,
+            "unserved_queues": workers.unserved,
         }
     )
 

@@ -35,10 +35,12 @@ from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import Signal
 from django.utils import timezone
+from django_tasks import task_backends
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from portal import queues
 from portal.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -94,12 +96,17 @@ def beat(*, worker_id: str, queues: str, started_at: datetime) -> None:
     )
 
 
+def live_workers(*, now: datetime) -> dict[str, list[str]]:
+    """The workers seen within the staleness period, with the queues each serves."""
+    rows = WorkerHeartbeat.objects.filter(seen_at__gte=now - stale_after())
+    return {
+        worker_id: [q for q in served.split(",") if q]
+        for worker_id, served in rows.values_list("worker_id", "queues")
+    }
+
+
 def live_worker_ids(*, now: datetime) -> set[str]:
-    return set(
-        WorkerHeartbeat.objects.filter(seen_at__gte=now - stale_after()).values_list(
-            "worker_id", flat=True
-        )
-    )
+    return set(live_workers(now=now))
 
 
 def recover_orphans(*, own_id: str | None = None, others: bool = True) -> int:
@@ -179,17 +186,26 @@ class ResilientWorker(Worker):
         super().__init__(**kwargs)
         self.backoff = Backoff()
         self.heartbeat = Heartbeat(
-            worker_id=self.worker_id, queues=",".join(self.queue_names)
+            worker_id=self.worker_id, queues=",".join(self.served_queues())
         )
         self.next_sweep = 0.0
         # Since when the database has answered without a break (monotonic clock).
         self.connected_since: float | None = time.monotonic()
 
+    def served_queues(self) -> list[str]:
+        """The configured queues this worker takes tasks from (``*`` spelt out)."""
+        configured = [
+            q for q in queues.ALL if q in task_backends[self.backend_name].queues
+        ]
+        if self.process_all_queues:
+            return [q for q in configured if q not in self.excluded_queue_names]
+        return [q for q in self.queue_names if q not in self.excluded_queue_names]
+
     def run(self) -> None:
         logger.info(
             "Starting worker worker_id=%s queues=%s",
             self.worker_id,
-            ",".join(self.queue_names),
+            ",".join(self.served_queues()),
         )
         self.heartbeat.start()
         try:

@@ -24,6 +24,7 @@ from coverage.certificates.content import POLICY_CANCELLED
 from coverage.certificates.lifecycle import revoke_for_policy
 from coverage.models import Certificate
 from policies.models import Policy, PolicyStatus
+from portal import queues
 
 
 def schedule_revocation(*, policy: Policy) -> None:
@@ -89,7 +90,7 @@ def revoke_due_cancellations(*, now: datetime | None = None) -> int:
     )
 
 
-@task()
+@task(queue_name=queues.DEFAULT)
 def revoke_at_cancellation(policy_id: int) -> int:
     """Scheduled for a cancellation's effective moment (``schedule_revocation``)."""
     return revoke_when_due(policy_id=policy_id, now=timezone.now())

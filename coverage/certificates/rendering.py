@@ -15,7 +15,7 @@ from django_tasks import task
 from coverage.certificates.content import document_from_json, status_note
 from coverage.certificates.document import render_certificate_pdf
 from coverage.models import Certificate
-from portal import outbox
+from portal import outbox, queues
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +86,13 @@ def _delete_on_commit(name: str) -> None:
     transaction.on_commit(delete_old_file, robust=True)
 
 
-@task()
+@task(queue_name=queues.RENDERS)
 def render_certificate(certificate_id: int, force: bool = False) -> str:
     """Background rendering of one certificate (enqueued when it is issued or revoked)."""
     return render_now(certificate_id=certificate_id, force=force)
 
 
-@task()
+@task(queue_name=queues.RENDERS)
 def render_certificates(certificate_ids: list[int], force: bool = False) -> list[str]:
     """Background rendering of several certificates (a dispatch's, issued together)."""
     return [render_now(certificate_id=pk, force=force) for pk in certificate_ids]

@@ -31,6 +31,7 @@ from coverage.services import ledger
 from coverage.services.eligibility import ELIGIBLE
 from coverage.services.terms import rating_day
 from coverage.webhooks import events
+from portal import queues
 
 logger = logging.getLogger(__name__)
 Status = Charge.Status
@@ -467,7 +468,7 @@ def run_due_charges(*, now: datetime, limit: int = DEFAULT_SWEEP_LIMIT) -> int:
     return len(ids)
 
 
-@task()
+@task(queue_name=queues.DEFAULT)
 def charge_now(charge_id: int) -> str:
     """Background run of one due charge (enqueued when it is scheduled due, or retried)."""
     from django.utils import timezone

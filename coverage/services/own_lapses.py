@@ -23,6 +23,7 @@ from django_tasks import task
 
 from coverage.models import Assignment
 from coverage.services.redecide import redecide, redecide_assignments
+from portal import queues
 
 
 def unspanned(assignment: Assignment) -> bool:
@@ -59,7 +60,7 @@ def redecide_lapsed(*, now: datetime) -> list[Assignment]:
     return redecide_assignments(Q(pk__in=lapsed), now=now)
 
 
-@task()
+@task(queue_name=queues.DEFAULT)
 def redecide_lapsed_own_cover() -> list[str]:
     """The daily sweep, for a scheduler that enqueues tasks."""
     return [a.public_id for a in redecide_lapsed(now=timezone.now())]

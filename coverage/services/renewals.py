@@ -38,6 +38,7 @@ from policies.models import (
     TransactionKind,
     TransactionStatus,
 )
+from portal import queues
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def renew_due(
     return run
 
 
-@task()
+@task(queue_name=queues.DEFAULT)
 def renew_due_policies(days: int = DEFAULT_RENEWAL_DAYS) -> dict[str, list[str]]:
     """The periodic renewal, for a scheduler that enqueues tasks."""
     return renew_due(days=days).as_json()

@@ -22,6 +22,7 @@ from coverage.uploads.sandbox import parse_untrusted
 from coverage.uploads.serializers import uploaded_certificate_json
 from coverage.webhooks import events
 from policies.models import Policy
+from portal import queues
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def review_now(*, certificate_id: int, now: datetime | None = None) -> str:
     return status
 
 
-@task()
+@task(queue_name=queues.DEFAULT)
 def review_certificate(certificate_id: int) -> str:
     """Background review of one uploaded certificate (enqueued when it is stored)."""
     return review_now(certificate_id=certificate_id)

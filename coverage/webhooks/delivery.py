@@ -33,7 +33,7 @@ from coverage.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from coverage.webhooks import targets
 from coverage.webhooks.payloads import event_json
 from coverage.webhooks.signing import SIGNATURE_HEADER, sign
-from portal import outbox
+from portal import outbox, queues
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def _record(*, delivery: Delivery, attempt: DeliveryAttempt, outcome: Outcome) -
     return str(status)
 
 
-@task()
+@task(queue_name=queues.WEBHOOKS)
 def deliver(delivery_id: int) -> str:
     """Make the next attempt of one delivery if it is due; schedule the one after if it fails."""
     claim = _claim(delivery_id=delivery_id)

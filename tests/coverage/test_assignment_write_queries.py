@@ -19,11 +19,17 @@ from coverage.models import (
     WorkJob,
 )
 from coverage.webhooks import endpoints
+from portal import queues
 from tests.coverage.helpers import ApiClient, bound_policy
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTION_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PRODUCTION_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": list(queues.ALL),
+    }
+}
 
 # What a covered dispatch with a new idempotency key costs, statement by statement
 # (BEGIN and COMMIT aside). Each name is a word of the statement it stands for.

@@ -21,6 +21,7 @@ from coverage.views.formatting import when
 from policies.models import AuditEntry, Policy, PolicyStatus
 from policies.services.policy_changes import CANCEL_OUTSIDE_TERM
 from policies.views.policies import CANCELLED_FROM, REINSTATED
+from portal import queues
 from portal.models import User
 from tests.coverage.certificate_helpers import (
     addressed_contractor,
@@ -214,7 +215,12 @@ def test_the_revocation_is_scheduled_for_the_effective_moment(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(queues.ALL),
+        }
+    }
     cancel_at = midnight(5)
     with django_capture_on_commit_callbacks(execute=True):
         assert (

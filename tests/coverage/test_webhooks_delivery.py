@@ -24,7 +24,7 @@ from coverage.webhooks import delivery as webhook_delivery
 from coverage.webhooks import endpoints, signing
 from coverage.webhooks.events import emit
 from coverage.webhooks.payloads import event_json
-from portal import outbox
+from portal import outbox, queues
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.webhook_receiver import (
@@ -443,7 +443,12 @@ def test_racing_workers_make_each_attempt_once(
 def test_the_production_task_backend_defers_retries_to_the_worker(
     platform: Platform, receiver: Receiver, settings
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(queues.ALL),
+        }
+    }
     endpoint_for(platform, receiver.url)
     receiver.statuses = [500]
 

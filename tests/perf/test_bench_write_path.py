@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coverage.services.dates import next_day
+from portal import queues
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
@@ -26,7 +27,12 @@ from tests.policies.helpers import contractor_product, make_contractor
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.perf.bench_urls")]
 
 RUNS = 60
-PRODUCTION_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PRODUCTION_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": list(queues.ALL),
+    }
+}
 
 
 def test_bench_post_assignment_against_a_bare_insert(

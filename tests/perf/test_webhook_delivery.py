@@ -16,6 +16,7 @@ from django.utils import timezone
 from coverage.models import Delivery, Event
 from coverage.webhooks import delivery, endpoints
 from coverage.webhooks.events import emit
+from portal import queues
 from portal.models import Platform
 from tests.coverage.webhook_receiver import running_receiver
 
@@ -64,7 +65,12 @@ def test_latency_through_a_db_worker_process(
     platform: Platform, settings, requires_postgres: None
 ) -> None:
     """The production path: the task row is committed, a separate db_worker polls it."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(queues.ALL),
+        }
+    }
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     worker = subprocess.Popen(

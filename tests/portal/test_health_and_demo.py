@@ -20,6 +20,8 @@ def test_healthz_is_200_with_the_database_up() -> None:
         "database": "ok",
         "workers": "none",
         "live_workers": 0,
+        "queues": {"default": 0, "renders": 0, "webhooks": 0, "email": 0},
+        "unserved_queues": ["default", "renders", "webhooks", "email"],
     }
 
 

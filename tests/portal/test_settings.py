@@ -199,3 +199,50 @@ def test_debug_on_defaults_to_the_sandbox_processor() -> None:
         DJANGO_DEBUG="1",
     )
     assert result.stdout.split() == ["sandbox"], result.stderr
+
+
+TASKS_CODE = (
+    "import json, django; from django.conf import settings; "
+    "t = settings.TASKS['default']; "
+    "print(json.dumps({'BACKEND': t['BACKEND'], 'QUEUES': t['QUEUES'], "
+    "'RQ_QUEUES': sorted(getattr(settings, 'RQ_QUEUES', {})), "
+    "'URL': {q['URL'] for q in getattr(settings, 'RQ_QUEUES', {}).values()}.pop() "
+    "if getattr(settings, 'RQ_QUEUES', None) else None, "
+    "'rq_app': 'django_rq' in settings.INSTALLED_APPS}))"
+)
+
+
+def test_the_task_backend_is_the_database_queue_by_default_with_every_queue() -> None:
+    result = run(TASKS_CODE)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "renders", "webhooks", "email"],
+        "RQ_QUEUES": [],
+        "URL": None,
+        "rq_app": False,
+    }
+
+
+def test_the_rq_backend_takes_its_redis_from_the_environment() -> None:
+    url = "redis://127.0.0.1:6379/14"
+    result = run(TASKS_CODE, DJANGO_TASKS_BACKEND="rq", DJANGO_TASKS_REDIS_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "BACKEND": "django_tasks_rq.RQBackend",
+        "QUEUES": ["default", "renders", "webhooks", "email"],
+        "RQ_QUEUES": ["default", "email", "renders", "webhooks"],
+        "URL": url,
+        "rq_app": True,
+    }
+
+
+def test_a_wrong_task_backend_setting_is_refused_by_name() -> None:
+    unknown = run(TASKS_CODE, DJANGO_TASKS_BACKEND="celery")
+    assert unknown.returncode != 0
+    assert "DJANGO_TASKS_BACKEND must be one of database, rq, not 'celery'" in (
+        unknown.stderr
+    )
+    no_redis = run(TASKS_CODE, DJANGO_TASKS_BACKEND="rq")
+    assert no_redis.returncode != 0
+    assert "DJANGO_TASKS_BACKEND=rq needs DJANGO_TASKS_REDIS_URL" in no_redis.stderr

@@ -13,13 +13,16 @@ from portal.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
-def beat(worker_id: str, *, seconds_ago: float) -> None:
+ALL_QUEUES = "default,renders,webhooks,email"
+
+
+def beat(worker_id: str, *, seconds_ago: float, queues: str = ALL_QUEUES) -> None:
     now = timezone.now()
     WorkerHeartbeat.objects.create(
         worker_id=worker_id,
         hostname="worker-1",
         pid=4242,
-        queues="default",
+        queues=queues,
         started_at=now - timedelta(hours=1),
         seen_at=now - timedelta(seconds=seconds_ago),
     )
@@ -43,3 +46,22 @@ def test_healthz_counts_only_workers_seen_within_the_staleness_period(
     answer = health()
     print(f"\n/healthz with 2 live and 1 stale worker: {answer}")
     assert (answer["workers"], answer["live_workers"]) == ("ok", 2)
+
+
+def test_healthz_counts_live_workers_per_queue_and_names_unserved_ones(
+    settings,
+) -> None:
+    settings.WORKER_STALE_SECONDS = 15
+    beat("renders-1", seconds_ago=1, queues="renders")
+    beat("renders-2", seconds_ago=3, queues="renders")
+    beat("webhooks-dead", seconds_ago=60, queues="webhooks")
+    beat("mail-and-rest", seconds_ago=2, queues="email,default")
+    answer = health()
+    print(f"\n/healthz, webhooks' only worker stale: {answer}")
+    assert answer["workers"] == "partial"
+    assert answer["queues"] == {"default": 1, "renders": 2, "webhooks": 0, "email": 1}
+    assert answer["unserved_queues"] == ["webhooks"]
+    beat("webhooks-1", seconds_ago=0, queues="webhooks")
+    answer = health()
+    assert (answer["workers"], answer["unserved_queues"]) == ("ok", [])
+    assert answer["queues"]["webhooks"] == 1 and answer["live_workers"] == 4
