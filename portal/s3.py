@@ -25,16 +25,24 @@ custom domain (django-storages' URLs for it carry no signature).
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
+from botocore.exceptions import ClientError
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import File
+from s3transfer.constants import ALLOWED_DOWNLOAD_ARGS
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 # "private": the writer (the bucket's owner) alone. "bucket-owner-full-control": the
 # only ACL an AWS bucket whose Object Ownership is "bucket owner enforced" (ACLs
 # disabled, AWS's default) accepts besides none; there it changes nothing.
 PRIVATE_ACLS = ("private", "bucket-owner-full-control")
 PRESIGNED_SECONDS = 60
+# A download is read into memory up to this size (certificates are ~30 KB, uploads at
+# most 15 MB), past it into a temporary file that goes with the request.
+SPOOL_BYTES = 1024 * 1024
 
 
 def refusals(options: dict[str, Any]) -> list[str]:
@@ -80,3 +88,29 @@ class PrivateS3Storage(S3Storage):
             raise ImproperlyConfigured(
                 "DJANGO_STORAGE_BACKEND=s3: " + "; ".join(problems) + "."
             )
+
+    def _open(self, name: str, mode: str = "rb") -> File:
+        """A read is one GET (django-storages' S3File makes a HEAD, then s3transfer
+        another HEAD and the GET: three round trips per download)."""
+        if mode != "rb":
+            return super()._open(name, mode)
+        key = self._normalize_name(clean_name(name))
+        params = {
+            k: v
+            for k, v in self.get_object_parameters(key).items()
+            if k in ALLOWED_DOWNLOAD_ARGS
+        }
+        try:
+            found = self.connection.meta.client.get_object(
+                Bucket=self.bucket_name, Key=key, **params
+            )
+        except ClientError as err:
+            if err.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                raise FileNotFoundError(f"File does not exist: {key}") from err
+            raise
+        # Handed to the caller inside the File, which closes it.
+        buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+        for chunk in found["Body"].iter_chunks(64 * 1024):
+            buffer.write(chunk)
+        buffer.seek(0)
+        return File(buffer, name=name)
