@@ -21,8 +21,8 @@ import pytest
 from django.test import Client
 
 from coverage.models import Certificate, Contractor, UploadedCertificate, WorkJob
-from portal.models import Platform
-from tests.conftest import bearer
+from portal.models import Platform, User
+from tests.conftest import bearer, sign_in
 from tests.coverage.helpers import GL, WC, ApiClient, bound_policy
 from tests.coverage.uploads import corpus
 from tests.coverage.uploads.conftest import (  # noqa: F401 (fixtures)
@@ -82,6 +82,24 @@ def bucket(server: S3Server, settings, monkeypatch: pytest.MonkeyPatch) -> Bucke
     return Bucket(server, name)
 
 
+def s3_calls(during) -> list[str]:
+    """The S3 operations this thread's storage client makes while ``during()`` runs."""
+    from django.core.files.storage import default_storage
+
+    made: list[str] = []
+    events = default_storage.connection.meta.client.meta.events  # type: ignore[attr-defined]
+
+    def record(model: Any, **kwargs: Any) -> None:
+        made.append(model.name)
+
+    events.register("before-call.s3", record)
+    try:
+        during()
+    finally:
+        events.unregister("before-call.s3", record)
+    return made
+
+
 def local_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
@@ -130,12 +148,40 @@ def test_a_dispatchs_pdfs_are_private_objects_served_only_through_the_portal(
         assert b"".join(by_key.streaming_content) == stored
         public = Client().get(f"/certificates/{certificate.number}/pdf")
         assert b"".join(public.streaming_content) == stored
+    # A download is one round trip to the bucket (a GET, no HEADs).
+    number = issued[0].number
+    assert s3_calls(
+        lambda: b"".join(Client().get(f"/certificates/{number}/pdf").streaming_content)
+    ) == ["GetObject"]
     # No link anywhere points into the bucket, and nothing went to the local disk.
     shown = api.get(f"/assignments/{body['id']}").content.decode()
     page = Client().get(f"/certificates/{issued[0].number}/").content.decode()
     for text in (shown, page):
         assert bucket.server.endpoint not in text and bucket.name not in text
     assert local_files(media_root) == []
+
+
+def test_supports_admin_links_to_the_portals_downloads_not_the_bucket(
+    bucket: Bucket,
+    api: ApiClient,
+    support: User,
+    contractor: Contractor,
+    job: WorkJob,
+    category,
+    product,
+    django_capture_on_commit_callbacks,
+) -> None:
+    bound_policy(contractor, category=category)
+    dispatch(api, contractor, job, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.filter(line=GL).get()
+    admin = sign_in(Client(), support)
+    page = admin.get(f"/admin/coverage/certificate/{certificate.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    link = f'href="/portal/certificates/{certificate.number}.pdf"'
+    assert link in text and bucket.server.endpoint not in text
+    download = admin.get(f"/portal/certificates/{certificate.number}.pdf")
+    assert b"".join(download.streaming_content) == bucket.body(certificate.pdf.name)
 
 
 def test_a_revoked_certificates_new_pdf_replaces_the_old_object(
@@ -187,6 +233,7 @@ def test_an_uploaded_certificate_is_kept_and_reviewed_from_the_bucket(
     today: date,  # noqa: F811
     platform_key: str,
     media_root: Path,
+    support: User,
 ) -> None:
     data = corpus.ours(today)
     response = upload(contractor=tech.public_id, certificate=pdf_file(data, "mine.pdf"))
@@ -206,6 +253,12 @@ def test_an_uploaded_certificate_is_kept_and_reviewed_from_the_bucket(
     assert (served.status_code, served["Content-Security-Policy"]) == (200, "sandbox")
     assert b"".join(served.streaming_content) == data
     assert local_files(media_root) == []
+    admin = sign_in(Client(), support).get(
+        f"/admin/coverage/uploadedcertificate/{stored.pk}/change/"
+    )
+    text = admin.content.decode()
+    assert f'href="/api/v1/files/certificates/{stored.public_id}/pdf"' in text
+    assert bucket.server.endpoint not in text
 
 
 def check(options: str) -> subprocess.CompletedProcess[str]:
