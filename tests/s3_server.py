@@ -69,6 +69,25 @@ class S3Server:
         return self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+@dataclass(frozen=True)
+class Bucket:
+    server: S3Server
+    name: str
+
+    def keys(self) -> list[str]:
+        return self.server.keys(self.name)
+
+    def body(self, key: str) -> bytes:
+        return self.server.body(self.name, key)
+
+    def head(self, key: str) -> dict[str, Any]:
+        return self.server.client().head_object(Bucket=self.name, Key=key)
+
+    def grants(self, key: str) -> list[tuple[str, str]]:
+        acl = self.server.client().get_object_acl(Bucket=self.name, Key=key)
+        return [(g["Grantee"]["Type"], g["Permission"]) for g in acl["Grants"]]
+
+
 @contextmanager
 def s3_server() -> Iterator[S3Server]:
     # One log line per S3 request would bury the tests' own output.

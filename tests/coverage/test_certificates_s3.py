@@ -1,4 +1,5 @@
-"""Certificate PDFs and uploads in a private S3 bucket (DJANGO_STORAGE_BACKEND=s3).
+"""Certificate PDFs in a private S3 bucket (DJANGO_STORAGE_BACKEND=s3); uploads are in
+tests/coverage/uploads/test_uploads_s3.py.
 
 Against a real S3 server on 127.0.0.1 (moto in server mode, tests/s3_server.py): each
 object is written private with its content type, read back only through the portal's
@@ -11,75 +12,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from coverage.models import Certificate, Contractor, UploadedCertificate, WorkJob
-from portal.models import Platform, User
+from coverage.models import Certificate, Contractor, WorkJob
+from portal.models import User
 from tests.conftest import bearer, sign_in
 from tests.coverage.helpers import GL, WC, ApiClient, bound_policy
-from tests.coverage.uploads import corpus
-from tests.coverage.uploads.conftest import (  # noqa: F401 (fixtures)
-    harbor,
-    pdf_file,
-    tech,
-    today,
-    upload,
-    with_default,
-)
-from tests.s3_server import CREDENTIALS, S3Server, s3_server
+from tests.s3_server import Bucket
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = "application/pdf"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[S3Server]:
-    with s3_server() as running:
-        yield running
-
-
-@dataclass(frozen=True)
-class Bucket:
-    server: S3Server
-    name: str
-
-    def keys(self) -> list[str]:
-        return self.server.keys(self.name)
-
-    def body(self, key: str) -> bytes:
-        return self.server.body(self.name, key)
-
-    def head(self, key: str) -> dict[str, Any]:
-        return self.server.client().head_object(Bucket=self.name, Key=key)
-
-    def grants(self, key: str) -> list[tuple[str, str]]:
-        acl = self.server.client().get_object_acl(Bucket=self.name, Key=key)
-        return [(g["Grantee"]["Type"], g["Permission"]) for g in acl["Grants"]]
-
-
-@pytest.fixture
-def bucket(server: S3Server, settings, monkeypatch: pytest.MonkeyPatch) -> Bucket:
-    """This test's own bucket as the default storage, configured as a host would be."""
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    name = server.new_bucket()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "portal.s3.PrivateS3Storage",
-            "OPTIONS": server.options(name),
-        },
-    }
-    return Bucket(server, name)
 
 
 def s3_calls(during) -> list[str]:
@@ -223,42 +171,6 @@ def test_a_revoked_certificates_new_pdf_replaces_the_old_object(
         f"\nS3: {len(before)} certificates, cancelled: {len(versions)} object writes, "
         f"{len(deleted)} old objects deleted, {len(bucket.keys())} left (dispatch {body['id']})"
     )
-
-
-def test_an_uploaded_certificate_is_kept_and_reviewed_from_the_bucket(
-    bucket: Bucket,
-    upload: Any,  # noqa: F811
-    tech: Contractor,  # noqa: F811
-    with_default: Platform,  # noqa: F811
-    today: date,  # noqa: F811
-    platform_key: str,
-    media_root: Path,
-    support: User,
-) -> None:
-    data = corpus.ours(today)
-    response = upload(contractor=tech.public_id, certificate=pdf_file(data, "mine.pdf"))
-    assert response.status_code == 201, response.content
-    stored = UploadedCertificate.objects.get(public_id=response.json()["id"])
-    key = stored.file.name
-    assert bucket.keys() == [key] and key.startswith("uploaded-certificates/")
-    assert bucket.body(key) == data
-    assert bucket.head(key)["ContentType"] == PDF
-    assert bucket.grants(key) == [("CanonicalUser", "FULL_CONTROL")]
-    # The review task read it back from the bucket and judged it.
-    assert stored.status == "approved"
-    served = Client().get(
-        f"/api/v1/files/certificates/{stored.public_id}/pdf",
-        headers=bearer(platform_key),
-    )
-    assert (served.status_code, served["Content-Security-Policy"]) == (200, "sandbox")
-    assert b"".join(served.streaming_content) == data
-    assert local_files(media_root) == []
-    admin = sign_in(Client(), support).get(
-        f"/admin/coverage/uploadedcertificate/{stored.pk}/change/"
-    )
-    text = admin.content.decode()
-    assert f'href="/api/v1/files/certificates/{stored.public_id}/pdf"' in text
-    assert bucket.server.endpoint not in text
 
 
 def check(options: str) -> subprocess.CompletedProcess[str]:
