@@ -8,4 +8,4 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Connects the user_logged_in receiver that records whether the session
         # owes a second factor (before any request, so force_login sees it too).
-        from portal import two_factor  # noqa: F401
+        from portal import storage_checks, two_factor  # noqa: F401

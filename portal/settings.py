@@ -179,16 +179,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Uploaded and generated files (certificate PDFs) go through Django's storage API:
-# the local media folder by default; an S3-compatible bucket in production with
-# django-storages installed, e.g. DJANGO_STORAGE_BACKEND=storages.backends.s3.S3Storage
-# and DJANGO_STORAGE_OPTIONS='{"bucket_name": "coi", "endpoint_url": "https://…"}'
-# (see README, "Certificates"). Files are served through views, never by URL.
+# the local media folder by default ("files"); on several hosts a private S3-compatible
+# bucket ("s3", portal/s3.py, the `s3` extra), e.g. DJANGO_STORAGE_BACKEND=s3 and
+# DJANGO_STORAGE_OPTIONS='{"bucket_name": "coi", "endpoint_url": "https://…"}'; or
+# any storage's dotted path (see README, "Production"). Files are served through
+# views, never by URL.
+STORAGE_BACKENDS = {
+    "files": "django.core.files.storage.FileSystemStorage",
+    "s3": "portal.s3.PrivateS3Storage",
+}
+STORAGE_BACKEND = env.str("DJANGO_STORAGE_BACKEND", default="") or "files"
 STORAGES = {
     "default": {
-        "BACKEND": env.str(
-            "DJANGO_STORAGE_BACKEND",
-            default="django.core.files.storage.FileSystemStorage",
-        ),
+        "BACKEND": STORAGE_BACKENDS.get(STORAGE_BACKEND, STORAGE_BACKEND),
         "OPTIONS": env.json("DJANGO_STORAGE_OPTIONS", default={}),
     },
     "staticfiles": {

@@ -33,7 +33,7 @@ _CERTIFICATE_ADMIN_FIELDS = (
     "revoked_at",
     "revocation_reason",
     "superseded_by",
-    "pdf",
+    "pdf_file",
     "render_pending",
     "rendered_at",
     "document",
@@ -78,6 +78,15 @@ class CertificateAdmin(ViewOnlyAdmin):
     @admin.display(boolean=True, description="PDF")
     def pdf_ready(self, certificate: Certificate) -> bool:
         return certificate.is_rendered and not certificate.render_pending
+
+    @admin.display(description="PDF file")
+    def pdf_file(self, certificate: Certificate) -> str:
+        # Through the portal's download, never the storage's own URL (a bucket's is
+        # private; the local media folder is not served at all).
+        if not certificate.is_rendered:
+            return "—"
+        url = reverse("coverage:certificate_download", args=[certificate.number])
+        return format_html('<a href="{}">{}</a>', url, certificate.pdf.name)
 
     @admin.display(description="Verification page")
     def verification_link(self, certificate: Certificate) -> str:

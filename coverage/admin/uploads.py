@@ -4,6 +4,8 @@ check of a platform's default insurance requirement when support edits it here."
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from coverage.models import ReviewResult, UploadedCertificate
 from portal.admin_tools import ViewOnlyAdmin, ViewOnlyInline
@@ -33,6 +35,15 @@ class UploadedCertificateAdmin(ViewOnlyAdmin):
     list_select_related = ["platform", "contractor", "entity"]
     search_fields = ["=public_id", "=review_id", "=contractor__public_id", "filename"]
     inlines = [ReviewResultInline]
+    # The stored file opens through the API's download (support's session), never
+    # through the storage's own URL.
+    exclude = ["file"]
+    readonly_fields = ["stored_file"]
+
+    @admin.display(description="File")
+    def stored_file(self, certificate: UploadedCertificate) -> str:
+        url = reverse("api_v1:uploaded_certificate_pdf", args=[certificate.public_id])
+        return format_html('<a href="{}">{}</a>', url, certificate.file.name)
 
 
 @admin.register(ReviewResult)

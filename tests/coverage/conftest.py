@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
@@ -7,6 +9,7 @@ from policies.models import Product
 from portal.models import Platform
 from tests.coverage.helpers import ApiClient, approved_janitorial, make_entity, make_job
 from tests.policies.helpers import contractor_product, make_contractor
+from tests.s3_server import CREDENTIALS, Bucket, S3Server, s3_server
 
 
 @pytest.fixture
@@ -42,3 +45,26 @@ def contractor(platform: Platform) -> Contractor:
 @pytest.fixture
 def job(platform: Platform, category: CategoryCode, entity: Entity) -> WorkJob:
     return make_job(platform, category=category, entity=entity)
+
+
+# A private S3 bucket as the default storage (tests/s3_server.py: moto on 127.0.0.1).
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[S3Server]:
+    with s3_server() as running:
+        yield running
+
+
+@pytest.fixture
+def bucket(s3_endpoint: S3Server, settings, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+    """This test's own bucket as the default storage, configured as a host would be."""
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    name = s3_endpoint.new_bucket()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "portal.s3.PrivateS3Storage",
+            "OPTIONS": s3_endpoint.options(name),
+        },
+    }
+    return Bucket(s3_endpoint, name)
