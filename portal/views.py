@@ -122,6 +122,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
         return style.response(error, request)
     status = 503 if lost_database else 500
+    body: str
     try:
         if lost_database:
             body = loader.render_to_string(
