@@ -11,9 +11,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from coverage.models import Assignment, ChainCheckpoint, ChainHead, LedgerEntry, WorkJob
+from coverage.models import (
+    Assignment,
+    ChainCheckpoint,
+    ChainHead,
+    LedgerEntry,
+    WorkJob,
+)
 from policies.models import AuditEntry
-from tests.coverage.helpers import GL, ApiClient, bound_policy, make_job
+from tests.coverage.helpers import ApiClient
+from tests.coverage.ledger_helpers import book_through_the_api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requires_postgres")]
 
@@ -40,25 +47,9 @@ def sql(statement: str, params: list | None = None) -> None:
 
 @pytest.fixture
 def booked(api: ApiClient, platform, contractor, category, entity, product):
-    """Dispatches through the API: charged, one narrowed to GL (adjustment), one
-    cancelled (reversals), and a job repriced (adjustments, and the job's audit entry)."""
-    bound_policy(contractor, category=category)
-    jobs = [
-        make_job(platform, category=category, entity=entity, name=f"Job {n}")
-        for n in range(3)
-    ]
-    ids = []
-    for job in jobs:
-        response = api.post(
-            "/assignments", {"contractor": contractor.public_id, "job": job.public_id}
-        )
-        assert response.status_code == 201, response.content
-        ids.append(response.json()["id"])
-    assert api.put(f"/assignments/{ids[0]}", {"coverage_type": [GL]}).status_code == 200
-    cancel = api.post("/assignments/cancel", {"job_id": jobs[1].public_id})
-    assert cancel.status_code == 200, cancel.content
-    assert api.put(f"/jobs/{jobs[2].public_id}", {"wage": 30000}).status_code == 200
-    return [Assignment.objects.get(public_id=i) for i in ids]
+    return book_through_the_api(
+        api, platform=platform, contractor=contractor, category=category, entity=entity
+    )
 
 
 def chain(assignment: Assignment) -> list[LedgerEntry]:
