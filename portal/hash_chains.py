@@ -58,11 +58,12 @@ class ChainSpec:
     def trigger(self) -> str:
         return f"{self.table}_chain_trg"
 
-    def content_sql(self, row: str) -> str:
-        """The canonical content of ``row`` (``NEW`` or a table alias) as one text."""
+    def content_sql(self, row: str, **instead: str) -> str:
+        """The canonical content of ``row`` (``NEW`` or a table alias) as one text;
+        ``instead`` spells given columns from elsewhere (the back-fill's new seq)."""
         parts = []
         for column, kind in self.content:
-            spelled = _SPELLING[kind].format(col=f"{row}.{column}")
+            spelled = _SPELLING[kind].format(col=instead.get(column, f"{row}.{column}"))
             parts.append(f"coalesce(length({spelled})::text || ':' || {spelled}, '-')")
         return " || '|' || ".join(parts)
 
@@ -131,25 +132,26 @@ def uninstall_sql(spec: ChainSpec) -> str:
 
 def backfill_sql(spec: ChainSpec) -> str:
     """Chain the rows already present (a migration on an upgraded database): numbered in
-    id order per chain, then hashed one after another along each chain."""
+    id order per chain and hashed one after another along each chain, each row updated
+    once (a row updated twice in one transaction would queue its deferred foreign-key
+    checks, and the ALTER TABLEs after it would refuse to run)."""
     chain = spec.chain_order("t")
+    content = spec.content_sql("t", chain_seq="r.seq")
     return f"""
-UPDATE {spec.table} u SET chain_seq = n.seq
-  FROM (SELECT t.id, row_number() OVER (PARTITION BY {chain} ORDER BY t.id) AS seq
-          FROM {spec.table} t) n
- WHERE u.id = n.id;
 DO $backfill$
 DECLARE
     r record;
     prev bytea;
 BEGIN
-    FOR r IN SELECT t.id, t.chain_seq FROM {spec.table} t ORDER BY {chain}, t.chain_seq LOOP
-        IF r.chain_seq = 1 THEN
+    FOR r IN SELECT t.id, row_number() OVER (PARTITION BY {chain} ORDER BY t.id) AS seq
+               FROM {spec.table} t ORDER BY {chain}, t.id LOOP
+        IF r.seq = 1 THEN
             prev := '\\x{GENESIS.hex()}'::bytea;
         END IF;
         UPDATE {spec.table} t
-           SET prev_hash = prev,
-               entry_hash = sha256(prev || convert_to({spec.content_sql("t")}, 'UTF8'))
+           SET chain_seq = r.seq,
+               prev_hash = prev,
+               entry_hash = sha256(prev || convert_to({content}, 'UTF8'))
          WHERE t.id = r.id
         RETURNING t.entry_hash INTO prev;
     END LOOP;
