@@ -24,7 +24,11 @@ from policies.audit_chain import AUDIT_CHAIN
 from portal.hash_chains import GENESIS, ChainSpec, entry_hash
 
 SPECS: tuple[ChainSpec, ...] = (LEDGER_CHAIN, AUDIT_CHAIN)
-TITLES = {"ledger": "Premium ledger", "audit": "Audit history"}
+TITLES = {
+    "ledger": "Premium ledger",
+    "audit": "Audit history",
+    "checkpoints": "Checkpoints",
+}
 HEADS = "coverage_chainhead"
 
 
@@ -41,7 +45,9 @@ class Problem:
     seq: int | None = None
 
     def __str__(self) -> str:
-        where = f"{TITLES[self.family]}, chain {chain_label(self.family, self.chain)}"
+        where = TITLES[self.family]
+        if self.chain:
+            where += f", chain {chain_label(self.family, self.chain)}"
         if self.entry_id is not None:
             where += f", entry id {self.entry_id}"
         if self.seq is not None:
@@ -97,6 +103,10 @@ def _walk(spec: ChainSpec, report: Report, *, limit: int, chunk: int) -> None:
         f"ORDER BY {spec.chain_order('t')}, t.chain_seq"
     )
     tally = report.tallies.setdefault(spec.name, Tally())
+
+    def problem(key: str, entry_id: int, seq: int | None, what: str) -> None:
+        report.add(Problem(spec.name, key, what, entry_id, seq), limit)
+
     chain: str | None = None
     expected, previous = 1, GENESIS
     for key, entry_id, seq, prev_hash, stored, content in _rows(sql, chunk=chunk):
@@ -104,38 +114,56 @@ def _walk(spec: ChainSpec, report: Report, *, limit: int, chunk: int) -> None:
         if key != chain:
             chain, expected, previous = key, 1, GENESIS
             tally.chains += 1
-
-        def problem(what: str, *, key: str = key, entry_id: int = entry_id) -> None:
-            report.add(Problem(spec.name, key, what, entry_id, seq), limit)  # noqa: B023
-
         prev_hash, stored = bytes(prev_hash or b""), bytes(stored or b"")
         if seq > expected:
-            missing = (
+            gap = (
                 f"#{expected}" if seq == expected + 1 else f"#{expected} to #{seq - 1}"
             )
-            problem(f"entries before it are missing ({missing}): deleted")
+            problem(
+                key, entry_id, seq, f"entries before it are missing ({gap}): deleted"
+            )
         elif seq < expected:
-            problem(f"a second entry #{seq} in the chain (a fork)")
+            problem(key, entry_id, seq, f"a second entry #{seq} in the chain (a fork)")
         elif prev_hash != previous:
             problem(
+                key,
+                entry_id,
+                seq,
                 "does not link to the entry before it: that entry was changed or "
-                "replaced"
+                "replaced",
             )
         if entry_hash(prev_hash, content) != stored:
-            problem("its content no longer matches its hash: changed after writing")
+            problem(
+                key,
+                entry_id,
+                seq,
+                "its content no longer matches its hash: changed after writing",
+            )
         expected, previous = seq + 1, stored
     unchained = (
-        f"SELECT {spec.chain_text('t')}, t.id FROM {spec.table} t WHERE "
-        "t.chain_seq IS NULL OR t.prev_hash IS NULL OR t.entry_hash IS NULL ORDER BY t.id"
+        f"SELECT {spec.chain_text('t')}, t.id FROM {spec.table} t "
+        "WHERE t.chain_seq IS NULL ORDER BY t.id"
     )
     for key, entry_id in _rows(unchained, chunk=chunk):
         tally.entries += 1
+        problem(key, entry_id, None, "not in its chain (written without the trigger)")
+
+
+def _check_trigger(spec: ChainSpec, report: Report, *, limit: int) -> None:
+    """The trigger that chains new rows is there and enabled."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
+            [spec.trigger, spec.table],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] == "D":
+        state = "missing" if row is None else "disabled"
         report.add(
             Problem(
                 spec.name,
-                key,
-                "not in its chain (written without the trigger)",
-                entry_id,
+                "",
+                f"the trigger {spec.trigger} is {state}: new entries are not chained",
             ),
             limit,
         )
@@ -210,8 +238,8 @@ def _check_checkpoints(
         if digest != checkpoint.digest:
             report.add(
                 Problem(
-                    "ledger",
-                    "-",
+                    "checkpoints",
+                    "",
                     f"checkpoint {checkpoint.pk} no longer matches its digest: the "
                     "checkpoints were changed",
                 ),
@@ -225,8 +253,8 @@ def _check_checkpoints(
         report.expected_digest_found = False
         report.add(
             Problem(
-                "ledger",
-                "-",
+                "checkpoints",
+                "",
                 f"no checkpoint has the digest {expect}: the checkpoints were rewritten, "
                 "or this database is older than that checkpoint",
             ),
@@ -240,7 +268,9 @@ def _record(report: Report, *, chunk: int) -> ChainCheckpoint:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('coverage_chaincheckpoint', 'id'))"
         )
-        (checkpoint_id,) = cursor.fetchone() or (None,)
+        row = cursor.fetchone()
+        assert row is not None  # nextval always answers
+        checkpoint_id: int = row[0]
         recorded = 0
         for spec in SPECS:
             # Heads are inserted before their checkpoint: the foreign key is deferred.
@@ -292,6 +322,7 @@ def verify_chains(
                 # One snapshot for every read; writes (the checkpoint) stay allowed.
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for spec in SPECS:
+            _check_trigger(spec, report, limit=limit)
             _walk(spec, report, limit=limit, chunk=chunk)
             _check_anchors(spec, report, limit=limit, chunk=chunk)
         _check_checkpoints(report, expect=expect_digest, limit=limit, chunk=chunk)

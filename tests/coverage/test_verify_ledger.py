@@ -182,3 +182,45 @@ def test_rewritten_checkpoints_fail_the_kept_digest(booked: list[Assignment]) ->
         f"checkpoint {checkpoint.pk} no longer matches its digest: the checkpoints "
         "were changed"
     ) in err
+
+
+def test_entries_written_without_the_trigger_are_reported(
+    booked: list[Assignment],
+) -> None:
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending checks, before ALTER
+    sql(
+        "ALTER TABLE coverage_ledgerentry DISABLE TRIGGER coverage_ledgerentry_chain_trg"
+    )
+    [sneaked] = LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                assignment=booked[0],
+                platform_id=booked[0].platform_id,
+                contractor_id=booked[0].contractor_id,
+                entity_id=booked[0].job.entity_id,
+                kind=LedgerEntry.Kind.ADJUSTMENT,
+                line="gl",
+                amount=-50,
+                books_on=booked[0].effective_at.date(),
+            )
+        ]
+    )
+
+    err, refused = broken()
+
+    assert err.splitlines() == [
+        "BROKEN  Premium ledger: the trigger coverage_ledgerentry_chain_trg is "
+        "disabled: new entries are not chained",
+        f"BROKEN  Premium ledger, chain assignment id {booked[0].pk}, entry id "
+        f"{sneaked.pk}: not in its chain (written without the trigger)",
+    ]
+    assert "2 problem(s)" in str(refused)
+
+
+def test_a_digest_no_checkpoint_has_is_reported(booked: list[Assignment]) -> None:
+    verify()
+    err, _ = broken("--expect-digest", "ab" * 32)
+    assert err.splitlines() == [
+        f"BROKEN  Checkpoints: no checkpoint has the digest {'ab' * 32}: the "
+        "checkpoints were rewritten, or this database is older than that checkpoint"
+    ]

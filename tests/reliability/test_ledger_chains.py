@@ -263,3 +263,12 @@ def test_a_restored_dump_verifies_with_the_same_counts(booked, tmp_path: Path) -
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{restored}"')
+
+
+def test_on_sqlite_the_command_says_it_verifies_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert manage("migrate", "--noinput", "-v0", url=url).returncode == 0
+    done = manage("verify_ledger", url=url)
+    assert done.returncode == 2
+    assert "verify_ledger needs PostgreSQL" in done.stderr
+    assert "Nothing was verified." in done.stderr
