@@ -4,6 +4,7 @@ events: events, webhook endpoints, deliveries. certificates: certificates.
 records: entities, contractors, the rate book. jobs: work jobs (edits through the
 service). onboarding: the onboarding page.
 history: quotes, opt-ins, dispatches, the premium ledger, invoices.
+integrity: verify_ledger's checkpoints.
 uploads: bring-your-own certificates and their findings; the platform's default requirement.
 """
 
@@ -11,6 +12,7 @@ from coverage.admin import (  # noqa: F401
     certificates,
     events,
     history,
+    integrity,
     jobs,
     onboarding,
     payments,

@@ -1,7 +1,9 @@
 # One live dispatch of a contractor on a job per window (issue 14, item 6). The
 # exclusion constraint needs btree_gist for the integer equalities; both are
 # PostgreSQL's alone, so SQLite (make run) migrates past them and relies on the
-# service's check.
+# service's check. A database upgraded with duplicate live dispatches skips the
+# constraint here (with a warning); 0017 adds it once
+# `manage.py resolve_duplicate_dispatches` has cancelled them.
 
 import django.contrib.postgres.constraints
 import django.contrib.postgres.fields.ranges
@@ -10,7 +12,7 @@ from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 import coverage.models.dispatch
-from portal.migration_operations import AddConstraintOnPostgres
+from coverage.migration_operations import AddWindowConstraintUnlessDuplicates
 
 
 class Migration(migrations.Migration):
@@ -20,7 +22,7 @@ class Migration(migrations.Migration):
 
     operations = [
         BtreeGistExtension(),
-        AddConstraintOnPostgres(
+        AddWindowConstraintUnlessDuplicates(
             model_name="assignment",
             constraint=django.contrib.postgres.constraints.ExclusionConstraint(
                 condition=models.Q(

@@ -71,6 +71,7 @@ def certificate_upload_to(certificate: Certificate, filename: str) -> str:
 # The model modules import the helpers above, so they come after them.
 from coverage.models.base import Addressed, TenantQuerySet  # noqa: E402
 from coverage.models.certificates import Certificate  # noqa: E402, F811
+from coverage.models.checkpoints import ChainCheckpoint, ChainHead  # noqa: E402
 from coverage.models.dispatch import (  # noqa: E402
     COVERED,
     ApplicationSession,
@@ -133,6 +134,8 @@ __all__ = [
     "SandboxCharge",
     "CategoryCode",
     "Certificate",
+    "ChainCheckpoint",
+    "ChainHead",
     "ClassCode",
     "ClassMapping",
     "Contractor",

@@ -84,6 +84,11 @@ class LedgerEntry(AppendOnlyModel):
     amount = models.BigIntegerField(help_text="cents, signed")
     books_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The assignment's hash chain, set by PostgreSQL's trigger (coverage.ledger_chain;
+    # NULL on SQLite): its place in the chain and the hashes that link it.
+    chain_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.BinaryField(null=True, editable=False)
+    entry_hash = models.BinaryField(null=True, editable=False)
 
     objects = LedgerQuerySet.as_manager()
 
@@ -105,6 +110,11 @@ class LedgerEntry(AppendOnlyModel):
             ),
         ]
         constraints = [
+            # One entry per place in an assignment's chain: no fork. Also the index
+            # the trigger probes for the chain's head.
+            models.UniqueConstraint(
+                fields=["assignment", "chain_seq"], name="coverage_ledger_chain_uniq"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="charge") | Q(amount__gt=0),
                 name="coverage_ledger_charge_positive",

@@ -52,6 +52,7 @@ JOB_INVOICE_PAID = (
 )
 NO_ASSIGNMENT_FOR_JOB = "No assignment that can be changed was found for this job."
 DELETED_REASON = "deleted"
+DUPLICATE_REASON = "duplicate"
 POLICY_CANCELLED_REASON = "policy_cancelled"
 
 
@@ -265,6 +266,17 @@ def delete_assignment(*, assignment: Assignment, now: datetime) -> Assignment:
         _cancel(assignment, reason=DELETED_REASON, now=now)
     assignment.deleted_at = now
     assignment.save(update_fields=["deleted_at"])
+    return assignment
+
+
+@transaction.atomic
+def cancel_duplicate_assignment(*, assignment: Assignment, now: datetime) -> Assignment:
+    """Cancel a duplicate dispatch (booked again for the same tech, job and window
+    before the database refused duplicates): all its premium reversed, started or not,
+    since the dispatch kept covers the same work; certificates revoked, platform told."""
+    assignment = _locked(assignment)
+    if not assignment.is_cancelled:
+        _cancel(assignment, reason=DUPLICATE_REASON, now=now)
     return assignment
 
 

@@ -77,6 +77,11 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_entries",
     )
+    # The record's hash chain, set by PostgreSQL's trigger (policies.audit_chain;
+    # NULL on SQLite): its place in the chain and the hashes that link it.
+    chain_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.BinaryField(null=True, editable=False)
+    entry_hash = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -93,6 +98,13 @@ class AuditEntry(models.Model):
             models.Index(
                 fields=["object_type", "object_id", "-created_at"],
                 name="policies_audit_object_idx",
+            ),
+        ]
+        constraints = [
+            # One entry per place in a record's chain: no fork; the trigger's head probe.
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "chain_seq"],
+                name="policies_audit_chain_uniq",
             ),
         ]
 
