@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from django.db import connection
 
@@ -34,8 +35,13 @@ def database_url() -> str:
 
 
 @contextmanager
-def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
-    """``count`` web servers on the test database; their base URLs."""
+def web_hosts(
+    count: int, *, log_dir: Path | None = None, **env: str
+) -> Iterator[list[str]]:
+    """``count`` web servers on the test database; their base URLs.
+
+    With ``log_dir``, host ``n`` writes its stderr (its log) to ``log_dir/web-n.log``.
+    """
     base_env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -46,9 +52,12 @@ def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
     }
     processes: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
+    logs: list[IO[bytes]] = []
     try:
-        for _ in range(count):
+        for n in range(count):
             port = free_port()
+            if log_dir:
+                logs.append((log_dir / f"web-{n}.log").open("wb"))
             processes.append(
                 subprocess.Popen(
                     [
@@ -61,7 +70,7 @@ def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
                     cwd=ROOT,
                     env=base_env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=logs[n] if log_dir else subprocess.DEVNULL,
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
@@ -73,6 +82,8 @@ def web_hosts(count: int, **env: str) -> Iterator[list[str]]:
             process.terminate()
         for process in processes:
             process.wait(timeout=20)
+        for log in logs:
+            log.close()
 
 
 def wait_until_up(url: str, timeout: float = 90) -> None:
