@@ -6,16 +6,17 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal: platforms, users and API keys"
 
     def ready(self) -> None:
-        # Connects the user_logged_in receiver that records whether the session
-        # owes a second factor (before any request, so force_login sees it too).
-        # A database task row remembers the request that enqueued it, so the
-        # worker's log lines for it carry that request's id (portal.request_ids).
         from django.db.models.signals import pre_save
         from django_tasks_db.models import DBTaskResult
 
+        # Imported for its side effect: it connects the user_logged_in receiver that
+        # records whether the session owes a second factor (before any request, so
+        # force_login sees it too).
         from portal import two_factor  # noqa: F401
         from portal.request_ids import remember_enqueuing_request
 
+        # A database task row remembers the request that enqueued it, so the
+        # worker's log lines for it carry that request's id (portal.request_ids).
         pre_save.connect(
             remember_enqueuing_request,
             sender=DBTaskResult,

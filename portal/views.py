@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from portal.models import Platform
 from portal.preferences import set_time_zone
 from portal.workers import live_worker_ids
 from portal.zones import UTC_ZONE
+
+logger = logging.getLogger(__name__)
 
 TIME_ZONE_SAVED = "Saved: times now read in {zone}."
 
@@ -106,4 +109,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
-    return defaults.server_error(request)
+    try:
+        return defaults.server_error(request)
+    except Exception:
+        # The error page must not be a second error (a static manifest missing after
+        # a deploy without collectstatic): plain words, and the cause in the log. An
+        # API path's answer is rewritten into its JSON by ApiEdgeMiddleware anyway.
+        logger.exception("the 500 page could not be rendered")
+        return HttpResponse(
+            "<h1>Server Error (500)</h1>", status=500, content_type="text/html"
+        )
