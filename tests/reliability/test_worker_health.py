@@ -43,3 +43,13 @@ def test_healthz_counts_only_workers_seen_within_the_staleness_period(
     answer = health()
     print(f"\n/healthz with 2 live and 1 stale worker: {answer}")
     assert (answer["workers"], answer["live_workers"]) == ("ok", 2)
+
+
+def test_healthz_stays_cheap(django_assert_num_queries) -> None:
+    beat("alive", seconds_ago=1)
+    # One query (the heartbeats, which also proves the database answers), no session.
+    with django_assert_num_queries(1):
+        response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert not response.cookies
+    assert response["Cache-Control"].startswith("max-age=0")
