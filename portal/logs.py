@@ -2,7 +2,7 @@
 
 ``DJANGO_LOG_FORMAT=json`` (the default with debug off) writes every record as one JSON
 object: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``request_id``,
-``task_id`` inside a background task, ``exc_info`` (the traceback, as one string) when
+``pid``, ``task_id`` inside a background task, ``exc_info`` (the traceback, as one string) when
 there is one, and the record's own scalar extras (the access line's ``method``,
 ``path``, ``route``, ``status``, ``duration_ms``; Django's ``status_code``). A log
 shipper needs no parsing rules, and a traceback stays on its line.
@@ -44,6 +44,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
+            # Which of a host's processes (gunicorn workers, db_workers) wrote it.
+            "pid": record.process,
         }
         task_id = getattr(record, "task_id", None)
         if task_id:

@@ -98,7 +98,9 @@ def test_latency_is_labelled_by_url_pattern_not_by_path(
     metrics_on: None, platform: Platform, platform_key: str
 ) -> None:
     api = ApiClient(platform_key)
-    ids = [make_contractor(platform, email=f"t{n}@example.com").public_id for n in range(3)]
+    ids = [
+        make_contractor(platform, email=f"t{n}@example.com").public_id for n in range(3)
+    ]
     series = (
         "dcp_http_request_duration_seconds_count",
         frozenset(
