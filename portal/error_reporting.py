@@ -19,9 +19,14 @@ and, in a background task, the task id: support finds the report from either.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from portal.log_redaction import FILTERED, redacted_path
 from portal.request_ids import current_request_id, current_task_id
+
+if TYPE_CHECKING:
+    # The SDK's own name for an event (a TypedDict); handled here as plain JSON.
+    from sentry_sdk._types import Event
 
 # Field names that hold tax ids, as the API, the forms and the models spell them.
 TAX_ID_FIELDS = [
@@ -39,7 +44,6 @@ SECRET_VALUES = re.compile(
     r"|\bwhsec_[A-Za-z0-9]+"
     r"|\b\d{3}-\d{2}-\d{4}\b|\b\d{2}-\d{7}\b|\b\d{9}\b"
 )
-FILTERED = "[Filtered]"
 
 
 def _scrub(value: Any) -> Any:
@@ -52,10 +56,9 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub_event(sent: Event, hint: dict[str, Any]) -> Event:
     """before_send: tag the request (and task) id, blank secrets wherever they are."""
-    from portal.request_log import redacted_path
-
+    event = cast(dict[str, Any], sent)
     tags = event.setdefault("tags", {})
     request_id = current_request_id()
     if request_id != "-":
@@ -73,8 +76,7 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
             except Exception:  # noqa: BLE001 (a report must still go, without the path)
                 path = "/" + FILTERED
             request["url"] = f"{scheme}://{host}{path}"
-    scrubbed: dict[str, Any] = _scrub(event)
-    return scrubbed
+    return cast("Event", _scrub(event))
 
 
 def configure(

@@ -76,7 +76,10 @@ def logging_settings(*, log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "portal.request_ids.RequestIdLogFilter"}},
+        "filters": {
+            "request_id": {"()": "portal.request_ids.RequestIdLogFilter"},
+            "url_secrets": {"()": "portal.log_redaction.RedactUrlSecretsFilter"},
+        },
         "formatters": {
             "json": {"()": "portal.logs.JsonFormatter"},
             "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -93,6 +96,8 @@ def logging_settings(*, log_format: str, level: str) -> dict[str, Any]:
             # Django's own default sends "django" to a debug-only console handler of
             # its own (a second, plain copy of each line): one handler for all.
             "django": {"handlers": [], "level": level, "propagate": True},
+            # "Not Found: /apply/<token>/": the token is the key to a hosted page.
+            "django.request": {"filters": ["url_secrets"]},
             # runserver's per-request lines know no request id and repeat the access
             # line (portal.request_log): off in JSON. In text they stay as Django
             # prints them, for the person at `make run`.

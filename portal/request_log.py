@@ -7,7 +7,8 @@ line — and observes ``dcp_http_request_duration_seconds`` (portal.metrics). Th
 to the response leaving Django (a streamed PDF's bytes are not counted).
 
 Paths whose URL pattern captures a secret (a hosted page's ``<token>``, which is the
-key to that page) are logged with the secret replaced: ``/apply/[Filtered]/``.
+key to that page) are logged with the secret replaced: ``/apply/[Filtered]/``
+(``portal.log_redaction``).
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, ResolverMatch, resolve
+from django.urls import ResolverMatch
 
 from portal import metrics
+from portal.log_redaction import redacted_path
 
 logger = logging.getLogger("portal.access")
 
-# URL captures that are credentials: never written to a log or an error report.
-SECRET_URL_KWARGS = frozenset({"token"})
-FILTERED = "[Filtered]"
 UNMATCHED = "unmatched"
 
 
@@ -34,19 +33,6 @@ def route_of(match: ResolverMatch | None) -> str:
     if match is None or not match.route:
         return UNMATCHED
     return "/" + match.route
-
-
-def redacted_path(path: str, match: ResolverMatch | None = None) -> str:
-    """``path`` with every secret URL capture replaced (resolving it if need be)."""
-    if match is None:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return path
-    for name, value in match.kwargs.items():
-        if name in SECRET_URL_KWARGS and isinstance(value, str) and value:
-            path = path.replace(value, FILTERED)
-    return path
 
 
 class AccessLogMiddleware:

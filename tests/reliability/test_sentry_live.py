@@ -160,6 +160,12 @@ def test_an_unhandled_error_reaches_sentry_tagged_and_scrubbed(
     everything = b"".join(raw for _, _, raw in envelopes).decode()
     for secret in (platform_key, "secret-session-cookie", TAX_ID, "123456789"):
         assert secret not in everything, f"{secret!r} reached Sentry"
+    frames = [
+        frame
+        for value in event["exception"]["values"]
+        for frame in value.get("stacktrace", {}).get("frames", [])
+    ]
+    assert frames and not any("vars" in frame for frame in frames)
     sent_request_headers = event["request"].get("headers", {})
     assert sent_request_headers.get("Authorization") in (None, "", "[Filtered]")
     assert sent_request_headers.get("Cookie") in (None, "", "[Filtered]")
