@@ -17,9 +17,22 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from portal.models import Platform
+from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
+from tests.policies.helpers import contractor_product, make_contractor
 from tests.reliability.servers import ROOT, database_url
 
 LOG_FIELDS = {"time", "level", "logger", "message", "request_id"}
+
+
+def dispatch_parties(platform: Platform) -> tuple[str, str]:
+    """A covered tech and a job to dispatch them to: their public ids."""
+    category = approved_janitorial(platform)
+    contractor_product()
+    contractor = make_contractor(platform, email="terry@example.com", state="NJ")
+    job = make_job(platform, category=category)
+    bound_policy(contractor, category=category)
+    return contractor.public_id, job.public_id
 
 
 def call(

@@ -14,10 +14,9 @@ import pytest
 
 from coverage.models import WebhookEndpoint
 from portal.models import Platform
-from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
-from tests.policies.helpers import contractor_product, make_contractor
 from tests.reliability.observed import (
     call,
+    dispatch_parties,
     log_lines,
     receiver,
     run_worker_batch,
@@ -29,15 +28,6 @@ from tests.reliability.servers import web_hosts
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = "metrics-scraper-token-0123456789"
-
-
-def dispatch_parties(platform: Platform) -> tuple[str, str]:
-    category = approved_janitorial(platform)
-    contractor_product()
-    contractor = make_contractor(platform, email="terry@example.com", state="NJ")
-    job = make_job(platform, category=category)
-    bound_policy(contractor, category=category)
-    return contractor.public_id, job.public_id
 
 
 def test_every_log_line_is_json_and_carries_the_request_id_the_caller_got(

@@ -22,9 +22,17 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from portal.api_edges import SERVER_ERROR
-from tests.reliability.observed import call, log_lines
+from portal.models import Platform
+from tests.reliability.observed import (
+    call,
+    dispatch_parties,
+    log_lines,
+    run_worker_batch,
+)
 from tests.reliability.servers import web_hosts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,6 +73,15 @@ def sentry_ingest() -> Iterator[tuple[str, list[tuple[str, dict[str, str], bytes
     finally:
         server.shutdown()
         server.server_close()
+
+
+def events_in(envelopes: list[tuple[str, dict[str, str], bytes]]) -> list[dict]:
+    return [
+        payload
+        for _, _, raw in envelopes
+        for header, payload in items(raw)
+        if header.get("type") == "event"
+    ]
 
 
 def items(envelope: bytes) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -128,12 +145,7 @@ def test_an_unhandled_error_reaches_sentry_tagged_and_scrubbed(
     # One unhandled error, the database's, tagged with the caller's request id. (This
     # host has no collected static files, so the 500 page fails to render too: logged
     # as an error, which Sentry receives as a second, logged event.)
-    events = [
-        payload
-        for _, _, raw in envelopes
-        for header, payload in items(raw)
-        if header.get("type") == "event"
-    ]
+    events = events_in(envelopes)
     unhandled = [
         e
         for e in events
@@ -182,3 +194,41 @@ def test_an_unhandled_error_reaches_sentry_tagged_and_scrubbed(
     assert server_error["level"] == "ERROR"
     assert "ProgrammingError" in server_error["exc_info"]
     assert TAX_ID not in server_error["exc_info"]
+
+
+def test_a_failing_background_task_reaches_sentry_with_its_task_and_request_ids(
+    platform: Platform, platform_key: str, tmp_path: Path
+) -> None:
+    contractor, job = dispatch_parties(platform)
+    # The worker's storage cannot be written (its folder is a file): the render fails.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    with sentry_ingest() as (dsn, envelopes):
+        with web_hosts(1, DJANGO_MEDIA_ROOT=str(tmp_path / "media")) as (host,):
+            status, headers, body = call(
+                "POST",
+                f"{host}/api/v1/assignments",
+                key=platform_key,
+                body={"contractor": contractor, "job": job},
+            )
+        assert status == 201, body
+        run_worker_batch(
+            tmp_path / "worker.log", SENTRY_DSN=dsn, DJANGO_MEDIA_ROOT=str(blocked)
+        )
+        deadline = time.monotonic() + 30
+        while not events_in(envelopes) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    failed = list(DBTaskResult.objects.filter(status=TaskResultStatus.FAILED))
+    events = events_in(envelopes)
+    print(
+        f"\n{len(failed)} task(s) failed; {len(events)} event(s) at the ingest: "
+        + ", ".join(str(e["tags"]) for e in events)
+    )
+    assert len(failed) == 1
+    (event,) = events
+    assert event["tags"] == {
+        "task_id": str(failed[0].pk),
+        "request_id": headers["request-id"],
+    }
+    assert "render_certificate" in event["logentry"]["formatted"]
+    assert event["exception"]["values"]
