@@ -22,3 +22,8 @@ class CoverageConfig(AppConfig):
         task_recovered.connect(
             release_webhook_claim, dispatch_uid="coverage.release_webhook_claim"
         )
+        # The backlog gauges a /metrics scrape reads (webhooks, certificate renders).
+        from coverage.metrics import backlog_gauges
+        from portal.metrics import register_gauges
+
+        register_gauges("coverage.backlog", backlog_gauges)

@@ -111,6 +111,10 @@ def _rewritten(
     for header in ("Allow", "Retry-After"):
         if header in response:
             rewritten[header] = response[header]
+    # Django marks a response it has logged (the 500 with its traceback); the new one
+    # keeps the mark, or django.request would log the same error a second time.
+    if getattr(response, "_has_been_logged", False):
+        rewritten._has_been_logged = True  # type: ignore[attr-defined]
     return rewritten
 
 

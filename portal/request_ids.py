@@ -4,8 +4,12 @@
 a sane token (so a platform can follow one call through its logs and ours), else makes
 ``req_`` + random base-62. It is echoed in the ``request-id`` response header (the
 contractor SDK reads it into its errors) and stamped on every log record emitted while the
-request runs (``RequestIdLogFilter``: ``%(request_id)s``). This module imports no models:
-the logging configuration loads it before the apps are ready.
+request runs (``RequestIdLogFilter``: ``%(request_id)s``).
+
+A background task runs under ``running_task``: its lines carry ``task_id`` and the id of
+the request that enqueued it (kept in the task row by ``remember_enqueuing_request``).
+This module imports no models: the logging configuration loads it before the apps are
+ready.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import logging
 import re
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -27,11 +33,43 @@ _ALPHABET = string.digits + string.ascii_letters
 _current: contextvars.ContextVar[str] = contextvars.ContextVar(
     "request_id", default="-"
 )
+_task: contextvars.ContextVar[str] = contextvars.ContextVar("task_id", default="")
+# Where a task row keeps the id of the request that enqueued it (beside the library's
+# own "args" and "kwargs", which it reads by name).
+ENQUEUED_BY_KEY = "request_id"
 
 
 def current_request_id() -> str:
     """The id of the request being served in this context, or "-" outside one."""
     return _current.get()
+
+
+def current_task_id() -> str:
+    """The id of the background task running in this context, or ""."""
+    return _task.get()
+
+
+@contextmanager
+def running_task(*, task_id: str, request_id: str | None) -> Iterator[None]:
+    """Lines logged inside carry ``task_id`` and the enqueuing request's id."""
+    task_token = _task.set(task_id)
+    request_token = _current.set(request_id or "-")
+    try:
+        yield
+    finally:
+        _current.reset(request_token)
+        _task.reset(task_token)
+
+
+def remember_enqueuing_request(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """pre_save of a database task row: note the request that enqueues it.
+
+    Costs no statement: the id rides in the INSERT the backend makes anyway. Only on
+    creation, and only inside a request (a sweeper's tasks have none).
+    """
+    request_id = current_request_id()
+    if instance._state.adding and request_id != "-":
+        instance.args_kwargs = {**instance.args_kwargs, ENQUEUED_BY_KEY: request_id}
 
 
 def new_request_id() -> str:
@@ -46,6 +84,7 @@ class RequestIdLogFilter(logging.Filter):
         # returned, with the request attached: take the id from there when it is.
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", None) or current_request_id()
+        record.task_id = current_task_id()
         return True
 
 

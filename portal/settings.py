@@ -15,7 +15,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal import base_url, queues
+from portal import base_url, error_reporting, logs, queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.request_ids.RequestIdMiddleware",
+    # Just inside the request id: times everything else, logs the access line and
+    # observes the latency histogram (portal/request_log.py).
+    "portal.request_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -375,25 +378,28 @@ CACHES = {
 }
 # ---------------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.request_ids.RequestIdLogFilter"}},
-    "formatters": {
-        "default": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"}
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": "default",
-        }
-    },
-    "root": {
-        "handlers": ["console"],
-        "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
-    },
-}
+# --- Observability (README: Observability) --------------------------------------
+# Logs: one JSON object per line (time, level, logger, message, request_id, task_id,
+# the access line's method/path/route/status/duration_ms) for log shippers, the
+# default with debug off; DJANGO_LOG_FORMAT=text is the short human form (make run).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING_CONFIG = "portal.logs.configure"  # dictConfig, and Python warnings into it
+LOGGING = logs.logging_settings(
+    log_format=LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="INFO")
+)
+# Prometheus metrics at /metrics (portal/metrics.py) for a scraper that sends
+# "Authorization: Bearer <token>". Unset, the endpoint answers 404: it is off.
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+# Error reports to Sentry when SENTRY_DSN is set (portal/error_reporting.py: no
+# personal data, no frame locals, keys and tax ids scrubbed). Errors only unless
+# SENTRY_TRACES_SAMPLE_RATE asks for a share of requests traced too.
+SENTRY_ENABLED = error_reporting.configure(
+    dsn=env.str("SENTRY_DSN", default=""),
+    environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+    release=env.str("SENTRY_RELEASE", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
+# ---------------------------------------------------------------------------------
 
 # Background workers (portal.workers): each beats a heartbeat row this often, and a
 # worker silent for longer than the staleness period counts as dead: its RUNNING

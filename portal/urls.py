@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from coverage.api.urls import api as coverage_api
 from policies.api import job_api, policy_api
-from portal import account_views, converters, views
+from portal import account_views, converters, metrics, views
 from portal.forms import LoginForm
 
 # Imported for its side effect: <pid:…> is registered before any app's URLs load.
@@ -57,6 +57,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus, for a scraper holding DJANGO_METRICS_TOKEN (404 while it is unset).
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("settings/", views.settings_page, name="settings"),
     path("admin/", admin.site.urls),
     path("api/v1/", coverage_api.urls),

@@ -42,6 +42,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portal import queues
 from portal.models import WorkerHeartbeat
+from portal.request_ids import ENQUEUED_BY_KEY, running_task
 
 logger = logging.getLogger(__name__)
 
@@ -298,4 +299,12 @@ class ResilientWorker(Worker):
             original(exc)
 
         db_task_result.set_failed = set_failed
-        super().run_task(db_task_result)
+        # Its log lines carry the task's id and the id of the request that enqueued it.
+        args_kwargs = db_task_result.args_kwargs
+        with running_task(
+            task_id=str(db_task_result.pk),
+            request_id=args_kwargs.get(ENQUEUED_BY_KEY)
+            if isinstance(args_kwargs, dict)
+            else None,
+        ):
+            super().run_task(db_task_result)

@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from django.db import connection
 
@@ -34,12 +35,15 @@ def database_url() -> str:
 
 
 @contextmanager
-def web_hosts(count: int, *, gunicorn: bool = False, **env: str) -> Iterator[list[str]]:
+def web_hosts(
+    count: int, *, gunicorn: bool = False, log_dir: Path | None = None, **env: str
+) -> Iterator[list[str]]:
     """``count`` web servers on the test database; their base URLs.
 
     ``runserver`` by default; ``gunicorn=True`` serves as production does (two sync
     workers with a deep listen backlog), for bursts wider than runserver's backlog of
-    five pending connections, which resets the rest.
+    five pending connections, which resets the rest. With ``log_dir``, host ``n``
+    writes its stderr (its log) to ``log_dir/web-n.log``.
     """
     base_env = {
         **os.environ,
@@ -51,9 +55,12 @@ def web_hosts(count: int, *, gunicorn: bool = False, **env: str) -> Iterator[lis
     }
     processes: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
+    logs: list[IO[bytes]] = []
     try:
-        for _ in range(count):
+        for n in range(count):
             port = free_port()
+            if log_dir:
+                logs.append((log_dir / f"web-{n}.log").open("wb"))
             processes.append(
                 subprocess.Popen(
                     [
@@ -78,7 +85,7 @@ def web_hosts(count: int, *, gunicorn: bool = False, **env: str) -> Iterator[lis
                     cwd=ROOT,
                     env=base_env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=logs[n] if log_dir else subprocess.DEVNULL,
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
@@ -90,6 +97,8 @@ def web_hosts(count: int, *, gunicorn: bool = False, **env: str) -> Iterator[lis
             process.terminate()
         for process in processes:
             process.wait(timeout=20)
+        for log in logs:
+            log.close()
 
 
 def wait_until_up(url: str, timeout: float = 90) -> None:

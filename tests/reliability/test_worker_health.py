@@ -65,3 +65,13 @@ def test_healthz_counts_live_workers_per_queue_and_names_unserved_ones(
     answer = health()
     assert (answer["workers"], answer["unserved_queues"]) == ("ok", [])
     assert answer["queues"]["webhooks"] == 1 and answer["live_workers"] == 4
+
+
+def test_healthz_stays_cheap(django_assert_num_queries) -> None:
+    beat("alive", seconds_ago=1)
+    # One query (the heartbeats, which also proves the database answers), no session.
+    with django_assert_num_queries(1):
+        response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert not response.cookies
+    assert response["Cache-Control"].startswith("max-age=0")
