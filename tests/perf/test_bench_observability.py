@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from portal import queues
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.helpers import (
@@ -60,7 +61,12 @@ def test_bench_scrape_against_a_backlog(
     settings, platform: Platform, platform_key: str
 ) -> None:
     settings.METRICS_TOKEN = TOKEN
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(queues.ALL),
+        }
+    }
     category = approved_janitorial(platform)
     contractor_product()
     api = ApiClient(platform_key)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from prometheus_client.parser import text_string_to_metric_families
 
+from portal import queues
 from portal.models import Platform
 from tests.conftest import bearer
 from tests.coverage.helpers import (
@@ -30,7 +31,12 @@ SCRAPE_QUERIES = 4
 def metrics_on(settings) -> None:
     settings.METRICS_TOKEN = TOKEN
     # Tasks wait in the database queue (as in production) instead of running at once.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(queues.ALL),
+        }
+    }
 
 
 def scrape() -> dict[tuple[str, frozenset], float]:
