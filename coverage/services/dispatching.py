@@ -23,8 +23,8 @@ from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Contractor, WorkJob
 from coverage.payments import charging, rules
 from coverage.rating import Rating
-from coverage.services import ledger
-from coverage.services.dates import resolve_window
+from coverage.services import dispatch_reads, ledger
+from coverage.services.dates import Window, resolve_window
 from coverage.services.deciding import evaluate as _evaluate
 from coverage.services.deciding import rate_dispatch as _rate
 from coverage.services.dispatch_windows import (
@@ -53,10 +53,22 @@ def jobs_for_dispatch(*, platform_id: int) -> QuerySet[WorkJob]:
     )
 
 
-def contractors_for_dispatch() -> QuerySet[Contractor]:
-    """Contractors read (and locked) as ``create_assignment`` decides on them."""
+def contractors_for_dispatch(
+    *, job: WorkJob | None = None, window: Window | None = None
+) -> QuerySet[Contractor]:
+    """Contractors read (and locked) as ``create_assignment`` decides on them.
+
+    With the (locked) ``job`` and the resolved ``window``, the row also carries what
+    eligibility and rating read for them (``dispatch_reads``, PostgreSQL): the live
+    policies, the approved own certificates and the rate book's rows.
+    """
+    contractors = Contractor.objects.all()
+    if job is not None and window is not None and dispatch_reads.supported():
+        contractors = contractors.annotate(
+            **dispatch_reads.annotations(job=job, window=window)
+        )
     return (
-        Contractor.objects.select_for_update(of=("self",))
+        contractors.select_for_update(of=("self",))
         .select_related("platform")
         # The platform's billing mode and whether anyone listens to its webhooks:
         # read with the row instead of a query each.
@@ -69,8 +81,22 @@ def contractors_for_dispatch() -> QuerySet[Contractor]:
     )
 
 
+def dispatch_window(
+    *,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> Window | None:
+    """The window ``create_assignment`` will resolve from the same input and ``now``,
+    or None when it will refuse it (the refusal is then its to report, in order)."""
+    try:
+        return resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    except ValidationError:
+        return None
+
+
 def _lock_parties(
-    *, job: WorkJob, contractor: Contractor, locked: bool
+    *, job: WorkJob, contractor: Contractor, locked: bool, window: Window
 ) -> tuple[WorkJob, Contractor]:
     if locked:
         # Read through the querysets above in this very transaction (the annotations
@@ -81,10 +107,9 @@ def _lock_parties(
         if not (read_for_dispatch and transaction.get_connection().in_atomic_block):
             raise RuntimeError("locked=True needs the parties read for the dispatch")
         return job, contractor
-    return (
-        jobs_for_dispatch(platform_id=contractor.platform_id).get(pk=job.pk),
-        contractors_for_dispatch().get(pk=contractor.pk),
-    )
+    # The job first, the order every writer takes.
+    job = jobs_for_dispatch(platform_id=contractor.platform_id).get(pk=job.pk)
+    return job, contractors_for_dispatch(job=job, window=window).get(pk=contractor.pk)
 
 
 # No savepoint: create_assignment is the whole of its caller's write (the API's
@@ -107,13 +132,16 @@ def create_assignment(
     """Report a dispatch. Ineligible ones are recorded too, with the reason and no premium.
 
     ``locked``: the caller read ``job`` and ``contractor`` through ``jobs_for_dispatch``
-    and ``contractors_for_dispatch`` in the transaction this call joins.
+    and ``contractors_for_dispatch`` in the transaction this call joins (the latter
+    with the job and window, to save eligibility's reads: ``dispatch_window``).
     """
     window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
     # The job and contractor rows are locked so that a change to either (which
     # re-decides their dispatches under the same lock) waits for this one or is
     # seen by it: a dispatch is never decided on a job or residence that has changed.
-    job, contractor = _lock_parties(job=job, contractor=contractor, locked=locked)
+    job, contractor = _lock_parties(
+        job=job, contractor=contractor, locked=locked, window=window
+    )
     assignment = Assignment(
         platform=contractor.platform,
         contractor=contractor,
@@ -128,6 +156,7 @@ def create_assignment(
         requested=clean_lines(lines) if lines else None,
         policy=policy,
         approved=job.category_approved,  # type: ignore[attr-defined]
+        reads=dispatch_reads.pre_read(contractor, job=job),
     )
     card_payer = rules.pays_by_card(
         contractor=contractor,
