@@ -28,11 +28,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.aggregates import JSONBAgg
-from django.db import connection, models
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import CharField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, JSONObject, Trim, Upper
-from django.utils.dateparse import parse_datetime
 
 from coverage.models import ClassMapping, Rate, UploadedCertificate, WorkJob
 from coverage.rating import BookRow, RateBook
@@ -41,10 +39,10 @@ from coverage.services.own_cover import for_customer
 from coverage.services.terms import rating_day
 from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus
+from portal import json_rows
 from portal.jurisdictions import normalize_state
 
 WORKERS_COMP = CoverageType.WORKERS_COMP.value
-_POLICY_FIELDS = tuple(Policy._meta.concrete_fields)
 
 
 @dataclass(frozen=True)
@@ -62,24 +60,8 @@ class DispatchReads:
         return self.effective_at == effective_at and self.end_at == end_at
 
 
-def supported() -> bool:
-    """JSON aggregation subqueries are written for PostgreSQL (jsonb_agg … ORDER BY)."""
-    return connection.vendor == "postgresql"
-
-
-def _rows(queryset: QuerySet[Any], row: JSONObject, *, order_by: tuple[str, ...]) -> Subquery:
-    """``queryset``'s rows as one JSON array, in ``order_by``: a correlated subquery."""
-    return Subquery(
-        queryset.order_by()
-        .annotate(_one=models.Value(1))
-        .values("_one")
-        .annotate(rows=JSONBAgg(row, order_by=order_by))
-        .values("rows")
-    )
-
-
-def annotations(*, job: WorkJob, window: Window) -> dict[str, Any]:
-    """The annotations ``contractors_for_dispatch`` adds for ``job`` in ``window``."""
+def reads_for(*, job: WorkJob, window: Window) -> dict[str, Any]:
+    """What ``contractors_for_dispatch`` annotates for ``job`` in ``window``."""
     policies = Policy.objects.filter(
         platform_id=OuterRef("platform_id"),
         contractor_id=OuterRef("pk"),
@@ -95,12 +77,11 @@ def annotations(*, job: WorkJob, window: Window) -> dict[str, Any]:
         job=job,
     )
     found: dict[str, Any] = {
-        "pre_read_policies": _rows(
+        "pre_read_policies": json_rows.rows(
             policies,
-            JSONObject(**{f.attname: f.attname for f in _POLICY_FIELDS}),
             order_by=("-effective_at", "-id"),
         ),
-        "pre_read_own": _rows(
+        "pre_read_own": json_rows.rows(
             approved,
             JSONObject(public_id="public_id", parsed="parsed"),
             order_by=("-decided_at", "-reviewed_at", "-id"),
@@ -126,7 +107,7 @@ def annotations(*, job: WorkJob, window: Window) -> dict[str, Any]:
             ),
             category_code_id=job.category_code_id,
         )
-        found["pre_read_book"] = _rows(
+        found["pre_read_book"] = json_rows.rows(
             mappings,
             JSONObject(
                 line="line",
@@ -141,21 +122,9 @@ def annotations(*, job: WorkJob, window: Window) -> dict[str, Any]:
     return found
 
 
-def _policy(row: dict[str, Any]) -> Policy:
-    values = []
-    for field in _POLICY_FIELDS:
-        value = row[field.attname]
-        if value is not None and isinstance(field, models.DateTimeField):
-            value = parse_datetime(value)
-        elif value is not None and not isinstance(field, models.JSONField):
-            value = field.to_python(value)
-        values.append(value)
-    return Policy.from_db(
-        connection.alias, [f.attname for f in _POLICY_FIELDS], values
-    )
-
-
-def _book(rows: list[dict[str, Any]], *, work_state: str, residence: str, on: date) -> RateBook:
+def _book(
+    rows: list[dict[str, Any]], *, work_state: str, residence: str, on: date
+) -> RateBook:
     answered = {(WORKERS_COMP, work_state)} | {
         (line, residence) for line in CoverageType.values if line != WORKERS_COMP
     }
@@ -191,7 +160,10 @@ def pre_read(contractor: Any, *, job: WorkJob) -> DispatchReads | None:
     return DispatchReads(
         effective_at=starts,
         end_at=contractor.pre_read_to,
-        policies=[_policy(row) for row in contractor.pre_read_policies or []],
+        policies=[
+            json_rows.instance(Policy, row)
+            for row in contractor.pre_read_policies or []
+        ],
         own_certificates=[
             (row["public_id"], row["parsed"]) for row in contractor.pre_read_own or []
         ],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +37,7 @@ from coverage.services.inputs import clean_lines
 from coverage.services.terms import rating_day
 from coverage.webhooks import events
 from policies.models import Policy
+from portal import json_rows
 
 
 def jobs_for_dispatch(*, platform_id: int) -> QuerySet[WorkJob]:
@@ -63,20 +65,25 @@ def contractors_for_dispatch(
     policies, the approved own certificates and the rate book's rows.
     """
     contractors = Contractor.objects.all()
-    if job is not None and window is not None and dispatch_reads.supported():
+    if job is not None and window is not None and json_rows.supported():
         contractors = contractors.annotate(
-            **dispatch_reads.annotations(job=job, window=window)
+            **dispatch_reads.reads_for(job=job, window=window)
         )
+    # The platform's billing mode and its webhook endpoints (or whether it has any):
+    # read with the row instead of a query each. OuterRef: the contractor's platform
+    # (an F() here would name the subquery's own column and match every platform's).
+    platform_id = OuterRef("platform_id")
+    if json_rows.supported():
+        webhooks: dict[str, Any] = {
+            "live_endpoints": events.live_endpoints(platform_id)
+        }
+    else:
+        webhooks = {"has_webhooks": events.endpoints_exist(platform_id)}
     return (
         contractors.select_for_update(of=("self",))
         .select_related("platform")
-        # The platform's billing mode and whether anyone listens to its webhooks:
-        # read with the row instead of a query each.
         .annotate(
-            # OuterRef: the contractor's platform (an F() here would name the
-            # subquery's own column and match every platform's settings).
-            collects_by_card=rules.collects_by_card_subquery(OuterRef("platform_id")),
-            has_webhooks=events.endpoints_exist(OuterRef("platform_id")),
+            collects_by_card=rules.collects_by_card_subquery(platform_id), **webhooks
         )
     )
 
@@ -102,7 +109,7 @@ def _lock_parties(
         # Read through the querysets above in this very transaction (the annotations
         # prove the first, the open transaction the second).
         read_for_dispatch = hasattr(job, "category_approved") and hasattr(
-            contractor, "has_webhooks"
+            contractor, "collects_by_card"
         )
         if not (read_for_dispatch and transaction.get_connection().in_atomic_block):
             raise RuntimeError("locked=True needs the parties read for the dispatch")
@@ -185,11 +192,18 @@ def create_assignment(
     created = [("assignment.created", dict(assignment_json(assignment)))]
     if assignment.is_covered:
         created.append(("assignment.active", created[0][1]))
-    events.emit_each(
-        platform=assignment.platform,
-        events=created,
-        has_endpoints=contractor.has_webhooks,  # type: ignore[attr-defined]
-    )
+    if hasattr(contractor, "live_endpoints"):
+        events.emit_each(
+            platform=assignment.platform,
+            events=created,
+            endpoints=events.endpoints_of(contractor.live_endpoints),
+        )
+    else:
+        events.emit_each(
+            platform=assignment.platform,
+            events=created,
+            has_endpoints=contractor.has_webhooks,  # type: ignore[attr-defined]
+        )
     return assignment
 
 

@@ -104,7 +104,7 @@ def test_a_covered_dispatch_is_written_in_ten_statements(
     )
 
 
-def test_a_subscribed_platform_adds_its_endpoint_read_and_deliveries(
+def test_a_subscribed_platform_adds_its_deliveries_and_their_tasks(
     api: ApiClient,
     contractor: Contractor,
     job: WorkJob,
@@ -119,8 +119,11 @@ def test_a_subscribed_platform_adds_its_endpoint_read_and_deliveries(
         response = post(api, contractor, job, "k-2")
     assert response.status_code == 201
     sent = statements(captured)
-    # + the endpoint read, + one INSERT of both deliveries, + their two task rows
-    assert len(sent) == len(STATEMENTS) + 4, "\n".join(sent)
+    # The endpoints come with the contractor's locking read (no read of their own);
+    # + one INSERT of both deliveries, + their two task rows.
+    assert len(sent) == len(STATEMENTS) + 3, "\n".join(sent)
+    assert '"coverage_webhookendpoint"' in sent[3] and "FOR UPDATE" in sent[3]
+    assert 'INSERT INTO "coverage_delivery"' in sent[-4]
     assert Delivery.objects.filter(event__type__startswith="assignment.").count() == 2
     assert (
         DBTaskResult.objects.filter(
@@ -143,3 +146,31 @@ def test_a_rolled_back_dispatch_leaves_no_task(
     )
     assert response.status_code == 404
     assert not DBTaskResult.objects.exists() and not Assignment.objects.exists()
+
+
+def test_the_pre_read_rates_a_residence_as_rating_reads_it(
+    api: ApiClient, contractor: Contractor, job: WorkJob, covered: None, settings
+) -> None:
+    settings.TASKS = PRODUCTION_TASKS
+    api.get("/entities")
+    plain = post(api, contractor, job, "k-4").json()
+    assert plain["eligible"]["result"] is True
+    # Rating reads "nj" as NJ (portal.jurisdictions.normalize_state); so does the
+    # locking read's rate-book subquery (UPPER(TRIM(…))), so nothing is read again.
+    Contractor.objects.filter(pk=contractor.pk).update(address_region="nj")
+    with CaptureQueriesContext(connection) as captured:
+        # The window after the first one (one live dispatch per window).
+        response = api.post(
+            "/assignments",
+            {
+                "contractor": contractor.public_id,
+                "job": job.public_id,
+                "effective_date": plain["end_date"],
+            },
+            **{"Ten99Policy-Idempotent-Key": "k-5"},
+        )
+    assert response.status_code == 201, response.content
+    assert len(statements(captured)) == len(STATEMENTS)
+    body = response.json()
+    assert body["eligible"]["result"] is True
+    assert (body["premium"], body["rating"]) == (plain["premium"], plain["rating"])

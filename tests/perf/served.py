@@ -127,7 +127,9 @@ def parse(output: str) -> Load:
     if errors:
         refused += sum(int(n) for n in re.findall(r"\d+", errors.group(1)))
     return Load(
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        requests_per_second=float(
+            re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
+        ),  # type: ignore[union-attr]
         p50_ms=percentile["50"],
         p99_ms=percentile["99"],
         requests=requests,
@@ -135,9 +137,7 @@ def parse(output: str) -> Load:
     )
 
 
-def run_wrk(
-    url: str, *, connections: int, seconds: int, env: dict[str, str]
-) -> Load:
+def run_wrk(url: str, *, connections: int, seconds: int, env: dict[str, str]) -> Load:
     """wrk with ``connections`` connections (as many threads, at most 4) for ``seconds``."""
     wrk = wrk_or_skip()
     threads = min(connections, 4)

@@ -39,7 +39,9 @@ def test_bench_served_post_assignment_against_a_bare_insert(
 ) -> None:
     wrk_or_skip()
     if connection.vendor != "postgresql":
-        pytest.skip("served benchmarks need PostgreSQL (other processes share the data)")
+        pytest.skip(
+            "served benchmarks need PostgreSQL (other processes share the data)"
+        )
     contractor_product()
     category = approved_janitorial(platform)
     pairs = []
@@ -68,9 +70,13 @@ def test_bench_served_post_assignment_against_a_bare_insert(
             # Warm-up: both workers import everything and open their connections.
             load(url, mode="dispatch", connections=4, base=0, seconds=2)
             load(url, mode="bare", connections=4, base=0, seconds=2)
-            ours_16 = load(url, mode="dispatch", connections=16, base=20_000, seconds=SECONDS)
+            ours_16 = load(
+                url, mode="dispatch", connections=16, base=20_000, seconds=SECONDS
+            )
             bare_16 = load(url, mode="bare", connections=16, base=0, seconds=SECONDS)
-            ours_1 = load(url, mode="dispatch", connections=1, base=40_000, seconds=SECONDS)
+            ours_1 = load(
+                url, mode="dispatch", connections=1, base=40_000, seconds=SECONDS
+            )
             bare_1 = load(url, mode="bare", connections=1, base=0, seconds=SECONDS)
     finally:
         with connection.cursor() as cursor:
@@ -89,7 +95,9 @@ def test_bench_served_post_assignment_against_a_bare_insert(
     # Every dispatch was written, covered and charged: the load measured the real path.
     assert ours_16.failed == ours_1.failed == 0
     assert bare_16.failed == bare_1.failed == 0
-    made = Assignment.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1))
+    made = Assignment.objects.filter(
+        created_at__gte=timezone.now() - timedelta(hours=1)
+    )
     assert made.count() >= ours_16.requests + ours_1.requests
     assert not made.filter(eligible=False).exists()
     assert (
