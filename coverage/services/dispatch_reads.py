@@ -19,23 +19,38 @@ Each reader falls back to its own query when the pre-read does not answer for wh
 it is asked (another window, another state, no annotation: SQLite, or a caller that
 read the contractor some other way), so a pre-read can only save a query, never
 change an answer.
+
+Races. The rows are read in the locking statement's snapshot, taken before it waits
+for the contractor's lock (READ COMMITTED re-checks only the locked row itself), where
+their own queries used to read after it. That changes nothing a lock guaranteed: no
+writer changes these rows while holding the contractor's lock but
+``delete_contractor``, whose ``deleted_at`` the re-check sees (the dispatch is a 404,
+as before); policies, own certificates, rates and endpoints are written without that
+lock, so a dispatch was never ordered after them by it.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
-from django.db.models import CharField, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, JSONObject, Trim, Upper
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
-from coverage.models import ClassMapping, Rate, UploadedCertificate, WorkJob
+from coverage.models import (
+    ClassCode,
+    ClassMapping,
+    Contractor,
+    Rate,
+    UploadedCertificate,
+    WorkJob,
+)
 from coverage.rating import BookRow, RateBook
 from coverage.services.dates import Window
-from coverage.services.own_cover import for_customer
+from coverage.services.own_cover import customer_only
 from coverage.services.terms import rating_day
 from policies.lines import CoverageType
 from policies.models import Policy, PolicyStatus
@@ -60,64 +75,90 @@ class DispatchReads:
         return self.effective_at == effective_at and self.end_at == end_at
 
 
+# The subqueries, written once: built with the ORM each time, they cost more Python
+# than the three queries they replace (issue 15). ``{outer}`` is the contractor's table
+# in the locking read; a pre-read's JSON is what each reader's own query returns.
+_POLICIES = """(SELECT JSONB_AGG(TO_JSONB(p) ORDER BY p.effective_at DESC, p.id DESC)
+ FROM {policy} p
+ WHERE p.platform_id = {outer}.platform_id AND p.contractor_id = {outer}.id
+   AND p.status = %s AND p.expires_at > %s)"""
+_OWN = """(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('public_id', u.public_id, 'parsed', u.parsed)
+   ORDER BY u.decided_at DESC, u.reviewed_at DESC, u.id DESC)
+ FROM {upload} u
+ WHERE u.platform_id = {outer}.platform_id AND u.contractor_id = {outer}.id
+   AND u.status = %s AND {customer})"""
+# The residence as rating routes it (portal.jurisdictions.normalize_state), in SQL.
+_RESIDENCE = "UPPER(TRIM({outer}.address_region))"
+# Each mapped line with the rate in force on the day (a backward scan of the
+# (class, effective date) index, as rating's own lookup); the rate as text, since a
+# JSON number would come back a binary float.
+_BOOK = """(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('line', m.line,
+   'jurisdiction', m.jurisdiction, 'class_code', c.code, 'rate', r.rate::text,
+   'rate_from', r.effective_date) ORDER BY m.line)
+ FROM {mapping} m JOIN {classcode} c ON c.id = m.class_code_id
+ LEFT JOIN LATERAL (SELECT x.rate, x.effective_date FROM {rate} x
+   WHERE x.class_code_id = m.class_code_id AND x.effective_date <= %s
+   ORDER BY x.effective_date DESC LIMIT 1) r ON TRUE
+ WHERE m.category_code_id = %s
+   AND ((m.line = %s AND m.jurisdiction = %s)
+     OR (m.line <> %s AND m.jurisdiction = {residence})))"""
+
+
+@functools.cache
+def _sql() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    outer = quote(Contractor._meta.db_table)
+    names = {
+        "outer": outer,
+        "policy": quote(Policy._meta.db_table),
+        "upload": quote(UploadedCertificate._meta.db_table),
+        "mapping": quote(ClassMapping._meta.db_table),
+        "classcode": quote(ClassCode._meta.db_table),
+        "rate": quote(Rate._meta.db_table),
+        "residence": _RESIDENCE.format(outer=outer),
+    }
+    return {
+        "policies": _POLICIES.format(**names),
+        "own_for_customer": _OWN.format(**names, customer="u.entity_id = %s"),
+        "own_or_default": _OWN.format(
+            **names, customer="(u.entity_id = %s OR u.entity_id IS NULL)"
+        ),
+        "residence": names["residence"],
+        "book": _BOOK.format(**names),
+    }
+
+
 def reads_for(*, job: WorkJob, window: Window) -> dict[str, Any]:
     """What ``contractors_for_dispatch`` annotates for ``job`` in ``window``."""
-    policies = Policy.objects.filter(
-        platform_id=OuterRef("platform_id"),
-        contractor_id=OuterRef("pk"),
-        status=PolicyStatus.ACTIVE,
-        expires_at__gt=window.effective_at,
-    )
-    approved = for_customer(
-        UploadedCertificate.objects.filter(
-            platform_id=OuterRef("platform_id"),
-            contractor_id=OuterRef("pk"),
-            status=UploadedCertificate.Status.APPROVED,
-        ),
-        job=job,
-    )
+    sql = _sql()
+    json = models.JSONField()
+    own = "own_for_customer" if customer_only(job=job) else "own_or_default"
     found: dict[str, Any] = {
-        "pre_read_policies": json_rows.rows(
-            policies,
-            order_by=("-effective_at", "-id"),
+        "pre_read_policies": RawSQL(
+            sql["policies"], [PolicyStatus.ACTIVE.value, window.effective_at], json
         ),
-        "pre_read_own": json_rows.rows(
-            approved,
-            JSONObject(public_id="public_id", parsed="parsed"),
-            order_by=("-decided_at", "-reviewed_at", "-id"),
+        "pre_read_own": RawSQL(
+            sql[own], [UploadedCertificate.Status.APPROVED.value, job.entity_id], json
         ),
-        # The residence state as the subquery below matched it, and the window all
+        # The residence state as the book's subquery matched it, and the window all
         # of it was read for.
-        "pre_read_residence": Upper(Trim("address_region")),
+        "pre_read_residence": RawSQL(sql["residence"], [], models.CharField()),
         "pre_read_from": models.Value(
             window.effective_at, output_field=models.DateTimeField()
         ),
         "pre_read_to": models.Value(window.end_at, output_field=models.DateTimeField()),
     }
     if job.category_code_id is not None:
-        day = rating_day(window.effective_at)
-        in_force = Rate.objects.filter(
-            class_code=OuterRef("class_code"), effective_date__lte=day
-        ).order_by("-effective_date")
-        mappings = ClassMapping.objects.filter(
-            Q(line=WORKERS_COMP, jurisdiction=normalize_state(job.work_state))
-            | (
-                ~Q(line=WORKERS_COMP)
-                & Q(jurisdiction=Upper(Trim(OuterRef("address_region"))))
-            ),
-            category_code_id=job.category_code_id,
-        )
-        found["pre_read_book"] = json_rows.rows(
-            mappings,
-            JSONObject(
-                line="line",
-                jurisdiction="jurisdiction",
-                class_code="class_code__code",
-                # As text: a JSON number would come back a binary float.
-                rate=Cast(Subquery(in_force.values("rate")[:1]), CharField()),
-                rate_from=Subquery(in_force.values("effective_date")[:1]),
-            ),
-            order_by=("line",),
+        found["pre_read_book"] = RawSQL(
+            sql["book"],
+            [
+                rating_day(window.effective_at),
+                job.category_code_id,
+                WORKERS_COMP,
+                normalize_state(job.work_state),
+                WORKERS_COMP,
+            ],
+            json,
         )
     return found
 

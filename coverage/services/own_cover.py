@@ -102,15 +102,20 @@ def approved_rows(*, contractor: Contractor, job: WorkJob) -> list[tuple[str, An
     )
 
 
+def customer_only(*, job: WorkJob) -> bool:
+    """Whether only certificates judged against ``job``'s customer count (it sets a
+    requirement of its own); else those judged against the platform's default too."""
+    return entity_requirement(job.entity).asks_something
+
+
 def for_customer(
     certificates: QuerySet[UploadedCertificate], *, job: WorkJob
 ) -> QuerySet[UploadedCertificate]:
     """The certificates judged against ``job``'s customer (or the platform's default,
     when the customer sets no requirement of its own)."""
-    entity = job.entity
-    if entity_requirement(entity).asks_something:
-        return certificates.filter(entity_id=entity.pk)
-    return certificates.filter(Q(entity_id=entity.pk) | Q(entity__isnull=True))
+    if customer_only(job=job):
+        return certificates.filter(entity_id=job.entity_id)
+    return certificates.filter(Q(entity_id=job.entity_id) | Q(entity__isnull=True))
 
 
 def split(
