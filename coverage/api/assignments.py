@@ -20,8 +20,12 @@ from coverage.api.site import api
 from coverage.api.wire import DeletedJSON, deleted
 from coverage.certificates import assignment_prefetch
 from coverage.models import Assignment
-from coverage.services.dispatching import contractors_for_dispatch, jobs_for_dispatch
-from portal.api import cursor_page, platform_of
+from coverage.services.dispatching import (
+    contractors_for_dispatch,
+    dispatch_window,
+    jobs_for_dispatch,
+)
+from portal.api import ApiError, cursor_page, platform_of
 from portal.idempotency import idempotency_key
 
 
@@ -140,13 +144,28 @@ def create_assignment(request: HttpRequest, payload: AssignmentCreate) -> Status
     # a key this block is the transaction (in production; a caller's transaction,
     # such as a test's, keeps a savepoint so that a refusal leaves it usable).
     keyed = idempotency_key(request) is not None
+    now = timezone.now()
+    # Bad dates are refused after the lookups, as before (an unknown contractor is
+    # reported first); resolved here, the window lets the contractor's locking read
+    # carry eligibility's reads too (policies, own certificates, rate book).
+    try:
+        effective_at = timestamp(
+            payload.effective_date, "effective_date", "effective_date_invalid"
+        )
+        end_at = timestamp(payload.end_date, "end_date", "end_date_invalid")
+    except ApiError:
+        window = None
+    else:
+        window = dispatch_window(effective_at=effective_at, end_at=end_at, now=now)
     with transaction.atomic(savepoint=not keyed):
         jobs = jobs_for_dispatch(platform_id=platform.pk).filter(
             platform=platform, deleted_at=None
         )
         found = jobs.filter(public_id=job_id).first() if usable(job_id) else None
         contractor = get_or_404(
-            contractors_for_dispatch().filter(platform=platform, deleted_at=None),
+            contractors_for_dispatch(job=found, window=window).filter(
+                platform=platform, deleted_at=None
+            ),
             contractor_id,
             what="contractor",
             code="invalid_contractor_id",
@@ -164,7 +183,7 @@ def create_assignment(request: HttpRequest, payload: AssignmentCreate) -> Status
             end_at=timestamp(payload.end_date, "end_date", "end_date_invalid"),
             bind=payload.bind if payload.bind is not None else True,
             policy=policy_or_404(request, payload.policy) if payload.policy else None,
-            now=timezone.now(),
+            now=now,
             locked=True,
         )
     return Status(201, assignment_json(assignment))

@@ -176,6 +176,44 @@ class Rating:
         return sum(self.line_premiums(pay_cents).values())
 
 
+@dataclass(frozen=True)
+class BookRow:
+    """One class mapping with the rate in force on a day (None: no rate that day)."""
+
+    class_code: str
+    rate: Decimal | None
+    rate_from: date | None
+
+
+@dataclass(frozen=True)
+class RateBook:
+    """The rate book's rows for some (line, state) pairs on one day, read beforehand.
+
+    ``answered`` are the pairs the read looked for; ``rows`` holds those it found (a
+    pair answered but not found has no class). ``rate()`` uses it only when it answers
+    for every line it routes, otherwise it reads the book itself.
+    """
+
+    on: date
+    answered: frozenset[tuple[str, str]]
+    rows: dict[tuple[str, str], BookRow]
+
+    def lookup(
+        self, *, states: dict[str, str], on: date
+    ) -> list[tuple[str, str, Decimal | None, date | None]] | None:
+        """``_lookup``'s answer from these rows, or None when they cannot give it."""
+        if on != self.on or not all(
+            (line, state) in self.answered for line, state in states.items()
+        ):
+            return None
+        found = []
+        for line, state in states.items():
+            row = self.rows.get((line, state))
+            if row is not None:
+                found.append((line, row.class_code, row.rate, row.rate_from))
+        return found
+
+
 def rate(
     *,
     category_code: CategoryCode,
@@ -183,6 +221,7 @@ def rate(
     work_state: str,
     residence_state: str,
     on: date,
+    book: RateBook | None = None,
 ) -> Rating:
     """Route and rate ``lines`` of work in ``category_code`` for the day ``on``.
 
@@ -195,7 +234,8 @@ def rate(
     a missing or invalid state; workers' compensation in a monopolistic state; general
     liability for a Hawaii resident; media or cyber without general (except for Hawaii
     residents); a category with no class for a line in its state; a class with no rate in
-    force on ``on``. Runs one SQL query, whatever the size of the rate book.
+    force on ``on``. Runs one SQL query, whatever the size of the rate book; none when
+    ``book`` (rows read beforehand with another statement) answers for every line.
     """
     if isinstance(on, datetime):
         # A datetime's date depends on the time zone; the caller decides which day it is.
@@ -204,11 +244,12 @@ def rate(
     states = _route(wanted, work_state=work_state, residence_state=residence_state)
     _check_product_rules(wanted, states)
 
+    rows = None if book is None else book.lookup(states=states, on=on)
+    if rows is None:
+        rows = _lookup(category_code=category_code, states=states, on=on)
     found = {
         line: (class_code, rate_value, rate_from)
-        for line, class_code, rate_value, rate_from in _lookup(
-            category_code=category_code, states=states, on=on
-        )
+        for line, class_code, rate_value, rate_from in rows
     }
     rated = []
     for line in wanted:

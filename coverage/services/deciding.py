@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from coverage.api.serializers import assignment_json
 from coverage.models import Assignment
-from coverage.rating import Rating
+from coverage.rating import RateBook, Rating
 from coverage.services import ledger
+from coverage.services.dispatch_reads import DispatchReads
 from coverage.services.eligibility import check
 from coverage.services.own_cover import stored
 from coverage.services.terms import (
@@ -42,12 +43,19 @@ def evaluate(
     requested: list[str] | None,
     policy: Policy | None,
     approved: bool | None = None,
+    reads: DispatchReads | None = None,
 ) -> dict[str, int]:
     """Decide eligibility and price; returns the premium per line the ledger should hold.
 
     ``approved``: whether the job's category is approved for the platform, when the
-    caller read it with the job (``eligibility.check``).
+    caller read it with the job (``eligibility.check``). ``reads``: the policies, own
+    certificates and rate book read with the contractor (``dispatch_reads``), used
+    when they were read for this window.
     """
+    if reads is not None and not reads.answers(
+        effective_at=assignment.effective_at, end_at=assignment.end_at
+    ):
+        reads = None
     assignment.pay = pay_of(assignment)
     result = check(
         contractor=assignment.contractor,
@@ -57,6 +65,8 @@ def evaluate(
         policy=policy,
         end_at=assignment.end_at,
         approved=approved,
+        live=None if reads is None else reads.policies,
+        own_rows=None if reads is None else reads.own_certificates,
     )
     assignment.eligible = result.result
     assignment.eligibility_message = result.message
@@ -75,7 +85,7 @@ def evaluate(
     ]
     # bind=false: no notification, no charge, and no coverage issued (API §2.9).
     assignment.policy = result.policy if assignment.bind else None
-    amounts = price(assignment)
+    amounts = price(assignment, book=None if reads is None else reads.book)
     return amounts if assignment.bind else {}
 
 
@@ -90,7 +100,7 @@ def pay_of(assignment: Assignment) -> int:
     )
 
 
-def rate_dispatch(assignment: Assignment) -> Rating:
+def rate_dispatch(assignment: Assignment, *, book: RateBook | None = None) -> Rating:
     """Route and rate the dispatch's lines where it happens, on the day it starts."""
     # Eligibility refuses a job without a category before anything is rated.
     assert assignment.job.category_code is not None
@@ -100,12 +110,13 @@ def rate_dispatch(assignment: Assignment) -> Rating:
         work_state=normalize_state(assignment.job.work_state),
         residence_state=normalize_state(assignment.contractor.residence_state),
         starts_at=assignment.effective_at,
+        book=book,
     )
 
 
-def price(assignment: Assignment) -> dict[str, int]:
+def price(assignment: Assignment, *, book: RateBook | None = None) -> dict[str, int]:
     """Rate the dispatch where it happens and price the pay it earns, per line."""
-    rating = rate_dispatch(assignment)
+    rating = rate_dispatch(assignment, book=book)
     assignment.rating = rating_snapshot(rating)
     assignment.net_rate = rating.net_rate
     assignment.pay = pay_of(assignment)

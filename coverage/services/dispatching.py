@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,8 +24,8 @@ from coverage.api.serializers import assignment_json
 from coverage.models import Assignment, Contractor, WorkJob
 from coverage.payments import charging, rules
 from coverage.rating import Rating
-from coverage.services import ledger
-from coverage.services.dates import resolve_window
+from coverage.services import dispatch_reads, ledger
+from coverage.services.dates import Window, resolve_window
 from coverage.services.deciding import evaluate as _evaluate
 from coverage.services.deciding import rate_dispatch as _rate
 from coverage.services.dispatch_windows import (
@@ -36,6 +37,7 @@ from coverage.services.inputs import clean_lines
 from coverage.services.terms import rating_day
 from coverage.webhooks import events
 from policies.models import Policy
+from portal import json_rows
 
 
 def jobs_for_dispatch(*, platform_id: int) -> QuerySet[WorkJob]:
@@ -53,38 +55,68 @@ def jobs_for_dispatch(*, platform_id: int) -> QuerySet[WorkJob]:
     )
 
 
-def contractors_for_dispatch() -> QuerySet[Contractor]:
-    """Contractors read (and locked) as ``create_assignment`` decides on them."""
+def contractors_for_dispatch(
+    *, job: WorkJob | None = None, window: Window | None = None
+) -> QuerySet[Contractor]:
+    """Contractors read (and locked) as ``create_assignment`` decides on them.
+
+    With the (locked) ``job`` and the resolved ``window``, the row also carries what
+    eligibility and rating read for them (``dispatch_reads``, PostgreSQL): the live
+    policies, the approved own certificates and the rate book's rows.
+    """
+    contractors = Contractor.objects.all()
+    if job is not None and window is not None and json_rows.supported():
+        contractors = contractors.annotate(
+            **dispatch_reads.reads_for(job=job, window=window)
+        )
+    # The platform's billing mode and its webhook endpoints (or whether it has any):
+    # read with the row instead of a query each. OuterRef: the contractor's platform
+    # (an F() here would name the subquery's own column and match every platform's).
+    platform_id = OuterRef("platform_id")
+    if json_rows.supported():
+        webhooks: dict[str, Any] = {
+            "live_endpoints": events.live_endpoints(platform_id)
+        }
+    else:
+        webhooks = {"has_webhooks": events.endpoints_exist(platform_id)}
     return (
-        Contractor.objects.select_for_update(of=("self",))
+        contractors.select_for_update(of=("self",))
         .select_related("platform")
-        # The platform's billing mode and whether anyone listens to its webhooks:
-        # read with the row instead of a query each.
         .annotate(
-            # OuterRef: the contractor's platform (an F() here would name the
-            # subquery's own column and match every platform's settings).
-            collects_by_card=rules.collects_by_card_subquery(OuterRef("platform_id")),
-            has_webhooks=events.endpoints_exist(OuterRef("platform_id")),
+            collects_by_card=rules.collects_by_card_subquery(platform_id), **webhooks
         )
     )
 
 
+def dispatch_window(
+    *,
+    effective_at: datetime | None,
+    end_at: datetime | None,
+    now: datetime,
+) -> Window | None:
+    """The window ``create_assignment`` will resolve from the same input and ``now``,
+    or None when it will refuse it (the refusal is then its to report, in order)."""
+    try:
+        return resolve_window(effective_at=effective_at, end_at=end_at, now=now)
+    except ValidationError:
+        return None
+
+
 def _lock_parties(
-    *, job: WorkJob, contractor: Contractor, locked: bool
+    *, job: WorkJob, contractor: Contractor, locked: bool, window: Window
 ) -> tuple[WorkJob, Contractor]:
     if locked:
         # Read through the querysets above in this very transaction (the annotations
         # prove the first, the open transaction the second).
         read_for_dispatch = hasattr(job, "category_approved") and hasattr(
-            contractor, "has_webhooks"
+            contractor, "collects_by_card"
         )
         if not (read_for_dispatch and transaction.get_connection().in_atomic_block):
             raise RuntimeError("locked=True needs the parties read for the dispatch")
         return job, contractor
-    return (
-        jobs_for_dispatch(platform_id=contractor.platform_id).get(pk=job.pk),
-        contractors_for_dispatch().get(pk=contractor.pk),
-    )
+    # The job first, the order every writer takes.
+    job = jobs_for_dispatch(platform_id=contractor.platform_id).get(pk=job.pk)
+    return job, contractors_for_dispatch(job=job, window=window).get(pk=contractor.pk)
 
 
 # No savepoint: create_assignment is the whole of its caller's write (the API's
@@ -107,13 +139,16 @@ def create_assignment(
     """Report a dispatch. Ineligible ones are recorded too, with the reason and no premium.
 
     ``locked``: the caller read ``job`` and ``contractor`` through ``jobs_for_dispatch``
-    and ``contractors_for_dispatch`` in the transaction this call joins.
+    and ``contractors_for_dispatch`` in the transaction this call joins (the latter
+    with the job and window, to save eligibility's reads: ``dispatch_window``).
     """
     window = resolve_window(effective_at=effective_at, end_at=end_at, now=now)
     # The job and contractor rows are locked so that a change to either (which
     # re-decides their dispatches under the same lock) waits for this one or is
     # seen by it: a dispatch is never decided on a job or residence that has changed.
-    job, contractor = _lock_parties(job=job, contractor=contractor, locked=locked)
+    job, contractor = _lock_parties(
+        job=job, contractor=contractor, locked=locked, window=window
+    )
     assignment = Assignment(
         platform=contractor.platform,
         contractor=contractor,
@@ -128,6 +163,7 @@ def create_assignment(
         requested=clean_lines(lines) if lines else None,
         policy=policy,
         approved=job.category_approved,  # type: ignore[attr-defined]
+        reads=dispatch_reads.pre_read(contractor, job=job),
     )
     card_payer = rules.pays_by_card(
         contractor=contractor,
@@ -156,11 +192,18 @@ def create_assignment(
     created = [("assignment.created", dict(assignment_json(assignment)))]
     if assignment.is_covered:
         created.append(("assignment.active", created[0][1]))
-    events.emit_each(
-        platform=assignment.platform,
-        events=created,
-        has_endpoints=contractor.has_webhooks,  # type: ignore[attr-defined]
-    )
+    if hasattr(contractor, "live_endpoints"):
+        events.emit_each(
+            platform=assignment.platform,
+            events=created,
+            endpoints=events.endpoints_of(contractor.live_endpoints),
+        )
+    else:
+        events.emit_each(
+            platform=assignment.platform,
+            events=created,
+            has_endpoints=contractor.has_webhooks,  # type: ignore[attr-defined]
+        )
     return assignment
 
 

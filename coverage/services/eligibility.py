@@ -299,6 +299,8 @@ def check(
     policy: Policy | None = None,
     end_at: datetime | None = None,
     approved: bool | None = None,
+    live: list[Policy] | None = None,
+    own_rows: Sequence[tuple[str, Any]] | None = None,
 ) -> Eligibility:
     """Seed 000's eligibility of ``contractor`` doing ``job`` from ``effective_at``.
 
@@ -308,7 +310,9 @@ def check(
     whole window (``own_cover``), and the policies are judged on the other lines.
     Reads job.category_code and job.entity (select them with the job to save their
     queries); ``approved`` is ``is_approved`` when the caller read it with the job
-    (``approved_subquery``).
+    (``approved_subquery``). ``live`` and ``own_rows`` are ``live_policies`` and the
+    approved own certificates (``own_cover.approved_rows``) when the caller read them
+    for this very window (``coverage.services.dispatch_reads``).
     """
     category = job.category_code
     if category is None:
@@ -318,7 +322,11 @@ def check(
     if not approved:
         return Eligibility(False, INVALID_JOB_CATEGORY)
 
-    candidates = live_policies(contractor=contractor, after=effective_at)
+    candidates = (
+        live_policies(contractor=contractor, after=effective_at)
+        if live is None
+        else list(live)
+    )
     if policy is not None:
         candidates = [p for p in candidates if p.pk == policy.pk]
     requested = tuple(lines) if lines else (candidates[0].lines if candidates else ())
@@ -330,6 +338,7 @@ def check(
             lines=(*requested, *job.entity.required_coverage),
             starts=effective_at,
             ends=end_at,
+            rows=own_rows,
         )
         requested, own = split(requested, covered)
     terms = Terms(

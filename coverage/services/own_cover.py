@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from coverage.models import Contractor, UploadedCertificate, WorkJob
 from coverage.uploads.judging import covered_lines
@@ -55,31 +55,23 @@ def covering(
     lines: Sequence[str],
     starts: datetime,
     ends: datetime,
+    rows: Sequence[tuple[str, Any]] | None = None,
 ) -> dict[str, OwnCover]:
     """The lines among ``lines`` an approved outside certificate covers, line → cover.
 
-    One query (none when no line is one a certificate can show).
+    One query (none when no line is one a certificate can show, or when ``rows``, the
+    approved certificates' (``ci_`` id, parsed content) newest approval first, were
+    read beforehand: ``coverage.services.dispatch_reads``).
     """
     wanted = [line for line in lines if line in REVIEWABLE_LINES]
     if not wanted:
         return {}
-    approved = UploadedCertificate.objects.filter(
-        platform_id=contractor.platform_id,
-        contractor_id=contractor.pk,
-        status=UploadedCertificate.Status.APPROVED,
-    )
-    entity = job.entity
-    if entity_requirement(entity).asks_something:
-        approved = approved.filter(entity_id=entity.pk)
-    else:
-        approved = approved.filter(Q(entity_id=entity.pk) | Q(entity__isnull=True))
+    if rows is None:
+        rows = approved_rows(contractor=contractor, job=job)
     found: dict[str, OwnCover] = {}
     first, last = _day(starts), _day(ends)
-    rows = approved.order_by("-decided_at", "-reviewed_at", "-pk").only(
-        "public_id", "parsed"
-    )
-    for certificate in rows:
-        for line, (effective, expires) in covered_lines(certificate.parsed).items():
+    for public_id, parsed in rows:
+        for line, (effective, expires) in covered_lines(parsed).items():
             if line not in wanted or line in found:
                 continue
             try:
@@ -87,8 +79,43 @@ def covering(
             except ValueError:
                 continue
             if span[0] <= first and last < span[1]:
-                found[line] = OwnCover(line, certificate.public_id, span[1])
+                found[line] = OwnCover(line, public_id, span[1])
     return found
+
+
+def approved_rows(*, contractor: Contractor, job: WorkJob) -> list[tuple[str, Any]]:
+    """(``ci_`` id, parsed content) of the approved certificates that may count for
+    ``job``: judged against its customer, or against the platform's default when the
+    customer sets no requirement. Newest approval first."""
+    approved = for_customer(
+        UploadedCertificate.objects.filter(
+            platform_id=contractor.platform_id,
+            contractor_id=contractor.pk,
+            status=UploadedCertificate.Status.APPROVED,
+        ),
+        job=job,
+    )
+    return list(
+        approved.order_by("-decided_at", "-reviewed_at", "-pk").values_list(
+            "public_id", "parsed"
+        )
+    )
+
+
+def customer_only(*, job: WorkJob) -> bool:
+    """Whether only certificates judged against ``job``'s customer count (it sets a
+    requirement of its own); else those judged against the platform's default too."""
+    return entity_requirement(job.entity).asks_something
+
+
+def for_customer(
+    certificates: QuerySet[UploadedCertificate], *, job: WorkJob
+) -> QuerySet[UploadedCertificate]:
+    """The certificates judged against ``job``'s customer (or the platform's default,
+    when the customer sets no requirement of its own)."""
+    if customer_only(job=job):
+        return certificates.filter(entity_id=job.entity_id)
+    return certificates.filter(Q(entity_id=job.entity_id) | Q(entity__isnull=True))
 
 
 def split(

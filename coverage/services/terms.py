@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from coverage.models import Assignment, CategoryCode, WorkJob
-from coverage.rating import WIRE_KEYS, Rating, premium_for, rate
+from coverage.rating import WIRE_KEYS, RateBook, Rating, premium_for, rate
 from coverage.services.eligibility import is_approved
 
 MISSING_CATEGORY = "The job has no job category code."
@@ -60,6 +60,7 @@ def rate_terms(
     work_state: str,
     residence_state: str,
     starts_at: datetime,
+    book: RateBook | None = None,
 ) -> Rating:
     """coverage.rating.rate() for a window starting at ``starts_at``.
 
@@ -74,6 +75,7 @@ def rate_terms(
         work_state=work_state,
         residence_state=residence_state,
         on=rating_day(starts_at),
+        book=book,
     )
 
 

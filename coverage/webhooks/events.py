@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Exists
+from django.db.models import Exists, Subquery
 
 from coverage.models import Event, WebhookEndpoint
 from coverage.webhooks import delivery
 from coverage.webhooks.payloads import EVENT_TYPES
+from portal import json_rows
 from portal.models import Platform
 
 
@@ -39,11 +40,14 @@ def emit_each(
     platform: Platform,
     events: Sequence[tuple[str, Mapping[str, object]]],
     has_endpoints: bool | None = None,
+    endpoints: Sequence[WebhookEndpoint] | None = None,
 ) -> list[Event]:
     """Several events of one platform, in order: one INSERT, one read of its endpoints.
 
     ``has_endpoints``: whether the platform has a live endpoint, when the caller read
     it with another row (``endpoints_exist``); False saves the endpoint read.
+    ``endpoints``: its live endpoints themselves, read with another row
+    (``live_endpoints``): no read at all.
     """
     created = Event.objects.bulk_create(
         [
@@ -51,9 +55,9 @@ def emit_each(
             for type, data in events
         ]
     )
-    delivery.schedule_all(
-        events=created, endpoints=[] if has_endpoints is False else None
-    )
+    if endpoints is None and has_endpoints is False:
+        endpoints = []
+    delivery.schedule_all(events=created, endpoints=endpoints)
     return created
 
 
@@ -62,6 +66,21 @@ def endpoints_exist(platform_id: Any) -> Exists:
     return Exists(
         WebhookEndpoint.objects.filter(platform_id=platform_id, deleted_at__isnull=True)
     )
+
+
+def live_endpoints(platform_id: Any) -> Subquery:
+    """The platform's live webhook endpoints as a JSON annotation (PostgreSQL;
+    ``endpoints_of`` reads it back), oldest first."""
+    return json_rows.rows(
+        WebhookEndpoint.objects.filter(
+            platform_id=platform_id, deleted_at__isnull=True
+        ),
+        order_by=("id",),
+    )
+
+
+def endpoints_of(rows: list[dict[str, Any]] | None) -> list[WebhookEndpoint]:
+    return [json_rows.instance(WebhookEndpoint, row) for row in rows or []]
 
 
 def emit_many(

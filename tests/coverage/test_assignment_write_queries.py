@@ -32,24 +32,30 @@ PRODUCTION_TASKS = {
 }
 
 # What a covered dispatch with a new idempotency key costs, statement by statement
-# (BEGIN and COMMIT aside). Each name is a word of the statement it stands for.
+# (BEGIN and COMMIT aside). Each name comes with words of the statement it stands for.
 STATEMENTS = [
-    ("api key", "portal_apikey"),
-    ("idempotency key claimed (INSERT … ON CONFLICT DO NOTHING)", "ON CONFLICT"),
-    ("job locked, with its category's approval", "coverage_categorycode_approved"),
-    ("contractor locked, with billing mode and webhook presence", "coverage_webhook"),
-    ("the contractor's live policies", "policies_policy"),
+    ("api key", ["portal_apikey"]),
+    ("idempotency key claimed (INSERT … ON CONFLICT DO NOTHING)", ["ON CONFLICT"]),
+    ("job locked, with its category's approval", ["coverage_categorycode_approved"]),
     (
-        "the tech's approved own certificates (own cover)",
-        "coverage_uploadedcertificate",
+        # What eligibility and rating read, as JSON aggregations on the locked row
+        # (coverage.services.dispatch_reads).
+        "contractor locked, with billing mode, webhook presence, its live policies,"
+        " its approved own certificates and the rate book's classes and rates",
+        [
+            "coverage_webhook",
+            '"policies_policy"',
+            '"coverage_uploadedcertificate"',
+            '"coverage_classmapping"',
+            "FOR UPDATE",
+        ],
     ),
-    ("the rate book: class mappings and rates", "coverage_classmapping"),
-    ("the assignment, premium included", 'INSERT INTO "coverage_assignment"'),
-    ("its ledger charges, one INSERT", 'INSERT INTO "coverage_ledgerentry"'),
-    ("its certificates, one INSERT", 'INSERT INTO "coverage_certificate"'),
-    ("one render task for both certificates (the outbox)", "django_tasks_database"),
-    ("assignment.created + assignment.active, one INSERT", 'INTO "coverage_event"'),
-    ("the response stored for the key", 'UPDATE "portal_idempotencyrecord"'),
+    ("the assignment, premium included", ['INSERT INTO "coverage_assignment"']),
+    ("its ledger charges, one INSERT", ['INSERT INTO "coverage_ledgerentry"']),
+    ("its certificates, one INSERT", ['INSERT INTO "coverage_certificate"']),
+    ("one render task for both certificates (the outbox)", ["django_tasks_database"]),
+    ("assignment.created + assignment.active, one INSERT", ['INTO "coverage_event"']),
+    ("the response stored for the key", ['UPDATE "portal_idempotencyrecord"']),
 ]
 
 
@@ -71,7 +77,7 @@ def covered(contractor: Contractor, category: CategoryCode, product) -> None:
     bound_policy(contractor, category=category)
 
 
-def test_a_covered_dispatch_is_written_in_thirteen_statements(
+def test_a_covered_dispatch_is_written_in_ten_statements(
     api: ApiClient, contractor: Contractor, job: WorkJob, covered: None, settings
 ) -> None:
     settings.TASKS = PRODUCTION_TASKS
@@ -80,9 +86,10 @@ def test_a_covered_dispatch_is_written_in_thirteen_statements(
         response = post(api, contractor, job, "k-1")
     assert response.status_code == 201, response.content
     sent = statements(captured)
-    assert len(sent) == len(STATEMENTS), "\n".join(sent)
-    for sql, (name, word) in zip(sent, STATEMENTS, strict=True):
-        assert word in sql, f"{name}: {sql[:200]}"
+    assert len(sent) == len(STATEMENTS) == 10, "\n".join(sent)
+    for sql, (name, words) in zip(sent, STATEMENTS, strict=True):
+        for word in words:
+            assert word in sql, f"{name}: {word} not in {sql[:200]}"
 
     body = response.json()
     assignment = Assignment.objects.get(public_id=body["id"])
@@ -103,7 +110,7 @@ def test_a_covered_dispatch_is_written_in_thirteen_statements(
     )
 
 
-def test_a_subscribed_platform_adds_its_endpoint_read_and_deliveries(
+def test_a_subscribed_platform_adds_its_deliveries_and_their_tasks(
     api: ApiClient,
     contractor: Contractor,
     job: WorkJob,
@@ -118,8 +125,11 @@ def test_a_subscribed_platform_adds_its_endpoint_read_and_deliveries(
         response = post(api, contractor, job, "k-2")
     assert response.status_code == 201
     sent = statements(captured)
-    # + the endpoint read, + one INSERT of both deliveries, + their two task rows
-    assert len(sent) == len(STATEMENTS) + 4, "\n".join(sent)
+    # The endpoints come with the contractor's locking read (no read of their own);
+    # + one INSERT of both deliveries, + their two task rows.
+    assert len(sent) == len(STATEMENTS) + 3, "\n".join(sent)
+    assert '"coverage_webhookendpoint"' in sent[3] and "FOR UPDATE" in sent[3]
+    assert 'INSERT INTO "coverage_delivery"' in sent[-4]
     assert Delivery.objects.filter(event__type__startswith="assignment.").count() == 2
     assert (
         DBTaskResult.objects.filter(
@@ -142,3 +152,31 @@ def test_a_rolled_back_dispatch_leaves_no_task(
     )
     assert response.status_code == 404
     assert not DBTaskResult.objects.exists() and not Assignment.objects.exists()
+
+
+def test_the_pre_read_rates_a_residence_as_rating_reads_it(
+    api: ApiClient, contractor: Contractor, job: WorkJob, covered: None, settings
+) -> None:
+    settings.TASKS = PRODUCTION_TASKS
+    api.get("/entities")
+    plain = post(api, contractor, job, "k-4").json()
+    assert plain["eligible"]["result"] is True
+    # Rating reads "nj" as NJ (portal.jurisdictions.normalize_state); so does the
+    # locking read's rate-book subquery (UPPER(TRIM(…))), so nothing is read again.
+    Contractor.objects.filter(pk=contractor.pk).update(address_region="nj")
+    with CaptureQueriesContext(connection) as captured:
+        # The window after the first one (one live dispatch per window).
+        response = api.post(
+            "/assignments",
+            {
+                "contractor": contractor.public_id,
+                "job": job.public_id,
+                "effective_date": plain["end_date"],
+            },
+            **{"Ten99Policy-Idempotent-Key": "k-5"},
+        )
+    assert response.status_code == 201, response.content
+    assert len(statements(captured)) == len(STATEMENTS)
+    body = response.json()
+    assert body["eligible"]["result"] is True
+    assert (body["premium"], body["rating"]) == (plain["premium"], plain["rating"])

@@ -90,4 +90,4 @@ def test_bench_post_assignment_against_a_bare_insert(
         f" {len(statements)} SQL statements per dispatch"
     )
     # Named one by one in tests/coverage/test_assignment_write_queries.py.
-    assert len(statements) <= 13
+    assert len(statements) <= 10
