@@ -23,6 +23,21 @@ from portal.models import Platform, validate_zone
 from portal.zones import ZoneInfo, site_zone
 
 
+class WorkJobQuerySet(TenantQuerySet):
+    def search(self, q: str) -> Self:
+        """Jobs matching every word of ``q`` in their name, their customer's name or
+        their site's city, or the job with that id."""
+        found = self
+        for term in q.split():
+            found = found.filter(
+                Q(name__icontains=term)
+                | Q(entity__name__icontains=term)
+                | Q(address_locality__icontains=term)
+                | Q(public_id=term)
+            )
+        return found
+
+
 class WorkJob(Addressed):
     """Work a platform dispatches techs to (the API's "job", ``jb_``): its address is the WC work state."""
 
@@ -68,7 +83,7 @@ class WorkJob(Addressed):
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = WorkJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "work job"
