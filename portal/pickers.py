@@ -112,7 +112,9 @@ class Picker(forms.Widget):
     ) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         values = value if isinstance(value, list | tuple) else [value]
-        ids = [str(v) for v in values if v not in (None, "") and not isinstance(v, Typed)]
+        ids = [
+            str(v) for v in values if v not in (None, "") and not isinstance(v, Typed)
+        ]
         typed = next((v for v in values if isinstance(v, Typed)), "")
         chosen = self.chosen(ids)
         widget = context["widget"]
@@ -128,7 +130,8 @@ class Picker(forms.Widget):
                 "multiple": self.multiple,
                 "chosen": chosen,
                 # The text box shows the picked row's label, or what was typed.
-                "text": typed or ("" if self.multiple or not chosen else chosen[0].label),
+                "text": typed
+                or ("" if self.multiple or not chosen else chosen[0].label),
             }
         )
         return context
@@ -245,6 +248,4 @@ class MultiPickerField(forms.ModelMultipleChoiceField):
             return found
         extra = resolve(self.queryset, self.search, typed[0])
         key = _key(self)
-        return self.queryset.filter(
-            **{f"{key}__in": [*ids, str(getattr(extra, key))]}
-        )
+        return self.queryset.filter(**{f"{key}__in": [*ids, str(getattr(extra, key))]})

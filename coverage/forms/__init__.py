@@ -119,7 +119,7 @@ class TicketForm(forms.Form):
         label_of=job_label,
         # The chosen customer's jobs first: the search sends the customer along.
         widget=Picker(
-            "coverage:pick_job", placeholder=TYPE_JOB, include="[name='customer']"
+            "coverage:pick_job", placeholder=TYPE_JOB, include="[name=customer]"
         ),
         help_text="Leave it empty for a new job (fill it in below).",
         error_messages={"invalid_choice": UNKNOWN_CHOICE},

@@ -56,21 +56,34 @@ def _first(rows: list[Option]) -> Matches:
 
 def tech_matches(scope: ContractorQuerySet, q: str) -> Matches:
     # One more than shown, to know whether there are more.
-    found = techs(scope).search(q).only(
-        "public_id", "first_name", "middle_name", "last_name", "email", "address_region"
-    )[: SHOWN + 1]
+    found = (
+        techs(scope)
+        .search(q)
+        .only(
+            "public_id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "email",
+            "address_region",
+        )[: SHOWN + 1]
+    )
     return _first([Option(c.public_id, tech_label(c), c.email) for c in found])
 
 
 def customer_matches(scope: EntityQuerySet, q: str) -> Matches:
-    found = customers(scope).search(q).only(
-        "public_id", "name", "address_locality", "address_region"
-    )[: SHOWN + 1]
+    found = (
+        customers(scope)
+        .search(q)
+        .only("public_id", "name", "address_locality", "address_region")[: SHOWN + 1]
+    )
     return _first(
         [
-            Option(e.public_id, e.name, ", ".join(
-                p for p in (e.address_locality, e.address_region) if p
-            ))
+            Option(
+                e.public_id,
+                e.name,
+                ", ".join(p for p in (e.address_locality, e.address_region) if p),
+            )
             for e in found
         ]
     )
@@ -98,4 +111,3 @@ def job_matches(scope: WorkJobQuerySet, q: str, *, customer: str = "") -> Matche
             for j in rows
         ]
     )
-

@@ -157,7 +157,9 @@ def _page(
     )
 
 
-def _upload_link(request: PortalRequest, contractor: Contractor) -> tuple[str, LinkForm]:
+def _upload_link(
+    request: PortalRequest, contractor: Contractor
+) -> tuple[str, LinkForm]:
     """The hosted upload link a dispatcher asked for (``?link=`` empty or ``default``:
     the platform's default requirement; ``?link=en_…``: that customer's)."""
     form = LinkForm(contractor=contractor)
