@@ -39,7 +39,7 @@ Search = Callable[[QuerySet[Any], str], QuerySet[Any]]
 
 def by_search_method(rows: QuerySet[Any], text: str) -> QuerySet[Any]:
     """The queryset's own ``search(text)`` (each app's querysets define theirs)."""
-    return rows.search(text)  # type: ignore[attr-defined, no-any-return]  # duck-typed: any queryset with a search()
+    return rows.search(text)  # type: ignore[attr-defined]  # duck-typed: any queryset with a search()
 
 
 class Typed(str):
@@ -55,6 +55,12 @@ class Option:
 
 def _key(field: forms.ModelChoiceField) -> str:
     return field.to_field_name or "pk"
+
+
+def _rows(field: forms.ModelChoiceField) -> QuerySet[Any]:
+    """The field's queryset, which the form sets in its ``__init__``."""
+    assert field.queryset is not None, "set the picker field's queryset in the form"
+    return field.queryset
 
 
 class Picker(forms.Widget):
@@ -97,7 +103,7 @@ class Picker(forms.Widget):
         try:
             rows = {
                 str(getattr(row, key)): row
-                for row in field.queryset.filter(**{f"{key}__in": values})
+                for row in _rows(field).filter(**{f"{key}__in": values})
             }
         except (ValueError, TypeError, ValidationError):
             return []  # not ids of this field at all (a pk that is not a number)
@@ -213,7 +219,7 @@ class PickerField(forms.ModelChoiceField):
 
     def to_python(self, value: Any) -> Model | None:
         if isinstance(value, Typed):
-            return resolve(self.queryset, self.search, value)
+            return resolve(_rows(self), self.search, value)
         return super().to_python(value)
 
 
@@ -243,9 +249,9 @@ class MultiPickerField(forms.ModelMultipleChoiceField):
         values: Iterable[Any] = value or []
         typed = [v for v in values if isinstance(v, Typed)]
         ids = [v for v in values if not isinstance(v, Typed)]
-        found = super().clean(ids) if ids or not typed else self.queryset.none()
+        found = super().clean(ids) if ids or not typed else _rows(self).none()
         if not typed:
             return found
-        extra = resolve(self.queryset, self.search, typed[0])
+        extra = resolve(_rows(self), self.search, typed[0])
         key = _key(self)
-        return self.queryset.filter(**{f"{key}__in": [*ids, str(getattr(extra, key))]})
+        return _rows(self).filter(**{f"{key}__in": [*ids, str(getattr(extra, key))]})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coverage.models import Contractor, WorkJob
+from coverage.models.base import one_of
 from coverage.models.dispatch import WorkJobQuerySet
 from coverage.models.parties import ContractorQuerySet, EntityQuerySet
 from portal.pickers import SHOWN, Option
@@ -41,6 +42,9 @@ def jobs(scope: WorkJobQuerySet) -> WorkJobQuerySet:
         .select_related("entity", "category_code")
         .order_by("entity__name", "name", "pk")
     )
+
+
+CANDIDATES = 1000
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,15 @@ def customer_matches(scope: EntityQuerySet, q: str) -> Matches:
 
 
 def job_matches(scope: WorkJobQuerySet, q: str, *, customer: str = "") -> Matches:
-    found = jobs(scope).search(q)
+    found = scope.live().search(q)
     if customer:
         found = found.filter(entity__public_id=customer)
-    rows = found.only(
+    # Sorted among at most CANDIDATES matches, found unordered (an index bitmap for a
+    # rare word, the first rows of a scan for a common one) so that no word makes the
+    # database sort a big platform's every job; past that many, the list says "type
+    # more" and shows twenty of them in order. Still one query.
+    candidates = found.order_by().values("pk")[:CANDIDATES]
+    rows = jobs(scope.filter(one_of("pk", candidates))).only(
         "public_id",
         "name",
         "address_locality",

@@ -54,6 +54,7 @@ UPLOADED = "Uploaded. The review takes a few seconds: reload to see its decision
 def _customer_picker(contractor: Contractor, **kwargs: Any) -> PickerField:
     return PickerField(
         queryset=pickers.customers(Entity.objects.for_platform(contractor.platform)),
+        to_field_name="public_id",
         required=False,
         widget=Picker(
             "coverage:pick_customer",
@@ -69,7 +70,8 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: object, contractor: Contractor, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # The customer's pk, as the list posted it; empty: the platform's default.
+        # The customer's public id, as its picker offers it (the select posted the
+        # pk); empty: the platform's default requirement.
         self.fields["entity"] = _customer_picker(
             contractor,
             label="Judge against",
@@ -84,7 +86,6 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["link"] = _customer_picker(
             contractor,
-            to_field_name="public_id",
             label="The link judges against",
             help_text="Empty: the platform's default requirement.",
         )
