@@ -22,6 +22,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.widgets import Script
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -33,6 +35,9 @@ SEARCH_SUFFIX = "_search"
 NO_MATCH = "Nothing matches “{text}”: check the spelling, or type less of it."
 MANY_MATCH = "More than one matches “{text}”: type more of it, or pick from the list."
 PICK_FROM_LIST = "Choose one of the listed options."
+NOTHING_MATCHES = "Nothing matches “{q}”."
+NOTHING_YET = "Nothing to choose from yet."
+TYPE_MORE = "More match: type more of the name."
 
 Search = Callable[[QuerySet[Any], str], QuerySet[Any]]
 
@@ -51,6 +56,42 @@ class Option:
     value: str
     label: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Matches:
+    """What a search endpoint answers: at most ``SHOWN`` options, and whether more match."""
+
+    options: list[Option]
+    more: bool
+
+
+def matches(rows: list[Option]) -> Matches:
+    """``rows`` fetched one past ``SHOWN`` (``[:SHOWN + 1]``), to know if there are more."""
+    return Matches(rows[:SHOWN], more=len(rows) > SHOWN)
+
+
+def options_response(request: HttpRequest, found: Matches, *, q: str) -> HttpResponse:
+    """A search endpoint's answer: the listbox's options (templates/portal/picker_options.html)."""
+    return render(
+        request,
+        "portal/picker_options.html",
+        {
+            "options": found.options,
+            "more": TYPE_MORE if found.more else "",
+            "nothing": NOTHING_MATCHES.format(q=q) if q else NOTHING_YET,
+        },
+    )
+
+
+def options_refusal(request: HttpRequest, message: str) -> HttpResponse:
+    """Bad search input, said in the listbox where the user looks (422: htmx swaps it)."""
+    return render(
+        request,
+        "portal/picker_options.html",
+        {"options": [], "nothing": message},
+        status=422,
+    )
 
 
 def _key(field: forms.ModelChoiceField) -> str:

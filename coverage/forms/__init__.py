@@ -24,6 +24,7 @@ from coverage.forms.fields import (
     UNKNOWN_CHOICE,
     DateInput,
     DateTimeInput,
+    PlainSelect,
     _public_id,
 )
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
@@ -129,6 +130,7 @@ class TicketForm(forms.Form):
         to_field_name="public_id",
         required=False,
         empty_label="Choose a trade…",
+        widget=PlainSelect,
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
     job_name = forms.CharField(
@@ -141,6 +143,7 @@ class TicketForm(forms.Form):
     site_state = forms.ChoiceField(
         required=False,
         label="State",
+        widget=PlainSelect,
         choices=[("", "Choose…"), *STATE_CHOICES],
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
@@ -158,6 +161,7 @@ class TicketForm(forms.Form):
         },
     )
     wage_type = forms.ChoiceField(
+        widget=PlainSelect,
         choices=WorkJob.WageType.choices,
         initial=WorkJob.WageType.FLATFEE,
         label="Wage type",

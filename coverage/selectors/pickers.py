@@ -8,13 +8,11 @@ would not show. The scope they start from (the platform) is the caller's:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from coverage.models import Contractor, WorkJob
 from coverage.models.base import one_of
 from coverage.models.dispatch import WorkJobQuerySet
 from coverage.models.parties import ContractorQuerySet, EntityQuerySet
-from portal.pickers import SHOWN, Option
+from portal.pickers import SHOWN, Matches, Option, matches
 
 
 def tech_label(contractor: Contractor) -> str:
@@ -47,17 +45,6 @@ def jobs(scope: WorkJobQuerySet) -> WorkJobQuerySet:
 CANDIDATES = 1000
 
 
-@dataclass(frozen=True)
-class Matches:
-    options: list[Option]
-    # More rows match than are shown: the picker says "type more".
-    more: bool
-
-
-def _first(rows: list[Option]) -> Matches:
-    return Matches(rows[:SHOWN], more=len(rows) > SHOWN)
-
-
 def tech_matches(scope: ContractorQuerySet, q: str) -> Matches:
     # One more than shown, to know whether there are more.
     found = (
@@ -72,7 +59,7 @@ def tech_matches(scope: ContractorQuerySet, q: str) -> Matches:
             "address_region",
         )[: SHOWN + 1]
     )
-    return _first([Option(c.public_id, tech_label(c), c.email) for c in found])
+    return matches([Option(c.public_id, tech_label(c), c.email) for c in found])
 
 
 def customer_matches(scope: EntityQuerySet, q: str) -> Matches:
@@ -81,7 +68,7 @@ def customer_matches(scope: EntityQuerySet, q: str) -> Matches:
         .search(q)
         .only("public_id", "name", "address_locality", "address_region")[: SHOWN + 1]
     )
-    return _first(
+    return matches(
         [
             Option(
                 e.public_id,
@@ -110,7 +97,7 @@ def job_matches(scope: WorkJobQuerySet, q: str, *, customer: str = "") -> Matche
         "entity__name",
         "category_code__name",
     )[: SHOWN + 1]
-    return _first(
+    return matches(
         [
             Option(
                 j.public_id,

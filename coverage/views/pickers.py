@@ -13,7 +13,6 @@ from collections.abc import Callable
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coverage.access import pickable, viewer_required
@@ -21,11 +20,9 @@ from coverage.forms.fields import _public_id
 from coverage.models import Contractor, Entity, WorkJob
 from coverage.selectors import pickers as reads
 from portal.http import PortalRequest
+from portal.pickers import Matches, options_refusal, options_response
 
 BAD_PICKER_SEARCH = "Type at most 100 characters of a name."
-NOTHING_MATCHES = "Nothing matches “{q}”."
-NOTHING_YET = "Nothing to choose from yet."
-TYPE_MORE = "More match: type more of the name."
 
 
 class PickerSearchForm(forms.Form):
@@ -46,29 +43,13 @@ class PickerSearchForm(forms.Form):
 
 
 def _answer(
-    request: PortalRequest, search: Callable[[PickerSearchForm], reads.Matches]
+    request: PortalRequest, search: Callable[[PickerSearchForm], Matches]
 ) -> HttpResponse:
     form = PickerSearchForm(request.GET)
     if not form.is_valid():
-        # Said in the listbox, where the dispatcher is looking (422: htmx swaps it).
         problems = [m for errors in form.errors.values() for m in errors]
-        return render(
-            request,
-            "portal/picker_options.html",
-            {"options": [], "nothing": problems[0]},
-            status=422,
-        )
-    q = form.cleaned_data["q"]
-    found = search(form)
-    return render(
-        request,
-        "portal/picker_options.html",
-        {
-            "options": found.options,
-            "more": TYPE_MORE if found.more else "",
-            "nothing": NOTHING_MATCHES.format(q=q) if q else NOTHING_YET,
-        },
-    )
+        return options_refusal(request, str(problems[0]))
+    return options_response(request, search(form), q=form.cleaned_data["q"])
 
 
 @login_required

@@ -16,9 +16,9 @@ from django.utils.html import escape
 
 from coverage.forms import PICK_TECH
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
-from coverage.views.pickers import BAD_PICKER_SEARCH, NOTHING_MATCHES, TYPE_MORE
+from coverage.views.pickers import BAD_PICKER_SEARCH
 from portal.models import Platform, User
-from portal.pickers import MANY_MATCH, NO_MATCH, SHOWN
+from portal.pickers import MANY_MATCH, NO_MATCH, NOTHING_MATCHES, SHOWN, TYPE_MORE
 from tests.coverage.big_platform import JOBS, TECHS, seed_platform
 from tests.coverage.helpers import approved_janitorial, make_entity, make_job
 from tests.coverage.portal_helpers import HTMX, opted_in
@@ -244,7 +244,7 @@ def test_the_pickers_render_as_comboboxes_with_a_hidden_id(
         .get(NEW, {"tech": terry.public_id, "job": job.public_id})
         .content.decode()
     )
-    tech = re.search(r'<input type="search" id="id_tech"[^>]*>', page, re.S)
+    tech = re.search(r'<input type="text" id="id_tech"[^>]*>', page, re.S)
     assert tech, page
     box = tech.group(0)
     for attribute in (
