@@ -160,7 +160,10 @@ class Picker(forms.Widget):
         context = super().get_context(name, value, attrs)
         values = value if isinstance(value, list | tuple) else [value]
         ids = [
-            str(v) for v in values if v not in (None, "") and not isinstance(v, Typed)
+            str(v)
+            for v in values
+            # A NUL names no row (and PostgreSQL would refuse the lookup).
+            if v not in (None, "") and not isinstance(v, Typed) and "\x00" not in str(v)
         ]
         typed = next((v for v in values if isinstance(v, Typed)), "")
         chosen = self.chosen(ids)
@@ -227,8 +230,15 @@ class MultiPicker(Picker):
         return values
 
 
+def _refuse_nul(value: Any) -> None:
+    # PostgreSQL text cannot hold a NUL: a lookup with one is a DataError, not "none".
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(PICK_FROM_LIST, code="invalid_choice")
+
+
 def resolve(queryset: QuerySet[Any], search: Search, text: Typed) -> Model:
     """The one row ``text`` names, or the error that says why it names none."""
+    _refuse_nul(text)
     found = list(search(queryset, text)[:2])
     if not found:
         raise ValidationError(NO_MATCH.format(text=text), code="no_match")
@@ -259,6 +269,7 @@ class PickerField(forms.ModelChoiceField):
         return self.label_of(obj)
 
     def to_python(self, value: Any) -> Model | None:
+        _refuse_nul(value)
         if isinstance(value, Typed):
             return resolve(_rows(self), self.search, value)
         return super().to_python(value)
@@ -290,6 +301,8 @@ class MultiPickerField(forms.ModelMultipleChoiceField):
         values: Iterable[Any] = value or []
         typed = [v for v in values if isinstance(v, Typed)]
         ids = [v for v in values if not isinstance(v, Typed)]
+        for value in ids:
+            _refuse_nul(value)
         found = super().clean(ids) if ids or not typed else _rows(self).none()
         if not typed:
             return found

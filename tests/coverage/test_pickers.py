@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from coverage.forms import PICK_TECH
+from coverage.forms import PICK_TECH, UNKNOWN_CHOICE
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
 from coverage.views.pickers import BAD_PICKER_SEARCH
 from portal.models import Platform, User
@@ -378,3 +378,17 @@ def test_the_tech_page_repeat_check_and_the_upload_link_pick_by_search(
     assert 'data-testid="upload-link"' in linked.content.decode()
     unknown = client.get(own, {"link": "", "link_search": "nobody at all"})
     assert escape(NO_MATCH.format(text="nobody at all")) in unknown.content.decode()
+
+
+def test_a_nul_in_a_picker_is_refused_in_words_not_a_500(
+    dispatcher: User, terry: Contractor, entity: Entity, client_as
+) -> None:
+    client = client_as(dispatcher)
+    for odd in ({"tech": "cn_\x00x"}, {"tech": "", "tech_search": "ter\x00ry"}):
+        data = {**form_data(terry, entity), **odd}
+        for url in (NEW, PREVIEW):
+            response = client.post(url, data, headers=HTMX)
+            assert response.status_code in (200, 422), url
+            assert escape(UNKNOWN_CHOICE) in response.content.decode()
+    assert Assignment.objects.count() == 0
+    assert client.get(TECHS_URL, {"q": "a\x00b"}).status_code == 422
