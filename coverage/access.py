@@ -16,12 +16,13 @@ from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from coverage.models import Assignment, Contractor
+from coverage.models import Assignment, Contractor, TenantQuerySet
 from coverage.selectors.tickets import visible_tickets
 from portal.http import PortalRequest
 from portal.models import Platform, Role, User
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+Scoped = TypeVar("Scoped", bound=TenantQuerySet)
 
 # Roles that may open the board, tickets, premium and contractor pages.
 VIEWER_ROLES = (Role.DISPATCHER, Role.UNDERWRITER)
@@ -91,4 +92,14 @@ def get_contractor(request: PortalRequest, public_id: str) -> Contractor:
     )
     if found is None:
         raise Http404("No such contractor")
+    return found
+
+
+def pickable(request: PortalRequest, rows: Scoped, *, platform: str = "") -> Scoped:
+    """What a picker's search may offer the user: the rows they may see (a
+    dispatcher's own platform's, whatever ``platform`` asks), narrowed to one
+    platform when asked (an underwriter on a tech's page)."""
+    found = rows.visible_to(request.user)
+    if platform:
+        found = found.filter(platform__public_id=platform)
     return found

@@ -11,6 +11,7 @@ from coverage.views import (
     hosted_upload,
     own_certificates,
     payment_setup,
+    pickers,
     premium,
     premium_collections,
     ticket_new,
@@ -74,6 +75,10 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("tickets/new/", ticket_new.ticket_new, name="ticket_new"),
     path("tickets/new/preview", ticket_new.ticket_preview, name="ticket_preview"),
+    # The forms' search-as-you-type pickers (portal.pickers).
+    path("pickers/techs/", pickers.pick_tech, name="pick_tech"),
+    path("pickers/customers/", pickers.pick_customer, name="pick_customer"),
+    path("pickers/jobs/", pickers.pick_job, name="pick_job"),
     path("tickets/<pid:public_id>/", include(ticket_urls)),
     path("premium/", premium.premium, name="premium"),
     path("premium/ledger.csv", premium.premium_csv, name="premium_csv"),

@@ -35,6 +35,7 @@ from policies.services.drafts import CURRENCIES
 from portal.forms import add_service_error
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
+from portal.pickers import Picker, PickerField
 
 ANY = [("", "Any")]
 EXPIRING_CHOICES = [
@@ -69,6 +70,15 @@ class ServiceForm(forms.Form):
 # Lists
 
 
+def platform_picker() -> PickerField:
+    return PickerField(
+        queryset=Platform.objects.order_by("name"),
+        required=False,
+        to_field_name="public_id",
+        widget=Picker("policies:pick_platform", placeholder="Any: type a name…"),
+    )
+
+
 class PolicyFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
@@ -80,12 +90,8 @@ class PolicyFilterForm(forms.Form):
             }
         ),
     )
-    platform = forms.ModelChoiceField(
-        queryset=Platform.objects.order_by("name"),
-        required=False,
-        empty_label="Any",
-        to_field_name="public_id",
-    )
+    # Searched as the underwriter types: a carrier's platforms are not a short list.
+    platform = platform_picker()
     status = forms.ChoiceField(choices=ANY + PolicyStatus.choices, required=False)
     line = forms.ChoiceField(choices=ANY + CoverageType.choices, required=False)
     product = forms.ModelChoiceField(
@@ -114,12 +120,8 @@ class TransactionFilterForm(forms.Form):
             }
         ),
     )
-    platform = forms.ModelChoiceField(
-        queryset=Platform.objects.order_by("name"),
-        required=False,
-        empty_label="Any",
-        to_field_name="public_id",
-    )
+    # Searched as the underwriter types: a carrier's platforms are not a short list.
+    platform = platform_picker()
     status = forms.ChoiceField(choices=ANY + TransactionStatus.choices, required=False)
     kind = forms.ChoiceField(
         choices=ANY + TransactionKind.choices, required=False, label="Type"

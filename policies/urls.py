@@ -17,6 +17,7 @@ from policies.views import (
     content_edits,
     lists,
     meter,
+    pickers,
     policies,
     prior_policies,
     towers,
@@ -172,6 +173,8 @@ urlpatterns = [
     path("transactions/", lists.transaction_list, name="transaction_list"),
     path("transactions/new", transactions.submission_new, name="submission_new"),
     path("transactions/<pid:transaction_id>/", include(transaction_urls)),
+    # The lists' platform picker (portal.pickers).
+    path("pickers/platforms/", pickers.pick_platform, name="pick_platform"),
     path(
         "producer-codes",
         coinsurance_parties.producer_code_search,

@@ -47,6 +47,15 @@ class PlatformQuerySet(models.QuerySet["Platform"]):
             return self
         return self.filter(pk=user.platform_id) if user.platform_id else self.none()
 
+    def search(self, q: str) -> PlatformQuerySet:
+        """Platforms whose name holds every word of ``q``, or the one with that id."""
+        found = self
+        for term in q.split():
+            found = found.filter(
+                models.Q(name__icontains=term) | models.Q(public_id=term)
+            )
+        return found
+
 
 class Platform(models.Model):
     """A labor platform: the tenant whose dispatch system and dispatchers use the product."""

@@ -24,15 +24,19 @@ from coverage.forms.fields import (
     UNKNOWN_CHOICE,
     DateInput,
     DateTimeInput,
+    PlainSelect,
     _public_id,
 )
 from coverage.models import CategoryCode, Contractor, Entity, WorkJob
+from coverage.selectors import pickers
+from coverage.selectors.pickers import job_label, tech_label
 from coverage.services import JobData, check_wage
 from coverage.wording import WAGE_OUT_OF_RANGE_DOLLARS, in_portal_words
 from policies.lines import CoverageType
 from portal.forms import add_service_error, name_zone
 from portal.jurisdictions import STATE_CHOICES
 from portal.models import Platform
+from portal.pickers import Picker, PickerField
 
 __all__ = [
     "BAD_DAY",
@@ -45,10 +49,15 @@ __all__ = [
     "BoardFilterForm",
     "DateInput",
     "DateTimeInput",
+    "job_label",
+    "tech_label",
 ]
 
 
 PICK_TECH = "Choose the tech to dispatch."
+TYPE_TECH = "Type a tech's name or email…"
+TYPE_CUSTOMER = "Type the customer's name…"
+TYPE_JOB = "Type a job, its customer or its city…"
 PICK_CUSTOMER = "Choose the customer the work is for."
 PICK_TRADE = "Choose the trade of the new job."
 PICK_STATE = "Choose the state where the work happens."
@@ -92,23 +101,28 @@ class TicketForm(forms.Form):
     (``create_job`` + ``create_assignment``); neither is decided here.
     """
 
-    tech = forms.ModelChoiceField(
-        queryset=Contractor.objects.none(),
+    # Search-as-you-type pickers (portal.pickers): a platform's techs, customers and
+    # jobs are never all written into the page.
+    tech = PickerField(
         to_field_name="public_id",
-        empty_label="Choose a tech…",
+        label_of=tech_label,
+        widget=Picker("coverage:pick_tech", placeholder=TYPE_TECH),
         error_messages={"required": PICK_TECH, "invalid_choice": UNKNOWN_CHOICE},
     )
-    customer = forms.ModelChoiceField(
-        queryset=Entity.objects.none(),
+    customer = PickerField(
         to_field_name="public_id",
-        empty_label="Choose a customer…",
+        widget=Picker("coverage:pick_customer", placeholder=TYPE_CUSTOMER),
         error_messages={"required": PICK_CUSTOMER, "invalid_choice": UNKNOWN_CHOICE},
     )
-    job = forms.ModelChoiceField(
-        queryset=WorkJob.objects.none(),
+    job = PickerField(
         to_field_name="public_id",
         required=False,
-        empty_label="A new job (fill in below)",
+        label_of=job_label,
+        # The chosen customer's jobs first: the search sends the customer along.
+        widget=Picker(
+            "coverage:pick_job", placeholder=TYPE_JOB, include="[name=customer]"
+        ),
+        help_text="Leave it empty for a new job (fill it in below).",
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
     trade = forms.ModelChoiceField(
@@ -116,6 +130,7 @@ class TicketForm(forms.Form):
         to_field_name="public_id",
         required=False,
         empty_label="Choose a trade…",
+        widget=PlainSelect,
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
     job_name = forms.CharField(
@@ -128,6 +143,7 @@ class TicketForm(forms.Form):
     site_state = forms.ChoiceField(
         required=False,
         label="State",
+        widget=PlainSelect,
         choices=[("", "Choose…"), *STATE_CHOICES],
         error_messages={"invalid_choice": UNKNOWN_CHOICE},
     )
@@ -145,6 +161,7 @@ class TicketForm(forms.Form):
         },
     )
     wage_type = forms.ChoiceField(
+        widget=PlainSelect,
         choices=WorkJob.WageType.choices,
         initial=WorkJob.WageType.FLATFEE,
         label="Wage type",
@@ -181,25 +198,15 @@ class TicketForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.platform = platform
         name_zone(self, "starts_at", "ends_at")
-        tech = model_choice(self, "tech")
-        tech.queryset = (
+        model_choice(self, "tech").queryset = pickers.techs(
             Contractor.objects.for_platform(platform)
-            .live()
-            .techs()
-            .order_by("last_name", "first_name")
         )
-        tech.label_from_instance = tech_label  # type: ignore[method-assign,assignment]  # Django documents this override
-        model_choice(self, "customer").queryset = (
-            Entity.objects.for_platform(platform).live().order_by("name")
+        model_choice(self, "customer").queryset = pickers.customers(
+            Entity.objects.for_platform(platform)
         )
-        job = model_choice(self, "job")
-        job.queryset = (
+        model_choice(self, "job").queryset = pickers.jobs(
             WorkJob.objects.for_platform(platform)
-            .live()
-            .select_related("entity", "category_code")
-            .order_by("entity__name", "name")
         )
-        job.label_from_instance = job_label  # type: ignore[method-assign,assignment]  # Django documents this override
         model_choice(self, "trade").queryset = CategoryCode.objects.filter(
             approved_platforms=platform
         ).order_by("name")
@@ -315,16 +322,6 @@ class TicketForm(forms.Form):
         ]
 
 
-def job_label(job: WorkJob) -> str:
-    where = ", ".join(p for p in (job.address_locality, job.address_region) if p)
-    return f"{job.entity.name} — {job.name} ({where})" if where else job.name
-
-
-def tech_label(contractor: Contractor) -> str:
-    state = contractor.residence_state
-    return f"{contractor.legal_name} ({state})" if state else contractor.legal_name
-
-
 class ExtendForm(forms.Form):
     end_at = forms.DateTimeField(
         label="New end",
@@ -421,21 +418,18 @@ class SearchForm(forms.Form):
 class RepeatCheckForm(forms.Form):
     """Would repeat coverage apply if this tech took that job next?"""
 
-    job = forms.ModelChoiceField(
-        queryset=WorkJob.objects.none(),
+    job = PickerField(
         to_field_name="public_id",
         label="Job",
-        empty_label="Choose a job…",
+        label_of=job_label,
+        widget=Picker("coverage:pick_job", placeholder=TYPE_JOB),
         error_messages={"required": "Choose a job.", "invalid_choice": UNKNOWN_CHOICE},
     )
 
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = model_choice(self, "job")
-        field.queryset = (
-            WorkJob.objects.for_platform(platform)
-            .live()
-            .select_related("entity", "category_code")
-            .order_by("entity__name", "name")
-        )
-        field.label_from_instance = job_label  # type: ignore[method-assign,assignment]  # Django documents this override
+        field.queryset = pickers.jobs(WorkJob.objects.for_platform(platform))
+        # An underwriter on a tech's page searches that tech's platform's jobs.
+        assert isinstance(field.widget, Picker)
+        field.widget.params = {"platform": platform.public_id}

@@ -6,29 +6,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 
-from coverage.forms import UNKNOWN_CHOICE, TicketForm, model_choice, tech_label
+from coverage.forms import (
+    TYPE_TECH,
+    UNKNOWN_CHOICE,
+    TicketForm,
+    model_choice,
+    tech_label,
+)
 from coverage.models import Contractor
+from portal.pickers import MultiPicker, MultiPickerField
 
 MAX_CREW = 12
-CREW_LIST_ROWS = 6
 CREW_TOO_BIG = "A crew is at most {n} techs; dispatch the others on a second ticket."
 
 
 class CrewTicketForm(TicketForm):
     """``TicketForm`` plus ``crew``: the other techs of the ticket (optional)."""
 
-    crew = forms.ModelMultipleChoiceField(
-        queryset=Contractor.objects.none(),
+    crew = MultiPickerField(
         to_field_name="public_id",
         required=False,
-        # A list box, not checkboxes: each checkbox would be labelled with a tech's
-        # name, and "Tech" would then name more than the tech picker.
-        widget=forms.SelectMultiple(attrs={"size": CREW_LIST_ROWS}),
+        label_of=tech_label,
+        # Each pick adds a chip; the text box finds the next one.
+        widget=MultiPicker("coverage:pick_tech", placeholder=TYPE_TECH),
         label="Crew",
-        help_text="Hold Ctrl (⌘ on a Mac) to pick several.",
+        help_text=f"Add up to {MAX_CREW - 1} more techs; each pick adds one.",
         error_messages={
             "invalid_choice": UNKNOWN_CHOICE,
             "invalid_pk_value": UNKNOWN_CHOICE,
@@ -37,9 +41,7 @@ class CrewTicketForm(TicketForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        crew = model_choice(self, "crew")
-        crew.queryset = model_choice(self, "tech").queryset
-        crew.label_from_instance = tech_label  # type: ignore[method-assign,assignment]  # Django documents this override
+        model_choice(self, "crew").queryset = model_choice(self, "tech").queryset
 
     def clean_crew(self) -> list[Contractor]:
         crew = list(self.cleaned_data["crew"])

@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 BAD_DAY = "Enter the day as a date, e.g. 2026-06-01."
 BAD_PUBLIC_ID = "That link is broken: it names no {what}."
@@ -25,6 +28,33 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` written in Python: the markup of Django's, without a template
+    render per option (the ticket's 60 states took ~25 ms on a loaded machine, the
+    page's largest cost once the pickers replaced the lists of every row)."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in self.format_value(value)}
+        selected = mark_safe(" selected")
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, selected if str(choice) in chosen else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 def _public_id(value: str, *, prefix: str, what: str) -> str:

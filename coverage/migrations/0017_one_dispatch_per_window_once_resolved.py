@@ -11,6 +11,8 @@ import coverage.migration_operations
 class Migration(migrations.Migration):
     dependencies = [
         ("coverage", "0016_ledger_hash_chain"),
+        # Also after the job search's indexes (a branch of its own): this stays last.
+        ("coverage", "0016_job_search_trigram_indexes"),
     ]
 
     operations = [

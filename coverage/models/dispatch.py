@@ -16,11 +16,32 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from coverage.models import new_session_id, new_session_token
-from coverage.models.base import Addressed, TenantQuerySet
+from coverage.models.base import Addressed, TenantQuerySet, one_of
 from coverage.models.parties import CategoryCode, Contractor, Entity
 from portal.ids import PublicIdField
 from portal.models import Platform, validate_zone
 from portal.zones import ZoneInfo, site_zone
+
+
+class WorkJobQuerySet(TenantQuerySet):
+    def search(self, q: str) -> Self:
+        """Jobs matching every word of ``q`` in their name, their customer's name or
+        their site's city, or the job with that id.
+
+        Each word is one OR that PostgreSQL answers from indexes (trigram indexes on
+        the names and city, migration 0016): the customer's name through its own
+        table's index, not a join, so the OR stays a bitmap of indexes.
+        """
+        found = self
+        for term in q.split():
+            customers = Entity.objects.filter(name__icontains=term).values("pk")
+            found = found.filter(
+                Q(name__icontains=term)
+                | Q(address_locality__icontains=term)
+                | Q(public_id=term)
+                | one_of("entity_id", customers)
+            )
+        return found
 
 
 class WorkJob(Addressed):
@@ -68,7 +89,7 @@ class WorkJob(Addressed):
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = WorkJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "work job"

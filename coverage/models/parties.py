@@ -14,6 +14,15 @@ from portal.ids import PublicIdField
 from portal.models import Platform
 
 
+class EntityQuerySet(TenantQuerySet):
+    def search(self, q: str) -> Self:
+        """Customers whose name holds every word of ``q``, or the one with that id."""
+        found = self
+        for term in q.split():
+            found = found.filter(Q(name__icontains=term) | Q(public_id=term))
+        return found
+
+
 class Entity(Addressed):
     """A customer-of-record: the client a platform dispatches techs to, with the coverage it requires."""
 
@@ -41,7 +50,7 @@ class Entity(Addressed):
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = EntityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "entities"

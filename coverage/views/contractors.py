@@ -95,8 +95,8 @@ def contractor_detail(request: PortalRequest, public_id: str) -> HttpResponse:
     # Queries: session, user, the tech, the history count, their next ticket and
     # whether repeat coverage applies to it (approval, live policies), their
     # policies, a page of history with its open opt-ins and certificates, the route
-    # with its open opt-ins and certificates, their latest certificates, the jobs to
-    # ask about: 16 however long the history.
+    # with its open opt-ins and certificates, their latest certificates: 15 however
+    # long the history (the jobs to ask about are searched by the job picker).
     contractor = get_contractor(request, public_id)
     now = timezone.now()
     form = SearchForm(request.GET)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from coverage.access import (
     viewer_required,
 )
 from coverage.models import Contractor, Entity, ReviewResult, UploadedCertificate
+from coverage.selectors import pickers
 from coverage.uploads.intake import (
     TOO_BIG,
     CappedUploadHandler,
@@ -37,6 +39,7 @@ from coverage.uploads.judging import LINE_NAMES, covered_lines, human_date
 from coverage.uploads.links import make_token
 from portal.forms import add_service_error
 from portal.http import PortalRequest
+from portal.pickers import Picker, PickerField
 
 SHOWN = 25
 EXPIRY_WARNING_DAYS = 30
@@ -48,19 +51,43 @@ EXPIRES_SOON = (
 UPLOADED = "Uploaded. The review takes a few seconds: reload to see its decision."
 
 
+def _customer_picker(contractor: Contractor, **kwargs: Any) -> PickerField:
+    return PickerField(
+        queryset=pickers.customers(Entity.objects.for_platform(contractor.platform)),
+        to_field_name="public_id",
+        required=False,
+        widget=Picker(
+            "coverage:pick_customer",
+            placeholder="Type a customer's name, or leave it empty…",
+            params={"platform": contractor.platform.public_id},
+        ),
+        **kwargs,
+    )
+
+
 class UploadForm(forms.Form):
     certificate = forms.FileField(required=False)
-    entity = forms.ModelChoiceField(
-        queryset=Entity.objects.none(),
-        required=False,
-        empty_label="The platform's default requirement",
-        label="Judge against",
-    )
 
     def __init__(self, *args: object, contractor: Contractor, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["entity"].queryset = (  # type: ignore[attr-defined]
-            Entity.objects.for_platform(contractor.platform).live().order_by("name")
+        # The customer's public id, as its picker offers it (the select posted the
+        # pk); empty: the platform's default requirement.
+        self.fields["entity"] = _customer_picker(
+            contractor,
+            label="Judge against",
+            help_text="Empty: the platform's default requirement.",
+        )
+
+
+class LinkForm(forms.Form):
+    """The customer a hosted upload link judges against (``?link=``; empty: default)."""
+
+    def __init__(self, *args: object, contractor: Contractor, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["link"] = _customer_picker(
+            contractor,
+            label="The link judges against",
+            help_text="Empty: the platform's default requirement.",
         )
 
 
@@ -96,8 +123,8 @@ def expiry_warnings(
 def _page(
     request: PortalRequest, contractor: Contractor, form: UploadForm, status: int = 200
 ) -> HttpResponse:
-    # Queries: session, user, the tech, its uploads (with entity), their findings,
-    # the entities to judge against.
+    # Queries: session, user, the tech, its uploads (with entity), their findings
+    # (the customers to judge against are searched, not listed).
     uploads = list(
         contractor.uploaded_certificates.select_related("entity")
         .prefetch_related("review_results")
@@ -110,12 +137,14 @@ def _page(
         )
         for u in uploads
     ]
+    upload_link, link_form = _upload_link(request, contractor)
     return render(
         request,
         "coverage/own_certificates.html",
         {
             "contractor": contractor,
-            "upload_link": _upload_link(request, contractor, form),
+            "upload_link": upload_link,
+            "link_form": link_form,
             "rows": rows,
             "warnings": expiry_warnings(uploads, today=timezone.now().date()),
             "form": form,
@@ -130,19 +159,22 @@ def _page(
 
 
 def _upload_link(
-    request: PortalRequest, contractor: Contractor, form: UploadForm
-) -> str:
-    """The hosted upload link a dispatcher asked for (``?link=default`` or ``?link=en_…``)."""
-    wanted = request.GET.get("link", "")
-    if not wanted or not can_act(request.user):
-        return ""
+    request: PortalRequest, contractor: Contractor
+) -> tuple[str, LinkForm]:
+    """The hosted upload link a dispatcher asked for (``?link=`` empty or ``default``:
+    the platform's default requirement; ``?link=en_…``: that customer's)."""
+    form = LinkForm(contractor=contractor)
+    if not can_act(request.user) or not {"link", "link_search"} & request.GET.keys():
+        return "", form
     entity = None
-    if wanted != "default":
-        entity = form.fields["entity"].queryset.filter(public_id=wanted).first()  # type: ignore[attr-defined]
-        if entity is None:
-            return ""
+    if request.GET.get("link") != "default":  # the list's spelling of "no customer"
+        form = LinkForm(request.GET, contractor=contractor)
+        if not form.is_valid():
+            return "", form
+        entity = form.cleaned_data["link"]
     token = make_token(contractor=contractor, entity=entity)
-    return request.build_absolute_uri(reverse("coverage:hosted_upload", args=[token]))
+    link = request.build_absolute_uri(reverse("coverage:hosted_upload", args=[token]))
+    return link, form
 
 
 @login_required

@@ -101,3 +101,24 @@ def second_factor(page: Page, base_url: str, username: str) -> None:
         app = _AUTHENTICATORS[(base_url, username)]
         page.get_by_label("Code from the app").fill(app.code())
         page.get_by_role("button", name="Verify").click()
+
+
+def pick(page: Page, label: str, typed: str, option: str) -> None:
+    """Choose ``option`` in a search-as-you-type picker (portal.pickers) as a person
+    would: type part of it, ArrowDown until it is highlighted, Enter."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill("")
+    box.press_sequentially(typed, delay=20)
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
+    wanted = listbox.locator(f'[role="option"][data-label="{option}"]')
+    expect(wanted).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    for _ in range(25):
+        box.press("ArrowDown")
+        if wanted.get_attribute("aria-selected") == "true":
+            break
+    expect(wanted).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", wanted.get_attribute("id"))
+    box.press("Enter")
+    expect(box).to_have_attribute("aria-expanded", "false")

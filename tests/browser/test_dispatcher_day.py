@@ -19,7 +19,7 @@ from coverage.services.eligibility import (
     WORK_STATE_MISMATCH,
 )
 from coverage.views import board as board_views
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import pick, screenshot, sign_in
 
 TERRY = "Terry Tech (NJ)"
 PRIYA = "Priya Patel (NJ)"
@@ -73,8 +73,8 @@ def test_create_watch_the_preview_dispatch_open_the_certificate_and_cancel(
 
     page.get_by_test_id("new-ticket").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New ticket")
-    page.get_by_label("Tech").select_option(label=TERRY)
-    page.get_by_label("Customer").select_option(label=HARBOR)
+    pick(page, "Tech", "terr", TERRY)
+    pick(page, "Customer", "harb", HARBOR)
     page.get_by_label("Trade").select_option(label=HVAC)
     page.get_by_label("Site street address").fill("10 Park Place")
     page.get_by_label("City").fill("Newark")
@@ -153,9 +153,9 @@ def test_send_an_opt_in_link_and_watch_the_ticket_turn_covered(
     )
     sign_in(page, portal_url, "dispatcher")
     page.goto(f"{portal_url}/tickets/new/")
-    page.get_by_label("Tech").select_option(label=PRIYA)
-    page.get_by_label("Customer").select_option(label=HARBOR)
-    page.get_by_label("Job", exact=True).select_option(label=NEWARK_CLEANING)
+    pick(page, "Tech", "priya", PRIYA)
+    pick(page, "Customer", "harb", HARBOR)
+    pick(page, "Job", "nightly", NEWARK_CLEANING)
     fill_window(page, tomorrow(), 10, 13)
     preview_says(page, "Not covered", NO_ACTIVE_POLICY, "$0.00")
     page.get_by_test_id("dispatch").click()

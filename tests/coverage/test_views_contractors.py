@@ -173,6 +173,8 @@ def test_an_underwriting_account_is_not_a_tech(
     client = client_as(dispatcher)
     techs = page_of(client.get(TECHS))
     assert terry.email in techs and account.email not in techs
-    new_ticket = page_of(client.get("/tickets/new/"))
-    assert f'value="{terry.public_id}"' in new_ticket
-    assert f'value="{account.public_id}"' not in new_ticket
+    picker = page_of(client.get("/pickers/techs/"))
+    assert f'data-value="{terry.public_id}"' in picker
+    assert f'data-value="{account.public_id}"' not in picker
+    # Nor by name, nor typed into the form without the list.
+    assert "data-value" not in page_of(client.get("/pickers/techs/", {"q": "risk@"}))

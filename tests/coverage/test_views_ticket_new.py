@@ -132,22 +132,31 @@ def test_only_dispatchers_dispatch(
     assert Assignment.objects.count() == 0
 
 
-def test_the_form_lists_only_the_platforms_own_techs_customers_jobs_and_trades(
+def test_the_pickers_offer_only_the_platforms_own_techs_customers_jobs_and_trades(
     dispatcher: User,
     terry: Contractor,
+    entity: Entity,
     job: WorkJob,
     other_platform: Platform,
     client_as,
 ) -> None:
     rival = make_contractor(other_platform, email="rival@example.com")
     rival_customer = make_entity(other_platform, name="Rival Customer")
-    rival_job = make_job(
-        other_platform, category=approved_janitorial(other_platform), name="Rival job"
+    rival_trade = approved_janitorial(other_platform)
+    rival_job = make_job(other_platform, category=rival_trade, name="Rival job")
+    client = client_as(dispatcher)
+    page = client.get(NEW).content.decode()
+    # The page lists no tech, customer or job: its pickers search for them.
+    for ours in (terry.public_id, entity.public_id, job.public_id):
+        assert ours not in page
+    offered = "".join(
+        client.get(url).content.decode()
+        for url in ("/pickers/techs/", "/pickers/customers/", "/pickers/jobs/")
     )
-    page = client_as(dispatcher).get(NEW).content.decode()
-    assert terry.public_id in page and job.public_id in page
+    for ours in (terry.public_id, entity.public_id, job.public_id):
+        assert f'data-value="{ours}"' in offered
     for theirs in (rival.public_id, rival_customer.public_id, rival_job.public_id):
-        assert theirs not in page
+        assert theirs not in offered
     assert escape(PREVIEW_HINT) in page
 
 

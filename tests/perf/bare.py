@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import Context, Engine
 from django.views.decorators.csrf import csrf_exempt
 
-from coverage.models import Assignment
+from coverage.models import Assignment, CategoryCode, Contractor
 
 _ENGINE = Engine(debug=False)
 _ROWS = _ENGINE.from_string(
@@ -41,6 +41,56 @@ def board_rows(request: HttpRequest) -> HttpResponse:
         )[:size]
     )
     return HttpResponse(_ROWS.render(Context({"rows": rows})))
+
+
+_OPTIONS = _ENGINE.from_string(
+    '{% for r in rows %}<li role="option" data-value="{{ r.0 }}">{{ r.1 }} {{ r.2 }}'
+    "<span>{{ r.3 }}</span></li>{% endfor %}"
+)
+_FORM = _ENGINE.from_string(
+    '<!doctype html><html><head><title>New ticket</title></head><body><form method="post">'
+    '{% for name in fields %}<label for="{{ name }}">{{ name }}</label>'
+    '<input id="{{ name }}" name="{{ name }}">{% endfor %}<select name="trade">'
+    '{% for r in trades %}<option value="{{ r.0 }}">{{ r.1 }}</option>{% endfor %}'
+    "</select><button>Dispatch</button></form></body></html>"
+)
+_FORM_FIELDS = [
+    "tech",
+    "customer",
+    "job",
+    "crew",
+    "job_name",
+    "site_line1",
+    "site_city",
+    "site_state",
+    "site_postalcode",
+    "wage",
+    "wage_type",
+    "starts_at",
+    "ends_at",
+    "lines",
+]
+
+
+def search_rows(request: HttpRequest) -> HttpResponse:
+    """A picker's search at the least: one SELECT of 20 names and a list of options."""
+    term = request.GET.get("q", "")
+    rows = (
+        Contractor.objects.filter(last_name__icontains=term)
+        .order_by("last_name", "first_name")
+        .values_list("public_id", "first_name", "last_name", "email")[:20]
+    )
+    return HttpResponse(_OPTIONS.render(Context({"rows": list(rows)})))
+
+
+def form_page(request: HttpRequest) -> HttpResponse:
+    """The new-ticket page at the least: a plain form and the one list it shows (trades)."""
+    trades = list(
+        CategoryCode.objects.order_by("name").values_list("public_id", "name")
+    )
+    return HttpResponse(
+        _FORM.render(Context({"fields": _FORM_FIELDS, "trades": trades}))
+    )
 
 
 @csrf_exempt  # a JSON API call, as /api/v1 is (served, the CSRF check would refuse it)

@@ -6,5 +6,7 @@ from tests.perf import bare
 urlpatterns = [
     path("bare/board-rows", bare.board_rows),
     path("bare/insert", bare.insert_one),
+    path("bare/search-rows", bare.search_rows),
+    path("bare/form-page", bare.form_page),
     *portal_urlpatterns,
 ]

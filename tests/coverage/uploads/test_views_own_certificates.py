@@ -75,7 +75,9 @@ def test_the_upload_can_name_the_customer_whose_requirement_applies(
         tech,
         django_capture_on_commit_callbacks,
         certificate=pdf_file(corpus.flattened(today, aggregate="$1,000,000")),
-        entity=harbor.pk,
+        # What the customer picker posts: the id it offered, and its text box.
+        entity=harbor.public_id,
+        entity_search=harbor.name,
     )
     assert UploadedCertificate.objects.get().entity == harbor
     assert LIMIT_BELOW.format(
