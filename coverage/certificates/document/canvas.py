@@ -14,6 +14,8 @@ from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
+from coverage.certificates.document.output import FONT_PROGRAMS, CertificateOutput
+from coverage.certificates.document.subset import FontProgram
 from coverage.certificates.document.text import FONT_FILES, pdf_text
 
 # fpdf2 subsets the embedded font through fontTools, which logs every step at INFO:
@@ -108,6 +110,7 @@ class Canvas(FPDF):
                 return
             master = _MASTER_FONTS[style] = parsed
             _FONT_BYTES[style] = path.read_bytes()
+            FONT_PROGRAMS[master.fontkey] = FontProgram(_FONT_BYTES[style])
         # Shallow: the widths, glyph ids and cmap are only read (a width looked up for
         # a character the font lacks stores the same default every time).
         font = copy(master)
@@ -121,6 +124,10 @@ class Canvas(FPDF):
         font.missing_glyphs = []
         font.subset = SubsetMap(font)
         self.fonts[master.fontkey] = font
+
+    def render(self) -> bytes:
+        """The finished file, its fonts subset by ``subset`` (see ``output``)."""
+        return bytes(self.output(output_producer_class=CertificateOutput))
 
     def wrap(self, text: str, width: float, size: float, style: str = "") -> list[str]:
         self.set_font(FONT, style, size)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Final
-
-import segno
 
 from coverage.certificates.document.canvas import (
     BOTTOM,
@@ -40,6 +37,7 @@ from coverage.certificates.document.fields import (
     format_date,
     operations_remarks,
 )
+from coverage.certificates.document.qr import qr_image
 from coverage.certificates.document.text import pdf_text
 
 # The grid mirrors the ACORD 25: parties in two columns, the coverage table across the
@@ -79,14 +77,6 @@ def _party_parts(party: Party) -> list[tuple[str, str]]:
     if party.address_lines:
         parts.append(("", "\n".join(party.address_lines)))
     return parts
-
-
-def _qr_png(url: str) -> bytes:
-    # Error correction M survives a smudged printout; the 4-module quiet zone is part
-    # of the image so the code scans whatever is drawn next to it.
-    buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=6, border=4)
-    return buffer.getvalue()
 
 
 def _draw_header(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
@@ -401,8 +391,10 @@ def _draw_holder_and_cancellation(
 def _draw_verification(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     height = VERIFY_BLOCK_HEIGHT
     pdf.rect(MARGIN, y, CONTENT_WIDTH, height)
+    # Error correction M survives a smudged printout; the 4-module quiet zone is part
+    # of the image so the code scans whatever is drawn next to it.
     pdf.image(
-        io.BytesIO(_qr_png(doc.verification_url)),
+        qr_image(doc.verification_url, scale=6, border=4),
         x=MARGIN + 4,
         y=y + 4,
         w=QR_SIZE,
@@ -470,4 +462,4 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     y = _draw_description(pdf, doc, y + GAP, description_bottom - y - GAP)
     y = _draw_holder_and_cancellation(pdf, doc, y)
     _draw_verification(pdf, doc, y)
-    return bytes(pdf.output())
+    return pdf.render()
