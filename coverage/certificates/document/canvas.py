@@ -12,6 +12,7 @@ from typing import Final
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
+from fpdf.enums import CharVPos, TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 
 from coverage.certificates.document.output import FONT_PROGRAMS, CertificateOutput
@@ -125,6 +126,61 @@ class Canvas(FPDF):
         font.subset = SubsetMap(font)
         self.fonts[master.fontkey] = font
 
+    def text_line(
+        self, width: float, height: float, text: str, align: str = "L"
+    ) -> None:
+        """``cell(width, height, text, align=align)``: one line of text, no border.
+
+        What fpdf2's ``cell`` writes for one line in one TrueType font at rest (no
+        shaping, stretching, spacing, rise, underline or fallback font), byte for
+        byte, without building its fragments and graphics states per call: most
+        certificate text goes through here. Anything else is left to ``cell``.
+        """
+        font = self.current_font
+        if not (
+            text
+            and isinstance(font, TTFFont)
+            and not font.color_font
+            and not self.text_shaping
+            and not self._fallback_font_ids
+            and not self._record_text_quad_points
+            and not self.underline
+            and not self.strikethrough
+            and self.font_stretching == 100
+            and self.char_spacing == 0
+            and self.text_mode == TextMode.FILL
+            and self.char_vpos == CharVPos.LINE
+            and align in ("L", "C", "R")
+        ):
+            self.cell(width, height, text, align=align)
+            return
+        if not self.current_font_is_set_on_page:
+            # The text object that selects the font, which ``cell`` writes first.
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        k = self.k
+        text_width = font.get_text_width(text, self.font_size_pt, None)[1] / k
+        if align == "R":
+            dx = width - self.c_margin - text_width
+        elif align == "C":
+            dx = (width - text_width) / 2
+        else:
+            dx = self.c_margin
+        pick = font.subset.pick
+        codes = "".join([chr(code) for code in map(pick, map(ord, text)) if code])
+        start = (
+            f"BT {(self.x + dx) * k:.2f} "
+            f"{(self.h - self.y - 0.5 * height - 0.3 * self.font_size) * k:.2f} Td"
+        )
+        shown = f"({font.escape_text(codes)}) Tj ET"
+        color = self.text_color
+        if color != self.fill_color:
+            assert color is not None
+            self._out(f"q {start} {color.serialize().lower()} {shown} Q")
+        else:
+            self._out(f"{start} {shown}")
+        self._lasth = height
+        self.x += width
+
     def render(self) -> bytes:
         """The finished file, its fonts subset by ``subset`` (see ``output``)."""
         return bytes(self.output(output_producer_class=CertificateOutput))
@@ -237,7 +293,7 @@ class Canvas(FPDF):
             self.set_font(FONT, block.style, fitted.size)
             for line in block.lines:
                 self.set_xy(x, y)
-                self.cell(width, fitted.line_height, line, align=align)
+                self.text_line(width, fitted.line_height, line, align=align)
                 y += fitted.line_height
         return y
 
@@ -259,7 +315,7 @@ class Canvas(FPDF):
         """A box's small caps heading, top-left inside the box."""
         self.set_font(FONT, "B", LABEL_SIZE)
         self.set_xy(x, y + 1)
-        self.cell(width, LABEL_SIZE * LINE_SPACING, pdf_text(text))
+        self.text_line(width, LABEL_SIZE * LINE_SPACING, pdf_text(text))
 
     def labelled_box(
         self,

@@ -160,8 +160,8 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     pdf.rect(right + name_width, y, naic_width, row_height)
     pdf.set_font(FONT, "B", 6.5)
     pdf.set_xy(right, y + 6)
-    pdf.cell(name_width, 8, "INSURER(S) AFFORDING COVERAGE", align="C")
-    pdf.cell(naic_width, 8, "NAIC #", align="C")
+    pdf.text_line(name_width, 8, "INSURER(S) AFFORDING COVERAGE", align="C")
+    pdf.text_line(naic_width, 8, "NAIC #", align="C")
     by_letter = {insurer.letter: insurer for insurer in doc.insurers}
     for index, letter in enumerate(INSURER_LETTERS):
         top = y + row_height * (index + 1)
@@ -169,7 +169,7 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
         pdf.rect(right + name_width, top, naic_width, row_height)
         pdf.set_font(FONT, "B", 6.5)
         pdf.set_xy(right, top + 6)
-        pdf.cell(42, 8, f"INSURER {letter} :")
+        pdf.text_line(42, 8, f"INSURER {letter} :")
         insurer = by_letter.get(letter)
         if insurer is None:
             continue
@@ -198,10 +198,10 @@ def _draw_coverages_heading(pdf: Canvas, doc: CertificateDocument, y: float) -> 
     pdf.bar(MARGIN, y, CONTENT_WIDTH, height)
     pdf.set_font(FONT, "B", 9)
     pdf.set_xy(MARGIN, y + 2.5)
-    pdf.cell(120, 9, "COVERAGES")
+    pdf.text_line(120, 9, "COVERAGES")
     pdf.set_font(FONT, "B", 7)
     pdf.set_xy(MARGIN + 150, y + 3)
-    pdf.cell(CONTENT_WIDTH - 150, 8, pdf_text(f"CERTIFICATE NUMBER: {doc.number}"))
+    pdf.text_line(CONTENT_WIDTH - 150, 8, pdf_text(f"CERTIFICATE NUMBER: {doc.number}"))
     y += height
     return _draw_notice(pdf, COVERAGES_NOTICE, y, style="")
 
@@ -224,7 +224,7 @@ def _draw_table_header(pdf: Canvas, y: float) -> float:
         top = y + (height - len(lines) * 6.5) / 2
         for number, line in enumerate(lines):
             pdf.set_xy(left, top + number * 6.5)
-            pdf.cell(width, 6.5, line, align="C")
+            pdf.text_line(width, 6.5, line, align="C")
     return y + height
 
 
@@ -355,9 +355,9 @@ def _draw_holder_and_cancellation(
     pdf.bar(MARGIN + HALF_WIDTH, y, HALF_WIDTH, 13)
     pdf.set_font(FONT, "B", 7.5)
     pdf.set_xy(MARGIN, y + 2.5)
-    pdf.cell(HALF_WIDTH, 8, "CERTIFICATE HOLDER")
+    pdf.text_line(HALF_WIDTH, 8, "CERTIFICATE HOLDER")
     pdf.set_xy(MARGIN + HALF_WIDTH, y + 2.5)
-    pdf.cell(HALF_WIDTH, 8, "CANCELLATION")
+    pdf.text_line(HALF_WIDTH, 8, "CANCELLATION")
     pdf.rect(MARGIN, y, HALF_WIDTH, height)
     pdf.rect(MARGIN + HALF_WIDTH, y, HALF_WIDTH, height)
     pdf.text_in_box(

@@ -11,7 +11,6 @@ compares the two over many addresses). The picture is drawn directly from the ma
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Final
 
@@ -19,9 +18,11 @@ from PIL import Image
 from segno import consts, encoder  # type: ignore[import-untyped]
 
 _ERROR: Final = consts.ERROR_LEVEL_M
-# N1: a run of five or more modules of one colour (any byte value, as segno compares).
-_RUN: Final = re.compile(rb"(.)\1{4,}", re.DOTALL)
+_SEPARATOR: Final = b"\x05"  # between lines: no module holds it
+_ZERO_IS_ONE: Final = bytes([1, *([0] * 255)])
 _N3_PATTERN: Final = b"\x01\x00\x01\x01\x01\x00\x01"
+# A dark module (1) is a black pixel (0); a light one white.
+_DARK_IS_BLACK: Final = bytes([0xFF, 0x00, *([0xFF] * 254)])
 
 
 def qr_matrix(content: str) -> tuple[bytes, ...]:
@@ -61,17 +62,14 @@ def qr_image(content: str, *, scale: int, border: int) -> Image.Image:
     (``save(kind="png", scale=scale, border=border)``), without writing and reading
     a PNG in between."""
     rows = qr_matrix(content)
-    size = (len(rows) + 2 * border) * scale
-    padding = -size % 8  # each pixel row of a 1-bit image is whole bytes
-    light = "1" * (border * scale)
-    blank = int("1" * size + "0" * padding, 2).to_bytes((size + padding) // 8, "big")
-    data = [blank * (border * scale)]
-    for row in rows:
-        bits = "".join("0" * scale if module else "1" * scale for module in row)
-        line = int(light + bits + light + "0" * padding, 2)
-        data.append(line.to_bytes((size + padding) // 8, "big") * scale)
-    data.append(blank * (border * scale))
-    return Image.frombytes("1", (size, size), b"".join(data))
+    modules = len(rows) + 2 * border
+    light = b"\xff" * border
+    grey = b"".join(light + row.translate(_DARK_IS_BLACK) + light for row in rows)
+    blank = b"\xff" * (modules * border)
+    picture = Image.frombytes("L", (modules, modules), blank + grey + blank)
+    return picture.resize(
+        (modules * scale, modules * scale), Image.Resampling.NEAREST
+    ).convert("1", dither=Image.Dither.NONE)
 
 
 def _xor(rows: list[bytes], mask: tuple[int, ...]) -> list[bytes]:
@@ -129,16 +127,25 @@ def _penalty(rows: list[bytes], size: int) -> int:
     """segno's ``evaluate_mask`` (N1 + N2 + N3 + N4) for the masked rows."""
     columns = [bytes(column) for column in zip(*rows, strict=True)]
     lines = rows + columns
-    n1 = sum(len(run.group()) - 2 for line in lines for run in _RUN.finditer(line))
+    # N1, over every line at once as one integer of a byte a module, each line apart
+    # by a byte no module holds: a run of L >= 5 scores L - 2, which is its windows
+    # of five equal modules (L - 4) plus 2.
+    text = int.from_bytes(_SEPARATOR + _SEPARATOR.join(lines), "big")
+    length = len(lines) * (size + 1) + 1
+    equal = int.from_bytes(
+        (text ^ (text >> 8)).to_bytes(length, "big").translate(_ZERO_IS_ONE), "big"
+    )
+    windows = equal & (equal >> 8) & (equal >> 16) & (equal >> 24)
+    n1 = windows.bit_count() + 2 * (windows & ~(windows >> 8)).bit_count()
+    # N2: modules j-1 and j of two adjacent rows all one value, a 2x2 block. On the
+    # rows as integers of one byte a module: a zero byte where all four are equal.
     n2 = 0
-    for above, row in zip(rows, rows[1:], strict=False):
-        # Both rows' modules j-1 and j the same: a 2x2 block of one value.
-        n2 += sum(
-            1
-            for j in range(1, size)
-            if row[j] == row[j - 1] == above[j] == above[j - 1]
-        )
-    n3 = sum(_n3(line, size) for line in lines)
-    dark = sum(b"".join(rows))
+    numbers = [int.from_bytes(row, "big") for row in rows]
+    for above, row in zip(numbers, numbers[1:], strict=False):
+        same = (above ^ (above >> 8)) | (row ^ (row >> 8)) | (above ^ row)
+        n2 += same.to_bytes(size, "big")[1:].count(0)
+    n3 = sum(_n3(line, size) for line in lines if _N3_PATTERN in line)
+    modules = b"".join(rows)
+    dark = sum(value * modules.count(value) for value in (1, 2, 3))
     n4 = 10 * int(abs(float(dark) / size**2 * 100 - 50) / 5)
     return n1 + 3 * n2 + n3 + n4
