@@ -49,6 +49,9 @@ BAR_FILL: Final = (226, 226, 226)
 # nothing and adds nothing to the page, so a remembered result changes no byte.
 _WRAPPED: dict[tuple[str, float, float, str, float], tuple[str, ...]] = {}
 _WRAPPED_MAX: Final = 4096
+# A text's advance in font units (what fpdf2's get_text_width sums), by font key.
+_UNITS: dict[tuple[str, str], int] = {}
+_FONT_KEYS: Final = {style: FONT.lower() + style for style in ("", "B", "I")}
 # Per style: the font as fpdf2 parsed it (never used to draw), and its file's bytes.
 _MASTER_FONTS: dict[str, TTFFont] = {}
 _FONT_BYTES: dict[str, bytes] = {}
@@ -80,6 +83,7 @@ class Canvas(FPDF):
 
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="pt", format="letter")
+        self._shown: dict[str, dict[str, str]] = {}
         for style, path in FONT_FILES.items():
             self._add_cached_font(style, path)
         # Everything is placed at computed positions; a page break would silently split
@@ -158,20 +162,27 @@ class Canvas(FPDF):
             # The text object that selects the font, which ``cell`` writes first.
             self._out(self._set_font_for_page(font, self.font_size_pt))
         k = self.k
-        text_width = font.get_text_width(text, self.font_size_pt, None)[1] / k
+        size_pt = self.font_size_pt
+        if size_pt > font.biggest_size_pt:  # as get_text_width records it
+            font.biggest_size_pt = size_pt
+        units = _UNITS.get((font.fontkey, text))
+        if units is None:
+            if len(_UNITS) >= _WRAPPED_MAX:
+                _UNITS.clear()
+            units = _UNITS[font.fontkey, text] = sum(font.cw[ord(c)] for c in text)
+        text_width = units * size_pt * 0.001 / k
         if align == "R":
             dx = width - self.c_margin - text_width
         elif align == "C":
             dx = (width - text_width) / 2
         else:
             dx = self.c_margin
-        pick = font.subset.pick
-        codes = "".join([chr(code) for code in map(pick, map(ord, text)) if code])
+        table = self._pick(font, text)
         start = (
             f"BT {(self.x + dx) * k:.2f} "
             f"{(self.h - self.y - 0.5 * height - 0.3 * self.font_size) * k:.2f} Td"
         )
-        shown = f"({font.escape_text(codes)}) Tj ET"
+        shown = f"({''.join([table[char] for char in text])}) Tj ET"
         color = self.text_color
         if color != self.fill_color:
             assert color is not None
@@ -186,7 +197,7 @@ class Canvas(FPDF):
         return bytes(self.output(output_producer_class=CertificateOutput))
 
     def wrap(self, text: str, width: float, size: float, style: str = "") -> list[str]:
-        self.set_font(FONT, style, size)
+        self.use_font(style, size)
         if not text:
             return []
         key = (text, width, size, style, self.c_margin)
@@ -201,11 +212,33 @@ class Canvas(FPDF):
             # in this order; the subset's order is in the PDF's bytes.
             font = self.current_font
             assert isinstance(font, TTFFont)
-            subset = font.subset
             for line in found:
-                for char in line:
-                    subset.pick(ord(char))
+                self._pick(font, line)
         return list(found)
+
+    def _pick(self, font: TTFFont, text: str) -> dict[str, str]:
+        """Pick the text's characters into the font's subset, in reading order, as
+        ``cell`` and the line breaker do; each character's code as escaped PDF text."""
+        table = self._shown.setdefault(font.fontkey, {})
+        for char in text:
+            if char not in table:
+                code = font.subset.pick(ord(char))
+                table[char] = font.escape_text(chr(code)) if code else ""
+        return table
+
+    def use_font(self, style: str, size: float) -> None:
+        """``set_font(FONT, style, size)``, skipped when that font is already set (as
+        ``set_font`` itself would return early, after normalising its arguments)."""
+        font = self.current_font
+        if (
+            font is None
+            or self.font_style != style
+            or self.font_size_pt != size
+            or font.fontkey != _FONT_KEYS[style]
+            or self.underline
+            or self.strikethrough
+        ):
+            self.set_font(FONT, style, size)
 
     def _wrap(self, text: str, width: float, size: float) -> tuple[str, ...]:
         lines = self.multi_cell(
@@ -277,7 +310,7 @@ class Canvas(FPDF):
         if not kept:
             return ()
         last = kept[-1]
-        self.set_font(FONT, last.style, size)
+        self.use_font(last.style, size)
         tail = last.lines[-1]
         usable = width - 2 * self.c_margin
         while tail and self.get_string_width(tail + "...") > usable:
@@ -290,7 +323,7 @@ class Canvas(FPDF):
     ) -> float:
         """Print fitted lines from (x, y); returns the y below the last line."""
         for block in fitted.blocks:
-            self.set_font(FONT, block.style, fitted.size)
+            self.use_font(block.style, fitted.size)
             for line in block.lines:
                 self.set_xy(x, y)
                 self.text_line(width, fitted.line_height, line, align=align)
@@ -313,7 +346,7 @@ class Canvas(FPDF):
 
     def label(self, text: str, x: float, y: float, width: float) -> None:
         """A box's small caps heading, top-left inside the box."""
-        self.set_font(FONT, "B", LABEL_SIZE)
+        self.use_font("B", LABEL_SIZE)
         self.set_xy(x, y + 1)
         self.text_line(width, LABEL_SIZE * LINE_SPACING, pdf_text(text))
 

@@ -158,7 +158,7 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     name_width = HALF_WIDTH - naic_width
     pdf.bar(right, y, HALF_WIDTH, row_height)
     pdf.rect(right + name_width, y, naic_width, row_height)
-    pdf.set_font(FONT, "B", 6.5)
+    pdf.use_font("B", 6.5)
     pdf.set_xy(right, y + 6)
     pdf.text_line(name_width, 8, "INSURER(S) AFFORDING COVERAGE", align="C")
     pdf.text_line(naic_width, 8, "NAIC #", align="C")
@@ -167,7 +167,7 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
         top = y + row_height * (index + 1)
         pdf.rect(right, top, name_width, row_height)
         pdf.rect(right + name_width, top, naic_width, row_height)
-        pdf.set_font(FONT, "B", 6.5)
+        pdf.use_font("B", 6.5)
         pdf.set_xy(right, top + 6)
         pdf.text_line(42, 8, f"INSURER {letter} :")
         insurer = by_letter.get(letter)
@@ -196,10 +196,10 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
 def _draw_coverages_heading(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     height = 14.0
     pdf.bar(MARGIN, y, CONTENT_WIDTH, height)
-    pdf.set_font(FONT, "B", 9)
+    pdf.use_font("B", 9)
     pdf.set_xy(MARGIN, y + 2.5)
     pdf.text_line(120, 9, "COVERAGES")
-    pdf.set_font(FONT, "B", 7)
+    pdf.use_font("B", 7)
     pdf.set_xy(MARGIN + 150, y + 3)
     pdf.text_line(CONTENT_WIDTH - 150, 8, pdf_text(f"CERTIFICATE NUMBER: {doc.number}"))
     y += height
@@ -220,7 +220,7 @@ def _draw_table_header(pdf: Canvas, y: float) -> float:
     for (heading, width), left in zip(_COLUMNS, _column_lefts(), strict=True):
         pdf.rect(left, y, width, height)
         lines = heading.split("\n")
-        pdf.set_font(FONT, "B", 5.5)
+        pdf.use_font("B", 5.5)
         top = y + (height - len(lines) * 6.5) / 2
         for number, line in enumerate(lines):
             pdf.set_xy(left, top + number * 6.5)
@@ -353,7 +353,7 @@ def _draw_holder_and_cancellation(
     height = HOLDER_BLOCK_HEIGHT
     pdf.bar(MARGIN, y, HALF_WIDTH, 13)
     pdf.bar(MARGIN + HALF_WIDTH, y, HALF_WIDTH, 13)
-    pdf.set_font(FONT, "B", 7.5)
+    pdf.use_font("B", 7.5)
     pdf.set_xy(MARGIN, y + 2.5)
     pdf.text_line(HALF_WIDTH, 8, "CERTIFICATE HOLDER")
     pdf.set_xy(MARGIN + HALF_WIDTH, y + 2.5)
@@ -408,7 +408,7 @@ def _draw_verification(pdf: Canvas, doc: CertificateDocument, y: float) -> float
     pdf.set_text_color(*LINK_BLUE)
     url_top = y + 20
     for line in url.blocks[0].lines:
-        pdf.set_font(FONT, "B", url.size)
+        pdf.use_font("B", url.size)
         pdf.set_xy(text_left, url_top)
         pdf.cell(text_width, url.line_height, line, link=doc.verification_url)
         url_top += url.line_height

@@ -18,6 +18,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import chain
 from typing import Final
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no type hints shipped
@@ -37,6 +38,13 @@ _WE_HAVE_A_TWO_BY_TWO: Final = 0x0080
 def _checksum(data: bytes) -> int:
     padded = data + b"\0" * (-len(data) % 4)
     return sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    data: bytes  # padded to a multiple of 4 bytes
+    checksum: int
+    box: tuple[int, int, int, int] | None  # None: no outline (e.g. a space)
 
 
 @dataclass(frozen=True)
@@ -71,13 +79,14 @@ class FontProgram:
         # first use them, the outlines' true bounds.
         self._font = TTFont(BytesIO(data), lazy=True)
         glyph_order = self._font.getGlyphOrder()
-        self._bounds: dict[int, bytes] = {}
+        self._glyphs: dict[int, _Glyph] = {}
         (count,) = struct.unpack_from(">H", data, 4)
         tables: dict[str, bytes] = {}
         for index in range(count):
             tag, _, offset, length = struct.unpack_from(">4sLLL", data, 12 + 16 * index)
             tables[tag.decode("latin-1")] = data[offset : offset + length]
         self._tables = tables
+        self._sums = {tag: _checksum(data) for tag, data in tables.items()}
         self.gid_by_name: dict[str, int] = {
             name: gid for gid, name in enumerate(glyph_order)
         }
@@ -116,85 +125,66 @@ class FontProgram:
                     pending.append(component.glyph)
         return sorted(wanted)
 
-    def _outline(self, gid: int) -> bytes:
-        """The glyph's bytes, its header's bounding box as computed from its points.
+    def _glyph(self, gid: int) -> _Glyph:
+        """The glyph as the subset carries it, its header's bounding box computed from
+        its points.
 
         Some of DejaVu's stored boxes are a unit off; fontTools (what fpdf2 subsets
         with) recomputes them, and a rasteriser's hinting reads them, so the subset
         carries the recomputed ones: the glyphs render exactly as before.
         """
+        found = self._glyphs.get(gid)
+        if found is not None:
+            return found
         outline = self._outlines[gid]
-        if len(outline) < 10:
-            return outline
-        bounds = self._bounds.get(gid)
-        if bounds is None:
+        box = None
+        if len(outline) >= 10:
             table = self._font["glyf"]
             glyph = table[self._font.getGlyphName(gid)]
             glyph.recalcBounds(table)
-            bounds = self._bounds[gid] = struct.pack(
-                ">4h", glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax
-            )
-        return outline[:2] + bounds + outline[10:]
+            box = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+            outline = outline[:2] + struct.pack(">4h", *box) + outline[10:]
+        outline += b"\0" * (-len(outline) % 4)
+        found = self._glyphs[gid] = _Glyph(outline, _checksum(outline), box)
+        return found
 
     def subset(self, characters: Mapping[int, int]) -> tuple[bytes, dict[int, int]]:
         """The subset font file for these characters (code point: glyph index), and
         each kept glyph's new index by its old one."""
         kept = self.closure(characters.values())
         new_gid = {old: new for new, old in enumerate(kept)}
-        glyf = bytearray()
+        glyphs = [self._glyph(old) for old in kept]
+        parts = []
+        glyf_sum = 0
         loca = [0]
-        outlines = [self._outline(old) for old in kept]
-        for old, outline in zip(kept, outlines, strict=True):
+        for old, glyph in zip(kept, glyphs, strict=True):
+            data, checksum = glyph.data, glyph.checksum
             components = self._components.get(old)
             if components:
-                patched = bytearray(outline)
+                patched = bytearray(data)
                 for component in components:
                     struct.pack_into(
                         ">H", patched, component.offset, new_gid[component.glyph]
                     )
-                outline = bytes(patched)
-            glyf += outline
-            glyf += b"\0" * (-len(glyf) % 4)
-            loca.append(len(glyf))
-        tables = {
-            tag: self._tables[tag] for tag in _VERBATIM if tag in self._tables
-        }
-        tables["glyf"] = bytes(glyf)
+                data = bytes(patched)
+                checksum = _checksum(data)
+            parts.append(data)
+            glyf_sum += checksum
+            loca.append(loca[-1] + len(data))
+        tables = {tag: self._tables[tag] for tag in _VERBATIM if tag in self._tables}
+        sums = {tag: self._sums[tag] for tag in tables}
+        tables["glyf"] = b"".join(parts)
+        sums["glyf"] = glyf_sum & 0xFFFFFFFF
         tables["loca"] = struct.pack(f">{len(loca)}L", *loca)
-        tables["hmtx"] = b"".join(struct.pack(">Hh", *self._metrics[o]) for o in kept)
+        metrics = [self._metrics[old] for old in kept]
+        tables["hmtx"] = struct.pack(">" + "Hh" * len(kept), *chain(*metrics))
         hhea = bytearray(self._tables["hhea"])
         struct.pack_into(">H", hhea, 34, len(kept))
         tables["hhea"] = bytes(hhea)
         maxp = bytearray(self._tables["maxp"])
         struct.pack_into(">H", maxp, 4, len(kept))
         tables["maxp"] = bytes(maxp)
-        head = bytearray(self._tables["head"])
-        struct.pack_into(">L", head, 8, 0)  # checkSumAdjustment, set below
-        struct.pack_into(">h", head, 50, 1)  # long loca offsets
-        # The subset's own bounding box, and bit 1 of the flags (every glyph's left
-        # side bearing is its xMin), as fontTools recalculates them for a subset.
-        boxes = [
-            (struct.unpack_from(">4h", outline, 2), self._metrics[old][1])
-            for old, outline in zip(kept, outlines, strict=True)
-            if len(outline) >= 10
-        ]
-        if boxes:
-            struct.pack_into(
-                ">4h",
-                head,
-                36,
-                min(b[0] for b, _ in boxes),
-                min(b[1] for b, _ in boxes),
-                max(b[2] for b, _ in boxes),
-                max(b[3] for b, _ in boxes),
-            )
-        (flags,) = struct.unpack_from(">H", head, 16)
-        if all(box[0] == lsb for box, lsb in boxes):
-            flags |= 0x2
-        else:
-            flags &= ~0x2
-        struct.pack_into(">H", head, 16, flags)
-        tables["head"] = bytes(head)
+        tables["head"] = self._head(glyphs, metrics)
         # Format 3: no glyph names (a PDF reader maps codes to glyphs by CIDToGIDMap).
         tables["post"] = struct.pack(">L", 0x00030000) + self._tables["post"][4:32]
         tables["cmap"] = _cmap(
@@ -204,7 +194,39 @@ class FontProgram:
                 if 0 < code < 0xFFFF
             )
         )
-        return _assemble(tables), new_gid
+        return _assemble(tables, sums), new_gid
+
+    def _head(
+        self, glyphs: Sequence[_Glyph], metrics: Sequence[tuple[int, int]]
+    ) -> bytes:
+        """The head table with long loca offsets, the subset's bounding box and bit 1
+        of the flags (every glyph's left side bearing is its xMin), as fontTools
+        recalculates them for a subset; its checkSumAdjustment is set by _assemble."""
+        head = bytearray(self._tables["head"])
+        struct.pack_into(">L", head, 8, 0)
+        struct.pack_into(">h", head, 50, 1)
+        boxes = [
+            (glyph.box, lsb)
+            for glyph, (_, lsb) in zip(glyphs, metrics, strict=True)
+            if glyph.box is not None
+        ]
+        if boxes:
+            struct.pack_into(
+                ">4h",
+                head,
+                36,
+                min(box[0] for box, _ in boxes),
+                min(box[1] for box, _ in boxes),
+                max(box[2] for box, _ in boxes),
+                max(box[3] for box, _ in boxes),
+            )
+        (flags,) = struct.unpack_from(">H", head, 16)
+        if all(box[0] == lsb for box, lsb in boxes):
+            flags |= 0x2
+        else:
+            flags &= ~0x2
+        struct.pack_into(">H", head, 16, flags)
+        return bytes(head)
 
 
 def _cmap(pairs: Sequence[tuple[int, int]]) -> bytes:
@@ -232,8 +254,9 @@ def _cmap(pairs: Sequence[tuple[int, int]]) -> bytes:
     return struct.pack(">HHHHL", 0, 1, 3, 1, 12) + subtable
 
 
-def _assemble(tables: dict[str, bytes]) -> bytes:
-    """An sfnt file of the tables, sorted by tag, each 4-byte aligned, checksummed."""
+def _assemble(tables: dict[str, bytes], sums: dict[str, int]) -> bytes:
+    """An sfnt file of the tables, sorted by tag, each 4-byte aligned, checksummed
+    (``sums`` holds the checksums already known)."""
     tags = sorted(tables)
     count = len(tags)
     power = 1 << (count.bit_length() - 1)
@@ -246,18 +269,26 @@ def _assemble(tables: dict[str, bytes]) -> bytes:
         16 * (count - power),
     )
     offset = 12 + 16 * count
-    directory = bytearray()
-    body = bytearray()
-    head_at = 0
+    directory = []
+    body = []
+    head_at = total = 0
     for tag in tags:
         data = tables[tag]
+        checksum = sums.get(tag)
+        if checksum is None:
+            checksum = _checksum(data)
         if tag == "head":
-            head_at = offset + len(body)
-        directory += struct.pack(
-            ">4sLLL", tag.encode("latin-1"), _checksum(data), offset + len(body), len(data)
+            head_at = offset
+        directory.append(
+            struct.pack(">4sLLL", tag.encode("latin-1"), checksum, offset, len(data))
         )
-        body += data + b"\0" * (-len(data) % 4)
-    font = bytearray(header + directory + body)
-    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        padding = -len(data) % 4
+        body.append(data + b"\0" * padding)
+        offset += len(data) + padding
+        total += checksum
+    start = header + b"".join(directory)
+    # The file's checksum is the header's plus every (padded) table's.
+    adjustment = (0xB1B0AFBA - _checksum(start) - total) & 0xFFFFFFFF
+    font = bytearray(start + b"".join(body))
     struct.pack_into(">L", font, head_at + 8, adjustment)
     return bytes(font)
