@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import CharVPos, TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 
+from coverage.certificates.document.lines import break_lines
 from coverage.certificates.document.output import FONT_PROGRAMS, CertificateOutput
 from coverage.certificates.document.subset import FontProgram
 from coverage.certificates.document.text import FONT_FILES, pdf_text
@@ -203,17 +204,16 @@ class Canvas(FPDF):
         key = (text, width, size, style, self.c_margin)
         found = _WRAPPED.get(key)
         if found is None:
-            found = self._wrap(text, width, size)
+            found = self._wrap(text, width)
             if len(_WRAPPED) >= _WRAPPED_MAX:
                 _WRAPPED.clear()
             _WRAPPED[key] = found
-        else:
-            # The dry run would have picked these characters into the font's subset,
-            # in this order; the subset's order is in the PDF's bytes.
-            font = self.current_font
-            assert isinstance(font, TTFFont)
-            for line in found:
-                self._pick(font, line)
+        # fpdf2's dry run picks the lines' characters into the font's subset, in this
+        # order (the subset's order is in the PDF's bytes); picked again, nothing moves.
+        font = self.current_font
+        assert isinstance(font, TTFFont)
+        for line in found:
+            self._pick(font, line)
         return list(found)
 
     def _pick(self, font: TTFFont, text: str) -> dict[str, str]:
@@ -240,9 +240,30 @@ class Canvas(FPDF):
         ):
             self.set_font(FONT, style, size)
 
-    def _wrap(self, text: str, width: float, size: float) -> tuple[str, ...]:
+    def _wrap(self, text: str, width: float) -> tuple[str, ...]:
+        """The lines ``multi_cell(width, text, dry_run=True, output="LINES")`` gives
+        in the current font: by ``lines.break_lines``, or by fpdf2 where that defers."""
+        text = pdf_text(text)
+        font = self.current_font
+        assert isinstance(font, TTFFont)
+        widths = font.cw
+        room = width  # as fpdf2 takes the cell's margins off, one at a time
+        room -= float(self.c_margin)
+        room -= float(self.c_margin)
+        found = break_lines(
+            text,
+            width_of=lambda char: widths[ord(char)],
+            size_pt=self.font_size_pt,
+            k=self.k,
+            max_width=room,
+        )
+        if found is not None:
+            return found
+        return self._fpdf2_wrap(text, width)
+
+    def _fpdf2_wrap(self, text: str, width: float) -> tuple[str, ...]:
         lines = self.multi_cell(
-            width, size, pdf_text(text), dry_run=True, output="LINES"
+            width, self.font_size_pt, text, dry_run=True, output="LINES"
         )
         # With output="LINES" alone fpdf2 returns just the list of lines (its signature
         # is the union of every output combination). With a Unicode font embedded, the

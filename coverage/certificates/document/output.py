@@ -72,7 +72,11 @@ def _widths(widths: dict[int, int]) -> str:
             runs[-1][1].append(width)
         else:
             runs.append((code, [width]))
-    return "[" + " ".join(f"{start} [{' '.join(map(str, ws))}]" for start, ws in runs) + "]"
+    return (
+        "["
+        + " ".join(f"{start} [{' '.join(map(str, ws))}]" for start, ws in runs)
+        + "]"
+    )
 
 
 def _cid_to_gid(code_to_glyph: dict[int, int]) -> bytes:

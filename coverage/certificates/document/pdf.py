@@ -10,7 +10,6 @@ from coverage.certificates.document.canvas import (
     BOTTOM,
     CELL_PADDING,
     CONTENT_WIDTH,
-    FONT,
     HALF_WIDTH,
     LABEL_HEIGHT,
     LINE_SPACING,
