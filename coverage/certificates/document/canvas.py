@@ -51,7 +51,7 @@ BAR_FILL: Final = (226, 226, 226)
 _WRAPPED: dict[tuple[str, float, float, str, float], tuple[str, ...]] = {}
 _WRAPPED_MAX: Final = 4096
 # A text's advance in font units (what fpdf2's get_text_width sums), by font key.
-_UNITS: dict[tuple[str, str], int] = {}
+_UNITS: dict[tuple[str, str], float] = {}
 _FONT_KEYS: Final = {style: FONT.lower() + style for style in ("", "B", "I")}
 # Per style: the font as fpdf2 parsed it (never used to draw), and its file's bytes.
 _MASTER_FONTS: dict[str, TTFFont] = {}
@@ -170,7 +170,7 @@ class Canvas(FPDF):
         if units is None:
             if len(_UNITS) >= _WRAPPED_MAX:
                 _UNITS.clear()
-            units = _UNITS[font.fontkey, text] = sum(font.cw[ord(c)] for c in text)
+            units = _UNITS[font.fontkey, text] = sum([font.cw[ord(c)] for c in text])
         text_width = units * size_pt * 0.001 / k
         if align == "R":
             dx = width - self.c_margin - text_width

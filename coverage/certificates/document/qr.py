@@ -12,10 +12,10 @@ compares the two over many addresses). The picture is drawn directly from the ma
 from __future__ import annotations
 
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from PIL import Image
-from segno import consts, encoder  # type: ignore[import-untyped]
+from segno import consts, encoder
 
 _ERROR: Final = consts.ERROR_LEVEL_M
 _SEPARATOR: Final = b"\x05"  # between lines: no module holds it
@@ -34,7 +34,8 @@ def qr_matrix(content: str) -> tuple[bytes, ...]:
     ver_range = encoder.version_range(version)
     for segment in segments:
         encoder.write_segment(buff, segment, None, ver_range, False)
-    capacity = consts.SYMBOL_CAPACITY[version][error]
+    capacities: Any = consts.SYMBOL_CAPACITY  # typed loosely by segno
+    capacity = capacities[version][error]
     encoder.write_terminator(buff, capacity, None, len(buff))
     encoder.write_padding_bits(buff, version, len(buff))
     encoder.write_pad_codewords(buff, version, capacity, len(buff))

@@ -25,7 +25,7 @@ from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no type hi
 
 # Kept verbatim (when the font has them): what a PDF reader needs besides the tables
 # rebuilt below, plus the naming and OS/2 metrics tables that font tools expect.
-_VERBATIM: Final = ("OS/2", "cvt ", "fpgm", "gasp", "name", "prep")
+_VERBATIM: Final[tuple[str, ...]] = ("OS/2", "cvt ", "fpgm", "gasp", "name", "prep")
 
 # Composite glyph component flags (OpenType 'glyf' table).
 _ARG_1_AND_2_ARE_WORDS: Final = 0x0001
@@ -171,8 +171,10 @@ class FontProgram:
             parts.append(data)
             glyf_sum += checksum
             loca.append(loca[-1] + len(data))
-        tables = {tag: self._tables[tag] for tag in _VERBATIM if tag in self._tables}
-        sums = {tag: self._sums[tag] for tag in tables}
+        tables: dict[str, bytes] = {
+            tag: self._tables[tag] for tag in _VERBATIM if tag in self._tables
+        }
+        sums: dict[str, int] = {tag: self._sums[tag] for tag in tables}
         tables["glyf"] = b"".join(parts)
         sums["glyf"] = glyf_sum & 0xFFFFFFFF
         tables["loca"] = struct.pack(f">{len(loca)}L", *loca)
