@@ -23,6 +23,7 @@ from coverage.forms import BoardFilterForm
 from coverage.selectors import board as reads
 from coverage.selectors.tickets import Status
 from coverage.views import board_rows
+from coverage.views.board_html import options_html
 from portal.htmx import is_partial, render_page
 from portal.http import PortalRequest
 from portal.models import Platform, User
@@ -143,6 +144,8 @@ def board(request: PortalRequest) -> HttpResponse:
         at=now,
         since=_since(request.GET.get("since")),
     )
+    columns = _columns(filters.sort)
+    show_platform = user.sees_all_platforms and filters.platform is None
     query: QueryDict = request.GET.copy()
     for name in POLL_PARAMS:
         query.pop(name, None)
@@ -153,13 +156,15 @@ def board(request: PortalRequest) -> HttpResponse:
         "page": page,
         "page_sizes": reads.PAGE_SIZES,
         "tickets": rows,
-        "rows": board_rows.rows(rows),
-        "columns": _columns(filters.sort),
+        "rows": board_rows.rows(
+            rows, show_platform=show_platform, columns=len(columns)
+        ),
+        "columns": columns,
         "query": query,
         "platforms": Platform.objects.visible_to(user)
         if user.sees_all_platforms
         else [],
-        "show_platform": user.sees_all_platforms and filters.platform is None,
+        "show_platform": show_platform,
         "today": today,
         "zone_name": str(zone),
         "previous_day": filters.day - timedelta(days=1),
@@ -177,8 +182,8 @@ def board(request: PortalRequest) -> HttpResponse:
     if not polling:
         # The filter bar's pickers list the day's techs and customers; a swap that
         # changed the day sends them along out of band (a poll never changes the day).
-        context["tech_options"], context["customer_options"] = reads.filter_options(
-            user, filters
-        )
+        techs, customers = reads.filter_options(user, filters)
+        context["tech_options"] = options_html(techs, selected=filters.tech)
+        context["customer_options"] = options_html(customers, selected=filters.customer)
         context["refresh_options"] = is_partial(request)
     return render_page(request, "coverage/board.html", context, partial="ticket-table")

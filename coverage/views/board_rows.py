@@ -9,13 +9,14 @@ row's texts are formatted once, so the template reads flat attributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
 from coverage.selectors.tickets import LINE_SHORT, Ticket
 from coverage.templatetags.dispatch import line_label
 from coverage.views import formatting
+from coverage.views.board_html import row_html
 
 # A value every URL converter involved accepts (``pid``, ``str``) and no real id has.
 _SLOT = "zzzz_0SLOT0"
@@ -54,9 +55,10 @@ class Row:
     zone: str
     premium: str
     certificates: tuple[CertificateLink, ...]
+    html: str = ""  # the row as the board prints it (board_html.row_html)
 
 
-def rows(tickets: list[Ticket]) -> list[Row]:
+def rows(tickets: list[Ticket], *, show_platform: bool, columns: int) -> list[Row]:
     url = _Reverser()
     found = []
     for t in tickets:
@@ -80,4 +82,7 @@ def rows(tickets: list[Ticket]) -> list[Row]:
                 ),
             )
         )
-    return found
+    return [
+        replace(row, html=row_html(row, show_platform=show_platform, columns=columns))
+        for row in found
+    ]

@@ -12,8 +12,12 @@ from typing import Final
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
+from fpdf.enums import CharVPos, TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 
+from coverage.certificates.document.lines import break_lines
+from coverage.certificates.document.output import FONT_PROGRAMS, CertificateOutput
+from coverage.certificates.document.subset import FontProgram
 from coverage.certificates.document.text import FONT_FILES, pdf_text
 
 # fpdf2 subsets the embedded font through fontTools, which logs every step at INFO:
@@ -46,6 +50,9 @@ BAR_FILL: Final = (226, 226, 226)
 # nothing and adds nothing to the page, so a remembered result changes no byte.
 _WRAPPED: dict[tuple[str, float, float, str, float], tuple[str, ...]] = {}
 _WRAPPED_MAX: Final = 4096
+# A text's advance in font units (what fpdf2's get_text_width sums), by font key.
+_UNITS: dict[tuple[str, str], float] = {}
+_FONT_KEYS: Final = {style: FONT.lower() + style for style in ("", "B", "I")}
 # Per style: the font as fpdf2 parsed it (never used to draw), and its file's bytes.
 _MASTER_FONTS: dict[str, TTFFont] = {}
 _FONT_BYTES: dict[str, bytes] = {}
@@ -77,6 +84,7 @@ class Canvas(FPDF):
 
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="pt", format="letter")
+        self._shown: dict[str, dict[str, str]] = {}
         for style, path in FONT_FILES.items():
             self._add_cached_font(style, path)
         # Everything is placed at computed positions; a page break would silently split
@@ -108,6 +116,7 @@ class Canvas(FPDF):
                 return
             master = _MASTER_FONTS[style] = parsed
             _FONT_BYTES[style] = path.read_bytes()
+            FONT_PROGRAMS[master.fontkey] = FontProgram(_FONT_BYTES[style])
         # Shallow: the widths, glyph ids and cmap are only read (a width looked up for
         # a character the font lacks stores the same default every time).
         font = copy(master)
@@ -122,31 +131,139 @@ class Canvas(FPDF):
         font.subset = SubsetMap(font)
         self.fonts[master.fontkey] = font
 
+    def text_line(
+        self, width: float, height: float, text: str, align: str = "L"
+    ) -> None:
+        """``cell(width, height, text, align=align)``: one line of text, no border.
+
+        What fpdf2's ``cell`` writes for one line in one TrueType font at rest (no
+        shaping, stretching, spacing, rise, underline or fallback font), byte for
+        byte, without building its fragments and graphics states per call: most
+        certificate text goes through here. Anything else is left to ``cell``.
+        """
+        font = self.current_font
+        if not (
+            text
+            and isinstance(font, TTFFont)
+            and not font.color_font
+            and not self.text_shaping
+            and not self._fallback_font_ids
+            and not self._record_text_quad_points
+            and not self.underline
+            and not self.strikethrough
+            and self.font_stretching == 100
+            and self.char_spacing == 0
+            and self.text_mode == TextMode.FILL
+            and self.char_vpos == CharVPos.LINE
+            and align in ("L", "C", "R")
+        ):
+            self.cell(width, height, text, align=align)
+            return
+        if not self.current_font_is_set_on_page:
+            # The text object that selects the font, which ``cell`` writes first.
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        k = self.k
+        size_pt = self.font_size_pt
+        if size_pt > font.biggest_size_pt:  # as get_text_width records it
+            font.biggest_size_pt = size_pt
+        units = _UNITS.get((font.fontkey, text))
+        if units is None:
+            if len(_UNITS) >= _WRAPPED_MAX:
+                _UNITS.clear()
+            units = _UNITS[font.fontkey, text] = sum([font.cw[ord(c)] for c in text])
+        text_width = units * size_pt * 0.001 / k
+        if align == "R":
+            dx = width - self.c_margin - text_width
+        elif align == "C":
+            dx = (width - text_width) / 2
+        else:
+            dx = self.c_margin
+        table = self._pick(font, text)
+        start = (
+            f"BT {(self.x + dx) * k:.2f} "
+            f"{(self.h - self.y - 0.5 * height - 0.3 * self.font_size) * k:.2f} Td"
+        )
+        shown = f"({''.join([table[char] for char in text])}) Tj ET"
+        color = self.text_color
+        if color != self.fill_color:
+            assert color is not None
+            self._out(f"q {start} {color.serialize().lower()} {shown} Q")
+        else:
+            self._out(f"{start} {shown}")
+        self._lasth = height
+        self.x += width
+
+    def render(self) -> bytes:
+        """The finished file, its fonts subset by ``subset`` (see ``output``)."""
+        return bytes(self.output(output_producer_class=CertificateOutput))
+
     def wrap(self, text: str, width: float, size: float, style: str = "") -> list[str]:
-        self.set_font(FONT, style, size)
+        self.use_font(style, size)
         if not text:
             return []
         key = (text, width, size, style, self.c_margin)
         found = _WRAPPED.get(key)
         if found is None:
-            found = self._wrap(text, width, size)
+            found = self._wrap(text, width)
             if len(_WRAPPED) >= _WRAPPED_MAX:
                 _WRAPPED.clear()
             _WRAPPED[key] = found
-        else:
-            # The dry run would have picked these characters into the font's subset,
-            # in this order; the subset's order is in the PDF's bytes.
-            font = self.current_font
-            assert isinstance(font, TTFFont)
-            subset = font.subset
-            for line in found:
-                for char in line:
-                    subset.pick(ord(char))
+        # fpdf2's dry run picks the lines' characters into the font's subset, in this
+        # order (the subset's order is in the PDF's bytes); picked again, nothing moves.
+        font = self.current_font
+        assert isinstance(font, TTFFont)
+        for line in found:
+            self._pick(font, line)
         return list(found)
 
-    def _wrap(self, text: str, width: float, size: float) -> tuple[str, ...]:
+    def _pick(self, font: TTFFont, text: str) -> dict[str, str]:
+        """Pick the text's characters into the font's subset, in reading order, as
+        ``cell`` and the line breaker do; each character's code as escaped PDF text."""
+        table = self._shown.setdefault(font.fontkey, {})
+        for char in text:
+            if char not in table:
+                code = font.subset.pick(ord(char))
+                table[char] = font.escape_text(chr(code)) if code else ""
+        return table
+
+    def use_font(self, style: str, size: float) -> None:
+        """``set_font(FONT, style, size)``, skipped when that font is already set (as
+        ``set_font`` itself would return early, after normalising its arguments)."""
+        font = self.current_font
+        if (
+            font is None
+            or self.font_style != style
+            or self.font_size_pt != size
+            or font.fontkey != _FONT_KEYS[style]
+            or self.underline
+            or self.strikethrough
+        ):
+            self.set_font(FONT, style, size)
+
+    def _wrap(self, text: str, width: float) -> tuple[str, ...]:
+        """The lines ``multi_cell(width, text, dry_run=True, output="LINES")`` gives
+        in the current font: by ``lines.break_lines``, or by fpdf2 where that defers."""
+        text = pdf_text(text)
+        font = self.current_font
+        assert isinstance(font, TTFFont)
+        widths = font.cw
+        room = width  # as fpdf2 takes the cell's margins off, one at a time
+        room -= float(self.c_margin)
+        room -= float(self.c_margin)
+        found = break_lines(
+            text,
+            width_of=lambda char: widths[ord(char)],
+            size_pt=self.font_size_pt,
+            k=self.k,
+            max_width=room,
+        )
+        if found is not None:
+            return found
+        return self._fpdf2_wrap(text, width)
+
+    def _fpdf2_wrap(self, text: str, width: float) -> tuple[str, ...]:
         lines = self.multi_cell(
-            width, size, pdf_text(text), dry_run=True, output="LINES"
+            width, self.font_size_pt, text, dry_run=True, output="LINES"
         )
         # With output="LINES" alone fpdf2 returns just the list of lines (its signature
         # is the union of every output combination). With a Unicode font embedded, the
@@ -214,7 +331,7 @@ class Canvas(FPDF):
         if not kept:
             return ()
         last = kept[-1]
-        self.set_font(FONT, last.style, size)
+        self.use_font(last.style, size)
         tail = last.lines[-1]
         usable = width - 2 * self.c_margin
         while tail and self.get_string_width(tail + "...") > usable:
@@ -227,10 +344,10 @@ class Canvas(FPDF):
     ) -> float:
         """Print fitted lines from (x, y); returns the y below the last line."""
         for block in fitted.blocks:
-            self.set_font(FONT, block.style, fitted.size)
+            self.use_font(block.style, fitted.size)
             for line in block.lines:
                 self.set_xy(x, y)
-                self.cell(width, fitted.line_height, line, align=align)
+                self.text_line(width, fitted.line_height, line, align=align)
                 y += fitted.line_height
         return y
 
@@ -250,9 +367,9 @@ class Canvas(FPDF):
 
     def label(self, text: str, x: float, y: float, width: float) -> None:
         """A box's small caps heading, top-left inside the box."""
-        self.set_font(FONT, "B", LABEL_SIZE)
+        self.use_font("B", LABEL_SIZE)
         self.set_xy(x, y + 1)
-        self.cell(width, LABEL_SIZE * LINE_SPACING, pdf_text(text))
+        self.text_line(width, LABEL_SIZE * LINE_SPACING, pdf_text(text))
 
     def labelled_box(
         self,

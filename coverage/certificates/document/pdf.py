@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Final
-
-import segno
 
 from coverage.certificates.document.canvas import (
     BOTTOM,
     CELL_PADDING,
     CONTENT_WIDTH,
-    FONT,
     HALF_WIDTH,
     LABEL_HEIGHT,
     LINE_SPACING,
@@ -40,6 +36,7 @@ from coverage.certificates.document.fields import (
     format_date,
     operations_remarks,
 )
+from coverage.certificates.document.qr import qr_image
 from coverage.certificates.document.text import pdf_text
 
 # The grid mirrors the ACORD 25: parties in two columns, the coverage table across the
@@ -79,14 +76,6 @@ def _party_parts(party: Party) -> list[tuple[str, str]]:
     if party.address_lines:
         parts.append(("", "\n".join(party.address_lines)))
     return parts
-
-
-def _qr_png(url: str) -> bytes:
-    # Error correction M survives a smudged printout; the 4-module quiet zone is part
-    # of the image so the code scans whatever is drawn next to it.
-    buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=6, border=4)
-    return buffer.getvalue()
 
 
 def _draw_header(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
@@ -168,18 +157,18 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     name_width = HALF_WIDTH - naic_width
     pdf.bar(right, y, HALF_WIDTH, row_height)
     pdf.rect(right + name_width, y, naic_width, row_height)
-    pdf.set_font(FONT, "B", 6.5)
+    pdf.use_font("B", 6.5)
     pdf.set_xy(right, y + 6)
-    pdf.cell(name_width, 8, "INSURER(S) AFFORDING COVERAGE", align="C")
-    pdf.cell(naic_width, 8, "NAIC #", align="C")
+    pdf.text_line(name_width, 8, "INSURER(S) AFFORDING COVERAGE", align="C")
+    pdf.text_line(naic_width, 8, "NAIC #", align="C")
     by_letter = {insurer.letter: insurer for insurer in doc.insurers}
     for index, letter in enumerate(INSURER_LETTERS):
         top = y + row_height * (index + 1)
         pdf.rect(right, top, name_width, row_height)
         pdf.rect(right + name_width, top, naic_width, row_height)
-        pdf.set_font(FONT, "B", 6.5)
+        pdf.use_font("B", 6.5)
         pdf.set_xy(right, top + 6)
-        pdf.cell(42, 8, f"INSURER {letter} :")
+        pdf.text_line(42, 8, f"INSURER {letter} :")
         insurer = by_letter.get(letter)
         if insurer is None:
             continue
@@ -206,12 +195,12 @@ def _draw_parties(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
 def _draw_coverages_heading(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     height = 14.0
     pdf.bar(MARGIN, y, CONTENT_WIDTH, height)
-    pdf.set_font(FONT, "B", 9)
+    pdf.use_font("B", 9)
     pdf.set_xy(MARGIN, y + 2.5)
-    pdf.cell(120, 9, "COVERAGES")
-    pdf.set_font(FONT, "B", 7)
+    pdf.text_line(120, 9, "COVERAGES")
+    pdf.use_font("B", 7)
     pdf.set_xy(MARGIN + 150, y + 3)
-    pdf.cell(CONTENT_WIDTH - 150, 8, pdf_text(f"CERTIFICATE NUMBER: {doc.number}"))
+    pdf.text_line(CONTENT_WIDTH - 150, 8, pdf_text(f"CERTIFICATE NUMBER: {doc.number}"))
     y += height
     return _draw_notice(pdf, COVERAGES_NOTICE, y, style="")
 
@@ -230,11 +219,11 @@ def _draw_table_header(pdf: Canvas, y: float) -> float:
     for (heading, width), left in zip(_COLUMNS, _column_lefts(), strict=True):
         pdf.rect(left, y, width, height)
         lines = heading.split("\n")
-        pdf.set_font(FONT, "B", 5.5)
+        pdf.use_font("B", 5.5)
         top = y + (height - len(lines) * 6.5) / 2
         for number, line in enumerate(lines):
             pdf.set_xy(left, top + number * 6.5)
-            pdf.cell(width, 6.5, line, align="C")
+            pdf.text_line(width, 6.5, line, align="C")
     return y + height
 
 
@@ -363,11 +352,11 @@ def _draw_holder_and_cancellation(
     height = HOLDER_BLOCK_HEIGHT
     pdf.bar(MARGIN, y, HALF_WIDTH, 13)
     pdf.bar(MARGIN + HALF_WIDTH, y, HALF_WIDTH, 13)
-    pdf.set_font(FONT, "B", 7.5)
+    pdf.use_font("B", 7.5)
     pdf.set_xy(MARGIN, y + 2.5)
-    pdf.cell(HALF_WIDTH, 8, "CERTIFICATE HOLDER")
+    pdf.text_line(HALF_WIDTH, 8, "CERTIFICATE HOLDER")
     pdf.set_xy(MARGIN + HALF_WIDTH, y + 2.5)
-    pdf.cell(HALF_WIDTH, 8, "CANCELLATION")
+    pdf.text_line(HALF_WIDTH, 8, "CANCELLATION")
     pdf.rect(MARGIN, y, HALF_WIDTH, height)
     pdf.rect(MARGIN + HALF_WIDTH, y, HALF_WIDTH, height)
     pdf.text_in_box(
@@ -401,8 +390,10 @@ def _draw_holder_and_cancellation(
 def _draw_verification(pdf: Canvas, doc: CertificateDocument, y: float) -> float:
     height = VERIFY_BLOCK_HEIGHT
     pdf.rect(MARGIN, y, CONTENT_WIDTH, height)
+    # Error correction M survives a smudged printout; the 4-module quiet zone is part
+    # of the image so the code scans whatever is drawn next to it.
     pdf.image(
-        io.BytesIO(_qr_png(doc.verification_url)),
+        qr_image(doc.verification_url, scale=6, border=4),
         x=MARGIN + 4,
         y=y + 4,
         w=QR_SIZE,
@@ -416,7 +407,7 @@ def _draw_verification(pdf: Canvas, doc: CertificateDocument, y: float) -> float
     pdf.set_text_color(*LINK_BLUE)
     url_top = y + 20
     for line in url.blocks[0].lines:
-        pdf.set_font(FONT, "B", url.size)
+        pdf.use_font("B", url.size)
         pdf.set_xy(text_left, url_top)
         pdf.cell(text_width, url.line_height, line, link=doc.verification_url)
         url_top += url.line_height
@@ -470,4 +461,4 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     y = _draw_description(pdf, doc, y + GAP, description_bottom - y - GAP)
     y = _draw_holder_and_cancellation(pdf, doc, y)
     _draw_verification(pdf, doc, y)
-    return bytes(pdf.output())
+    return pdf.render()
