@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -217,7 +218,10 @@ def _seed_day(
 def _seed_dispatches(platform: Platform, context: DemoContext) -> None:
     contractors, jobs = _parties(platform)
     now = timezone.now()
-    today = start_of_day(now.date())
+    # The plan's clock times are UTC, a New York working day (07:30 to 17:00 in
+    # winter). "Today" is the platform's day, which the board shows: between midnight
+    # UTC and midnight in New York the UTC date is already tomorrow there.
+    today = start_of_day(timezone.localtime(now, ZoneInfo(DEMO_TIME_ZONE)).date())
     _opt_in(contractors, jobs, at=today - timedelta(days=PAST_DAYS + 2))
     created = 0
     for back in range(PAST_DAYS, 0, -1):

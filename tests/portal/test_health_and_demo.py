@@ -76,3 +76,32 @@ def test_seed_demo_twice_changes_nothing() -> None:
 def test_seed_demo_password_option() -> None:
     call_command("seed_demo", "--password", "other-pass-99", stdout=StringIO())
     assert User.objects.get(username="underwriter").check_password("other-pass-99")
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_the_platforms_day_between_midnight_utc_and_midnight_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 02:00 UTC it is still yesterday evening in New York, the demo platform's
+    zone: the day the board opens on is that one, and it gets the whole day's plan
+    (it got a past day's shorter mix, and the board's stories went missing)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from coverage.demo import DAY_PLAN, DEMO_TIME_ZONE
+    from coverage.models import Assignment
+
+    real = timezone.now()
+    early = datetime.combine(real.date(), datetime.min.time(), UTC) + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: early)
+    call_command("seed_demo", stdout=StringIO())
+    there = timezone.localtime(early, ZoneInfo(DEMO_TIME_ZONE)).date()
+    assert there == early.date() - timedelta(days=1)
+    on_that_day = [
+        a
+        for a in Assignment.objects.all()
+        if timezone.localtime(a.effective_at, ZoneInfo(DEMO_TIME_ZONE)).date() == there
+    ]
+    assert len(on_that_day) == len(DAY_PLAN)
