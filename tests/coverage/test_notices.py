@@ -85,13 +85,17 @@ def test_a_card_payers_whole_path_with_the_notice_received(
     assert len(smtp.messages) == 1 and charge.status == "pending"
     message = smtp.messages[0]
     assert smtp.recipients[0] == [contractor.email]
+    # The notice reads in the job site's zone (New Jersey's): from 19:00 there the
+    # UTC date is already the next day's.
+    there = timezone.localtime(starts, job.zone)
     assert message["Subject"] == (
-        f"Your coverage for {job.name} on {starts:%b} {starts.day}: "
+        f"Your coverage for {job.name} on {there:%b} {there.day}: "
         f"{charging.dollars(charge.amount)} will be charged"
     )
     text, html = parts(message)
     assert charging.dollars(charge.amount) in text and "Visa •••• 4242" in text
-    assert f"{charge.due_at:%b} {charge.due_at.day}" in text
+    due = timezone.localtime(charge.due_at, job.zone)
+    assert f"{due:%b} {due.day}" in text
     assert "opt out" in text and "<strong>" in html
     assert Notice.objects.get().sent_at is not None
 

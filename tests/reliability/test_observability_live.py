@@ -167,8 +167,8 @@ def test_metrics_follow_real_work_and_need_the_token(
         print(
             f"\n{name}: "
             + ", ".join(f"{g}={value(samples, g):g}" for g in gauges)
-            + f", default queue ready={value(samples, 'dcp_task_queue_ready', queue='default'):g}"
-            + f" lag={value(samples, 'dcp_task_queue_lag_seconds', queue='default'):.3f} s"
+            + f", renders queue ready={value(samples, 'dcp_task_queue_ready', queue='renders'):g}"
+            + f" lag={value(samples, 'dcp_task_queue_lag_seconds', queue='renders'):.3f} s"
         )
     print(f"refused: {refused}, without DJANGO_METRICS_TOKEN: {off}")
     assert refused == {"no token": 401, "wrong token": 401}
@@ -176,21 +176,24 @@ def test_metrics_follow_real_work_and_need_the_token(
 
     assert value(before, "dcp_certificate_renders_waiting") == 0
     assert value(before, "dcp_webhook_deliveries_overdue") == 0
-    assert value(before, "dcp_task_queue_ready", queue="default") == 0
+    assert value(before, "dcp_task_queue_ready", queue="renders") == 0
     assert value(before, "dcp_workers_live") == 0
     # The dispatch issued a certificate per line (WC, GL), each waiting for its PDF,
     # and events waiting for delivery; their tasks wait in the queue.
     assert value(waiting, "dcp_certificate_renders_waiting") == 2
     assert value(waiting, "dcp_certificate_render_wait_seconds") > 0
     assert value(waiting, "dcp_webhook_deliveries_overdue") >= 1
-    assert value(waiting, "dcp_task_queue_ready", queue="default") >= 2
-    assert value(waiting, "dcp_task_queue_lag_seconds", queue="default") > 0
+    # One render task for both certificates, and the deliveries on their own queue.
+    assert value(waiting, "dcp_task_queue_ready", queue="renders") == 1
+    assert value(waiting, "dcp_task_queue_ready", queue="webhooks") >= 1
+    assert value(waiting, "dcp_task_queue_lag_seconds", queue="renders") > 0
     # The worker rendered, delivered and checked in.
     assert value(after, "dcp_certificate_renders_waiting") == 0
     assert value(after, "dcp_certificate_render_wait_seconds") == 0
     assert value(after, "dcp_webhook_deliveries_overdue") == 0
-    assert value(after, "dcp_task_queue_ready", queue="default") == 0
-    assert value(after, "dcp_task_queue_lag_seconds", queue="default") == 0
+    assert value(after, "dcp_task_queue_ready", queue="renders") == 0
+    assert value(after, "dcp_task_queue_ready", queue="webhooks") == 0
+    assert value(after, "dcp_task_queue_lag_seconds", queue="renders") == 0
     assert value(after, "dcp_workers_live") == 1
     assert len(received) == value(waiting, "dcp_webhook_deliveries_overdue")
     assert {json.loads(body)["type"] for _, _, body in received}
