@@ -94,7 +94,13 @@ def rqworker(
         yield process
     finally:
         process.send_signal(signal.SIGTERM)  # RQ's warm shutdown
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Seen once on a machine loaded 7× over: a warm shutdown still starting
+            # its scheduler. What the test checks was done by then; don't leak it.
+            process.kill()
+            process.wait(timeout=30)
 
 
 def test_the_procfile_names_the_same_rq_workers_as_systemd() -> None:
