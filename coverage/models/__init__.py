@@ -110,6 +110,7 @@ from coverage.models.premium import (  # noqa: E402
     LedgerIsAppendOnly,
     LedgerQuerySet,
 )
+from coverage.models.premium_days import ClosedPremiumDay, PremiumDay  # noqa: E402
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
 from coverage.models.uploads import ReviewResult, UploadedCertificate  # noqa: E402
 
@@ -134,6 +135,7 @@ __all__ = [
     "CategoryCode",
     "Certificate",
     "ClassCode",
+    "ClosedPremiumDay",
     "ClassMapping",
     "Contractor",
     "ContractorQuerySet",
@@ -147,6 +149,7 @@ __all__ = [
     "LedgerIsAppendOnly",
     "LedgerQuerySet",
     "Notice",
+    "PremiumDay",
     "Quote",
     "Rate",
     "ReviewResult",
