@@ -217,6 +217,9 @@ def load(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # Rows written earlier in this transaction (a caller's) have their deferred
+        # foreign-key checks run now: a table with pending checks cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(FUNCTIONS)
         _template_table(cursor, templates)
         base = {t: _next_id(cursor, t) for t in [
@@ -420,6 +423,7 @@ def load(
         for entry in dropped:
             _restore(cursor, entry)
             step(f"indexes and constraints of {entry.table}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys again
     with connection.cursor() as cursor:
         for table in BULK_TABLES + [
             "coverage_contractor",
