@@ -322,7 +322,9 @@ def load(
         )
         step("jobs")
         # Dispatch i: contractor c = i % techs, its k-th (k = i / techs), on day
-        # k * days / per_tech of the three years, 06:00-15:45 UTC.
+        # (k + (c % 100) / 100) * days / per_tech of the set, 06:00-15:45 UTC: a
+        # contractor's days are at least days / per_tech >= 1 apart, and the
+        # contractors' offsets spread every day's load evenly.
         cursor.execute(
             "CREATE TEMP TABLE scale_asg ON COMMIT DROP AS SELECT i, c, k, c %% %(templates)s AS t,"
             " %(b_coverage_assignment)s + i + 1 AS id,"
@@ -342,7 +344,8 @@ def load(
             " %(start)s::timestamptz + day * interval '1 day'"
             "   - (1 + k %% 3) * interval '1 day' + interval '17 hours' AS created_at"
             " FROM (SELECT i, i %% %(techs)s AS c, i / %(techs)s AS k,"
-            "   (i / %(techs)s) * %(days)s / %(per_tech)s AS day"
+            "   ((i / %(techs)s) * 100 + i %% %(techs)s %% 100) * %(days)s"
+            "   / (%(per_tech)s * 100) AS day"
             "   FROM generate_series(0::bigint, %(n)s - 1) i) g",
             params,
         )

@@ -13,16 +13,19 @@ import itertools
 import json
 import os
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, timedelta
 
 import pytest
-from django.db import connection
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.db.models.functions import TruncDate
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from coverage.models import Assignment, WorkJob
 from coverage.selectors.premium import premium_report
+from coverage.services import ledger
+from coverage.services.premium_days import close_premium_day
 from portal.api_keys import issue_api_key
 from portal.models import ApiKey, Platform, Role, User
 from tests.conftest import bearer, sign_in
@@ -30,6 +33,8 @@ from tests.perf.conftest import measure
 
 pytestmark = pytest.mark.django_db
 RUNS = int(os.environ.get("SCALE_PROBE_RUNS", "30"))
+# Straight from the ledger a big month takes seconds: fewer runs.
+REPORT_RUNS = int(os.environ.get("SCALE_PROBE_REPORT_RUNS", "3"))
 
 
 def test_probe() -> None:
@@ -39,12 +44,16 @@ def test_probe() -> None:
     platform: Platform = newest.platform
     dispatches = Assignment.objects.filter(platform=platform)
     last = dispatches.aggregate(last=Max("effective_at"))["last"]
-    day = (last - timedelta(days=1)).date()  # a full day near the end of the set
+    # The busiest day of the set's last week, and the last month that has closed.
+    day, on_day = (
+        dispatches.filter(effective_at__gte=last - timedelta(days=7))
+        .annotate(day=TruncDate("effective_at", tzinfo=UTC))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "day")[0]
+    )
     month_start = (last - timedelta(days=40)).date().replace(day=1)
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    on_day = dispatches.filter(
-        effective_at__date=day
-    ).count()  # the set's density: dispatches per day
     _, key = issue_api_key(kind=ApiKey.Kind.PLATFORM, name="probe", platform=platform)
     user = User.objects.create_user(
         username="scale-probe", password="x", role=Role.DISPATCHER, platform=platform
@@ -97,6 +106,16 @@ def test_probe() -> None:
     def report() -> None:
         found = premium_report(platform=platform, start=month_start, end=month_end)
         assert found.reconciled, found.differences[:3]
+        assert found.total == ledger.total(
+            platform=platform, start=month_start, end=month_end
+        )
+
+    def close_month() -> None:
+        # What `manage.py close_premium_days` does each night, for the month's days.
+        now, day = timezone.now(), month_start
+        while day <= month_end:
+            close_premium_day(platform=platform, day=day, now=now)
+            day += timedelta(days=1)
 
     figures: dict[str, object] = {
         "dispatches": dispatches.count(),
@@ -105,19 +124,20 @@ def test_probe() -> None:
         "month": f"{month_start}..{month_end}",
         "load_average": list(os.getloadavg()),
     }
-    for name, fn in (
-        ("post_assignment", dispatch),
-        ("board_day_default_page", board_page),
-        ("api_assignments_limit_100", api_list),
-        ("premium_report_month", report),
-    ):
+
+    def figure(fn: Callable[[], object], runs: int = RUNS) -> dict[str, float]:
         fn()  # warm-up
-        with CaptureQueriesContext(connection) as queries:
-            fn()
-        figures[name] = {
-            **measure(fn, runs=RUNS),
-            "queries": len(queries.captured_queries),
-        }
+        return measure(fn, runs=runs)
+
+    figures["post_assignment"] = figure(dispatch)
+    figures["board_day_default_page"] = figure(board_page)
+    figures["api_assignments_limit_100"] = figure(api_list)
+    # The month straight from the ledger (no day closed), then once its days closed.
+    figures["premium_report_month_from_ledger"] = figure(report, runs=REPORT_RUNS)
+    started = time.perf_counter()
+    close_month()
+    figures["close_month_s"] = round(time.perf_counter() - started, 1)
+    figures["premium_report_month_closed"] = figure(report)
     out = os.environ.get("SCALE_PROBE_OUT")
     if out:
         with open(out, "w") as file:
