@@ -22,8 +22,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from coverage.scaledata.templates import Template
 from portal.models import Platform
@@ -115,7 +117,7 @@ class Dropped:
     indexes: list[str]  # CREATE INDEX statements
 
 
-def _drop_secondary(cursor, table: str) -> Dropped:  # type: ignore[no-untyped-def]
+def _drop_secondary(cursor: CursorWrapper, table: str) -> Dropped:
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE conrelid = %s::regclass AND contype IN ('u', 'x', 'f') ORDER BY conname",
@@ -137,7 +139,7 @@ def _drop_secondary(cursor, table: str) -> Dropped:  # type: ignore[no-untyped-d
     return Dropped(table, constraints, [sql for _, sql in indexes])
 
 
-def _restore(cursor, dropped: Dropped) -> None:  # type: ignore[no-untyped-def]
+def _restore(cursor: CursorWrapper, dropped: Dropped) -> None:
     for sql in dropped.indexes:
         cursor.execute(sql)
     # Unique and exclusion constraints build their indexes; foreign keys validate.
@@ -148,7 +150,7 @@ def _restore(cursor, dropped: Dropped) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _columns(cursor, table: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _columns(cursor: CursorWrapper, table: str) -> list[str]:
     cursor.execute(
         "SELECT column_name FROM information_schema.columns"
         " WHERE table_schema = current_schema() AND table_name = %s"
@@ -158,8 +160,12 @@ def _columns(cursor, table: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [row[0] for row in cursor.fetchall()]
 
 
-def _clone(  # type: ignore[no-untyped-def]
-    cursor, table: str, source: str, values: dict[str, str], params: dict
+def _clone(
+    cursor: CursorWrapper,
+    table: str,
+    source: str,
+    values: dict[str, str],
+    params: dict[str, Any],
 ) -> int:
     """INSERT into ``table`` every column: ``values[column]`` if given, else the
     template row's (``tpl.column``), for each row of ``source``."""
@@ -172,12 +178,12 @@ def _clone(  # type: ignore[no-untyped-def]
     return int(cursor.rowcount)
 
 
-def _next_id(cursor, table: str) -> int:  # type: ignore[no-untyped-def]
+def _next_id(cursor: CursorWrapper, table: str) -> int:
     cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
     return int(cursor.fetchone()[0])
 
 
-def _template_table(cursor, templates: list[Template]) -> None:  # type: ignore[no-untyped-def]
+def _template_table(cursor: CursorWrapper, templates: list[Template]) -> None:
     cursor.execute(
         "CREATE TEMP TABLE scale_tpl (t int PRIMARY KEY, assignment_id bigint,"
         " contractor_id bigint, job_id bigint, entity_id bigint, policy_id bigint)"
@@ -225,7 +231,7 @@ def load(
         base = {t: _next_id(cursor, t) for t in [
             "coverage_contractor", "policies_policy", "coverage_entity", *BULK_TABLES
         ]}  # fmt: skip
-        params = {
+        params: dict[str, Any] = {
             "platform": platform.pk,
             "templates": plan.templates,
             "techs": plan.contractors,

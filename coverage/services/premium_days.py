@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -129,10 +129,18 @@ def close_premium_days(
     day = first
     while day <= last:
         if day not in done:
-            close_premium_day(platform=platform, day=day, now=now)
-            closed += 1
-            if progress is not None:
-                progress(day)
+            try:
+                close_premium_day(platform=platform, day=day, now=now)
+            except IntegrityError:
+                # Another run closed it between our read and our insert.
+                if not ClosedPremiumDay.objects.filter(
+                    platform=platform, day=day
+                ).exists():
+                    raise
+            else:
+                closed += 1
+                if progress is not None:
+                    progress(day)
         day += timedelta(days=1)
     return closed
 

@@ -102,7 +102,9 @@ def test_bench_scale_small_against_big(tmp_path: Path) -> None:
             big_url, loaded = _fresh("bench_scale_big", MODEST, 3 * 365)
             made.append("bench_scale_big")
         big = _probe(big_url, tmp_path / "big.json")
-        small_url, _ = _fresh("bench_scale_small", 3 * big["dispatches_on_day"], 3)
+        # At least a full API page and board page (100) on the small day.
+        per_day = max(big["dispatches_on_day"], 150)
+        small_url, _ = _fresh("bench_scale_small", 3 * per_day, 3)
         made.append("bench_scale_small")
         small = _probe(small_url, tmp_path / "small.json")
         again = _probe(small_url, tmp_path / "small-again.json")

@@ -3,14 +3,18 @@
 Closes every day up to ``CLOSE_AFTER_DAYS`` ago that is not closed yet (the first run
 closes the whole history, one transaction a day); ``--verify`` then checks every
 closed day's sums against the ledger entries they summed and fails if one differs.
+Daily from cron, or with ``--every 86400`` (the Procfile has it); runs may overlap (a
+day another run closed first is skipped).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 from django.utils import timezone
 
 from coverage.services.premium_days import close_premium_days, verify_closed_days
@@ -32,8 +36,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verify", action="store_true", help="check every closed day's sums"
         )
+        parser.add_argument("--every", type=float, default=0, metavar="SECONDS")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: Any, every: float, **options: Any) -> None:
+        while True:
+            self._close(options)
+            if not every:
+                return
+            close_old_connections()
+            time.sleep(every)
+
+    def _close(self, options: dict[str, Any]) -> None:
         platforms = Platform.objects.order_by("pk")
         if options["platform"]:
             platforms = platforms.filter(public_id=options["platform"])
