@@ -136,7 +136,12 @@ def premium_report(*, platform: Platform, start: date, end: date) -> PremiumRepo
             platform=platform, day__gte=start, day__lte=end
         )
     }
-    entries = _not_summed(entries_for(platform=platform, start=start, end=end), closed)
+    entries = _not_summed(
+        entries_for(platform=platform, start=start, end=end),
+        closed,
+        start=start,
+        end=end,
+    )
     total = entries.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
     kinds = _Sums(_grouped(entries, "kind"))
     days = _Sums(_grouped(entries, "books_on"))
@@ -208,16 +213,22 @@ def premium_report(*, platform: Platform, start: date, end: date) -> PremiumRepo
 
 
 def _not_summed(
-    entries: QuerySet[LedgerEntry], closed: dict[date, ClosedPremiumDay]
+    entries: QuerySet[LedgerEntry],
+    closed: dict[date, ClosedPremiumDay],
+    *,
+    start: date,
+    end: date,
 ) -> QuerySet[LedgerEntry]:
-    """The entries no close summed: those of open days and those booked to a closed
-    day after it closed (a range of the (platform, books_on, id) index each)."""
+    """The entries no close summed: those of the open days and those booked to a
+    closed day after it closed. Each term a range of the (platform, books_on, id)
+    index: a negated term (books_on NOT IN the closed days) would scan the period."""
     if not closed:
         return entries
-    later = Q(pk__in=[])
+    open_days = [day for day in _days(start, end) if day not in closed]
+    wanted = Q(books_on__in=open_days) if open_days else Q(pk__in=[])
     for day, row in closed.items():
-        later |= Q(books_on=day, pk__gt=row.through_entry)
-    return entries.filter(~Q(books_on__in=list(closed)) | later)
+        wanted |= Q(books_on=day, pk__gt=row.through_entry)
+    return entries.filter(wanted)
 
 
 class _Sums(dict[tuple, tuple[int, int]]):
