@@ -70,8 +70,23 @@ class PremiumDay(models.Model):
     entries = models.IntegerField()
 
     class Meta:
+        # One index per way: a month's report reads one way at a time.
         indexes = [
-            models.Index(fields=["platform", "day"], name="coverage_premday_plat_idx")
+            models.Index(
+                fields=["platform", "day"],
+                condition=models.Q(entity__isnull=True, contractor__isnull=True),
+                name="coverage_premday_shape_idx",
+            ),
+            models.Index(
+                fields=["platform", "day"],
+                condition=models.Q(entity__isnull=False),
+                name="coverage_premday_en_idx",
+            ),
+            models.Index(
+                fields=["platform", "day"],
+                condition=models.Q(contractor__isnull=False),
+                name="coverage_premday_cn_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
