@@ -110,7 +110,11 @@ from coverage.models.premium import (  # noqa: E402
     LedgerIsAppendOnly,
     LedgerQuerySet,
 )
-from coverage.models.premium_days import ClosedPremiumDay, PremiumDay  # noqa: E402
+from coverage.models.premium_days import (  # noqa: E402
+    ClosedPremiumDay,
+    PremiumDay,
+    PremiumMonth,
+)
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
 from coverage.models.uploads import ReviewResult, UploadedCertificate  # noqa: E402
 
@@ -150,6 +154,7 @@ __all__ = [
     "LedgerQuerySet",
     "Notice",
     "PremiumDay",
+    "PremiumMonth",
     "Quote",
     "Rate",
     "ReviewResult",

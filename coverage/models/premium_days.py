@@ -98,3 +98,27 @@ class PremiumDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.line} {self.amount}"
+
+
+class PremiumMonth(models.Model):
+    """A tech's premium over a calendar month whose every day is closed, summed from
+    the days' tech sums: a month's report reads one row per tech, not one per day
+    worked (coverage.services.premium_days.roll_up_month)."""
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="premium_months"
+    )
+    month = models.DateField(help_text="its first day")
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.CASCADE, related_name="premium_months"
+    )
+    amount = models.BigIntegerField(help_text="cents, signed")
+    entries = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["platform", "month"], name="coverage_premmonth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.contractor_id} {self.amount}"

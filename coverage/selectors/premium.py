@@ -30,7 +30,13 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 
-from coverage.models import ClosedPremiumDay, Contractor, LedgerEntry, PremiumDay
+from coverage.models import (
+    ClosedPremiumDay,
+    Contractor,
+    LedgerEntry,
+    PremiumDay,
+    PremiumMonth,
+)
 from coverage.rating import WIRE_KEYS
 from coverage.selectors.reconciliation import Difference, differences, differences_on
 from policies.lines import CoverageType
@@ -274,7 +280,8 @@ def _add_closed(
     techs: _Sums,
     states: _Sums,
 ) -> None:
-    """Add the closed ``days``' sums to the breakdowns: three queries."""
+    """Add the closed ``days``' sums to the breakdowns: three queries, and one more
+    per kind of tech sum read when the period holds a whole calendar month."""
     sums = PremiumDay.objects.filter(platform=platform, day__in=days)
     for day, kind, state, amount, n in (
         sums.filter(entity__isnull=True, contractor__isnull=True)
@@ -292,12 +299,44 @@ def _add_closed(
         .order_by()
     ):
         customers.add(tuple(key), amount, n)
-    # Summed per contractor id first, then named: joining the names before grouping
-    # made a month of a big platform (280,000 rows) group by three text columns.
+    # A whole calendar month rolled up reads one row per tech (PremiumMonth); the
+    # other closed days their tech sums, one row per tech and day worked. Summed per
+    # contractor id first, then named.
+    months = [d for d in days if d.day == 1 and month_days(d)[1] in set(days)]
+    rolled = (
+        set(
+            PremiumMonth.objects.filter(platform=platform, month__in=months)
+            .values_list("month", flat=True)
+            .distinct()
+        )
+        if months
+        else set()
+    )
     tech = Contractor.objects.filter(pk=OuterRef("contractor_id"))
+    if rolled:
+        _add_techs(
+            PremiumMonth.objects.filter(platform=platform, month__in=rolled),
+            tech,
+            techs,
+        )
+    rest = [d for d in days if d.replace(day=1) not in rolled]
+    if rest:
+        _add_techs(
+            PremiumDay.objects.filter(
+                platform=platform, day__in=rest, contractor__isnull=False
+            ),
+            tech,
+            techs,
+        )
+
+
+def _add_techs(
+    rows: QuerySet[PremiumDay] | QuerySet[PremiumMonth],
+    tech: QuerySet[Contractor],
+    techs: _Sums,
+) -> None:
     for _, amount, n, *key in (
-        sums.filter(contractor__isnull=False)
-        .values_list("contractor_id")
+        rows.values_list("contractor_id")
         .annotate(amount=Sum("amount"), n=Sum("entries"))
         .annotate(
             public_id=Subquery(tech.values("public_id")),
@@ -307,6 +346,12 @@ def _add_closed(
         .order_by()
     ):
         techs.add(tuple(key), amount, n)
+
+
+def month_days(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s calendar month."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _days(start: date, end: date) -> list[date]:

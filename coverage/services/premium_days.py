@@ -35,8 +35,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from coverage.models import ClosedPremiumDay, LedgerEntry, PremiumDay
-from coverage.selectors.premium import routed_state
+from coverage.models import ClosedPremiumDay, LedgerEntry, PremiumDay, PremiumMonth
+from coverage.selectors.premium import month_days, routed_state
 from coverage.selectors.reconciliation import differences
 from portal.models import Platform
 
@@ -101,7 +101,42 @@ def close_premium_day(
     for row in rows:
         row.closed, row.platform, row.day = closed, platform, day
     PremiumDay.objects.bulk_create(rows, batch_size=5_000)
+    roll_up_month(platform=platform, day=day)
     return closed
+
+
+def roll_up_month(*, platform: Platform, day: date) -> bool:
+    """Once every day of ``day``'s month is closed, sum its tech sums per tech (once)."""
+    first, last = month_days(day)
+    closed = ClosedPremiumDay.objects.filter(
+        platform=platform, day__gte=first, day__lte=last
+    )
+    if closed.count() < (last - first).days + 1:
+        return False
+    if PremiumMonth.objects.filter(platform=platform, month=first).exists():
+        return False
+    PremiumMonth.objects.bulk_create(
+        [
+            PremiumMonth(
+                platform=platform,
+                month=first,
+                contractor_id=contractor_id,
+                amount=amount,
+                entries=n,
+            )
+            for contractor_id, amount, n in PremiumDay.objects.filter(
+                platform=platform,
+                day__gte=first,
+                day__lte=last,
+                contractor__isnull=False,
+            )
+            .values_list("contractor_id")
+            .annotate(amount=Sum("amount"), n=Sum("entries"))
+            .order_by()
+        ],
+        batch_size=5_000,
+    )
+    return True
 
 
 def close_premium_days(

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from coverage.models import Assignment, ClosedPremiumDay, PremiumDay
+from coverage.models import Assignment, ClosedPremiumDay, PremiumDay, PremiumMonth
 from coverage.selectors import premium
+from coverage.selectors.premium import month_days
 from coverage.services import cancel_assignment, ledger
 from coverage.services.premium_days import (
     close_premium_day,
@@ -162,3 +163,28 @@ def test_the_premium_page_of_closed_days(
         page = client.get("/premium/", period(two_days)).content.decode()
     assert 'data-testid="premium-total">$22.74<' in page
     assert 'data-testid="reconciled"' in page
+
+
+def test_a_whole_closed_month_reads_one_row_per_tech(
+    platform: Platform, two_days
+) -> None:
+    first, last = month_days(two_days["day1"])
+    before = premium.premium_report(platform=platform, start=first, end=last)
+    now = at(last + timedelta(days=4), 12)
+    day = first
+    while day <= last:
+        close_premium_day(platform=platform, day=day, now=now)
+        day += timedelta(days=1)
+    # Rolled up when its last day closed: a row per tech of the month.
+    months = PremiumMonth.objects.filter(platform=platform, month=first)
+    assert months.count() == len([r for r in before.by_tech if r.entries])
+    after = premium.premium_report(platform=platform, start=first, end=last)
+    assert figures(after) == figures(before) and after.reconciled
+    # The tech sums of the month come from its one row per tech: changing a day's
+    # tech sum (which verify_closed_days reports) no longer moves the report.
+    PremiumDay.objects.filter(day=two_days["day1"], contractor__isnull=False).update(
+        amount=0
+    )
+    assert premium.premium_report(platform=platform, start=first, end=last).by_tech == (
+        before.by_tech
+    )
