@@ -11,8 +11,10 @@ import coverage.migration_operations
 class Migration(migrations.Migration):
     dependencies = [
         ("coverage", "0016_ledger_hash_chain"),
-        # Also after the job search's indexes (a branch of its own): this stays last.
+        # Also after the job search's indexes and the premium days (branches of their
+        # own from 0015): this stays last.
         ("coverage", "0016_job_search_trigram_indexes"),
+        ("coverage", "0017_premium_months"),
     ]
 
     operations = [

@@ -111,6 +111,11 @@ from coverage.models.premium import (  # noqa: E402
     LedgerIsAppendOnly,
     LedgerQuerySet,
 )
+from coverage.models.premium_days import (  # noqa: E402
+    ClosedPremiumDay,
+    PremiumDay,
+    PremiumMonth,
+)
 from coverage.models.rates import ClassCode, ClassMapping, Rate  # noqa: E402
 from coverage.models.uploads import ReviewResult, UploadedCertificate  # noqa: E402
 
@@ -137,6 +142,7 @@ __all__ = [
     "ChainCheckpoint",
     "ChainHead",
     "ClassCode",
+    "ClosedPremiumDay",
     "ClassMapping",
     "Contractor",
     "ContractorQuerySet",
@@ -150,6 +156,8 @@ __all__ = [
     "LedgerIsAppendOnly",
     "LedgerQuerySet",
     "Notice",
+    "PremiumDay",
+    "PremiumMonth",
     "Quote",
     "Rate",
     "ReviewResult",

@@ -95,8 +95,11 @@ class LedgerEntry(AppendOnlyModel):
     class Meta:
         verbose_name_plural = "ledger entries"
         indexes = [
+            # With the id: a closed day's later entries (id > through_entry) are a
+            # range of this index, not a scan of the day (models.premium_days).
             models.Index(
-                fields=["platform", "books_on"], name="coverage_ledger_plat_day_idx"
+                fields=["platform", "books_on", "id"],
+                name="coverage_ledger_plat_day_idx",
             ),
             models.Index(
                 fields=["contractor", "books_on"], name="coverage_ledger_cn_day_idx"

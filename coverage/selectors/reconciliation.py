@@ -54,26 +54,41 @@ def expected_premium(assignment: Assignment) -> int:
 
 def differences(*, platform: Platform, start: date, end: date) -> list[Difference]:
     """Every dispatch of ``platform`` whose ledger in [start, end] differs from its premium."""
+    return differences_on(platform=platform, days=[start, end], span=True)
+
+
+def differences_on(
+    *, platform: Platform, days: list[date], span: bool = False
+) -> list[Difference]:
+    """As ``differences``, for the UTC ``days`` given (``span``: from the first to the
+    last of them): the premium report recomputes only the days not closed."""
+    if not days:
+        return []
+    if span:
+        first, last = min(days), max(days)
+        on_days = Q(books_on__gte=first, books_on__lte=last)
+        ranges = [(start_of_day(first), start_of_day(last + timedelta(days=1)))]
+    else:
+        on_days = Q(books_on__in=days)
+        ranges = [(start_of_day(d), start_of_day(d + timedelta(days=1))) for d in days]
     booked = dict(
-        LedgerEntry.objects.filter(
-            platform=platform, books_on__gte=start, books_on__lte=end
-        )
+        LedgerEntry.objects.filter(on_days, platform=platform)
         .values_list("assignment_id")
         .annotate(total=Sum("amount"))
         .values_list("assignment_id", "total")
     )
-    begins, ends = start_of_day(start), start_of_day(end + timedelta(days=1))
+    starts = Q(pk__in=list(booked))
+    for begins, ends in ranges:
+        starts |= Q(effective_at__gte=begins, effective_at__lt=ends)
     dispatches = (
         Assignment.objects.filter(platform=platform)
-        .filter(
-            Q(pk__in=list(booked)) | Q(effective_at__gte=begins, effective_at__lt=ends)
-        )
+        .filter(starts)
         .select_related("contractor")
         .order_by("pk")
     )
     found = []
     for assignment in dispatches:
-        starts_in_period = begins <= assignment.effective_at < ends
+        starts_in_period = any(b <= assignment.effective_at < e for b, e in ranges)
         expected = expected_premium(assignment) if starts_in_period else 0
         held = booked.get(assignment.pk, 0)
         if held != expected:

@@ -77,10 +77,11 @@ def test_premium_page(
     dispatcher: User, day_of: int, client_as, django_assert_num_queries
 ) -> None:
     client = client_as(dispatcher)
-    # 1 session, 2 user with their platform, 3 the ledger total, then one GROUP BY
-    # each: 4 kind, 5 day, 6 customer, 7 tech, 8 state; the independent
-    # reconciliation: 9 the ledger per dispatch, 10 the dispatches themselves.
-    with django_assert_num_queries(10):
+    # 1 session, 2 user with their platform, 3 the closed days (none), 4 the ledger
+    # total, then one GROUP BY each: 5 kind, 6 day, 7 customer, 8 tech, 9 state; the
+    # independent reconciliation: 10 the ledger per dispatch, 11 the dispatches
+    # themselves (tests/coverage/test_premium_days.py: a closed period's page).
+    with django_assert_num_queries(11):
         response = client.get("/premium/")
     assert 'data-testid="reconciled"' in response.content.decode()
 

@@ -36,6 +36,8 @@ UNAPPLIED = [
     ("coverage", "0017_one_dispatch_per_window_once_resolved"),
     ("coverage", "0016_ledger_hash_chain"),
     ("coverage", "0016_job_search_trigram_indexes"),
+    ("coverage", "0017_premium_months"),
+    ("coverage", "0016_premium_days"),
     ("coverage", "0015_merge_wave3"),
     ("coverage", "0013_assignment_one_dispatch_per_window"),
 ]
