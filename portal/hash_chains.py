@@ -182,3 +182,47 @@ def chain_existing_and_install(spec: ChainSpec) -> Any:
             cursor.execute(uninstall_sql(spec))
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def chain_bulk_rows(cursor: Any, spec: ChainSpec, *, after_id: int) -> int:
+    """Chain rows written with the trigger disabled (a bulk load: the trigger's
+    per-row head lookup and lock would make it quadratic without its index, and slow
+    with it), set-based: the rows with ids above ``after_id`` must be whole new chains.
+    Level by level along the chains, so each row is updated once; how many rows."""
+    chain = ", ".join(spec.chain_columns)
+    cursor.execute(
+        f"CREATE TEMP TABLE chain_bulk ON COMMIT DROP AS"
+        f" SELECT id, {chain}, row_number() OVER (PARTITION BY {chain} ORDER BY id)"
+        f" AS seq FROM {spec.table} WHERE id > %s",
+        [after_id],
+    )
+    cursor.execute(
+        f"SELECT count(*) FROM {spec.table} t JOIN chain_bulk b ON"
+        f" {spec.chain_match('b', 't')} AND t.id <= %s",
+        [after_id],
+    )
+    (older,) = cursor.fetchone()
+    if older:
+        raise ValueError(f"{older} rows of {spec.table} extend existing chains")
+    cursor.execute("CREATE INDEX ON chain_bulk (seq)")
+    cursor.execute(f"CREATE INDEX ON chain_bulk ({chain}, seq)")
+    cursor.execute("SELECT count(*), coalesce(max(seq), 0) FROM chain_bulk")
+    rows, levels = cursor.fetchone()
+    genesis = f"'\\x{GENESIS.hex()}'::bytea"
+    content = spec.content_sql("t", chain_seq="b.seq")
+    for level in range(1, levels + 1):
+        prev = (
+            genesis
+            if level == 1
+            else f"(SELECT p.entry_hash FROM chain_bulk pb JOIN {spec.table} p"
+            f" ON p.id = pb.id WHERE pb.seq = b.seq - 1 AND"
+            f" {spec.chain_match('b', 'pb')})"
+        )
+        cursor.execute(
+            f"UPDATE {spec.table} t SET chain_seq = b.seq, prev_hash = {prev},"
+            f" entry_hash = sha256({prev} || convert_to({content}, 'UTF8'))"
+            f" FROM chain_bulk b WHERE b.id = t.id AND b.seq = %s",
+            [level],
+        )
+    cursor.execute("DROP TABLE chain_bulk")
+    return int(rows)

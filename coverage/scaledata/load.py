@@ -27,7 +27,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from coverage.ledger_chain import LEDGER_CHAIN
 from coverage.scaledata.templates import Template
+from portal.hash_chains import chain_bulk_rows
 from portal.models import Platform
 
 DAYS = 3 * 365
@@ -377,6 +379,11 @@ def load(
             params,
         )
         step("dispatches")
+        # The ledger's hash chain trigger (coverage.ledger_chain) is off for the load:
+        # the generated lines are chained set-based below, each a chain of its own.
+        cursor.execute(
+            f"ALTER TABLE coverage_ledgerentry DISABLE TRIGGER {LEDGER_CHAIN.trigger}"
+        )
         written["coverage_ledgerentry"] = _clone(
             cursor,
             "coverage_ledgerentry",
@@ -391,6 +398,10 @@ def load(
                 "created_at": "a.created_at",
             },
             params,
+        )
+        chain_bulk_rows(cursor, LEDGER_CHAIN, after_id=base["coverage_ledgerentry"])
+        cursor.execute(
+            f"ALTER TABLE coverage_ledgerentry ENABLE TRIGGER {LEDGER_CHAIN.trigger}"
         )
         step("ledger")
         number = "'COI-' || upper(pg_temp.scale_hex(%(b_coverage_certificate)s + 2 * a.i + x.o + 1, 26))"
