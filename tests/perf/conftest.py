@@ -6,6 +6,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+from tests.reliability.parties import category, contractor  # noqa: F401 (fixtures)
+
 
 def measure(fn: Callable[[], object], *, runs: int) -> dict[str, float]:
     """Median and 95th percentile wall time of ``fn`` in milliseconds."""

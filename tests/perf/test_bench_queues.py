@@ -26,12 +26,9 @@ from portal import queues
 from portal.models import Platform, WorkerHeartbeat
 from tests.coverage.helpers import (
     ApiClient,
-    approved_janitorial,
-    bound_policy,
     make_job,
 )
 from tests.coverage.webhook_receiver import Receiver, running_receiver
-from tests.policies.helpers import make_contractor
 from tests.reliability.test_queues import DATABASE_TASKS, running, wait_for
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db(transaction=True)]
@@ -39,18 +36,6 @@ pytestmark = [pytest.mark.perf, pytest.mark.django_db(transaction=True)]
 DISPATCHES = 12
 WORKER = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
 WORKER += ["--interval", "0.1"]
-
-
-@pytest.fixture
-def category(platform: Platform) -> CategoryCode:
-    return approved_janitorial(platform)
-
-
-@pytest.fixture
-def contractor(platform: Platform, category: CategoryCode) -> Contractor:
-    contractor = make_contractor(platform, email="terry@example.com", state="NJ")
-    bound_policy(contractor, category=category)
-    return contractor
 
 
 def latencies(

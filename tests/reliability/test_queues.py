@@ -35,12 +35,9 @@ from portal import queues
 from portal.models import Platform, WorkerHeartbeat
 from tests.coverage.helpers import (
     ApiClient,
-    approved_janitorial,
-    bound_policy,
     make_job,
 )
 from tests.coverage.webhook_receiver import running_receiver
-from tests.policies.helpers import make_contractor
 from tests.reliability.servers import ROOT, database_url
 from tests.reliability.supervisor import procfile, systemd_command
 
@@ -111,18 +108,6 @@ def task_counts(path: str) -> dict[str, int]:
     ):
         counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-@pytest.fixture
-def category(platform: Platform) -> CategoryCode:
-    return approved_janitorial(platform)
-
-
-@pytest.fixture
-def contractor(platform: Platform, category: CategoryCode) -> Contractor:
-    contractor = make_contractor(platform, email="terry@example.com", state="NJ")
-    bound_policy(contractor, category=category)
-    return contractor
 
 
 def test_a_render_backlog_does_not_delay_webhooks(

@@ -39,9 +39,8 @@ from coverage.models import (
 from coverage.webhooks import signing
 from portal import queues
 from portal.models import Platform
-from tests.coverage.helpers import approved_janitorial, bound_policy, make_job
+from tests.coverage.helpers import make_job
 from tests.coverage.webhook_receiver import running_receiver
-from tests.policies.helpers import make_contractor
 from tests.reliability.servers import ROOT, database_url, free_port, web_hosts
 from tests.reliability.supervisor import procfile, systemd_command
 
@@ -141,18 +140,6 @@ def call(method: str, url: str, key: str, body: dict | None = None) -> tuple[int
 def health(base: str) -> dict:
     with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
         return json.loads(response.read())
-
-
-@pytest.fixture
-def category(platform: Platform) -> CategoryCode:
-    return approved_janitorial(platform)
-
-
-@pytest.fixture
-def contractor(platform: Platform, category: CategoryCode) -> Contractor:
-    contractor = make_contractor(platform, email="terry@example.com", state="NJ")
-    bound_policy(contractor, category=category)
-    return contractor
 
 
 def test_a_dispatch_renders_and_delivers_through_rq(
