@@ -192,7 +192,7 @@ def test_no_acknowledged_write_is_lost_across_a_postgresql_restart(
         web.wait(timeout=20)
 
     with cluster.connect(db) as conn:
-        stored = dict(
+        stored: dict[str, int] = dict(
             conn.execute(
                 "SELECT public_id, count(*) FROM coverage_entity GROUP BY public_id"
             ).fetchall()
@@ -200,6 +200,7 @@ def test_no_acknowledged_write_is_lost_across_a_postgresql_restart(
         names = conn.execute(
             "SELECT count(DISTINCT name), count(*) FROM coverage_entity"
         ).fetchone()
+    assert names is not None
     lost = [i for i in acknowledged.values() if i not in stored]
     print(
         f"\n{WRITERS} writers through a PostgreSQL restart: {dict(outcomes)}; "

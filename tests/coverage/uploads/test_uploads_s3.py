@@ -48,7 +48,7 @@ def test_an_uploaded_certificate_is_kept_and_reviewed_from_the_bucket(
         headers=bearer(platform_key),
     )
     assert (served.status_code, served["Content-Security-Policy"]) == (200, "sandbox")
-    assert b"".join(served.streaming_content) == data
+    assert served.getvalue() == data
     assert [p for p in media_root.rglob("*") if p.is_file()] == []
     admin = sign_in(Client(), support).get(
         f"/admin/coverage/uploadedcertificate/{stored.pk}/change/"
