@@ -10,36 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from coverage.access import pickable, viewer_required
-from coverage.forms.fields import _public_id
+from coverage.forms.picker_search import PickerSearchForm
 from coverage.models import Contractor, Entity, WorkJob
 from coverage.selectors import pickers as reads
 from portal.http import PortalRequest
 from portal.pickers import Matches, options_refusal, options_response
-
-BAD_PICKER_SEARCH = "Type at most 100 characters of a name."
-
-
-class PickerSearchForm(forms.Form):
-    q = forms.CharField(
-        required=False, max_length=100, error_messages={"max_length": BAD_PICKER_SEARCH}
-    )
-    platform = forms.CharField(required=False, max_length=50)
-    customer = forms.CharField(required=False, max_length=50)
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
-
-    def clean_platform(self) -> str:
-        return _public_id(self.cleaned_data["platform"], prefix="pf", what="platform")
-
-    def clean_customer(self) -> str:
-        return _public_id(self.cleaned_data["customer"], prefix="en", what="customer")
 
 
 def _answer(

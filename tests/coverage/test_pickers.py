@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from coverage.forms import PICK_TECH, UNKNOWN_CHOICE
+from coverage.forms.picker_search import BAD_PICKER_SEARCH
 from coverage.models import Assignment, CategoryCode, Contractor, Entity, WorkJob
-from coverage.views.pickers import BAD_PICKER_SEARCH
 from portal.models import Platform, User
 from portal.pickers import MANY_MATCH, NO_MATCH, NOTHING_MATCHES, SHOWN, TYPE_MORE
 from tests.coverage.big_platform import JOBS, TECHS, seed_platform
