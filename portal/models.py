@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.zones import (
     UNKNOWN_ZONE,
@@ -57,7 +58,7 @@ class PlatformQuerySet(models.QuerySet["Platform"]):
         return found
 
 
-class Platform(models.Model):
+class Platform(FastLoad):
     """A labor platform: the tenant whose dispatch system and dispatchers use the product."""
 
     public_id = PublicIdField(prefix="pf")
@@ -182,7 +183,7 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
         return self.filter(revoked_at__isnull=True)
 
 
-class ApiKey(models.Model):
+class ApiKey(FastLoad):
     """A secret key for the JSON APIs, stored only as its SHA-256 digest.
 
     A platform key opens the contractor API (/api/v1) for one platform; a staff
@@ -248,7 +249,7 @@ class ApiKey(models.Model):
         )
 
 
-class IdempotencyRecord(models.Model):
+class IdempotencyRecord(FastLoad):
     """The first response to an idempotent POST, replayed for 24 hours."""
 
     scope = models.CharField(max_length=64)

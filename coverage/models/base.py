@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
 from django.db.models import F, Func, Q
 
+from portal.fast_load import FastLoad
 from portal.models import Platform, User
 
 
@@ -48,7 +49,7 @@ def one_of(field: str, rows: models.QuerySet[Any]) -> Q:
     return Q(**{f"{field}__in": rows})
 
 
-class Addressed(models.Model):
+class Addressed(FastLoad):
     """A postal address in the public API's shape (line1, line2, locality, region, postalcode, country)."""
 
     address_line1 = models.CharField(max_length=200, blank=True)

@@ -12,13 +12,14 @@ from coverage.models import (
 )
 from coverage.models.base import TenantQuerySet
 from coverage.models.dispatch import Assignment
+from portal.fast_load import FastLoad
 from portal.models import Platform
 
 # ---------------------------------------------------------------------------
 # Certificates of insurance: one per line of a covered dispatch (coverage.certificates)
 
 
-class Certificate(models.Model):
+class Certificate(FastLoad):
     """A certificate of insurance for one line (GL or WC) of one covered dispatch.
 
     ``document`` is the certificate as issued (a COI is a snapshot at issue: later

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from coverage.models import new_session_id, new_session_token
 from coverage.models.base import Addressed, TenantQuerySet, one_of
 from coverage.models.parties import CategoryCode, Contractor, Entity
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform, validate_zone
 from portal.zones import ZoneInfo, site_zone
@@ -114,7 +115,7 @@ class WorkJob(Addressed):
         )
 
 
-class Quote(models.Model):
+class Quote(FastLoad):
     """A priced offer of coverage for one contractor doing one job over a window.
 
     The rating is a snapshot: what the contractor saw is what binds, whatever the
@@ -178,7 +179,7 @@ class Quote(models.Model):
         return None if line is None else int(line["net_rate"])
 
 
-class ApplicationSession(models.Model):
+class ApplicationSession(FastLoad):
     """A hosted opt-in for one quote: the contractor reviews, attests, and binds it."""
 
     class Step(models.TextChoices):
@@ -263,7 +264,7 @@ class AssignmentQuerySet(TenantQuerySet):
         return self.filter(COVERED)
 
 
-class Assignment(models.Model):
+class Assignment(FastLoad):
     """One dispatch: a contractor on a job for a window, its eligibility and its premium.
 
     ``premium`` mirrors the sum of the assignment's ledger entries; the ledger is the

@@ -8,11 +8,12 @@ from django.db import models
 from django.db.models import Q
 
 from coverage.models.base import TenantQuerySet
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform
 
 
-class Event(models.Model):
+class Event(FastLoad):
     """Something that happened to a platform's data, with a snapshot of the resource then.
 
     Listed by GET /api/v1/events and delivered to the platform's webhook endpoints.
@@ -46,7 +47,7 @@ class Event(models.Model):
 # Webhooks: where a platform wants its events, and every attempt to deliver them
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(FastLoad):
     """A URL of a platform's that receives its events, signed with this endpoint's secret."""
 
     # Subscribing to this (or to nothing) means every event type.
@@ -96,7 +97,7 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=at)
 
 
-class Delivery(models.Model):
+class Delivery(FastLoad):
     """One event on its way to one endpoint: attempted until it succeeds or attempts run out."""
 
     class Status(models.TextChoices):

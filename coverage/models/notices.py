@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.fast_load import FastLoad
 from portal.models import Platform
 
 
-class Notice(models.Model):
+class Notice(FastLoad):
     class Kind(models.TextChoices):
         CHARGE_NOTICE = "charge_notice", "Charge notice"
         CARD_DECLINED = "card_declined", "Card declined"

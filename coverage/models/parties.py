@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from coverage.models.base import Addressed, TenantQuerySet
 from portal.encryption import EncryptedTextField, masked
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform
 
@@ -176,7 +177,7 @@ class Contractor(Addressed):
         return self.address_region
 
 
-class CategoryCode(models.Model):
+class CategoryCode(FastLoad):
     """A job category (the API's ``jc_`` code), approved per platform, that the rate book maps to class codes."""
 
     public_id = PublicIdField(prefix="jc")

@@ -15,11 +15,12 @@ from django.db.models import Q
 from coverage.models.dispatch import Assignment
 from coverage.models.parties import Contractor, Entity
 from coverage.models.premium import AppendOnlyModel, AppendOnlyQuerySet
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform
 
 
-class BillingSettings(models.Model):
+class BillingSettings(FastLoad):
     """A platform's premium-payment mode (the public API's org-level dashboard setting).
 
     ``contractors_pay_by_card``: the platform's contractors pay their own premium by
@@ -40,7 +41,7 @@ class BillingSettings(models.Model):
         return f"billing of {self.platform_id}"
 
 
-class CardOnFile(models.Model):
+class CardOnFile(FastLoad):
     """A contractor's saved card at the processor; the newest unreplaced one is charged."""
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
@@ -70,7 +71,7 @@ class CardOnFile(models.Model):
         return f"{self.brand} •••• {self.last4}"
 
 
-class Charge(models.Model):
+class Charge(FastLoad):
     """Premium taken (or to be taken) from a card payer's card for one assignment.
 
     ``purpose=premium`` is the charge that covers the dispatch: at most one live one

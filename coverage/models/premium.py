@@ -10,6 +10,7 @@ from django.db.models import Q
 from coverage.models.base import TenantQuerySet
 from coverage.models.dispatch import Assignment, WorkJob
 from coverage.models.parties import Contractor, Entity
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform
 
@@ -32,7 +33,7 @@ class AppendOnlyQuerySet(models.QuerySet[_Entry]):
         raise LedgerIsAppendOnly(LEDGER_APPEND_ONLY)
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(FastLoad):
     """A ledger's row: inserted once, never saved again nor deleted (the premium ledger,
     the collections ledger)."""
 
@@ -139,7 +140,7 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.kind} {self.amount} {self.line} {self.books_on}"
 
 
-class Invoice(models.Model):
+class Invoice(FastLoad):
     """Premium due for one pay period of a contractor on a job (withheld / agency-remitted premium)."""
 
     public_id = PublicIdField(prefix="in")

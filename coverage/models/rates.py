@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from coverage.models import coverage_line_choices
 from coverage.models.parties import CategoryCode
+from portal.fast_load import FastLoad
 
 # ---------------------------------------------------------------------------
 # Rate book: category code × jurisdiction × line → class code → dated rates.
@@ -15,7 +16,7 @@ from coverage.models.parties import CategoryCode
 # coverage.rating.rate().
 
 
-class ClassCode(models.Model):
+class ClassCode(FastLoad):
     """A rating class of one line in one jurisdiction (e.g. WC 9410 in NJ, WC 5183(3) in CA, GL 92215).
 
     The same number means different work in different states (NCCI 5183 is plumbing,
@@ -42,7 +43,7 @@ class ClassCode(models.Model):
         return f"{self.jurisdiction} {self.line} {self.code}"
 
 
-class ClassMapping(models.Model):
+class ClassMapping(FastLoad):
     """Which class a job category is rated in, for one line in one jurisdiction.
 
     ``jurisdiction`` and ``line`` repeat the class code's own so that the lookup rating
@@ -89,7 +90,7 @@ class ClassMapping(models.Model):
             )
 
 
-class Rate(models.Model):
+class Rate(FastLoad):
     """A class's rate from a date on: cents of premium per $100 of pay, as the rate book states it.
 
     The rate in force on a day is the one with the latest ``effective_date`` on or

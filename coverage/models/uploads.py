@@ -14,6 +14,7 @@ from django.db import models
 
 from coverage.models.base import TenantQuerySet
 from coverage.models.parties import Contractor, Entity
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform
 
@@ -24,7 +25,7 @@ def uploaded_certificate_path(upload: UploadedCertificate, filename: str) -> str
     return f"uploaded-certificates/{secrets.token_hex(16)}.pdf"
 
 
-class UploadedCertificate(models.Model):
+class UploadedCertificate(FastLoad):
     """A contractor's own certificate of insurance (bring-your-own COI) and its review."""
 
     class Status(models.TextChoices):

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Q
 
+from portal.fast_load import FastLoad
 from portal.ids import PublicIdField
 from portal.models import Platform, User
 
@@ -50,7 +51,7 @@ class PolicyQuerySet(models.QuerySet["Policy"]):
         )
 
 
-class Policy(models.Model):
+class Policy(FastLoad):
     """A contractor's policy on one platform: lines, the states they were rated in, and the term."""
 
     public_id = PublicIdField(prefix="pl")

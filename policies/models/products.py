@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.fast_load import FastLoad
+
 
 class SectionType(models.TextChoices):
     """Policy section types (the Cloud API's ``sectionType`` typelist)."""
@@ -16,7 +18,7 @@ class SectionType(models.TextChoices):
     LI = "LI", "Liability"
 
 
-class Product(models.Model):
+class Product(FastLoad):
     """A line-of-business configuration: what a policy of this product may carry.
 
     A contractor product writes ``lines`` (CoverageType values, what the contractor
