@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 from coverage.api.wire import unix
 from coverage.certificates import (
     api_pdf_url,
-    assignment_certificates,
+    assignment_urls,
     policy_certificates,
     wire_urls,
 )
@@ -361,7 +361,7 @@ def policy_json(policy: Policy) -> PolicyJSON:
 
 def assignment_json(assignment: Assignment) -> AssignmentJSON:
     """Touches assignment.contractor, assignment.job, assignment.policy and its
-    certificates (lists prefetch ``certificates.assignment_prefetch()``)."""
+    certificates (lists read them ``certificates.with_certificate_urls``)."""
     return AssignmentJSON(
         id=assignment.public_id,
         contractor=assignment.contractor.public_id,
@@ -376,7 +376,7 @@ def assignment_json(assignment: Assignment) -> AssignmentJSON:
         eligible=EligibleJSON(
             result=assignment.eligible, message=assignment.eligibility_message
         ),
-        certificates=wire_urls(assignment_certificates(assignment)),
+        certificates=assignment_urls(assignment),
         own_certificates=assignment.own_certificate_ids,
         rating=assignment.rating,
         premium=assignment.premium,

@@ -63,9 +63,11 @@ from coverage.certificates.lifecycle import (
 from coverage.certificates.reading import (
     assignment_certificates,
     assignment_prefetch,
+    assignment_urls,
     policy_certificates,
     policy_prefetch,
     wire_urls,
+    with_certificate_urls,
 )
 from coverage.certificates.rendering import (
     DEFAULT_SWEEP_LIMIT,
@@ -94,6 +96,7 @@ __all__ = [
     "api_pdf_url",
     "assignment_certificates",
     "assignment_prefetch",
+    "assignment_urls",
     "enqueue_render",
     "issue_certificates",
     "issue_new_certificates",
@@ -112,4 +115,5 @@ __all__ = [
     "status_note",
     "verification_url",
     "wire_urls",
+    "with_certificate_urls",
 ]

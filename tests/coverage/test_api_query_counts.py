@@ -17,7 +17,14 @@ from coverage.services import (
 )
 from coverage.services.dates import next_day
 from portal.models import Platform
-from tests.coverage.helpers import GL, WC, ApiClient, make_entity, make_job
+from tests.coverage.helpers import (
+    GL,
+    WC,
+    ApiClient,
+    certificate_queries,
+    make_entity,
+    make_job,
+)
 from tests.policies.helpers import make_contractor
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +87,6 @@ LISTS = [
     "/assignments",
     "/invoices",
 ]
-# Policies and assignments carry their certificates' URLs: one prefetch query more.
-WITH_CERTIFICATES = {"/policies", "/assignments"}
 
 
 def test_every_list_runs_two_queries(
@@ -91,8 +96,8 @@ def test_every_list_runs_two_queries(
     api.get("/entities")  # stamps the key's last use, a write made once a minute
     for path in LISTS:
         # 1. the API key (with its platform), 2. the page with its related rows,
-        # 3. (policies, assignments) the page's certificates
-        with django_assert_num_queries(2 + (path in WITH_CERTIFICATES)):
+        # 3. (policies; assignments off PostgreSQL) the page's certificates
+        with django_assert_num_queries(2 + certificate_queries(path)):
             response = api.get(f"{path}?limit=100")
         assert response.status_code == 200, path
         assert len(response.json()) >= ROWS, path
@@ -106,7 +111,7 @@ def test_a_cursor_adds_one_query(
         page = api.get(f"{path}?limit=100").json()
         cursor = page[0]["category_code" if path == "/category_codes" else "id"]
         # key, the cursor's row, the page (and its certificates)
-        with django_assert_num_queries(3 + (path in WITH_CERTIFICATES)):
+        with django_assert_num_queries(3 + certificate_queries(path)):
             response = api.get(f"{path}?limit=100&starting_after={cursor}")
         assert len(response.json()) == len(page) - 1, path
 
