@@ -93,6 +93,33 @@ def form_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def list_rows(request: HttpRequest) -> JsonResponse:
+    """An API list at the least: one indexed SELECT of 100 rows and a JSON array of
+    the columns an assignment's JSON has at the top level."""
+    rows = Assignment.objects.order_by("-pk").values(
+        "public_id",
+        "contractor_id",
+        "job_id",
+        "policy_id",
+        "bind",
+        "lines",
+        "created_at",
+        "effective_at",
+        "end_at",
+        "net_rate",
+        "eligible",
+        "eligibility_message",
+        "own_cover",
+        "rating",
+        "premium",
+        "pay",
+        "actual_pay",
+        "cancelled_at",
+        "cancellation_reason",
+    )[: int(request.GET.get("limit", "100"))]
+    return JsonResponse({"data": list(rows)})
+
+
 @csrf_exempt  # a JSON API call, as /api/v1 is (served, the CSRF check would refuse it)
 def insert_one(request: HttpRequest) -> JsonResponse:
     body = json.loads(request.body or b"{}")
