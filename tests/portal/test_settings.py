@@ -69,6 +69,37 @@ def test_database_url_selects_postgresql() -> None:
     assert db == {"ENGINE": "django.db.backends.postgresql", "NAME": "portal_x"}
 
 
+PREPARED_PROBE = (
+    "import json, django; django.setup(); from django.db import connection; "
+    "cursor = connection.cursor(); "
+    "[cursor.execute('SELECT %s::int + 1', [n]) for n in range(6)]; "
+    "cursor.execute('SELECT count(*) FROM pg_prepared_statements'); "
+    "print(json.dumps({'cursor': type(cursor.cursor).__name__, "
+    "'prepared': cursor.fetchone()[0]}))"
+)
+
+
+def _probe_prepared(**env: str) -> dict[str, object]:
+    result = run(
+        PREPARED_PROBE,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_binds_on_the_server_and_prepares_repeated_statements() -> None:
+    # A statement run a fifth time on a connection is prepared: PostgreSQL plans
+    # the board's and the write path's statements once per connection.
+    assert _probe_prepared() == {"cursor": "ServerBindingCursor", "prepared": 1}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler() -> None:
+    found = _probe_prepared(DATABASE_PREPARED_STATEMENTS="0")
+    assert found == {"cursor": "Cursor", "prepared": 0}
+
+
 def test_an_empty_database_url_means_unset() -> None:
     db = database_settings(DATABASE_URL="")
     assert db == {
