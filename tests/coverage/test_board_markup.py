@@ -4,9 +4,13 @@ what people typed prints as text, escaped as the template engine escaped it."""
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Engine
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from coverage.models import CategoryCode, Entity
+from coverage.views.board_html import esc
 from portal.models import Platform, User
 from tests.coverage.helpers import make_job
 from tests.coverage.portal_helpers import HTMX, ticket
@@ -53,3 +57,28 @@ def test_names_print_escaped_in_the_rows_and_the_pickers(
         assert f">{escape(CUSTOMER)}</option>" in page
         for raw in ("<script>", "<b>Acme", "<i>", "<Weehawken>"):
             assert raw not in page
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain text 123 · ümlaut",
+        "&",
+        "<",
+        ">",
+        '"',
+        "'",
+        "a & b < c > d \" e ' f",
+        "",
+        42,
+        None,
+        mark_safe("<b>already safe</b>"),
+        gettext_lazy("Covered"),
+    ],
+)
+def test_esc_prints_what_the_template_engine_prints(value: object) -> None:
+    # esc skips html.escape for a string with nothing to escape: every character it
+    # checks for, alone and together, and every kind of value, still prints as
+    # {{ value }} does.
+    expected = Engine().from_string("{{ v }}").render(Context({"v": value}))
+    assert esc(value) == expected
