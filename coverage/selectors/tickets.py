@@ -27,7 +27,7 @@ from coverage.models import (
     Charge,
     WorkJob,
 )
-from coverage.rating import WIRE_KEYS
+from coverage.rating import LINE_ORDER, WIRE_KEYS
 from coverage.services import open_sessions
 from coverage.services.own_cover import lapsing
 from coverage.views.formatting import when
@@ -296,7 +296,7 @@ class Ticket:
 def ordered_lines(*groups: Iterable[str]) -> list[str]:
     """The union of ``groups`` in the API's line order."""
     wanted = {line for group in groups for line in group}
-    return [line for line in CoverageType.values if line in wanted]
+    return [line for line in LINE_ORDER if line in wanted]
 
 
 def ticket_status(assignment: Assignment, opt_in: ApplicationSession | None) -> str:
