@@ -9,6 +9,8 @@ tests/coverage/test_api_query_counts.py.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -30,6 +32,7 @@ def test_bench_api_lists_of_100(platform: Platform, platform_key: str) -> None:
     contractor_product()
     seed_day(platform, approved_janitorial(platform), 300)
     client, bare = Client(), Client()
+    auth = bearer(platform_key)
     paths = {name: f"/api/v1/{name}?limit=100" for name in LISTS}
     for path in paths.values():
         answer = client.get(path, headers=bearer(platform_key))
@@ -39,9 +42,7 @@ def test_bench_api_lists_of_100(platform: Platform, platform_key: str) -> None:
         "bare list of 100": measure(lambda: bare.get("/bare/list-rows"), runs=RUNS)
     }
     for name, path in paths.items():
-        figures[name] = measure(
-            lambda path=path: client.get(path, headers=bearer(platform_key)), runs=RUNS
-        )
+        figures[name] = measure(partial(client.get, path, headers=auth), runs=RUNS)
     base = figures["bare list of 100"]["median_ms"]
     lines = [f"\nGET /api/v1/* ?limit=100 ({connection.vendor}), median of {RUNS}:"]
     for name, found in figures.items():
