@@ -184,45 +184,43 @@ def chain_existing_and_install(spec: ChainSpec) -> Any:
     return migrations.RunPython(forwards, backwards, elidable=False)
 
 
-def chain_bulk_rows(cursor: Any, spec: ChainSpec, *, after_id: int) -> int:
-    """Chain rows written with the trigger disabled (a bulk load: the trigger's
-    per-row head lookup and lock would make it quadratic without its index, and slow
-    with it), set-based: the rows with ids above ``after_id`` must be whole new chains.
-    Level by level along the chains, so each row is updated once; how many rows."""
+def chained_insert_sql(
+    spec: ChainSpec, *, columns: list[str], source: str, longest: int
+) -> str:
+    """INSERT INTO the table the rows of ``source`` (a SELECT naming ``columns``,
+    every column but the three a chain fills), chained as the trigger would chain
+    them, in the one statement that writes them (a bulk load, with the trigger off).
+
+    The rows must be whole new chains of at most ``longest`` rows each, in id order
+    along each chain. A row's seq comes from ``row_number`` over its chain, its
+    predecessors' contents from ``lag``, and its previous hash is folded from them:
+    each row is written once (chaining after the insert, level by level with
+    ``UPDATE``, wrote every row twice and left the table half dead tuples). A row
+    beyond ``longest`` gets no hash, which callers check for (``verify_ledger`` would
+    report it).
+    """
     chain = ", ".join(spec.chain_columns)
-    cursor.execute(
-        f"CREATE TEMP TABLE chain_bulk ON COMMIT DROP AS"
-        f" SELECT id, {chain}, row_number() OVER (PARTITION BY {chain} ORDER BY id)"
-        f" AS seq FROM {spec.table} WHERE id > %s",
-        [after_id],
-    )
-    cursor.execute(
-        f"SELECT count(*) FROM {spec.table} t JOIN chain_bulk b ON"
-        f" {spec.chain_match('b', 't')} AND t.id <= %s",
-        [after_id],
-    )
-    (older,) = cursor.fetchone()
-    if older:
-        raise ValueError(f"{older} rows of {spec.table} extend existing chains")
-    cursor.execute("CREATE INDEX ON chain_bulk (seq)")
-    cursor.execute(f"CREATE INDEX ON chain_bulk ({chain}, seq)")
-    cursor.execute("SELECT count(*), coalesce(max(seq), 0) FROM chain_bulk")
-    rows, levels = cursor.fetchone()
+    names = ", ".join(f'"{c}"' for c in columns)
+    picked = ", ".join(f'c."{c}"' for c in columns)
     genesis = f"'\\x{GENESIS.hex()}'::bytea"
-    content = spec.content_sql("t", chain_seq="b.seq")
-    for level in range(1, levels + 1):
-        prev = (
-            genesis
-            if level == 1
-            else f"(SELECT p.entry_hash FROM chain_bulk pb JOIN {spec.table} p"
-            f" ON p.id = pb.id WHERE pb.seq = b.seq - 1 AND"
-            f" {spec.chain_match('b', 'pb')})"
-        )
-        cursor.execute(
-            f"UPDATE {spec.table} t SET chain_seq = b.seq, prev_hash = {prev},"
-            f" entry_hash = sha256({prev} || convert_to({content}, 'UTF8'))"
-            f" FROM chain_bulk b WHERE b.id = t.id AND b.seq = %s",
-            [level],
-        )
-    cursor.execute("DROP TABLE chain_bulk")
-    return int(rows)
+    cases = [f"WHEN 1 THEN {genesis}"]
+    for seq in range(2, longest + 1):
+        folded = genesis
+        # H(k) = sha256(H(k - 1) || content(k)); predecessor k of row seq is lag(seq - k).
+        for k in range(1, seq):
+            folded = f"sha256({folded} || b.lag{seq - k})"
+        cases.append(f"WHEN {seq} THEN {folded}")
+    lags = "".join(
+        f", lag(a.content, {n}) OVER (PARTITION BY {chain} ORDER BY a.id) AS lag{n}"
+        for n in range(1, longest)
+    )
+    content = spec.content_sql("q", chain_seq="q.seq")
+    return (
+        f"INSERT INTO {spec.table} ({names}, chain_seq, prev_hash, entry_hash)"
+        f" SELECT {picked}, c.seq, c.prev, sha256(c.prev || c.content) FROM"
+        f" (SELECT b.*, CASE b.seq {' '.join(cases)} END AS prev FROM"
+        f" (SELECT a.*{lags} FROM"
+        f" (SELECT q.*, convert_to({content}, 'UTF8') AS content FROM"
+        f" (SELECT s.*, row_number() OVER (PARTITION BY {chain} ORDER BY s.id)"
+        f" AS seq FROM ({source}) s) q) a) b) c"
+    )

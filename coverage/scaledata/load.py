@@ -29,7 +29,7 @@ from django.db.backends.utils import CursorWrapper
 
 from coverage.ledger_chain import LEDGER_CHAIN
 from coverage.scaledata.templates import Template
-from portal.hash_chains import chain_bulk_rows
+from portal.hash_chains import ChainSpec, chained_insert_sql
 from portal.models import Platform
 
 DAYS = 3 * 365
@@ -162,6 +162,16 @@ def _columns(cursor: CursorWrapper, table: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _clone_select(columns: list[str], source: str, values: dict[str, str]) -> str:
+    """SELECT every one of ``columns``: ``values[column]`` if given, else the template
+    row's (``tpl.column``), for each row of ``source``."""
+    exprs = []
+    for column in columns:
+        quoted = f'"{column}"'
+        exprs.append(f"{values.get(column, 'tpl.' + quoted)} AS {quoted}")
+    return f"SELECT {', '.join(exprs)} FROM {source}"
+
+
 def _clone(
     cursor: CursorWrapper,
     table: str,
@@ -169,15 +179,41 @@ def _clone(
     values: dict[str, str],
     params: dict[str, Any],
 ) -> int:
-    """INSERT into ``table`` every column: ``values[column]`` if given, else the
-    template row's (``tpl.column``), for each row of ``source``."""
+    """INSERT into ``table`` every column as ``_clone_select`` gives it."""
     columns = _columns(cursor, table)
-    exprs = [values.get(column, f'tpl."{column}"') for column in columns]
     names = ", ".join(f'"{column}"' for column in columns)
-    cursor.execute(
-        f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {source}", params
-    )
+    select = _clone_select(columns, source, values)
+    cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
     return int(cursor.rowcount)
+
+
+def _clone_chained(
+    cursor: CursorWrapper,
+    spec: ChainSpec,
+    source: str,
+    values: dict[str, str],
+    params: dict[str, Any],
+    *,
+    after_id: int,
+) -> int:
+    """``_clone`` into a hash-chained table, each row chained as it is written
+    (``chained_insert_sql``): every template has two rows per dispatch, each
+    dispatch's lines are a chain of their own."""
+    filled = {"chain_seq", "prev_hash", "entry_hash"}
+    columns = [c for c in _columns(cursor, spec.table) if c not in filled]
+    select = _clone_select(columns, source, values)
+    cursor.execute(
+        chained_insert_sql(spec, columns=columns, source=select, longest=2), params
+    )
+    written = int(cursor.rowcount)
+    cursor.execute(
+        f"SELECT count(*) FROM {spec.table} WHERE id > %s AND entry_hash IS NULL",
+        [after_id],
+    )
+    (unchained,) = cursor.fetchone()
+    if unchained:
+        raise RuntimeError(f"{unchained} rows of {spec.table} left unchained")
+    return written
 
 
 def _next_id(cursor: CursorWrapper, table: str) -> int:
@@ -224,6 +260,9 @@ def load(
     written: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # The ledger's chains are numbered and folded by window functions: sorted in
+        # memory, not in temporary files.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
         # Rows written earlier in this transaction (a caller's) have their deferred
         # foreign-key checks run now: a table with pending checks cannot be altered.
@@ -380,13 +419,13 @@ def load(
         )
         step("dispatches")
         # The ledger's hash chain trigger (coverage.ledger_chain) is off for the load:
-        # the generated lines are chained set-based below, each a chain of its own.
+        # the generated lines are chained as they are written, each a chain of its own.
         cursor.execute(
             f"ALTER TABLE coverage_ledgerentry DISABLE TRIGGER {LEDGER_CHAIN.trigger}"
         )
-        written["coverage_ledgerentry"] = _clone(
+        written["coverage_ledgerentry"] = _clone_chained(
             cursor,
-            "coverage_ledgerentry",
+            LEDGER_CHAIN,
             "scale_asg a JOIN scale_tpl_ledger l ON l.t = a.t"
             " JOIN coverage_ledgerentry tpl ON tpl.id = l.id",
             {
@@ -398,8 +437,8 @@ def load(
                 "created_at": "a.created_at",
             },
             params,
+            after_id=base["coverage_ledgerentry"],
         )
-        chain_bulk_rows(cursor, LEDGER_CHAIN, after_id=base["coverage_ledgerentry"])
         cursor.execute(
             f"ALTER TABLE coverage_ledgerentry ENABLE TRIGGER {LEDGER_CHAIN.trigger}"
         )

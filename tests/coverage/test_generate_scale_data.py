@@ -165,8 +165,9 @@ def test_refuses_a_platform_that_exists(generated) -> None:
 
 
 def test_the_generated_ledger_is_chained(generated) -> None:
-    """The load writes the ledger with its chain trigger off and chains the lines
-    set-based; verify_ledger finds every chain intact and the trigger back on."""
+    """The load writes the ledger with its chain trigger off, each line chained in
+    the INSERT that writes it; verify_ledger finds every chain intact (the hashes are
+    the trigger's) and the trigger back on."""
     from coverage.models import LedgerEntry
 
     out = io.StringIO()

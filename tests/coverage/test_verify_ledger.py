@@ -4,6 +4,7 @@ row breaks, with a report of which chain, which entry and what is wrong."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from coverage.ledger_chain import LEDGER_CHAIN
 from coverage.models import (
     Assignment,
     ChainCheckpoint,
@@ -19,6 +21,7 @@ from coverage.models import (
     WorkJob,
 )
 from policies.models import AuditEntry
+from portal.hash_chains import chained_insert_sql
 from tests.coverage.helpers import ApiClient
 from tests.coverage.ledger_helpers import book_through_the_api
 
@@ -224,3 +227,65 @@ def test_a_digest_no_checkpoint_has_is_reported(booked: list[Assignment]) -> Non
         f"BROKEN  Checkpoints: no checkpoint has the digest {'ab' * 32}: the "
         "checkpoints were rewritten, or this database is older than that checkpoint"
     ]
+
+
+def _load_copy_of(source: Assignment, *, longest: int) -> Assignment:
+    """A new dispatch whose ledger is the lines of ``source`` copied by a bulk load
+    (chained_insert_sql, the trigger off), as generate_scale_data writes its ledger."""
+    copy = Assignment.objects.get(pk=source.pk)
+    copy.pk, copy.public_id = None, ""
+    copy.effective_at += timedelta(days=400)
+    copy.end_at += timedelta(days=400)
+    copy.save(force_insert=True)
+    filled = {"chain_seq", "prev_hash", "entry_hash"}
+    columns = [
+        f.column for f in LedgerEntry._meta.concrete_fields if f.column not in filled
+    ]
+    picked = {
+        "id": "nextval(pg_get_serial_sequence('coverage_ledgerentry', 'id'))",
+        "assignment_id": "%s",
+    }
+    select = ", ".join(f'{picked.get(c, c)} AS "{c}"' for c in columns)
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending checks, before ALTER
+    sql(f"ALTER TABLE coverage_ledgerentry DISABLE TRIGGER {LEDGER_CHAIN.trigger}")
+    sql(
+        chained_insert_sql(
+            LEDGER_CHAIN,
+            columns=columns,
+            source=f"SELECT {select} FROM coverage_ledgerentry"
+            f" WHERE assignment_id = {source.pk} ORDER BY id",
+            longest=longest,
+        ),
+        [copy.pk],
+    )
+    sql(f"ALTER TABLE coverage_ledgerentry ENABLE TRIGGER {LEDGER_CHAIN.trigger}")
+    sql("SET CONSTRAINTS ALL DEFERRED")  # as the test's transaction had them
+    return copy
+
+
+def test_a_bulk_load_chains_its_lines_as_the_trigger_does(
+    booked: list[Assignment],
+) -> None:
+    source = max(booked, key=lambda a: len(chain(a)))
+    lines = chain(source)
+    assert len(lines) >= 3  # the folding of several predecessors is exercised
+    copy = _load_copy_of(source, longest=len(lines))
+    copied = chain(copy)
+    assert [e.chain_seq for e in copied] == list(range(1, len(lines) + 1))
+    assert [e.amount for e in copied] == [e.amount for e in lines]
+    assert bytes(copied[0].prev_hash) == bytes(32)
+    for before, after in zip(copied, copied[1:], strict=False):
+        assert bytes(after.prev_hash) == bytes(before.entry_hash)
+    out, err = verify()
+    assert err == ""
+    assert "in 4 chains (one per assignment)." in out
+
+
+def test_a_bulk_load_leaves_a_line_beyond_its_longest_chain_unhashed(
+    booked: list[Assignment],
+) -> None:
+    source = max(booked, key=lambda a: len(chain(a)))
+    copy = _load_copy_of(source, longest=len(chain(source)) - 1)
+    assert [e.entry_hash is None for e in chain(copy)][-2:] == [False, True]
+    err, _ = broken()
+    assert f"chain assignment id {copy.pk}" in err
