@@ -40,14 +40,18 @@ class Certificate(FastLoad):
     number = models.CharField(
         max_length=32, unique=True, default=new_certificate_number, editable=False
     )
+    # Platform and policy lead indexes of Meta: no single-column index of their own.
     platform = models.ForeignKey(
-        Platform, on_delete=models.CASCADE, related_name="certificates"
+        Platform, on_delete=models.CASCADE, related_name="certificates", db_index=False
     )
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="certificates"
     )
     policy = models.ForeignKey(
-        "policies.Policy", on_delete=models.PROTECT, related_name="certificates"
+        "policies.Policy",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        db_index=False,
     )
     line = models.CharField(max_length=20, choices=coverage_line_choices)
     status = models.CharField(

@@ -67,18 +67,26 @@ class LedgerEntry(AppendOnlyModel):
         AUDIT = "audit", "Audit to actuals"
         REVERSAL = "reversal", "Reversal"
 
+    # No single-column index on any foreign key: an index of Meta leads with each
+    # (the ledger is the biggest table; every index costs every posting).
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="ledger_entries"
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     # Denormalised from the assignment so every total is one indexed SUM.
     platform = models.ForeignKey(
-        Platform, on_delete=models.PROTECT, related_name="ledger_entries"
+        Platform, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
     )
     contractor = models.ForeignKey(
-        Contractor, on_delete=models.PROTECT, related_name="ledger_entries"
+        Contractor,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     entity = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="ledger_entries"
+        Entity, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     line = models.CharField(max_length=20)
