@@ -17,6 +17,39 @@ PATTERN_INDEXES = [
 ]
 
 
+# (table, column) of the foreign keys whose own index goes.
+FOREIGN_KEY_INDEXES = [
+    ("coverage_assignment", "contractor_id"),
+    ("coverage_assignment", "job_id"),
+    ("coverage_assignment", "platform_id"),
+    ("coverage_assignment", "policy_id"),
+    ("coverage_certificate", "platform_id"),
+    ("coverage_certificate", "policy_id"),
+    ("coverage_ledgerentry", "assignment_id"),
+    ("coverage_ledgerentry", "contractor_id"),
+    ("coverage_ledgerentry", "entity_id"),
+    ("coverage_ledgerentry", "platform_id"),
+]
+
+
+def drop_foreign_key_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, column in FOREIGN_KEY_INDEXES:
+        name = schema_editor._create_index_name(table, [column], suffix="")
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def restore_foreign_key_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, column in FOREIGN_KEY_INDEXES:
+        name = schema_editor._create_index_name(table, [column], suffix="")
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
+        )
+
+
 def _pattern_index(schema_editor, table, column):
     return schema_editor._create_index_name(table, [column], suffix="_like")
 
@@ -48,107 +81,121 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="assignment",
-            name="contractor",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assignments",
-                to="coverage.contractor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="job",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assignments",
-                to="coverage.workjob",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="platform",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="assignments",
-                to="portal.platform",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="policy",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assignments",
-                to="policies.policy",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certificate",
-            name="platform",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="certificates",
-                to="portal.platform",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certificate",
-            name="policy",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="certificates",
-                to="policies.policy",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="assignment",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="coverage.assignment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="contractor",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="coverage.contractor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="entity",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="coverage.entity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="platform",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="portal.platform",
-            ),
+        # The state everywhere; the database only on PostgreSQL: SQLite (make run)
+        # would rebuild each table for AlterField, and the assignments' rebuilt table
+        # would carry the state's exclusion constraint, which SQLite cannot create.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="contractor",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="coverage.contractor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="job",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="coverage.workjob",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="platform",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="portal.platform",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="policy",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="policies.policy",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certificate",
+                    name="platform",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificates",
+                        to="portal.platform",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certificate",
+                    name="policy",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="policies.policy",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="assignment",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="coverage.assignment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="contractor",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="coverage.contractor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="entity",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="coverage.entity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="platform",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="portal.platform",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(
+                    drop_foreign_key_indexes,
+                    restore_foreign_key_indexes,
+                    elidable=False,
+                ),
+            ],
         ),
         migrations.RunPython(
             drop_pattern_indexes, restore_pattern_indexes, elidable=False
