@@ -77,7 +77,10 @@ class LedgerEntry(AppendOnlyModel):
     )
     # Denormalised from the assignment so every total is one indexed SUM.
     platform = models.ForeignKey(
-        Platform, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     contractor = models.ForeignKey(
         Contractor,
