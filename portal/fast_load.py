@@ -11,7 +11,7 @@ from a row. Here it puts the row's values straight into ``__dict__``, which is
 where ``__init__`` ends up putting them (a deferred field stays absent, so it still
 loads on first access, and ``get_deferred_fields`` reports it), and sets the state a
 loaded instance has. What it skips: the ``pre_init``/``post_init`` signals, which
-nothing connects for these models (``tests/test_fast_load.py`` checks; an
+nothing connects for these models (``tests/portal/test_fast_load.py`` checks; an
 ``ImageField`` with dimension fields would); and the descriptors' ``__set__`` on a
 fresh instance, whose caches are empty.
 """
