@@ -10,66 +10,48 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# (table, column) of the pattern indexes, named as Django's schema editor names them.
-PATTERN_INDEXES = [
-    ("coverage_assignment", "public_id"),
-    ("coverage_certificate", "number"),
+# (table, column, opclass) of each index that goes, named as Django's schema editor
+# names it: a foreign key's own index, or (with an opclass) its "_like" pattern copy.
+DROPPED = [
+    ("coverage_assignment", "contractor_id", ""),
+    ("coverage_assignment", "job_id", ""),
+    ("coverage_assignment", "platform_id", ""),
+    ("coverage_assignment", "policy_id", ""),
+    ("coverage_certificate", "platform_id", ""),
+    ("coverage_certificate", "policy_id", ""),
+    ("coverage_ledgerentry", "assignment_id", ""),
+    ("coverage_ledgerentry", "contractor_id", ""),
+    ("coverage_ledgerentry", "entity_id", ""),
+    ("coverage_ledgerentry", "platform_id", ""),
+    ("coverage_assignment", "public_id", "varchar_pattern_ops"),
+    ("coverage_certificate", "number", "varchar_pattern_ops"),
 ]
 
 
-# (table, column) of the foreign keys whose own index goes.
-FOREIGN_KEY_INDEXES = [
-    ("coverage_assignment", "contractor_id"),
-    ("coverage_assignment", "job_id"),
-    ("coverage_assignment", "platform_id"),
-    ("coverage_assignment", "policy_id"),
-    ("coverage_certificate", "platform_id"),
-    ("coverage_certificate", "policy_id"),
-    ("coverage_ledgerentry", "assignment_id"),
-    ("coverage_ledgerentry", "contractor_id"),
-    ("coverage_ledgerentry", "entity_id"),
-    ("coverage_ledgerentry", "platform_id"),
-]
-
-
-def drop_foreign_key_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in FOREIGN_KEY_INDEXES:
-        name = schema_editor._create_index_name(table, [column], suffix="")
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
-def restore_foreign_key_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in FOREIGN_KEY_INDEXES:
-        name = schema_editor._create_index_name(table, [column], suffix="")
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
+def _named(schema_editor):
+    for table, column, opclass in DROPPED:
+        suffix = "_like" if opclass else ""
+        yield (
+            schema_editor._create_index_name(table, [column], suffix),
+            table,
+            column,
+            opclass,
         )
 
 
-def _pattern_index(schema_editor, table, column):
-    return schema_editor._create_index_name(table, [column], suffix="_like")
-
-
-def drop_pattern_indexes(apps, schema_editor):
+def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, column in PATTERN_INDEXES:
-        name = _pattern_index(schema_editor, table, column)
+    for name, *_ in _named(schema_editor):
         schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
-def restore_pattern_indexes(apps, schema_editor):
+def restore_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, column in PATTERN_INDEXES:
-        name = _pattern_index(schema_editor, table, column)
+    for name, table, column, opclass in _named(schema_editor):
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
-            f'("{column}" varchar_pattern_ops)'
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" {opclass})'
         )
 
 
@@ -190,14 +172,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunPython(
-                    drop_foreign_key_indexes,
-                    restore_foreign_key_indexes,
-                    elidable=False,
-                ),
+                migrations.RunPython(drop_indexes, restore_indexes, elidable=False),
             ],
-        ),
-        migrations.RunPython(
-            drop_pattern_indexes, restore_pattern_indexes, elidable=False
         ),
     ]
